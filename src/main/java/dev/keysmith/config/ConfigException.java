@@ -1,0 +1,10 @@
+package dev.keysmith.config;
+
+import dev.keysmith.KeysmithException;
+
+/** A setting is missing or invalid; the message names it. */
+public final class ConfigException extends KeysmithException {
+  public ConfigException(String message) {
+    super(message);
+  }
+}

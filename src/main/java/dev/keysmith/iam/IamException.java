@@ -1,0 +1,18 @@
+package dev.keysmith.iam;
+
+import dev.keysmith.KeysmithException;
+
+/** An IAM call failed; the message says what happened in plain words, with AWS's error code. */
+public final class IamException extends KeysmithException {
+  private final String errorCode;
+
+  public IamException(String errorCode, String message, Throwable cause) {
+    super(message, cause);
+    this.errorCode = errorCode;
+  }
+
+  /** AWS's error code, such as {@code EntityAlreadyExists}, or {@code Unknown}. */
+  public String errorCode() {
+    return errorCode;
+  }
+}

@@ -1,0 +1,65 @@
+package dev.keysmith.iam;
+
+import dev.keysmith.delivery.Secret;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Keysmith's port to AWS IAM. Every method either succeeds or throws {@link IamException} with a
+ * plain-words message; no method logs or returns a secret except inside a {@link Secret}.
+ */
+public interface IamGateway {
+
+  /** Names of all IAM groups in the account. */
+  Set<String> groupNames();
+
+  /** Names of all IAM users in the account. */
+  Set<String> userNames();
+
+  /** The existing user whose name equals {@code name} ignoring case, as IAM compares names. */
+  Optional<String> findUserIgnoringCase(String name);
+
+  /** Creates a user under {@code path} with {@code tags} and the boundary, when one is given. */
+  void createUser(String name, String path, Map<String, String> tags, Optional<String> boundaryArn);
+
+  /** Adds {@code user} to {@code group}. */
+  void addUserToGroup(String user, String group);
+
+  /**
+   * Deletes a user and everything IAM requires gone first (login profile, access keys, group
+   * memberships, attached and inline policies). A user that does not exist is not an error.
+   */
+  void deleteUser(String name);
+
+  /** The user's tags, or empty when the user does not exist. */
+  Optional<Map<String, String>> userTags(String name);
+
+  /** Creates an access key for {@code user}. */
+  NewAccessKey createAccessKey(String user);
+
+  /** The user's access keys. */
+  List<AccessKeyInfo> listAccessKeys(String user);
+
+  /** Deletes one access key; a key that no longer exists is not an error. */
+  void deleteAccessKey(String user, String accessKeyId);
+
+  /** Creates the console login profile; the user must change the password when required. */
+  void createLoginProfile(String user, Secret password, boolean passwordResetRequired);
+
+  /** Deletes the console login profile; none is not an error. */
+  void deleteLoginProfile(String user);
+
+  /** The account password policy, or AWS's default when none is set. */
+  PasswordPolicy passwordPolicy();
+
+  /** The console sign-in URL, using the account alias when there is one, else the account id. */
+  String consoleSignInUrl();
+
+  /** A newly created access key: its id and, this once, its secret. */
+  record NewAccessKey(String accessKeyId, Secret secretAccessKey) {}
+
+  /** An existing access key, without its secret (IAM never returns it again). */
+  record AccessKeyInfo(String accessKeyId, String status, java.time.Instant createdAt) {}
+}

@@ -1,0 +1,25 @@
+package dev.keysmith.request;
+
+/**
+ * Where an access request is in its life: PENDING → APPROVED → PROVISIONED → REVEALING → REVEALED.
+ */
+public enum RequestState {
+  PENDING,
+  APPROVED,
+  PROVISIONED,
+  REVEALING,
+  REVEALED,
+  DENIED,
+  FAILED,
+  EXPIRED;
+
+  /** Whether no further transition can happen from this state. */
+  public boolean isFinal() {
+    return this == REVEALED || this == DENIED || this == FAILED || this == EXPIRED;
+  }
+
+  /** Whether a request in this state still holds on to its IAM user name. */
+  public boolean claimsUserName() {
+    return this == PENDING || this == APPROVED;
+  }
+}

@@ -1,0 +1,44 @@
+package dev.keysmith.store;
+
+import dev.keysmith.request.AccessRequest;
+import dev.keysmith.request.RequestState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable home of access requests and of scheduled wipes. Every state change is an atomic
+ * compare-and-set, so two approvers clicking at once move a request only once.
+ */
+public interface RequestStore {
+
+  /** Stores a new request; false when its id is taken (the caller picks another id). */
+  boolean insert(AccessRequest request);
+
+  /** The request with this id. */
+  Optional<AccessRequest> find(String id);
+
+  /**
+   * Replaces the stored request with {@code next} only if it is still in state {@code expected};
+   * returns whether it did.
+   */
+  boolean compareAndSet(RequestState expected, AccessRequest next);
+
+  /** All requests in {@code state}, oldest first. */
+  List<AccessRequest> findByState(RequestState state);
+
+  /** Requests whose state holds on to {@code iamUserName}, compared ignoring case. */
+  List<AccessRequest> findClaiming(String iamUserName);
+
+  /** Remembers to wipe a revealed secret through {@code responseUrl} at {@code due}. */
+  void scheduleWipe(String requestId, String responseUrl, Instant due);
+
+  /** Wipes due at or before {@code now}. */
+  List<Wipe> dueWipes(Instant now);
+
+  /** Forgets the wipe of this request, done or no longer needed. */
+  void removeWipe(String requestId);
+
+  /** A scheduled wipe of a revealed secret's ephemeral message. */
+  record Wipe(String requestId, String responseUrl, Instant due) {}
+}
