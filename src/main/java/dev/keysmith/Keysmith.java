@@ -1,8 +1,241 @@
 package dev.keysmith;
 
-/** Keysmith's composition root. */
-public final class Keysmith {
-  private Keysmith() {}
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.slack.api.Slack;
+import com.slack.api.SlackConfig;
+import com.slack.api.bolt.App;
+import com.slack.api.bolt.AppConfig;
+import com.slack.api.bolt.socket_mode.SocketModeApp;
+import com.slack.api.methods.MethodsClient;
+import dev.keysmith.audit.AuditTrail;
+import dev.keysmith.audit.SqliteAuditTrail;
+import dev.keysmith.config.ConfigException;
+import dev.keysmith.config.ConfigLoader;
+import dev.keysmith.config.KeysmithConfig;
+import dev.keysmith.config.Settings;
+import dev.keysmith.delivery.CredentialDelivery;
+import dev.keysmith.iam.AwsClients;
+import dev.keysmith.iam.AwsIamGateway;
+import dev.keysmith.iam.IamDirectory;
+import dev.keysmith.iam.IamGateway;
+import dev.keysmith.iam.PasswordGenerator;
+import dev.keysmith.iam.Provisioner;
+import dev.keysmith.request.RequestIds;
+import dev.keysmith.request.RequestService;
+import dev.keysmith.slack.SlackApprovers;
+import dev.keysmith.slack.SlackHttpServer;
+import dev.keysmith.slack.SlackNotifier;
+import dev.keysmith.slack.SlackRoutes;
+import dev.keysmith.slack.SlackSecretChannel;
+import dev.keysmith.store.Database;
+import dev.keysmith.store.RequestStore;
+import dev.keysmith.store.SqliteRequestStore;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.sts.StsClient;
 
-  public static void main(String[] args) {}
+/** Keysmith's composition root: reads settings, wires every part with {@code new}, runs Bolt. */
+public final class Keysmith implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Keysmith.class);
+
+  /**
+   * What Keysmith runs on besides its settings: the clock, the AWS clients, the worker pool for
+   * slow work after acks, and whether to run housekeeping (wipes, expiries) on a timer.
+   */
+  public record Wiring(
+      Clock clock,
+      IamClient iam,
+      StsClient sts,
+      ExecutorService workers,
+      boolean scheduleHousekeeping) {}
+
+  private final List<AutoCloseable> closeables;
+  private final CredentialDelivery delivery;
+  private final RequestService requests;
+  private final SlackHttpServer httpServer;
+
+  private Keysmith(
+      Settings settings, KeysmithConfig config, Wiring wiring, List<AutoCloseable> closeables)
+      throws Exception {
+    this.closeables = closeables;
+    Clock clock = wiring.clock();
+    ExecutorService workers = wiring.workers();
+    closeables.add(workers::shutdown);
+    closeables.add(wiring.iam());
+    closeables.add(wiring.sts());
+
+    Database database = Database.open(config.dataDir());
+    closeables.add(0, database);
+    RequestStore store = new SqliteRequestStore(database);
+    AuditTrail audit = new SqliteAuditTrail(database);
+
+    Slack slack = Slack.getInstance(slackConfig(settings));
+    closeables.add(0, slack);
+    MethodsClient methods = slack.methods(settings.botToken());
+
+    IamGateway iam = new AwsIamGateway(wiring.iam(), wiring.sts());
+    IamDirectory directory = new IamDirectory(iam, config.groups(), workers, Ticker.systemTicker());
+    try {
+      directory.warmUp();
+    } catch (KeysmithException e) {
+      log.warn("IAM is not reachable yet, will retry on first use: {}", e.getMessage());
+    }
+    SlackApprovers approvers =
+        new SlackApprovers(
+            methods, config.approverIds(), config.approverGroupId(), workers, Ticker.systemTicker());
+    SlackNotifier notifier = new SlackNotifier(methods, config.approvalsChannel());
+    SlackSecretChannel secrets = new SlackSecretChannel(slack, config.secretVisibleFor());
+    Provisioner provisioner =
+        new Provisioner(iam, audit, clock, config.iamPath(), config.permissionsBoundaryArn());
+    this.requests =
+        new RequestService(
+            store,
+            audit,
+            notifier,
+            approvers,
+            provisioner,
+            directory,
+            new RequestIds(new SecureRandom()),
+            clock,
+            config.offerLifetime());
+    this.delivery =
+        new CredentialDelivery(
+            store,
+            audit,
+            iam,
+            directory,
+            new PasswordGenerator(new SecureRandom()),
+            secrets,
+            notifier,
+            clock,
+            config.secretVisibleFor());
+
+    delivery.recoverInterrupted();
+    workers.execute(requests::resumeInterrupted);
+
+    AppConfig.AppConfigBuilder appConfig =
+        AppConfig.builder().singleTeamBotToken(settings.botToken()).slack(slack);
+    settings.signingSecret().ifPresent(appConfig::signingSecret);
+    App app = SlackRoutes.register(new App(appConfig.build()), requests, delivery, directory, secrets, workers);
+
+    if (wiring.scheduleHousekeeping()) {
+      ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+      closeables.add(0, timer::shutdownNow);
+      timer.scheduleWithFixedDelay(this::housekeepingSafely, 5, 5, TimeUnit.SECONDS);
+    }
+
+    if (settings.socketMode()) {
+      SocketModeApp socket = new SocketModeApp(settings.appToken().orElseThrow(), app);
+      closeables.add(0, socket);
+      socket.startAsync();
+      this.httpServer = null;
+      log.info("Keysmith started in Socket Mode");
+    } else {
+      ExecutorService http = Executors.newFixedThreadPool(16);
+      closeables.add(0, http::shutdown);
+      this.httpServer =
+          new SlackHttpServer(
+              app, new InetSocketAddress(settings.port()), http, () -> database.isHealthy());
+      closeables.add(0, httpServer);
+      httpServer.start();
+      log.info("Keysmith listening on port {} (POST /slack/events, GET /health)", httpServer.port());
+    }
+  }
+
+  /** Starts Keysmith with explicit wiring (tests and benchmarks pass their own). */
+  public static Keysmith start(Settings settings, KeysmithConfig config, Wiring wiring)
+      throws Exception {
+    List<AutoCloseable> closeables = new ArrayList<>();
+    try {
+      return new Keysmith(settings, config, wiring, closeables);
+    } catch (Exception | Error e) {
+      closeAll(closeables);
+      throw e;
+    }
+  }
+
+  /** The HTTP port, in HTTP mode. */
+  public int port() {
+    if (httpServer == null) {
+      throw new IllegalStateException("Keysmith runs in Socket Mode");
+    }
+    return httpServer.port();
+  }
+
+  /** Wipes secrets whose time is up and expires unrevealed offers; the timer calls it. */
+  public void housekeeping() {
+    delivery.wipeDue();
+    delivery.expireOffers();
+  }
+
+  private void housekeepingSafely() {
+    try {
+      housekeeping();
+    } catch (RuntimeException e) {
+      log.error("housekeeping failed: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    closeAll(closeables);
+  }
+
+  private static void closeAll(List<AutoCloseable> closeables) {
+    for (AutoCloseable c : closeables) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("while closing: {}", e.toString());
+      }
+    }
+  }
+
+  static SlackConfig slackConfig(Settings settings) {
+    SlackConfig config = new SlackConfig();
+    settings.slackApiUrl().ifPresent(config::setMethodsEndpointUrlPrefix);
+    // The SDK's default listeners log request bodies at DEBUG; a body can hold a secret.
+    config.getHttpClientResponseHandlers().clear();
+    return config;
+  }
+
+  /** Runs Keysmith from the environment until the process is stopped. */
+  public static void main(String[] args) {
+    Settings settings;
+    KeysmithConfig config;
+    try {
+      settings = Settings.fromEnv(System.getenv());
+      config = ConfigLoader.load(settings.configPath());
+    } catch (ConfigException e) {
+      log.error("Keysmith cannot start: {}", e.getMessage());
+      System.exit(2);
+      return;
+    }
+    try {
+      Keysmith keysmith =
+          start(
+              settings,
+              config,
+              new Wiring(
+                  Clock.systemUTC(),
+                  AwsClients.iam(),
+                  AwsClients.sts(),
+                  Executors.newFixedThreadPool(8),
+                  /* scheduleHousekeeping= */ true));
+      Runtime.getRuntime().addShutdownHook(new Thread(keysmith::close, "keysmith-shutdown"));
+    } catch (Exception e) {
+      log.error("Keysmith cannot start: {}", e.toString());
+      System.exit(1);
+    }
+  }
 }

@@ -1,0 +1,222 @@
+package dev.keysmith.delivery;
+
+import dev.keysmith.audit.AuditEvent;
+import dev.keysmith.audit.AuditTrail;
+import dev.keysmith.iam.IamDirectory;
+import dev.keysmith.iam.IamException;
+import dev.keysmith.iam.IamGateway;
+import dev.keysmith.iam.PasswordGenerator;
+import dev.keysmith.request.AccessRequest;
+import dev.keysmith.request.Notifier;
+import dev.keysmith.request.Refusal;
+import dev.keysmith.request.RequestState;
+import dev.keysmith.request.RequestWorkflow;
+import dev.keysmith.store.RequestStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands an owner their new credentials once. They are minted only when the owner clicks to see
+ * them, shown ephemerally, and wiped after a while or on Hide; nothing secret is kept anywhere.
+ */
+public final class CredentialDelivery {
+  private static final Logger log = LoggerFactory.getLogger(CredentialDelivery.class);
+  static final String WIPED_NOTICE =
+      "The credentials were hidden. Keysmith never shows a secret twice; if you did not save"
+          + " them, rotate the access key.";
+
+  private final RequestStore store;
+  private final AuditTrail audit;
+  private final IamGateway iam;
+  private final IamDirectory directory;
+  private final PasswordGenerator passwords;
+  private final SecretChannel channel;
+  private final Notifier notifier;
+  private final Clock clock;
+  private final Duration visibleFor;
+
+  public CredentialDelivery(
+      RequestStore store,
+      AuditTrail audit,
+      IamGateway iam,
+      IamDirectory directory,
+      PasswordGenerator passwords,
+      SecretChannel channel,
+      Notifier notifier,
+      Clock clock,
+      Duration visibleFor) {
+    this.store = store;
+    this.audit = audit;
+    this.iam = iam;
+    this.directory = directory;
+    this.passwords = passwords;
+    this.channel = channel;
+    this.notifier = notifier;
+    this.clock = clock;
+    this.visibleFor = visibleFor;
+  }
+
+  /** The owner opened the offer (in the DM): show, ephemerally, the button that reveals. */
+  public void offer(String requestId, String actor, String responseUrl) {
+    AccessRequest r = find(requestId);
+    RequestWorkflow.checkRevealable(r, actor, clock.instant());
+    channel.offerReveal(responseUrl, r);
+    record(r, actor, "delivery.offered", Map.of());
+  }
+
+  /**
+   * The owner clicked Reveal on the ephemeral message: mint, show through its {@code
+   * responseUrl}, and schedule the wipe. Refuses everyone else and every later click.
+   */
+  public void reveal(String requestId, String actor, String responseUrl) {
+    AccessRequest r = find(requestId);
+    Instant now = clock.instant();
+    if (r.state() == RequestState.PROVISIONED && RequestWorkflow.isOfferExpired(r, now)) {
+      expire(r);
+    }
+    AccessRequest revealing = RequestWorkflow.startReveal(r, actor, now);
+    if (!store.compareAndSet(RequestState.PROVISIONED, revealing)) {
+      RequestWorkflow.checkRevealable(find(requestId), actor, now);
+      throw new Refusal("These credentials are being revealed right now.");
+    }
+    Credentials credentials;
+    try {
+      credentials = mint(revealing);
+    } catch (IamException e) {
+      undo(revealing, actor, "mint failed: " + e.errorCode());
+      throw new Refusal("IAM could not create the credentials: " + e.getMessage() + " Try again.");
+    }
+    Instant wipeAt = clock.instant().plus(visibleFor);
+    try {
+      channel.show(responseUrl, revealing, credentials, wipeAt);
+    } catch (RuntimeException e) {
+      log.warn("request {}: could not show credentials: {}", r.id(), e.getClass().getSimpleName());
+      undo(revealing, actor, "show failed");
+      throw new Refusal("Slack did not take the message with your credentials. Try again.");
+    }
+    store.scheduleWipe(r.id(), responseUrl, wipeAt);
+    AccessRequest revealed = RequestWorkflow.revealed(revealing, clock.instant());
+    store.compareAndSet(RequestState.REVEALING, revealed);
+    Map<String, String> details = new LinkedHashMap<>();
+    credentials.accessKeyId().ifPresent(id -> details.put("accessKeyId", id));
+    details.put("consolePassword", credentials.password().isPresent() ? "created" : "none");
+    details.put("wipeAt", wipeAt.toString());
+    record(revealed, actor, "delivery.revealed", details);
+  }
+
+  /** The owner clicked Hide: wipe the secret at once. */
+  public void hide(String requestId, String actor, String responseUrl) {
+    AccessRequest r = find(requestId);
+    if (!r.ownerId().equals(actor)) {
+      throw new Refusal("Only the owner can hide these credentials.");
+    }
+    channel.wipe(responseUrl, WIPED_NOTICE);
+    store.removeWipe(requestId);
+    record(r, actor, "delivery.hidden", Map.of());
+  }
+
+  /** Wipes every revealed secret whose time on screen is up. */
+  public void wipeDue() {
+    for (RequestStore.Wipe w : store.dueWipes(clock.instant())) {
+      try {
+        channel.wipe(w.responseUrl(), WIPED_NOTICE);
+        audit.record(
+            new AuditEvent(clock.instant(), w.requestId(), "keysmith", "delivery.wiped", Map.of()));
+      } catch (RuntimeException e) {
+        // Slack keeps a response_url for 30 minutes; past that the ephemeral message is gone.
+        log.warn("request {}: could not wipe: {}", w.requestId(), e.getClass().getSimpleName());
+      }
+      store.removeWipe(w.requestId());
+    }
+  }
+
+  /** Ends offers nobody revealed in time, and tells their owners. */
+  public void expireOffers() {
+    Instant now = clock.instant();
+    for (AccessRequest r : store.findByState(RequestState.PROVISIONED)) {
+      if (RequestWorkflow.isOfferExpired(r, now)) {
+        expire(r);
+      }
+    }
+  }
+
+  /**
+   * After a restart: credentials minted but maybe never shown are deleted, and the offer stands
+   * again. Keysmith users have no other keys or password before their first reveal.
+   */
+  public void recoverInterrupted() {
+    for (AccessRequest r : store.findByState(RequestState.REVEALING)) {
+      log.info("request {}: deleting credentials of a reveal a restart interrupted", r.id());
+      undo(r, "keysmith", "interrupted by restart");
+      notifySafely(r, () -> notifier.revealInterrupted(r));
+    }
+  }
+
+  private void expire(AccessRequest r) {
+    AccessRequest expired = RequestWorkflow.expire(r, clock.instant());
+    if (store.compareAndSet(RequestState.PROVISIONED, expired)) {
+      record(expired, "keysmith", "delivery.expired", Map.of());
+      notifySafely(expired, () -> notifier.offerExpired(expired));
+    }
+  }
+
+  private Credentials mint(AccessRequest r) {
+    Optional<String> keyId = Optional.empty();
+    Optional<Secret> secret = Optional.empty();
+    Optional<String> url = Optional.empty();
+    Optional<Secret> password = Optional.empty();
+    if (r.accessType().programmatic()) {
+      IamGateway.NewAccessKey key = iam.createAccessKey(r.iamUserName());
+      record(r, "keysmith", "iam.CreateAccessKey", Map.of("accessKeyId", key.accessKeyId()));
+      keyId = Optional.of(key.accessKeyId());
+      secret = Optional.of(key.secretAccessKey());
+    }
+    if (r.accessType().console()) {
+      Secret generated = passwords.generate(directory.passwordPolicy());
+      iam.createLoginProfile(r.iamUserName(), generated, /* passwordResetRequired= */ true);
+      record(r, "keysmith", "iam.CreateLoginProfile", Map.of("passwordResetRequired", "true"));
+      url = Optional.of(directory.consoleSignInUrl());
+      password = Optional.of(generated);
+    }
+    return new Credentials(r.iamUserName(), keyId, secret, url, password);
+  }
+
+  private void undo(AccessRequest revealing, String actor, String why) {
+    try {
+      for (IamGateway.AccessKeyInfo key : iam.listAccessKeys(revealing.iamUserName())) {
+        iam.deleteAccessKey(revealing.iamUserName(), key.accessKeyId());
+        record(revealing, "keysmith", "iam.DeleteAccessKey", Map.of("accessKeyId", key.accessKeyId()));
+      }
+      iam.deleteLoginProfile(revealing.iamUserName());
+    } catch (IamException e) {
+      log.error("request {}: could not delete unseen credentials: {}", revealing.id(), e.getMessage());
+      record(revealing, "keysmith", "delivery.undo-failed", Map.of("errorCode", e.errorCode()));
+      throw e;
+    }
+    store.compareAndSet(
+        RequestState.REVEALING, RequestWorkflow.revealUndone(revealing, clock.instant()));
+    record(revealing, actor, "delivery.undone", Map.of("why", why));
+  }
+
+  private AccessRequest find(String id) {
+    return store.find(id).orElseThrow(() -> new Refusal("There is no request " + id + "."));
+  }
+
+  private void record(AccessRequest r, String actor, String action, Map<String, String> details) {
+    audit.record(new AuditEvent(clock.instant(), r.id(), actor, action, details));
+  }
+
+  private void notifySafely(AccessRequest r, Runnable notification) {
+    try {
+      notification.run();
+    } catch (RuntimeException e) {
+      log.error("request {}: could not notify Slack: {}", r.id(), e.toString());
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.keysmith.iam;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
+
+/**
+ * Cached, read-mostly facts about the IAM account that Slack interactions need within their
+ * 3-second ack: offered groups, taken user names, the console sign-in URL, the password policy.
+ * Entries refresh in the background, so only the very first lookup waits for IAM.
+ */
+public final class IamDirectory {
+  private static final String KEY = "account";
+
+  private final LoadingCache<String, List<String>> offeredGroups;
+  private final LoadingCache<String, Set<String>> takenNamesLower;
+  private final LoadingCache<String, String> signInUrl;
+  private final LoadingCache<String, PasswordPolicy> passwordPolicy;
+
+  /** Caches over {@code iam}; {@code configuredGroups} are offered when they exist in IAM. */
+  public IamDirectory(
+      IamGateway iam, List<String> configuredGroups, Executor refreshExecutor, Ticker ticker) {
+    this.offeredGroups =
+        cache(
+            refreshExecutor,
+            ticker,
+            Duration.ofMinutes(5),
+            k -> {
+              Set<String> existing = iam.groupNames();
+              return configuredGroups.stream().filter(existing::contains).toList();
+            });
+    this.takenNamesLower =
+        cache(
+            refreshExecutor,
+            ticker,
+            Duration.ofMinutes(1),
+            k ->
+                iam.userNames().stream()
+                    .map(n -> n.toLowerCase(Locale.ROOT))
+                    .collect(Collectors.toUnmodifiableSet()));
+    this.signInUrl = cache(refreshExecutor, ticker, Duration.ofHours(1), k -> iam.consoleSignInUrl());
+    this.passwordPolicy =
+        cache(refreshExecutor, ticker, Duration.ofMinutes(10), k -> iam.passwordPolicy());
+  }
+
+  private static <V> LoadingCache<String, V> cache(
+      Executor executor,
+      Ticker ticker,
+      Duration refresh,
+      com.github.benmanes.caffeine.cache.CacheLoader<String, V> loader) {
+    return Caffeine.newBuilder()
+        .executor(executor)
+        .ticker(ticker)
+        .refreshAfterWrite(refresh)
+        .expireAfterWrite(refresh.multipliedBy(10))
+        .build(loader);
+  }
+
+  /** The configured groups that exist in IAM, in configured order. */
+  public List<String> offeredGroups() {
+    return offeredGroups.get(KEY);
+  }
+
+  /** Whether an IAM user with this name (ignoring case) existed at the last look. */
+  public boolean userNameTaken(String name) {
+    return takenNamesLower.get(KEY).contains(name.toLowerCase(Locale.ROOT));
+  }
+
+  /** The console sign-in URL. */
+  public String consoleSignInUrl() {
+    return signInUrl.get(KEY);
+  }
+
+  /** The account password policy. */
+  public PasswordPolicy passwordPolicy() {
+    return passwordPolicy.get(KEY);
+  }
+
+  /** Forgets the user names, after Keysmith created or removed a user. */
+  public void userNamesChanged() {
+    takenNamesLower.invalidateAll();
+  }
+
+  /** Loads everything once, so the first Slack interaction does not wait for IAM. */
+  public void warmUp() {
+    offeredGroups();
+    userNameTaken("");
+    consoleSignInUrl();
+    passwordPolicy();
+  }
+}

@@ -1,0 +1,99 @@
+package dev.keysmith.iam;
+
+import dev.keysmith.audit.AuditEvent;
+import dev.keysmith.audit.AuditTrail;
+import dev.keysmith.request.AccessRequest;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Creates the IAM user of an approved request: CreateUser (path, tags, boundary) then
+ * AddUserToGroup. If a step fails, what was created is removed again, so no half-made user stays.
+ */
+public final class Provisioner {
+  /** Tag keys recording where a Keysmith user came from. */
+  public static final String TAG_REQUEST = "keysmith:request-id";
+
+  public static final String TAG_REQUESTER = "keysmith:requester";
+  public static final String TAG_APPROVER = "keysmith:approver";
+  public static final String TAG_OWNER = "keysmith:owner";
+
+  private final IamGateway iam;
+  private final AuditTrail audit;
+  private final Clock clock;
+  private final String path;
+  private final Optional<String> boundaryArn;
+
+  public Provisioner(
+      IamGateway iam, AuditTrail audit, Clock clock, String path, Optional<String> boundaryArn) {
+    this.iam = iam;
+    this.audit = audit;
+    this.clock = clock;
+    this.path = path;
+    this.boundaryArn = boundaryArn;
+  }
+
+  /**
+   * Provisions {@code r}, telling {@code progress} each step as it completes.
+   *
+   * @throws IamException when a step fails, after undoing what was done
+   */
+  public void provision(AccessRequest r, Consumer<String> progress) {
+    Optional<String> clash = iam.findUserIgnoringCase(r.iamUserName());
+    if (clash.isPresent()) {
+      throw new IamException(
+          "EntityAlreadyExists",
+          "An IAM user named "
+              + clash.get()
+              + " already exists (IAM user names are not case-sensitive), so "
+              + r.iamUserName()
+              + " cannot be created.",
+          null);
+    }
+    call(r, "CreateUser", () -> iam.createUser(r.iamUserName(), path, tags(r), boundaryArn));
+    progress.accept("Created IAM user `" + r.iamUserName() + "` under `" + path + "`");
+    try {
+      call(r, "AddUserToGroup", () -> iam.addUserToGroup(r.iamUserName(), r.groupName()));
+      progress.accept("Added it to group `" + r.groupName() + "`");
+    } catch (IamException e) {
+      undo(r);
+      progress.accept("Removed the half-made user `" + r.iamUserName() + "` again");
+      throw e;
+    }
+  }
+
+  /** Removes whatever a provisioning of {@code r} may have created, if it is Keysmith's. */
+  public void undo(AccessRequest r) {
+    Optional<Map<String, String>> tags = iam.userTags(r.iamUserName());
+    if (tags.isPresent() && r.id().equals(tags.get().get(TAG_REQUEST))) {
+      call(r, "DeleteUser", () -> iam.deleteUser(r.iamUserName()));
+    }
+  }
+
+  private Map<String, String> tags(AccessRequest r) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    tags.put(TAG_REQUEST, r.id());
+    tags.put(TAG_REQUESTER, r.requesterId());
+    tags.put(TAG_APPROVER, r.decidedBy());
+    tags.put(TAG_OWNER, r.ownerId());
+    return tags;
+  }
+
+  private void call(AccessRequest r, String operation, Runnable step) {
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("iamUser", r.iamUserName());
+    try {
+      step.run();
+      details.put("result", "ok");
+    } catch (IamException e) {
+      details.put("result", "failed");
+      details.put("errorCode", e.errorCode());
+      throw e;
+    } finally {
+      audit.record(new AuditEvent(clock.instant(), r.id(), "keysmith", "iam." + operation, details));
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.keysmith.request;
+
+import java.util.List;
+
+/** Tells people in Slack what happened to a request. Never given a secret. */
+public interface Notifier {
+
+  /** Posts the request to the approvals channel with Approve and Deny; returns where it went. */
+  MessageRef postForApproval(AccessRequest request);
+
+  /**
+   * Updates the approvals message in place: no buttons once decided, who decided and when, the
+   * provisioning steps done so far, and the outcome.
+   */
+  void updateApproval(AccessRequest request, List<String> progress);
+
+  /** Tells the requester the request waits for approval. */
+  void requestReceived(AccessRequest request);
+
+  /** Tells the requester (and the owner) the request was denied, and why. */
+  void requestDenied(AccessRequest request);
+
+  /** Tells the requester provisioning failed, in plain words. */
+  void requestFailed(AccessRequest request);
+
+  /** Tells the owner the user is ready and offers the one-time reveal; tells the requester too. */
+  void credentialsOffered(AccessRequest request);
+
+  /** Tells the owner a reveal was interrupted and nothing of it is left; the offer stands. */
+  void revealInterrupted(AccessRequest request);
+
+  /** Tells the owner the offer ran out. */
+  void offerExpired(AccessRequest request);
+
+  /** Where a posted message lives. */
+  record MessageRef(String channel, String ts) {}
+}

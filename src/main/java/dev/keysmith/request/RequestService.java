@@ -1,0 +1,203 @@
+package dev.keysmith.request;
+
+import dev.keysmith.KeysmithException;
+import dev.keysmith.audit.AuditEvent;
+import dev.keysmith.audit.AuditTrail;
+import dev.keysmith.iam.IamDirectory;
+import dev.keysmith.iam.IamException;
+import dev.keysmith.iam.Provisioner;
+import dev.keysmith.store.RequestStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the access-request workflow: applies {@link RequestWorkflow}'s transitions with
+ * compare-and-set in the store, audits them, and carries out what follows (IAM, Slack).
+ */
+public final class RequestService {
+  private static final Logger log = LoggerFactory.getLogger(RequestService.class);
+
+  private final RequestStore store;
+  private final AuditTrail audit;
+  private final Notifier notifier;
+  private final Approvers approvers;
+  private final Provisioner provisioner;
+  private final IamDirectory directory;
+  private final RequestValidator validator;
+  private final Supplier<String> ids;
+  private final Clock clock;
+  private final Duration offerLifetime;
+
+  public RequestService(
+      RequestStore store,
+      AuditTrail audit,
+      Notifier notifier,
+      Approvers approvers,
+      Provisioner provisioner,
+      IamDirectory directory,
+      Supplier<String> ids,
+      Clock clock,
+      Duration offerLifetime) {
+    this.store = store;
+    this.audit = audit;
+    this.notifier = notifier;
+    this.approvers = approvers;
+    this.provisioner = provisioner;
+    this.directory = directory;
+    this.validator = new RequestValidator(directory, store);
+    this.ids = ids;
+    this.clock = clock;
+    this.offerLifetime = offerLifetime;
+  }
+
+  /** The outcome of a submission: the stored request, or the problems to show on the form. */
+  public record Submission(AccessRequest request, Map<FormField, String> problems) {
+    /** Whether the request was stored. */
+    public boolean accepted() {
+      return request != null;
+    }
+  }
+
+  /** Validates and stores a new PENDING request; fast enough to run before the Slack ack. */
+  public Submission submit(RequestForm form, String requesterId) {
+    Map<FormField, String> problems = validator.problems(form);
+    if (!problems.isEmpty()) {
+      return new Submission(null, problems);
+    }
+    for (int attempt = 0; attempt < 5; attempt++) {
+      AccessRequest r = AccessRequest.pending(ids.get(), form, requesterId, clock.instant());
+      if (store.insert(r)) {
+        record(
+            r,
+            requesterId,
+            "request.submitted",
+            Map.of(
+                "iamUser", r.iamUserName(),
+                "group", r.groupName(),
+                "accessType", r.accessType().name(),
+                "owner", r.ownerId()));
+        return new Submission(r, Map.of());
+      }
+    }
+    throw new KeysmithException("Could not find a free request id; please submit again.");
+  }
+
+  /** Posts a stored request for approval and tells the requester; the slow half of submitting. */
+  public void announce(AccessRequest r) {
+    try {
+      Notifier.MessageRef ref = notifier.postForApproval(r);
+      AccessRequest posted = r.withApprovalMessage(ref.channel(), ref.ts());
+      // The request may already have moved on; the message ref is only kept on a PENDING one.
+      store.compareAndSet(RequestState.PENDING, posted);
+    } catch (RuntimeException e) {
+      log.error("request {}: could not post it for approval: {}", r.id(), e.toString());
+    }
+    notifySafely(r, () -> notifier.requestReceived(r));
+  }
+
+  /** The request with this id, or a refusal naming the id. */
+  public AccessRequest find(String id) {
+    return store.find(id).orElseThrow(() -> new Refusal("There is no request " + id + "."));
+  }
+
+  /** Whether {@code actor} may approve or deny requests. */
+  public boolean isApprover(String actor) {
+    return approvers.isApprover(actor);
+  }
+
+  /** An approver approves; provisions exactly once however many clicks arrive. */
+  public void approve(String id, String actor) {
+    AccessRequest r = find(id);
+    AccessRequest next =
+        RequestWorkflow.approve(r, actor, approvers.isApprover(actor), clock.instant());
+    if (!store.compareAndSet(RequestState.PENDING, next)) {
+      throw new Refusal(RequestWorkflow.alreadyDecided(find(id)));
+    }
+    record(next, actor, "request.approved", Map.of());
+    provision(next);
+  }
+
+  /** Refuses early when {@code actor} may not deny {@code id}, before asking for a reason. */
+  public AccessRequest checkDeny(String id, String actor) {
+    AccessRequest r = find(id);
+    RequestWorkflow.deny(r, actor, approvers.isApprover(actor), "", clock.instant());
+    return r;
+  }
+
+  /** An approver denies with a reason; fast enough to run before the Slack ack. */
+  public AccessRequest deny(String id, String actor, String reason) {
+    AccessRequest r = find(id);
+    AccessRequest next =
+        RequestWorkflow.deny(r, actor, approvers.isApprover(actor), reason, clock.instant());
+    if (!store.compareAndSet(RequestState.PENDING, next)) {
+      throw new Refusal(RequestWorkflow.alreadyDecided(find(id)));
+    }
+    record(next, actor, "request.denied", Map.of("reason", next.outcome()));
+    return next;
+  }
+
+  /** Updates the approvals message and tells the requester of a denial; the slow half. */
+  public void announceDenial(AccessRequest denied) {
+    notifySafely(denied, () -> notifier.updateApproval(denied, List.of()));
+    notifySafely(denied, () -> notifier.requestDenied(denied));
+  }
+
+  /** Finishes requests a restart interrupted while they were being provisioned. */
+  public void resumeInterrupted() {
+    for (AccessRequest r : store.findByState(RequestState.APPROVED)) {
+      log.info("request {}: resuming provisioning interrupted by a restart", r.id());
+      try {
+        provisioner.undo(r);
+      } catch (IamException e) {
+        log.warn("request {}: could not clean up before resuming: {}", r.id(), e.getMessage());
+      }
+      provision(r);
+    }
+  }
+
+  private void provision(AccessRequest approved) {
+    List<String> trail = new ArrayList<>();
+    notifySafely(approved, () -> notifier.updateApproval(approved, List.copyOf(trail)));
+    try {
+      provisioner.provision(
+          approved,
+          step -> {
+            trail.add(step);
+            notifySafely(approved, () -> notifier.updateApproval(approved, List.copyOf(trail)));
+          });
+    } catch (IamException e) {
+      AccessRequest failed = RequestWorkflow.failed(approved, e.getMessage(), clock.instant());
+      store.compareAndSet(RequestState.APPROVED, failed);
+      record(failed, "keysmith", "request.failed", Map.of("errorCode", e.errorCode()));
+      log.warn("request {}: provisioning failed: {}", approved.id(), e.errorCode());
+      notifySafely(failed, () -> notifier.updateApproval(failed, List.copyOf(trail)));
+      notifySafely(failed, () -> notifier.requestFailed(failed));
+      return;
+    } finally {
+      directory.userNamesChanged();
+    }
+    AccessRequest done = RequestWorkflow.provisioned(approved, offerLifetime, clock.instant());
+    store.compareAndSet(RequestState.APPROVED, done);
+    record(done, "keysmith", "request.provisioned", Map.of("offerExpiresAt", done.offerExpiresAt().toString()));
+    notifySafely(done, () -> notifier.updateApproval(done, List.copyOf(trail)));
+    notifySafely(done, () -> notifier.credentialsOffered(done));
+  }
+
+  private void record(AccessRequest r, String actor, String action, Map<String, String> details) {
+    audit.record(new AuditEvent(clock.instant(), r.id(), actor, action, details));
+  }
+
+  private void notifySafely(AccessRequest r, Runnable notification) {
+    try {
+      notification.run();
+    } catch (RuntimeException e) {
+      log.error("request {}: could not notify Slack: {}", r.id(), e.toString());
+    }
+  }
+}

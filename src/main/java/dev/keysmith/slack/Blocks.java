@@ -1,0 +1,354 @@
+package dev.keysmith.slack;
+
+import static com.slack.api.model.block.Blocks.actions;
+import static com.slack.api.model.block.Blocks.asBlocks;
+import static com.slack.api.model.block.Blocks.context;
+import static com.slack.api.model.block.Blocks.header;
+import static com.slack.api.model.block.Blocks.input;
+import static com.slack.api.model.block.Blocks.section;
+import static com.slack.api.model.block.composition.BlockCompositions.asContextElements;
+import static com.slack.api.model.block.composition.BlockCompositions.markdownText;
+import static com.slack.api.model.block.composition.BlockCompositions.option;
+import static com.slack.api.model.block.composition.BlockCompositions.plainText;
+import static com.slack.api.model.block.element.BlockElements.asElements;
+import static com.slack.api.model.block.element.BlockElements.button;
+import static com.slack.api.model.block.element.BlockElements.externalSelect;
+import static com.slack.api.model.block.element.BlockElements.plainTextInput;
+import static com.slack.api.model.block.element.BlockElements.radioButtons;
+import static com.slack.api.model.block.element.BlockElements.staticSelect;
+import static com.slack.api.model.block.element.BlockElements.usersSelect;
+import static com.slack.api.model.view.Views.view;
+import static com.slack.api.model.view.Views.viewClose;
+import static com.slack.api.model.view.Views.viewSubmit;
+import static com.slack.api.model.view.Views.viewTitle;
+import static dev.keysmith.slack.Mrkdwn.date;
+import static dev.keysmith.slack.Mrkdwn.escape;
+import static dev.keysmith.slack.Mrkdwn.user;
+
+import com.slack.api.model.block.LayoutBlock;
+import com.slack.api.model.block.composition.OptionObject;
+import com.slack.api.model.block.composition.TextObject;
+import com.slack.api.model.block.element.BlockElement;
+import com.slack.api.model.view.View;
+import dev.keysmith.delivery.Credentials;
+import dev.keysmith.request.AccessRequest;
+import dev.keysmith.request.AccessType;
+import dev.keysmith.request.RequestValidator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Block Kit for every surface Keysmith shows: the modals, the approvals message, the DMs. */
+final class Blocks {
+  /** Slack's limit on options in a static select; past it the group field becomes type-ahead. */
+  static final int STATIC_SELECT_LIMIT = 100;
+
+  private Blocks() {}
+
+  static String help(String unknown) {
+    String intro =
+        unknown == null
+            ? "*Keysmith* hands out AWS IAM users safely."
+            : "I don't know `" + escape(unknown) + "`.";
+    return intro
+        + "\n• `/iam create-user`: ask for a new IAM user (an approver must approve it)"
+        + "\n• `/iam help`: this list";
+  }
+
+  static View createUserModal(String requesterId, List<String> groups) {
+    BlockElement groupElement =
+        groups.size() <= STATIC_SELECT_LIMIT
+            ? staticSelect(
+                s ->
+                    s.actionId(Ids.INPUT)
+                        .placeholder(plainText("Choose a group"))
+                        .options(groups.stream().map(g -> option(plainText(g), g)).toList()))
+            : externalSelect(
+                s ->
+                    s.actionId(Ids.ACTION_GROUP_SUGGEST)
+                        .placeholder(plainText("Type to search groups"))
+                        .minQueryLength(0));
+    List<OptionObject> types =
+        Arrays.stream(AccessType.values()).map(t -> option(plainText(t.label()), t.name())).toList();
+    return view(
+        v ->
+            v.type("modal")
+                .callbackId(Ids.CREATE_USER_VIEW)
+                .title(viewTitle(t -> t.type("plain_text").text("Request an IAM user")))
+                .submit(viewSubmit(t -> t.type("plain_text").text("Send for approval")))
+                .close(viewClose(t -> t.type("plain_text").text("Cancel")))
+                .blocks(
+                    asBlocks(
+                        input(
+                            i ->
+                                i.blockId(Ids.BLOCK_IAM_USER_NAME)
+                                    .label(plainText("IAM user name"))
+                                    .hint(plainText("1–64 letters, digits and + = , . @ _ -"))
+                                    .element(
+                                        plainTextInput(
+                                            p ->
+                                                p.actionId(Ids.INPUT)
+                                                    .maxLength(64)
+                                                    .placeholder(plainText("e.g. alice.smith"))))),
+                        input(
+                            i ->
+                                i.blockId(Ids.BLOCK_GROUP)
+                                    .label(plainText("Group"))
+                                    .element(groupElement)),
+                        input(
+                            i ->
+                                i.blockId(Ids.BLOCK_ACCESS_TYPE)
+                                    .label(plainText("Access type"))
+                                    .element(
+                                        radioButtons(
+                                            r ->
+                                                r.actionId(Ids.INPUT)
+                                                    .options(types)
+                                                    .initialOption(types.get(0))))),
+                        input(
+                            i ->
+                                i.blockId(Ids.BLOCK_OWNER)
+                                    .label(plainText("Owner"))
+                                    .hint(plainText("Who will use these credentials. Only they will see the secret."))
+                                    .element(
+                                        usersSelect(
+                                            u -> u.actionId(Ids.INPUT).initialUser(requesterId)))),
+                        input(
+                            i ->
+                                i.blockId(Ids.BLOCK_JUSTIFICATION)
+                                    .label(plainText("Justification"))
+                                    .element(
+                                        plainTextInput(
+                                            p ->
+                                                p.actionId(Ids.INPUT)
+                                                    .multiline(true)
+                                                    .maxLength(RequestValidator.MAX_JUSTIFICATION)
+                                                    .placeholder(plainText("What is this access for?"))))))));
+  }
+
+  /** What the create-user modal turns into once the request is sent. */
+  static View submittedModal(AccessRequest r) {
+    return view(
+        v ->
+            v.type("modal")
+                .title(viewTitle(t -> t.type("plain_text").text("Request sent")))
+                .close(viewClose(t -> t.type("plain_text").text("Done")))
+                .blocks(
+                    text(
+                        "Request *"
+                            + r.id()
+                            + "* for IAM user `"
+                            + r.iamUserName()
+                            + "` is waiting for approval. I'll message you when it is decided.")));
+  }
+
+  static View denyModal(AccessRequest r) {
+    return view(
+        v ->
+            v.type("modal")
+                .callbackId(Ids.DENY_VIEW)
+                .privateMetadata(r.id())
+                .title(viewTitle(t -> t.type("plain_text").text("Deny " + r.id())))
+                .submit(viewSubmit(t -> t.type("plain_text").text("Deny")))
+                .close(viewClose(t -> t.type("plain_text").text("Cancel")))
+                .blocks(
+                    asBlocks(
+                        section(
+                            s ->
+                                s.text(
+                                    markdownText(
+                                        "Deny IAM user `"
+                                            + r.iamUserName()
+                                            + "` for "
+                                            + user(r.ownerId())
+                                            + "? "
+                                            + user(r.requesterId())
+                                            + " will see your reason."))),
+                        input(
+                            i ->
+                                i.blockId(Ids.BLOCK_DENY_REASON)
+                                    .label(plainText("Reason"))
+                                    .element(
+                                        plainTextInput(
+                                            p -> p.actionId(Ids.INPUT).multiline(true).maxLength(1000)))))));
+  }
+
+  /** The approvals message: details, then buttons while pending, then the decision trail. */
+  static List<LayoutBlock> approval(AccessRequest r, List<String> progress) {
+    List<LayoutBlock> blocks = new ArrayList<>();
+    blocks.add(header(h -> h.text(plainText("IAM user request " + r.id()))));
+    blocks.add(
+        section(
+            s ->
+                s.fields(
+                    List.<TextObject>of(
+                        markdownText("*IAM user*\n`" + r.iamUserName() + "`"),
+                        markdownText("*Group*\n`" + r.groupName() + "`"),
+                        markdownText("*Access*\n" + r.accessType().label()),
+                        markdownText("*Owner*\n" + user(r.ownerId())),
+                        markdownText("*Requested by*\n" + user(r.requesterId())),
+                        markdownText("*Requested*\n" + date(r.createdAt()))))));
+    blocks.add(section(s -> s.text(markdownText("*Justification*\n" + Mrkdwn.quote(r.justification())))));
+    switch (r.state()) {
+      case PENDING -> blocks.add(
+          actions(
+              a ->
+                  a.blockId(Ids.BLOCK_DECISION)
+                      .elements(
+                          asElements(
+                              button(
+                                  b ->
+                                      b.actionId(Ids.ACTION_APPROVE)
+                                          .text(plainText("Approve"))
+                                          .style("primary")
+                                          .value(r.id())),
+                              button(
+                                  b ->
+                                      b.actionId(Ids.ACTION_DENY)
+                                          .text(plainText("Deny"))
+                                          .style("danger")
+                                          .value(r.id()))))));
+      case DENIED -> {
+        blocks.add(contextLine(":no_entry: Denied by " + user(r.decidedBy()) + " " + date(r.decidedAt())));
+        blocks.add(section(s -> s.text(markdownText("*Reason*\n" + Mrkdwn.quote(r.outcome())))));
+      }
+      default -> {
+        blocks.add(
+            contextLine(":white_check_mark: Approved by " + user(r.decidedBy()) + " " + date(r.decidedAt())));
+        StringBuilder trail = new StringBuilder();
+        progress.forEach(step -> trail.append("• ").append(step).append('\n'));
+        trail.append(result(r));
+        blocks.add(section(s -> s.text(markdownText(trail.toString()))));
+      }
+    }
+    return blocks;
+  }
+
+  private static String result(AccessRequest r) {
+    return switch (r.state()) {
+      case APPROVED -> ":hourglass_flowing_sand: Provisioning…";
+      case FAILED -> ":x: *Failed.* " + escape(r.outcome());
+      case EXPIRED -> ":alarm_clock: *Provisioned*, but the offer to " + user(r.ownerId()) + " expired unrevealed.";
+      case REVEALED -> ":key: *Provisioned and revealed* to " + user(r.ownerId()) + ".";
+      default -> ":key: *Provisioned.* " + user(r.ownerId()) + " can reveal the credentials until " + date(r.offerExpiresAt()) + ".";
+    };
+  }
+
+  static String approvalText(AccessRequest r) {
+    return "IAM user request " + r.id() + " for " + r.iamUserName() + ": " + r.state().name().toLowerCase();
+  }
+
+  static List<LayoutBlock> text(String mrkdwn) {
+    return List.of(section(s -> s.text(markdownText(mrkdwn))));
+  }
+
+  /** The owner's DM: the user is ready; the button leads to the one-time reveal. */
+  static List<LayoutBlock> offer(AccessRequest r, String intro) {
+    return List.of(
+        section(s -> s.text(markdownText(intro))),
+        section(
+            s ->
+                s.text(
+                    markdownText(
+                        "Credentials are created when you ask for them and shown once, to you"
+                            + " alone. This offer stands until "
+                            + date(r.offerExpiresAt())
+                            + "."))),
+        actions(
+            a ->
+                a.blockId(Ids.BLOCK_REVEAL)
+                    .elements(
+                        asElements(
+                            button(
+                                b ->
+                                    b.actionId(Ids.ACTION_GET_CREDENTIALS)
+                                        .text(plainText("Get credentials"))
+                                        .style("primary")
+                                        .value(r.id()))))));
+  }
+
+  /** The ephemeral step before minting: the owner confirms they are ready to see the secret. */
+  static List<LayoutBlock> revealPrompt(AccessRequest r, Duration visibleFor) {
+    return List.of(
+        section(
+            s ->
+                s.text(
+                    markdownText(
+                        "Ready to reveal the credentials of `"
+                            + r.iamUserName()
+                            + "`? They are created now and shown here, only to you, for "
+                            + human(visibleFor)
+                            + ", then wiped. Have your password manager open."))),
+        actions(
+            a ->
+                a.blockId(Ids.BLOCK_REVEAL)
+                    .elements(
+                        asElements(
+                            button(
+                                b ->
+                                    b.actionId(Ids.ACTION_REVEAL)
+                                        .text(plainText("Reveal now"))
+                                        .style("danger")
+                                        .value(r.id()))))));
+  }
+
+  /** The ephemeral message with the secret itself; only ever sent through a response_url. */
+  static List<LayoutBlock> secret(AccessRequest r, Credentials c, Instant wipeAt) {
+    List<LayoutBlock> blocks = new ArrayList<>();
+    blocks.add(header(h -> h.text(plainText("Credentials for " + c.iamUserName()))));
+    StringBuilder text = new StringBuilder();
+    if (c.accessKeyId().isPresent() && c.secretAccessKey().isPresent()) {
+      String id = c.accessKeyId().get();
+      String secret = c.secretAccessKey().get().reveal();
+      text.append("*Access key id*\n`").append(id).append("`\n");
+      text.append("*Secret access key*\n`").append(secret).append("`\n");
+      text.append("*`~/.aws/credentials`*\n```[")
+          .append(c.iamUserName())
+          .append("]\naws_access_key_id = ")
+          .append(id)
+          .append("\naws_secret_access_key = ")
+          .append(secret)
+          .append("```\n");
+    }
+    if (c.password().isPresent() && c.consoleSignInUrl().isPresent()) {
+      text.append("*Console sign-in*\n").append(c.consoleSignInUrl().get()).append('\n');
+      text.append("*User name*\n`").append(c.iamUserName()).append("`\n");
+      text.append("*Temporary password*\n`").append(c.password().get().reveal()).append("`\n");
+      text.append("You will choose a new password at first sign-in.\n");
+    }
+    blocks.add(section(s -> s.text(markdownText(text.toString()))));
+    blocks.add(
+        contextLine(
+            "Only you can see this. It wipes itself "
+                + date(wipeAt)
+                + ". A new key can take a few seconds before AWS accepts it everywhere."));
+    blocks.add(
+        actions(
+            a ->
+                a.blockId(Ids.BLOCK_REVEAL)
+                    .elements(
+                        asElements(
+                            button(
+                                b ->
+                                    b.actionId(Ids.ACTION_HIDE)
+                                        .text(plainText("I saved it, hide now"))
+                                        .value(r.id()))))));
+    return blocks;
+  }
+
+  private static LayoutBlock contextLine(String mrkdwn) {
+    return context(c -> c.elements(asContextElements(markdownText(mrkdwn))));
+  }
+
+  static String human(Duration d) {
+    if (d.toDays() >= 1 && d.toHoursPart() == 0 && d.toMinutesPart() == 0) {
+      return d.toDays() + (d.toDays() == 1 ? " day" : " days");
+    }
+    if (d.toMinutes() >= 1 && d.toSecondsPart() == 0) {
+      return d.toMinutes() + (d.toMinutes() == 1 ? " minute" : " minutes");
+    }
+    return d.toSeconds() + " seconds";
+  }
+}

@@ -1,0 +1,113 @@
+package dev.keysmith.slack;
+
+import static com.slack.api.model.block.composition.BlockCompositions.plainText;
+
+import com.slack.api.app_backend.interactive_components.response.Option;
+import com.slack.api.bolt.App;
+import com.slack.api.bolt.context.builtin.ViewSubmissionContext;
+import com.slack.api.bolt.request.builtin.ViewSubmissionRequest;
+import com.slack.api.bolt.response.Response;
+import com.slack.api.model.view.ViewState;
+import dev.keysmith.iam.IamDirectory;
+import dev.keysmith.request.AccessType;
+import dev.keysmith.request.FormField;
+import dev.keysmith.request.RequestForm;
+import dev.keysmith.request.RequestService;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** The create-user modal: its submission, checked inline, and its group type-ahead. */
+final class CreateUserSubmission {
+  private static final Map<FormField, String> BLOCKS =
+      Map.of(
+          FormField.IAM_USER_NAME, Ids.BLOCK_IAM_USER_NAME,
+          FormField.GROUP, Ids.BLOCK_GROUP,
+          FormField.ACCESS_TYPE, Ids.BLOCK_ACCESS_TYPE,
+          FormField.OWNER, Ids.BLOCK_OWNER,
+          FormField.JUSTIFICATION, Ids.BLOCK_JUSTIFICATION);
+
+  private final RequestService service;
+  private final IamDirectory directory;
+  private final Later later;
+
+  CreateUserSubmission(RequestService service, IamDirectory directory, Later later) {
+    this.service = service;
+    this.directory = directory;
+    this.later = later;
+  }
+
+  void register(App app) {
+    app.viewSubmission(Ids.CREATE_USER_VIEW, this::submit);
+    app.blockSuggestion(
+        Ids.ACTION_GROUP_SUGGEST,
+        (req, ctx) -> {
+          String query = req.getPayload().getValue() == null ? "" : req.getPayload().getValue();
+          String q = query.strip().toLowerCase(Locale.ROOT);
+          return ctx.ack(
+              r ->
+                  r.options(
+                      directory.offeredGroups().stream()
+                          .filter(g -> g.toLowerCase(Locale.ROOT).contains(q))
+                          .limit(Blocks.STATIC_SELECT_LIMIT)
+                          .map(g -> new Option(plainText(g), g))
+                          .toList()));
+        });
+  }
+
+  Response submit(ViewSubmissionRequest req, ViewSubmissionContext ctx) {
+    String requester = req.getPayload().getUser().getId();
+    Map<String, Map<String, ViewState.Value>> values =
+        req.getPayload().getView().getState().getValues();
+    String owner = selected(values, Ids.BLOCK_OWNER, ViewState.Value::getSelectedUser);
+    RequestForm form =
+        new RequestForm(
+            trimmed(selected(values, Ids.BLOCK_IAM_USER_NAME, ViewState.Value::getValue)),
+            option(values, Ids.BLOCK_GROUP),
+            accessType(option(values, Ids.BLOCK_ACCESS_TYPE)),
+            owner == null ? requester : owner,
+            trimmed(selected(values, Ids.BLOCK_JUSTIFICATION, ViewState.Value::getValue)));
+    RequestService.Submission submission = service.submit(form, requester);
+    if (!submission.accepted()) {
+      Map<String, String> errors = new LinkedHashMap<>();
+      submission.problems().forEach((field, text) -> errors.put(BLOCKS.get(field), text));
+      return ctx.ackWithErrors(errors);
+    }
+    later.run("announce", submission.request().id(), null, () -> service.announce(submission.request()));
+    return ctx.ackWithUpdate(Blocks.submittedModal(submission.request()));
+  }
+
+  private static String option(Map<String, Map<String, ViewState.Value>> values, String block) {
+    return selected(
+        values,
+        block,
+        v -> v.getSelectedOption() == null ? null : v.getSelectedOption().getValue());
+  }
+
+  private static <T> T selected(
+      Map<String, Map<String, ViewState.Value>> values,
+      String block,
+      java.util.function.Function<ViewState.Value, T> get) {
+    Map<String, ViewState.Value> actions = values == null ? null : values.get(block);
+    if (actions == null || actions.isEmpty()) {
+      return null;
+    }
+    // One element per input block; its action id differs between static and external selects.
+    return get.apply(actions.values().iterator().next());
+  }
+
+  private static AccessType accessType(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return AccessType.valueOf(value);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static String trimmed(String s) {
+    return s == null ? "" : s.strip();
+  }
+}

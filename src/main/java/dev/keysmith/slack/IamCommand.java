@@ -1,0 +1,61 @@
+package dev.keysmith.slack;
+
+import com.slack.api.bolt.App;
+import com.slack.api.bolt.context.builtin.SlashCommandContext;
+import com.slack.api.bolt.request.builtin.SlashCommandRequest;
+import com.slack.api.bolt.response.Response;
+import dev.keysmith.iam.IamDirectory;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code /iam}: help, and {@code create-user}, which opens the request modal. */
+final class IamCommand {
+  private final IamDirectory directory;
+  private final Later later;
+
+  IamCommand(IamDirectory directory, Later later) {
+    this.directory = directory;
+    this.later = later;
+  }
+
+  void register(App app) {
+    app.command(Ids.COMMAND, this::handle);
+  }
+
+  Response handle(SlashCommandRequest req, SlashCommandContext ctx) {
+    String text = req.getPayload().getText() == null ? "" : req.getPayload().getText().strip();
+    String sub = text.isEmpty() ? "" : text.split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
+    switch (sub) {
+      case "", "help" -> {
+        return ctx.ack(Blocks.help(null));
+      }
+      case "create-user" -> {
+        List<String> groups = directory.offeredGroups();
+        if (groups.isEmpty()) {
+          return ctx.ack(
+              "None of the groups Keysmith is set up to offer exists in IAM yet, so there is"
+                  + " nothing to request. Ask a Keysmith admin to check the `groups` setting.");
+        }
+        String requester = req.getPayload().getUserId();
+        String trigger = req.getPayload().getTriggerId();
+        later.run(
+            "views.open",
+            "create-user",
+            req.getPayload().getResponseUrl(),
+            () ->
+                SlackNotifier.call(
+                    "views.open",
+                    () ->
+                        ctx.client()
+                            .viewsOpen(
+                                v ->
+                                    v.triggerId(trigger)
+                                        .view(Blocks.createUserModal(requester, groups)))));
+        return ctx.ack();
+      }
+      default -> {
+        return ctx.ack(Blocks.help(sub));
+      }
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package dev.keysmith.slack;
+
+/** Every callback, block and action id Keysmith uses, in one place. */
+final class Ids {
+  private Ids() {}
+
+  static final String COMMAND = "/iam";
+
+  static final String CREATE_USER_VIEW = "keysmith_create_user";
+  static final String DENY_VIEW = "keysmith_deny";
+
+  static final String BLOCK_IAM_USER_NAME = "iam_user_name";
+  static final String BLOCK_GROUP = "group";
+  static final String BLOCK_ACCESS_TYPE = "access_type";
+  static final String BLOCK_OWNER = "owner";
+  static final String BLOCK_JUSTIFICATION = "justification";
+  static final String BLOCK_DENY_REASON = "deny_reason";
+  static final String BLOCK_DECISION = "decision";
+  static final String BLOCK_REVEAL = "reveal";
+
+  /** The single action id inside each input block. */
+  static final String INPUT = "value";
+
+  static final String ACTION_APPROVE = "keysmith_approve";
+  static final String ACTION_DENY = "keysmith_deny";
+  static final String ACTION_GET_CREDENTIALS = "keysmith_get_credentials";
+  static final String ACTION_REVEAL = "keysmith_reveal";
+  static final String ACTION_HIDE = "keysmith_hide";
+  static final String ACTION_GROUP_SUGGEST = "keysmith_group";
+}

@@ -1,0 +1,55 @@
+package dev.keysmith.slack;
+
+import dev.keysmith.KeysmithException;
+import dev.keysmith.delivery.SecretChannel;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an interaction's slow work after the ack, and turns its failures into an ephemeral reply
+ * to the person who clicked: a domain failure in its own words, anything else in general ones.
+ */
+final class Later {
+  private static final Logger log = LoggerFactory.getLogger(Later.class);
+  private final Executor executor;
+  private final SecretChannel replies;
+
+  Later(Executor executor, SecretChannel replies) {
+    this.executor = executor;
+    this.replies = replies;
+  }
+
+  /** Runs {@code work} on the executor; {@code responseUrl} may be null (no one to tell). */
+  void run(String what, String requestId, String responseUrl, Runnable work) {
+    executor.execute(
+        () -> {
+          try {
+            work.run();
+          } catch (KeysmithException e) {
+            log.info("{} {}: refused or failed: {}", what, requestId, e.getMessage());
+            reply(responseUrl, e.getMessage());
+          } catch (RuntimeException e) {
+            log.error("{} {}: unexpected {}", what, requestId, e.getClass().getName(), e);
+            reply(
+                responseUrl,
+                "Something went wrong on Keysmith's side ("
+                    + what
+                    + ", "
+                    + requestId
+                    + "). Nothing secret was shown; try again, or ask an admin to check the logs.");
+          }
+        });
+  }
+
+  private void reply(String responseUrl, String text) {
+    if (responseUrl == null) {
+      return;
+    }
+    try {
+      replies.tell(responseUrl, text);
+    } catch (RuntimeException e) {
+      log.warn("could not reply through response_url: {}", e.getClass().getSimpleName());
+    }
+  }
+}

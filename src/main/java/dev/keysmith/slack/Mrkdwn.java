@@ -1,0 +1,43 @@
+package dev.keysmith.slack;
+
+/** Slack mrkdwn helpers: user text is escaped so it cannot mention, link or format. */
+final class Mrkdwn {
+  private Mrkdwn() {}
+
+  /** Escapes {@code &}, {@code <} and {@code >}, the only characters Slack asks to escape. */
+  static String escape(String text) {
+    if (text == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder(text.length() + 16);
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '&' -> out.append("&amp;");
+        case '<' -> out.append("&lt;");
+        case '>' -> out.append("&gt;");
+        default -> out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  /** Escaped text as a block quote, each line quoted. */
+  static String quote(String text) {
+    return "&gt; " + escape(text).replace("\n", "\n&gt; ");
+  }
+
+  /** A mention of a Slack user by id. */
+  static String user(String userId) {
+    return "<@" + userId + ">";
+  }
+
+  /** A date Slack shows in each reader's time zone, with a UTC fallback. */
+  static String date(java.time.Instant at) {
+    return "<!date^"
+        + at.getEpochSecond()
+        + "^{date_short_pretty} at {time}|"
+        + java.time.format.DateTimeFormatter.ISO_INSTANT.format(at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+        + ">";
+  }
+}

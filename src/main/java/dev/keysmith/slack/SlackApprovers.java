@@ -1,0 +1,52 @@
+package dev.keysmith.slack;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.slack.api.methods.MethodsClient;
+import dev.keysmith.request.Approvers;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executor;
+
+/**
+ * Approvers are the Slack user ids in config plus, when configured, the members of a Slack user
+ * group, looked up with {@code usergroups.users.list} and cached (refreshed in the background).
+ */
+public final class SlackApprovers implements Approvers {
+  private final Set<String> userIds;
+  private final Optional<String> groupId;
+  private final LoadingCache<String, Set<String>> groupMembers;
+
+  public SlackApprovers(
+      MethodsClient slack,
+      Set<String> userIds,
+      Optional<String> groupId,
+      Executor refreshExecutor,
+      Ticker ticker) {
+    this.userIds = Set.copyOf(userIds);
+    this.groupId = groupId;
+    this.groupMembers =
+        Caffeine.newBuilder()
+            .executor(refreshExecutor)
+            .ticker(ticker)
+            .refreshAfterWrite(Duration.ofMinutes(5))
+            .expireAfterWrite(Duration.ofHours(1))
+            .build(
+                id ->
+                    Set.copyOf(
+                        SlackNotifier.call(
+                                "usergroups.users.list",
+                                () -> slack.usergroupsUsersList(r -> r.usergroup(id)))
+                            .getUsers()));
+  }
+
+  @Override
+  public boolean isApprover(String slackUserId) {
+    if (userIds.contains(slackUserId)) {
+      return true;
+    }
+    return groupId.map(g -> groupMembers.get(g).contains(slackUserId)).orElse(false);
+  }
+}

@@ -1,0 +1,68 @@
+package dev.keysmith.slack;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.slack.api.Slack;
+import com.slack.api.model.block.LayoutBlock;
+import com.slack.api.util.json.GsonFactory;
+import com.slack.api.webhook.WebhookResponse;
+import dev.keysmith.delivery.Credentials;
+import dev.keysmith.delivery.SecretChannel;
+import dev.keysmith.request.AccessRequest;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * {@link SecretChannel} over Slack {@code response_url}s: the only way to put something in an
+ * ephemeral message and to replace it later (ephemeral messages ignore {@code chat.update}).
+ */
+public final class SlackSecretChannel implements SecretChannel {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Slack slack;
+  private final Duration visibleFor;
+
+  public SlackSecretChannel(Slack slack, Duration visibleFor) {
+    this.slack = slack;
+    this.visibleFor = visibleFor;
+  }
+
+  @Override
+  public void offerReveal(String responseUrl, AccessRequest r) {
+    send(responseUrl, false, "Ready to reveal your credentials", Blocks.revealPrompt(r, visibleFor));
+  }
+
+  @Override
+  public void show(String responseUrl, AccessRequest r, Credentials c, Instant wipeAt) {
+    send(responseUrl, true, "Your credentials for " + c.iamUserName(), Blocks.secret(r, c, wipeAt));
+  }
+
+  @Override
+  public void wipe(String responseUrl, String notice) {
+    send(responseUrl, true, notice, Blocks.text(notice));
+  }
+
+  @Override
+  public void tell(String responseUrl, String text) {
+    send(responseUrl, false, text, Blocks.text(text));
+  }
+
+  private void send(String url, boolean replaceOriginal, String fallback, List<LayoutBlock> blocks) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("response_type", "ephemeral");
+    body.put("replace_original", replaceOriginal);
+    body.put("text", fallback);
+    try {
+      body.set("blocks", JSON.readTree(GsonFactory.createSnakeCase().toJson(blocks)));
+      WebhookResponse response = slack.send(url, JSON.writeValueAsString(body));
+      if (response.getCode() != 200) {
+        // The body of a failed response_url post is Slack's error word, never our payload.
+        throw new SlackCallException(
+            "response_url post failed: HTTP " + response.getCode() + " " + response.getBody(), null);
+      }
+    } catch (IOException e) {
+      throw new SlackCallException("response_url post failed: " + e.getClass().getSimpleName(), e);
+    }
+  }
+}

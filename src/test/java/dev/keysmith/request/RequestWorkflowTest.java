@@ -1,0 +1,134 @@
+package dev.keysmith.request;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class RequestWorkflowTest {
+  private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+  private static final String REQUESTER = "U0REQUESTER";
+  private static final String OWNER = "U0OWNER";
+  private static final String APPROVER = "U0APPROVER";
+
+  private static AccessRequest pending() {
+    return AccessRequest.pending(
+        "KS-ABC123",
+        new RequestForm("alice", "developers", AccessType.BOTH, OWNER, "needs S3"),
+        REQUESTER,
+        T0);
+  }
+
+  @Test
+  void approve_byNonApprover_isRefused() {
+    Refusal r =
+        assertThrows(
+            Refusal.class, () -> RequestWorkflow.approve(pending(), "U0RANDOM", false, T0));
+    assertTrue(r.getMessage().contains("Only Keysmith approvers"));
+  }
+
+  @Test
+  void approve_byRequester_isRefusedEvenWhenApprover() {
+    Refusal r =
+        assertThrows(Refusal.class, () -> RequestWorkflow.approve(pending(), REQUESTER, true, T0));
+    assertTrue(r.getMessage().contains("someone else"));
+  }
+
+  @Test
+  void approve_byOwner_isRefusedEvenWhenApprover() {
+    Refusal r =
+        assertThrows(Refusal.class, () -> RequestWorkflow.approve(pending(), OWNER, true, T0));
+    assertTrue(r.getMessage().contains("You would own this user"));
+  }
+
+  @Test
+  void approve_whenAlreadyApproved_isRefusedNamingTheApprover() {
+    AccessRequest approved = RequestWorkflow.approve(pending(), APPROVER, true, T0);
+    Refusal r =
+        assertThrows(Refusal.class, () -> RequestWorkflow.approve(approved, "U0OTHER", true, T0));
+    assertTrue(r.getMessage().contains("already approved by <@" + APPROVER + ">"));
+  }
+
+  @Test
+  void approve_whenDenied_isRefused() {
+    AccessRequest denied = RequestWorkflow.deny(pending(), APPROVER, true, "no", T0);
+    Refusal r =
+        assertThrows(Refusal.class, () -> RequestWorkflow.approve(denied, "U0OTHER", true, T0));
+    assertTrue(r.getMessage().contains("already denied"));
+  }
+
+  @Test
+  void approve_byApprover_recordsWhoAndWhen() {
+    Instant later = T0.plusSeconds(60);
+    AccessRequest approved = RequestWorkflow.approve(pending(), APPROVER, true, later);
+    assertEquals(RequestState.APPROVED, approved.state());
+    assertEquals(APPROVER, approved.decidedBy());
+    assertEquals(later, approved.decidedAt());
+  }
+
+  @Test
+  void deny_byNonApprover_isRefused() {
+    assertThrows(Refusal.class, () -> RequestWorkflow.deny(pending(), "U0RANDOM", false, "x", T0));
+  }
+
+  @Test
+  void deny_withBlankReason_keepsAPlaceholder() {
+    AccessRequest denied = RequestWorkflow.deny(pending(), APPROVER, true, "  ", T0);
+    assertEquals(RequestState.DENIED, denied.state());
+    assertEquals("No reason given.", denied.outcome());
+  }
+
+  @Test
+  void startReveal_bySomeoneElse_isRefused() {
+    AccessRequest offered = provisioned();
+    Refusal r =
+        assertThrows(Refusal.class, () -> RequestWorkflow.startReveal(offered, APPROVER, T0));
+    assertTrue(r.getMessage().contains("Only the owner"));
+  }
+
+  @Test
+  void startReveal_afterOfferExpired_isRefused() {
+    AccessRequest offered = provisioned();
+    Instant late = offered.offerExpiresAt();
+    Refusal r = assertThrows(Refusal.class, () -> RequestWorkflow.startReveal(offered, OWNER, late));
+    assertTrue(r.getMessage().contains("expired"));
+  }
+
+  @Test
+  void startReveal_secondTime_isRefusedWithPointerToRotation() {
+    AccessRequest revealed =
+        RequestWorkflow.revealed(RequestWorkflow.startReveal(provisioned(), OWNER, T0), T0);
+    Refusal r = assertThrows(Refusal.class, () -> RequestWorkflow.startReveal(revealed, OWNER, T0));
+    assertTrue(r.getMessage().contains("already revealed"));
+    assertTrue(r.getMessage().contains("rotate"));
+  }
+
+  @Test
+  void startReveal_byOwnerInTime_movesToRevealing() {
+    AccessRequest revealing = RequestWorkflow.startReveal(provisioned(), OWNER, T0);
+    assertEquals(RequestState.REVEALING, revealing.state());
+    assertEquals(RequestState.PROVISIONED, RequestWorkflow.revealUndone(revealing, T0).state());
+  }
+
+  @Test
+  void provisioned_setsOfferExpiry() {
+    AccessRequest offered = provisioned();
+    assertEquals(T0.plus(Duration.ofDays(7)), offered.offerExpiresAt());
+    assertEquals(RequestState.PROVISIONED, offered.state());
+  }
+
+  @Test
+  void provisioned_fromPending_isAProgrammingError() {
+    assertThrows(
+        IllegalStateException.class,
+        () -> RequestWorkflow.provisioned(pending(), Duration.ofDays(7), T0));
+  }
+
+  private static AccessRequest provisioned() {
+    AccessRequest approved = RequestWorkflow.approve(pending(), APPROVER, true, T0);
+    return RequestWorkflow.provisioned(approved, Duration.ofDays(7), T0);
+  }
+}
