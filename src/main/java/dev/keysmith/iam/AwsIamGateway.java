@@ -1,0 +1,305 @@
+package dev.keysmith.iam;
+
+import static dev.keysmith.iam.IamErrors.DELETE_CONFLICT;
+import static dev.keysmith.iam.IamErrors.ENTITY_ALREADY_EXISTS;
+import static dev.keysmith.iam.IamErrors.LIMIT_EXCEEDED;
+import static dev.keysmith.iam.IamErrors.NO_SUCH_ENTITY;
+import static java.util.stream.Collectors.toUnmodifiableMap;
+
+import dev.keysmith.delivery.Secret;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.AccessKey;
+import software.amazon.awssdk.services.iam.model.AccessKeyMetadata;
+import software.amazon.awssdk.services.iam.model.AttachedPolicy;
+import software.amazon.awssdk.services.iam.model.CreateUserRequest;
+import software.amazon.awssdk.services.iam.model.Group;
+import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
+import software.amazon.awssdk.services.iam.model.Tag;
+import software.amazon.awssdk.services.iam.model.User;
+import software.amazon.awssdk.services.sts.StsClient;
+
+/** {@link IamGateway} over the AWS SDK's IAM and STS clients. */
+public final class AwsIamGateway implements IamGateway {
+  private static final Logger log = LoggerFactory.getLogger(AwsIamGateway.class);
+
+  private static final Map<String, String> USER_MISSING =
+      Map.of(NO_SUCH_ENTITY, "the user does not exist");
+
+  private final IamClient iam;
+  private final StsClient sts;
+
+  /** A gateway over clients the caller owns and closes. */
+  public AwsIamGateway(IamClient iam, StsClient sts) {
+    this.iam = Objects.requireNonNull(iam, "iam");
+    this.sts = Objects.requireNonNull(sts, "sts");
+  }
+
+  @Override
+  public Set<String> groupNames() {
+    return call(
+        "list the IAM groups",
+        Map.of(),
+        () -> sorted(iam.listGroupsPaginator().groups().stream().map(Group::groupName).toList()));
+  }
+
+  @Override
+  public Set<String> userNames() {
+    return call(
+        "list the IAM users",
+        Map.of(),
+        () -> sorted(iam.listUsersPaginator().users().stream().map(User::userName).toList()));
+  }
+
+  @Override
+  public Optional<String> findUserIgnoringCase(String name) {
+    // IAM treats names that differ only in case as the same user; moto does not, so compare here.
+    return call(
+        "look for user " + name,
+        Map.of(),
+        () ->
+            iam.listUsersPaginator().users().stream()
+                .map(User::userName)
+                .filter(name::equalsIgnoreCase)
+                .findFirst());
+  }
+
+  @Override
+  public void createUser(
+      String name, String path, Map<String, String> tags, Optional<String> boundaryArn) {
+    CreateUserRequest.Builder request = CreateUserRequest.builder().userName(name).path(path);
+    if (!tags.isEmpty()) {
+      request.tags(
+          tags.entrySet().stream()
+              .map(tag -> Tag.builder().key(tag.getKey()).value(tag.getValue()).build())
+              .toList());
+    }
+    boundaryArn.ifPresent(request::permissionsBoundary);
+    run(
+        "create user " + name,
+        Map.of(
+            ENTITY_ALREADY_EXISTS, "a user with that name already exists",
+            NO_SUCH_ENTITY, "the permissions boundary policy does not exist"),
+        () -> iam.createUser(request.build()));
+    log.info("Created IAM user {} under path {}", name, path);
+  }
+
+  @Override
+  public void addUserToGroup(String user, String group) {
+    run(
+        "add user " + user + " to group " + group,
+        Map.of(
+            NO_SUCH_ENTITY, "the user or the group does not exist",
+            LIMIT_EXCEEDED, "the user is already in as many groups as IAM allows (10)"),
+        () -> iam.addUserToGroup(r -> r.userName(user).groupName(group)));
+  }
+
+  @Override
+  public void deleteUser(String name) {
+    run(
+        "delete user " + name,
+        Map.of(
+            DELETE_CONFLICT,
+            "the user still has something Keysmith does not remove, such as an MFA device, an SSH"
+                + " key or a signing certificate"),
+        () -> {
+          try {
+            deleteUserAndItsDependents(name);
+            log.info("Deleted IAM user {}", name);
+          } catch (NoSuchEntityException gone) {
+            log.info("IAM user {} does not exist; nothing to delete", name);
+          }
+        });
+  }
+
+  // IAM refuses DeleteUser while any of these remain. Each list is read in full before deleting
+  // from it, so deletions cannot shift the pagination markers.
+  private void deleteUserAndItsDependents(String name) {
+    ignoringMissing(() -> iam.deleteLoginProfile(r -> r.userName(name)));
+    List<String> keyIds =
+        iam.listAccessKeysPaginator(r -> r.userName(name)).accessKeyMetadata().stream()
+            .map(AccessKeyMetadata::accessKeyId)
+            .toList();
+    for (String keyId : keyIds) {
+      ignoringMissing(() -> iam.deleteAccessKey(r -> r.userName(name).accessKeyId(keyId)));
+    }
+    List<String> groups =
+        iam.listGroupsForUserPaginator(r -> r.userName(name)).groups().stream()
+            .map(Group::groupName)
+            .toList();
+    for (String group : groups) {
+      ignoringMissing(() -> iam.removeUserFromGroup(r -> r.userName(name).groupName(group)));
+    }
+    List<String> attached =
+        iam.listAttachedUserPoliciesPaginator(r -> r.userName(name)).attachedPolicies().stream()
+            .map(AttachedPolicy::policyArn)
+            .toList();
+    for (String policyArn : attached) {
+      ignoringMissing(() -> iam.detachUserPolicy(r -> r.userName(name).policyArn(policyArn)));
+    }
+    List<String> inline =
+        iam.listUserPoliciesPaginator(r -> r.userName(name)).policyNames().stream().toList();
+    for (String policyName : inline) {
+      ignoringMissing(() -> iam.deleteUserPolicy(r -> r.userName(name).policyName(policyName)));
+    }
+    iam.deleteUser(r -> r.userName(name));
+  }
+
+  @Override
+  public Optional<Map<String, String>> userTags(String name) {
+    return call(
+        "read the tags of user " + name,
+        Map.of(),
+        () -> {
+          try {
+            return Optional.of(
+                iam.listUserTagsPaginator(r -> r.userName(name)).tags().stream()
+                    .collect(toUnmodifiableMap(Tag::key, Tag::value)));
+          } catch (NoSuchEntityException noUser) {
+            return Optional.empty();
+          }
+        });
+  }
+
+  @Override
+  public NewAccessKey createAccessKey(String user) {
+    AccessKey key =
+        call(
+            "create an access key for user " + user,
+            Map.of(
+                NO_SUCH_ENTITY, "the user does not exist",
+                LIMIT_EXCEEDED,
+                    "the user already has 2 access keys, the most IAM allows; delete one first"),
+            () -> iam.createAccessKey(r -> r.userName(user)).accessKey());
+    log.info("Created access key {} for IAM user {}", key.accessKeyId(), user);
+    return new NewAccessKey(key.accessKeyId(), new Secret(key.secretAccessKey()));
+  }
+
+  @Override
+  public List<AccessKeyInfo> listAccessKeys(String user) {
+    return call(
+        "list the access keys of user " + user,
+        USER_MISSING,
+        () ->
+            iam.listAccessKeysPaginator(r -> r.userName(user)).accessKeyMetadata().stream()
+                .map(k -> new AccessKeyInfo(k.accessKeyId(), k.statusAsString(), k.createDate()))
+                .toList());
+  }
+
+  @Override
+  public void deleteAccessKey(String user, String accessKeyId) {
+    run(
+        "delete access key " + accessKeyId + " of user " + user,
+        Map.of(),
+        () ->
+            ignoringMissing(
+                () -> iam.deleteAccessKey(r -> r.userName(user).accessKeyId(accessKeyId))));
+    log.info("Deleted access key {} of IAM user {}", accessKeyId, user);
+  }
+
+  @Override
+  public void createLoginProfile(String user, Secret password, boolean passwordResetRequired) {
+    run(
+        "create a console password for user " + user,
+        Map.of(
+            ENTITY_ALREADY_EXISTS, "the user already has a console password",
+            NO_SUCH_ENTITY, "the user does not exist"),
+        () ->
+            iam.createLoginProfile(
+                r ->
+                    r.userName(user)
+                        .password(password.reveal())
+                        .passwordResetRequired(passwordResetRequired)));
+    log.info("Created a console password for IAM user {}", user);
+  }
+
+  @Override
+  public void deleteLoginProfile(String user) {
+    run(
+        "delete the console password of user " + user,
+        Map.of(),
+        () -> ignoringMissing(() -> iam.deleteLoginProfile(r -> r.userName(user))));
+  }
+
+  @Override
+  public PasswordPolicy passwordPolicy() {
+    return call(
+        "read the account password policy",
+        Map.of(),
+        () -> {
+          try {
+            var policy = iam.getAccountPasswordPolicy().passwordPolicy();
+            Integer length = policy.minimumPasswordLength();
+            return new PasswordPolicy(
+                length == null
+                    ? PasswordPolicy.AWS_DEFAULT.minimumLength()
+                    : Math.max(6, Math.min(128, length)),
+                Boolean.TRUE.equals(policy.requireUppercaseCharacters()),
+                Boolean.TRUE.equals(policy.requireLowercaseCharacters()),
+                Boolean.TRUE.equals(policy.requireNumbers()),
+                Boolean.TRUE.equals(policy.requireSymbols()));
+          } catch (NoSuchEntityException noneSet) {
+            return PasswordPolicy.AWS_DEFAULT;
+          }
+        });
+  }
+
+  @Override
+  public String consoleSignInUrl() {
+    Optional<String> alias =
+        call(
+            "list the account aliases",
+            Map.of(),
+            () -> iam.listAccountAliasesPaginator().accountAliases().stream().findFirst());
+    String account = alias.orElseGet(this::accountId);
+    return "https://" + account + ".signin.aws.amazon.com/console";
+  }
+
+  private String accountId() {
+    try {
+      return sts.getCallerIdentity().account();
+    } catch (SdkException e) {
+      throw IamErrors.translate("STS", "look up the AWS account id", Map.of(), e);
+    }
+  }
+
+  private <T> T call(String action, Map<String, String> explanations, Supplier<T> body) {
+    try {
+      return body.get();
+    } catch (SdkException e) {
+      throw IamErrors.translate("IAM", action, explanations, e);
+    }
+  }
+
+  private void run(String action, Map<String, String> explanations, Runnable body) {
+    call(
+        action,
+        explanations,
+        () -> {
+          body.run();
+          return null;
+        });
+  }
+
+  private static void ignoringMissing(Runnable call) {
+    try {
+      call.run();
+    } catch (NoSuchEntityException alreadyGone) {
+      // Deleting something that is not there leaves the state the caller asked for.
+    }
+  }
+
+  private static Set<String> sorted(List<String> names) {
+    return Collections.unmodifiableSortedSet(new TreeSet<>(names));
+  }
+}
