@@ -7,4 +7,8 @@ public final class ConfigException extends KeysmithException {
   public ConfigException(String message) {
     super(message);
   }
+
+  public ConfigException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

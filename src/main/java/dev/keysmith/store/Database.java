@@ -1,0 +1,180 @@
+package dev.keysmith.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.SQLiteException;
+
+/**
+ * Keysmith's SQLite database ({@code keysmith.db}): one connection, used by one thread at a time,
+ * so a read-then-write inside {@link #withConnection} is atomic for every caller in this process.
+ */
+public final class Database implements AutoCloseable {
+  static final String FILE_NAME = "keysmith.db";
+  private static final int BUSY_TIMEOUT_MILLIS = 5_000;
+
+  private final Connection connection;
+  private final ReentrantLock lock = new ReentrantLock();
+  private boolean closed;
+
+  private Database(Connection connection) {
+    this.connection = connection;
+  }
+
+  /** Work done with the connection; may throw {@link SQLException}. */
+  @FunctionalInterface
+  public interface SqlFunction<A, T> {
+    /** Does the work. */
+    T apply(A argument) throws SQLException;
+  }
+
+  /**
+   * Opens (creating when missing) {@code dataDir/keysmith.db} and migrates it to the latest schema.
+   */
+  public static Database open(Path dataDir) {
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new StoreException("cannot create the data directory " + dataDir, e);
+    }
+    Path file = dataDir.resolve(FILE_NAME).toAbsolutePath();
+    Connection connection;
+    try {
+      connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+    } catch (SQLException e) {
+      throw failure("open database " + file, e);
+    }
+    Database db = new Database(connection);
+    try {
+      db.configure();
+      db.migrate();
+      return db;
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /** Runs {@code work} with the connection, holding it exclusively; {@code operation} names it. */
+  public <T> T withConnection(String operation, SqlFunction<Connection, T> work) {
+    lock.lock();
+    try {
+      if (closed) {
+        throw new StoreException(operation + " failed: the database is closed");
+      }
+      return work.apply(connection);
+    } catch (SQLException e) {
+      throw failure(operation, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Like {@link #withConnection}, inside one transaction: all of {@code work} or none of it. */
+  <T> T inTransaction(String operation, SqlFunction<Connection, T> work) {
+    return withConnection(
+        operation,
+        c -> {
+          c.setAutoCommit(false);
+          try {
+            T result = work.apply(c);
+            c.commit();
+            return result;
+          } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+          } finally {
+            c.setAutoCommit(true);
+          }
+        });
+  }
+
+  /** The schema version recorded in the database file. */
+  int schemaVersion() {
+    return withConnection("read schema version", Database::userVersion);
+  }
+
+  /** Closes the connection; later calls fail with {@link StoreException}. */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (!closed) {
+        closed = true;
+        connection.close();
+      }
+    } catch (SQLException e) {
+      throw failure("close database", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void configure() {
+    withConnection(
+        "configure database",
+        c -> {
+          try (Statement s = c.createStatement()) {
+            // WAL lets a backup or an operator's sqlite3 read while Keysmith writes.
+            try (ResultSet rs = s.executeQuery("PRAGMA journal_mode = WAL")) {
+              if (!rs.next() || !"wal".equalsIgnoreCase(rs.getString(1))) {
+                throw new StoreException("configure database failed: WAL journal mode refused");
+              }
+            }
+            s.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MILLIS);
+            s.execute("PRAGMA foreign_keys = ON");
+            s.execute("PRAGMA synchronous = NORMAL");
+          }
+          return null;
+        });
+  }
+
+  private void migrate() {
+    inTransaction(
+        "migrate schema",
+        c -> {
+          int current = userVersion(c);
+          if (current > Schema.latestVersion()) {
+            throw new StoreException(
+                "migrate schema failed: the database has schema version "
+                    + current
+                    + " but this Keysmith knows only up to "
+                    + Schema.latestVersion()
+                    + "; was it written by a newer Keysmith?");
+          }
+          try (Statement s = c.createStatement()) {
+            for (Schema.Migration migration : Schema.MIGRATIONS) {
+              if (migration.version() > current) {
+                for (String sql : migration.statements()) {
+                  s.execute(sql);
+                }
+                // PRAGMA takes no bind parameters; the version is our own constant.
+                s.execute("PRAGMA user_version = " + migration.version());
+              }
+            }
+          }
+          return null;
+        });
+  }
+
+  private static int userVersion(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  private static StoreException failure(String operation, SQLException e) {
+    // Values are always bound, so neither our message nor SQLite's (in the cause) quotes one.
+    String code =
+        e instanceof SQLiteException sqlite ? " (" + sqlite.getResultCode().name() + ")" : "";
+    return new StoreException(operation + " failed" + code, e);
+  }
+}

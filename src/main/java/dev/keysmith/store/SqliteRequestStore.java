@@ -1,0 +1,250 @@
+package dev.keysmith.store;
+
+import dev.keysmith.request.AccessRequest;
+import dev.keysmith.request.AccessType;
+import dev.keysmith.request.RequestState;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * {@link RequestStore} in SQLite. Instants are kept to the millisecond. A wipe may be scheduled
+ * only for a stored request (a foreign key), and goes when its request goes.
+ */
+public final class SqliteRequestStore implements RequestStore {
+  private static final String COLUMNS =
+      "state, iam_user_name, iam_user_name_lower, group_name, access_type, owner_id,"
+          + " requester_id, justification, created_at, updated_at, approval_channel, approval_ts,"
+          + " decided_by, decided_at, outcome, offer_expires_at, revealed_at";
+  private static final String SELECT = "SELECT id, " + COLUMNS + " FROM requests";
+  private static final String INSERT =
+      "INSERT INTO requests (id, "
+          + COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + " ON CONFLICT (id) DO NOTHING";
+  private static final String UPDATE =
+      "UPDATE requests SET "
+          + Arrays.stream(COLUMNS.split(","))
+              .map(c -> c.strip() + " = ?")
+              .collect(Collectors.joining(", "))
+          + " WHERE id = ? AND state = ?";
+  private static final String CLAIMING_STATES =
+      Arrays.stream(RequestState.values())
+          .filter(RequestState::claimsUserName)
+          .map(s -> "'" + s.name() + "'")
+          .collect(Collectors.joining(", "));
+
+  private final Database db;
+
+  /** A store over {@code db}, which must be open. */
+  public SqliteRequestStore(Database db) {
+    this.db = db;
+  }
+
+  @Override
+  public boolean insert(AccessRequest request) {
+    return db.withConnection(
+        "insert request",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            ps.setString(1, request.id());
+            bindColumns(ps, 2, request);
+            return ps.executeUpdate() == 1;
+          }
+        });
+  }
+
+  @Override
+  public Optional<AccessRequest> find(String id) {
+    List<AccessRequest> found = query("find request", SELECT + " WHERE id = ?", id);
+    return found.stream().findFirst();
+  }
+
+  @Override
+  public boolean compareAndSet(RequestState expected, AccessRequest next) {
+    return db.withConnection(
+        "update request",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
+            int i = bindColumns(ps, 1, next);
+            ps.setString(i++, next.id());
+            ps.setString(i, expected.name());
+            return ps.executeUpdate() == 1;
+          }
+        });
+  }
+
+  @Override
+  public List<AccessRequest> findByState(RequestState state) {
+    return query(
+        "find requests by state",
+        SELECT + " WHERE state = ? ORDER BY created_at, id",
+        state.name());
+  }
+
+  @Override
+  public List<AccessRequest> findClaiming(String iamUserName) {
+    return query(
+        "find requests claiming a user name",
+        SELECT
+            + " WHERE iam_user_name_lower = ? AND state IN ("
+            + CLAIMING_STATES
+            + ") ORDER BY created_at, id",
+        lower(iamUserName));
+  }
+
+  @Override
+  public void scheduleWipe(String requestId, String responseUrl, Instant due) {
+    db.withConnection(
+        "schedule wipe",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO wipes (request_id, response_url, due_at) VALUES (?, ?, ?)"
+                      + " ON CONFLICT (request_id) DO UPDATE"
+                      + " SET response_url = excluded.response_url, due_at = excluded.due_at")) {
+            ps.setString(1, requestId);
+            ps.setString(2, responseUrl);
+            ps.setLong(3, due.toEpochMilli());
+            return ps.executeUpdate();
+          }
+        });
+  }
+
+  @Override
+  public List<Wipe> dueWipes(Instant now) {
+    return db.withConnection(
+        "find due wipes",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT request_id, response_url, due_at FROM wipes"
+                      + " WHERE due_at <= ? ORDER BY due_at, request_id")) {
+            ps.setLong(1, now.toEpochMilli());
+            try (ResultSet rs = ps.executeQuery()) {
+              List<Wipe> wipes = new ArrayList<>();
+              while (rs.next()) {
+                wipes.add(
+                    new Wipe(
+                        rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))));
+              }
+              return List.copyOf(wipes);
+            }
+          }
+        });
+  }
+
+  @Override
+  public void removeWipe(String requestId) {
+    db.withConnection(
+        "remove wipe",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("DELETE FROM wipes WHERE request_id = ?")) {
+            ps.setString(1, requestId);
+            return ps.executeUpdate();
+          }
+        });
+  }
+
+  private List<AccessRequest> query(String operation, String sql, String parameter) {
+    return db.withConnection(
+        operation,
+        (Connection c) -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, parameter);
+            try (ResultSet rs = ps.executeQuery()) {
+              List<AccessRequest> requests = new ArrayList<>();
+              while (rs.next()) {
+                requests.add(read(rs));
+              }
+              return List.copyOf(requests);
+            }
+          }
+        });
+  }
+
+  /** Binds every column but id, in {@link #COLUMNS} order, from {@code first}; returns the next. */
+  private static int bindColumns(PreparedStatement ps, int first, AccessRequest r)
+      throws SQLException {
+    int i = first;
+    ps.setString(i++, r.state().name());
+    ps.setString(i++, r.iamUserName());
+    ps.setString(i++, lower(r.iamUserName()));
+    ps.setString(i++, r.groupName());
+    ps.setString(i++, r.accessType().name());
+    ps.setString(i++, r.ownerId());
+    ps.setString(i++, r.requesterId());
+    ps.setString(i++, r.justification());
+    setInstant(ps, i++, r.createdAt());
+    setInstant(ps, i++, r.updatedAt());
+    ps.setString(i++, r.approvalChannel());
+    ps.setString(i++, r.approvalTs());
+    ps.setString(i++, r.decidedBy());
+    setInstant(ps, i++, r.decidedAt());
+    ps.setString(i++, r.outcome());
+    setInstant(ps, i++, r.offerExpiresAt());
+    setInstant(ps, i++, r.revealedAt());
+    return i;
+  }
+
+  private static AccessRequest read(ResultSet rs) throws SQLException {
+    return new AccessRequest(
+        rs.getString("id"),
+        enumValue(RequestState.class, rs.getString("state")),
+        rs.getString("iam_user_name"),
+        rs.getString("group_name"),
+        enumValue(AccessType.class, rs.getString("access_type")),
+        rs.getString("owner_id"),
+        rs.getString("requester_id"),
+        rs.getString("justification"),
+        getInstant(rs, "created_at"),
+        getInstant(rs, "updated_at"),
+        rs.getString("approval_channel"),
+        rs.getString("approval_ts"),
+        rs.getString("decided_by"),
+        getInstant(rs, "decided_at"),
+        rs.getString("outcome"),
+        getInstant(rs, "offer_expires_at"),
+        getInstant(rs, "revealed_at"));
+  }
+
+  private static <E extends Enum<E>> E enumValue(Class<E> type, String name) {
+    try {
+      return Enum.valueOf(type, name);
+    } catch (IllegalArgumentException e) {
+      throw new StoreException(
+          "read request failed: unknown "
+              + type.getSimpleName()
+              + "; was the database written by a newer Keysmith?");
+    }
+  }
+
+  private static void setInstant(PreparedStatement ps, int index, Instant instant)
+      throws SQLException {
+    if (instant == null) {
+      ps.setNull(index, Types.INTEGER);
+    } else {
+      ps.setLong(index, instant.toEpochMilli());
+    }
+  }
+
+  private static Instant getInstant(ResultSet rs, String column) throws SQLException {
+    long millis = rs.getLong(column);
+    return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+  }
+
+  // IAM compares user names ignoring case; the names are ASCII, so ROOT is exact.
+  private static String lower(String name) {
+    return name.toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,187 @@
+package dev.keysmith.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keysmith.store.Database;
+import dev.keysmith.store.StoreException;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+class SqliteAuditTrailTest {
+  private static final Instant T0 = Instant.parse("2025-03-01T10:15:30.123Z");
+
+  @TempDir Path dataDir;
+  private Database db;
+  private SqliteAuditTrail trail;
+  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private final Logger auditLogger = (Logger) LoggerFactory.getLogger("keysmith.audit");
+
+  @BeforeEach
+  void setUp() {
+    db = Database.open(dataDir);
+    trail = new SqliteAuditTrail(db);
+    appender.start();
+    auditLogger.addAppender(appender);
+  }
+
+  @AfterEach
+  void tearDown() {
+    auditLogger.detachAppender(appender);
+    appender.stop();
+    db.close();
+  }
+
+  @Test
+  void update_auditRow_isRefusedByTrigger() {
+    trail.record(new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", "request.submitted", Map.of()));
+
+    StoreException e =
+        assertThrows(StoreException.class, () -> execute("UPDATE audit SET actor = 'U0MALLORY'"));
+
+    assertTrue(e.getCause().getMessage().contains("append-only"), e.getCause().getMessage());
+    assertEquals("U0ALICE01", trail.forRequest("KS-AAAAAA").get(0).actor());
+  }
+
+  @Test
+  void delete_auditRow_isRefusedByTrigger() {
+    trail.record(new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", "request.submitted", Map.of()));
+
+    StoreException e = assertThrows(StoreException.class, () -> execute("DELETE FROM audit"));
+
+    assertTrue(e.getCause().getMessage().contains("append-only"), e.getCause().getMessage());
+    assertEquals(1, trail.forRequest("KS-AAAAAA").size());
+  }
+
+  @Test
+  void forRequest_unknownRequest_isEmpty() {
+    trail.record(new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", "request.submitted", Map.of()));
+
+    assertEquals(List.of(), trail.forRequest("KS-NOPE00"));
+  }
+
+  @Test
+  void record_severalEvents_readBackInOrderPerRequest() {
+    AuditEvent submitted =
+        new AuditEvent(
+            T0, "KS-AAAAAA", "U0ALICE01", "request.submitted", Map.of("group", "developers"));
+    AuditEvent other = new AuditEvent(T0, "KS-BBBBBB", "U0BOB0001", "request.submitted", Map.of());
+    AuditEvent noRequest = new AuditEvent(T0, null, "keysmith", "app.started", Map.of());
+    // Same instant as the first: order must come from insertion, not from time.
+    AuditEvent approved =
+        new AuditEvent(
+            T0, "KS-AAAAAA", "U0APPROVR", "request.approved", Map.of("b", "2", "a", "1"));
+    AuditEvent created =
+        new AuditEvent(T0.plusSeconds(1), "KS-AAAAAA", "keysmith", "iam.CreateUser", Map.of());
+
+    for (AuditEvent event : List.of(submitted, other, noRequest, approved, created)) {
+      trail.record(event);
+    }
+
+    assertEquals(List.of(submitted, approved, created), trail.forRequest("KS-AAAAAA"));
+    assertEquals(List.of(other), trail.forRequest("KS-BBBBBB"));
+  }
+
+  @Test
+  void record_event_storesDetailsAsJsonObject() {
+    trail.record(
+        new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", "request.submitted", Map.of("k", "v")));
+
+    String stored =
+        db.withConnection(
+            "test query",
+            c -> {
+              try (PreparedStatement ps = c.prepareStatement("SELECT details FROM audit");
+                  ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+              }
+            });
+
+    assertEquals("{\"k\":\"v\"}", stored);
+  }
+
+  @Test
+  void record_event_logsExactlyOneJsonLineOnAuditLogger() throws Exception {
+    trail.record(
+        new AuditEvent(
+            Instant.parse("2025-03-01T10:15:30.123456Z"),
+            "KS-AAAAAA",
+            "U0ALICE01",
+            "request.submitted",
+            Map.of("justification", "line one\nline two <!channel>", "group", "developers")));
+
+    assertEquals(1, appender.list.size());
+    ILoggingEvent logged = appender.list.get(0);
+    assertEquals(Level.INFO, logged.getLevel());
+    assertEquals("keysmith.audit", logged.getLoggerName());
+    String line = logged.getFormattedMessage();
+    assertFalse(line.contains("\n"), line);
+    JsonNode json = new ObjectMapper().readTree(line);
+    assertEquals(
+        List.of("at", "requestId", "actor", "action", "details"),
+        List.copyOf(iterable(json.fieldNames())));
+    assertEquals("2025-03-01T10:15:30.123Z", json.get("at").asText());
+    assertEquals("KS-AAAAAA", json.get("requestId").asText());
+    assertEquals("U0ALICE01", json.get("actor").asText());
+    assertEquals("request.submitted", json.get("action").asText());
+    assertEquals("developers", json.get("details").get("group").asText());
+    assertEquals(
+        "line one\nline two <!channel>", json.get("details").get("justification").asText());
+  }
+
+  @Test
+  void record_eventWithoutRequest_logsNullRequestId() throws Exception {
+    trail.record(new AuditEvent(T0, null, "keysmith", "app.started", Map.of()));
+
+    assertEquals(1, appender.list.size());
+    JsonNode json = new ObjectMapper().readTree(appender.list.get(0).getFormattedMessage());
+    assertTrue(json.get("requestId").isNull());
+    assertTrue(json.get("details").isObject());
+    assertEquals(0, json.get("details").size());
+  }
+
+  @Test
+  void record_twoEvents_logsTwoLines() {
+    trail.record(new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", "request.submitted", Map.of()));
+    trail.record(new AuditEvent(T0, "KS-AAAAAA", "U0APPROVR", "request.approved", Map.of()));
+
+    assertEquals(2, appender.list.size());
+  }
+
+  private void execute(String sql) {
+    db.withConnection(
+        "test statement",
+        c -> {
+          try (Statement s = c.createStatement()) {
+            return s.executeUpdate(sql);
+          }
+        });
+  }
+
+  private static <T> List<T> iterable(Iterator<T> it) {
+    List<T> list = new ArrayList<>();
+    it.forEachRemaining(list::add);
+    return list;
+  }
+}

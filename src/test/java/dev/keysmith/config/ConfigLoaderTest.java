@@ -1,0 +1,400 @@
+package dev.keysmith.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ConfigLoaderTest {
+  private static final Path BASE = Path.of("/srv/keysmith");
+  private static final String VALID =
+      """
+      approvers:
+        users: [U012ABCDEF, W0987ZYXWV]
+        userGroup: S0123ABCDE
+      approvalsChannel: C0123ABCDE
+      groups: [developers, readonly]
+      iam:
+        path: /keysmith/
+        permissionsBoundaryArn: arn:aws:iam::123456789012:policy/KeysmithBoundary
+      delivery:
+        offerLifetime: 7d
+        secretVisibleFor: 2m
+      dataDir: ./data
+      """;
+
+  @TempDir Path tmp;
+
+  // ---- unhappy paths ----
+
+  @Test
+  void load_missingFile_namesPathAndExample() {
+    Path missing = tmp.resolve("keysmith.yml");
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(missing));
+
+    assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("keysmith.example.yml"), e.getMessage());
+  }
+
+  @Test
+  void load_badFile_namesFileInMessage() throws Exception {
+    Path file = tmp.resolve("prod.yml");
+    Files.writeString(file, VALID.replace("C0123ABCDE", "general"));
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+
+    assertTrue(e.getMessage().startsWith("prod.yml: approvalsChannel 'general'"), e.getMessage());
+  }
+
+  @Test
+  void parse_empty_isRefused() {
+    assertFails("", "keysmith.yml: is empty");
+    assertFails("# only a comment\n", "keysmith.yml: is empty");
+  }
+
+  @Test
+  void parse_invalidYaml_namesLine() {
+    assertFails("approvers:\n  users: [U012ABCDEF\n", "keysmith.yml: is not valid YAML at line");
+  }
+
+  @Test
+  void parse_notAMapping_isRefused() {
+    assertFails("- U012ABCDEF\n", "keysmith.yml: must be a mapping of settings");
+  }
+
+  @Test
+  void parse_unknownTopLevelKey_namesKey() {
+    assertFails(with("approvalsChannel:", "approvalChannel:"), "unknown key approvalChannel");
+  }
+
+  @Test
+  void parse_unknownNestedKey_namesKeyWithItsParent() {
+    assertFails(
+        with("permissionsBoundaryArn:", "permissionBoundaryArn:"),
+        "unknown key iam.permissionBoundaryArn");
+    assertFails(with("offerLifetime:", "offerLifeTime:"), "unknown key delivery.offerLifeTime");
+    assertFails(with("userGroup:", "usergroup:"), "unknown key approvers.usergroup");
+  }
+
+  @Test
+  void parse_duplicateKey_isRefused() {
+    assertFails(VALID + "groups: [admins]\n", "keysmith.yml: is not valid YAML");
+  }
+
+  @Test
+  void parse_approversMissing_isRefused() {
+    String yaml = "approvalsChannel: C0123ABCDE\ngroups: [developers]\n";
+
+    assertFails(yaml, "keysmith.yml: approvers is missing");
+  }
+
+  @Test
+  void parse_approversNotMapping_isRefused() {
+    String yaml = "approvers: [U012ABCDEF]\napprovalsChannel: C0123ABCDE\ngroups: [developers]\n";
+
+    assertFails(yaml, "keysmith.yml: approvers must be a mapping");
+  }
+
+  @Test
+  void parse_badUserId_namesIndexAndValue() {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> ConfigLoader.parse(with("W0987ZYXWV", "bob"), BASE));
+
+    assertEquals(
+        "keysmith.yml: approvers.users[1] 'bob' is not a Slack user id (like U0123ABCD)",
+        e.getMessage());
+  }
+
+  @Test
+  void parse_usersNotAList_isRefused() {
+    assertFails(
+        with("users: [U012ABCDEF, W0987ZYXWV]", "users: U012ABCDEF"),
+        "keysmith.yml: approvers.users must be a list");
+  }
+
+  @Test
+  void parse_userIdNotScalar_namesIndex() {
+    assertFails(
+        with("users: [U012ABCDEF, W0987ZYXWV]", "users: [U012ABCDEF, [W0987ZYXWV]]"),
+        "keysmith.yml: approvers.users[1] must be a single value");
+  }
+
+  @Test
+  void parse_badUserGroup_namesKey() {
+    assertFails(
+        with("userGroup: S0123ABCDE", "userGroup: '@oncall'"),
+        "keysmith.yml: approvers.userGroup '@oncall' is not a Slack user group id");
+  }
+
+  @Test
+  void parse_noApproverAtAll_isRefused() {
+    String yaml = with("users: [U012ABCDEF, W0987ZYXWV]\n  userGroup: S0123ABCDE", "users: []");
+
+    assertFails(yaml, "keysmith.yml: approvers needs at least one approver");
+  }
+
+  @Test
+  void parse_channelMissing_isRefused() {
+    assertFails(
+        with("approvalsChannel: C0123ABCDE\n", ""), "keysmith.yml: approvalsChannel is missing");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"'#approvals'", "D0123ABCDE", "c0123abcde", "C01"})
+  void parse_badChannel_namesKey(String channel) {
+    assertFails(
+        with("approvalsChannel: C0123ABCDE", "approvalsChannel: " + channel),
+        "is not a Slack channel id (like C0123ABCD)");
+  }
+
+  @Test
+  void parse_groupsMissingOrEmpty_isRefused() {
+    assertFails(with("groups: [developers, readonly]\n", ""), "keysmith.yml: groups must list");
+    assertFails(
+        with("groups: [developers, readonly]", "groups: []"), "keysmith.yml: groups must list");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"'power users'", "'dev/ops'", "''"})
+  void parse_badGroupName_namesIndex(String name) {
+    assertFails(
+        with("groups: [developers, readonly]", "groups: [developers, " + name + "]"),
+        "keysmith.yml: groups[1] ");
+  }
+
+  @Test
+  void parse_groupNameTooLong_isRefused() {
+    String longName = "g".repeat(129);
+
+    assertFails(
+        with("groups: [developers, readonly]", "groups: [" + longName + "]"),
+        "keysmith.yml: groups[0] 'ggg");
+  }
+
+  @Test
+  void parse_duplicateGroupIgnoringCase_namesBoth() {
+    assertFails(
+        with("groups: [developers, readonly]", "groups: [developers, readonly, Developers]"),
+        "keysmith.yml: groups[2] 'Developers' repeats groups[0]");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"keysmith/", "/keysmith", "'/key smith/'", "''"})
+  void parse_badIamPath_namesKey(String path) {
+    assertFails(with("path: /keysmith/", "path: " + path), "keysmith.yml: iam.path ");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "arn:aws:iam::123456789012:role/KeysmithBoundary",
+        "arn:aws:iam::12345678901:policy/KeysmithBoundary",
+        "arn:aws:s3:::bucket",
+        "KeysmithBoundary"
+      })
+  void parse_badBoundaryArn_namesKey(String arn) {
+    assertFails(
+        with("arn:aws:iam::123456789012:policy/KeysmithBoundary", arn),
+        "keysmith.yml: iam.permissionsBoundaryArn '" + arn + "' is not an IAM policy ARN");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"7 days", "7w", "P1M", "''", "abc", "90", "1.5h"})
+  void parse_badDuration_namesKey(String duration) {
+    assertFails(
+        with("offerLifetime: 7d", "offerLifetime: " + duration),
+        "keysmith.yml: delivery.offerLifetime ");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0s", "PT0S", "PT-2M", "-P1D"})
+  void parse_nonPositiveDuration_isRefused(String duration) {
+    assertFails(
+        with("offerLifetime: 7d", "offerLifetime: " + duration),
+        "keysmith.yml: delivery.offerLifetime '" + duration + "' must be positive");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"9s", "26m", "1h", "PT25M1S"})
+  void parse_secretVisibleForOutOfRange_explainsWhy(String duration) {
+    assertFails(
+        with("secretVisibleFor: 2m", "secretVisibleFor: " + duration),
+        "keysmith.yml: delivery.secretVisibleFor '"
+            + duration
+            + "' must be between 10s and 25m (a Slack response_url lives 30 minutes");
+  }
+
+  @Test
+  void parse_deliveryNotMapping_isRefused() {
+    assertFails(
+        with("delivery:\n  offerLifetime: 7d\n  secretVisibleFor: 2m", "delivery: 7d"),
+        "keysmith.yml: delivery must be a mapping");
+  }
+
+  @Test
+  void parse_emptyDataDir_isRefused() {
+    assertFails(with("dataDir: ./data", "dataDir: ''"), "keysmith.yml: dataDir is empty");
+  }
+
+  // ---- happy paths ----
+
+  @Test
+  void parse_full_readsEverything() {
+    KeysmithConfig config = ConfigLoader.parse(VALID, BASE);
+
+    assertEquals(
+        new KeysmithConfig(
+            Set.of("U012ABCDEF", "W0987ZYXWV"),
+            Optional.of("S0123ABCDE"),
+            "C0123ABCDE",
+            List.of("developers", "readonly"),
+            "/keysmith/",
+            Optional.of("arn:aws:iam::123456789012:policy/KeysmithBoundary"),
+            Duration.ofDays(7),
+            Duration.ofMinutes(2),
+            BASE.resolve("data")),
+        config);
+  }
+
+  @Test
+  void parse_minimal_appliesDefaults() {
+    String yaml =
+        """
+        approvers:
+          users: [U012ABCDEF]
+        approvalsChannel: G0123ABCDE
+        groups: [developers]
+        """;
+
+    KeysmithConfig config = ConfigLoader.parse(yaml, BASE);
+
+    assertEquals(Optional.empty(), config.approverGroupId());
+    assertEquals("/keysmith/", config.iamPath());
+    assertEquals(Optional.empty(), config.permissionsBoundaryArn());
+    assertEquals(Duration.ofDays(7), config.offerLifetime());
+    assertEquals(Duration.ofMinutes(2), config.secretVisibleFor());
+    assertEquals(BASE.resolve("data"), config.dataDir());
+  }
+
+  @Test
+  void parse_emptyOptionalValues_meanDefaults() {
+    String yaml =
+        """
+        approvers:
+          users: [U012ABCDEF]
+          userGroup:
+        approvalsChannel: C0123ABCDE
+        groups: [developers]
+        iam:
+        delivery:
+          offerLifetime:
+        """;
+
+    KeysmithConfig config = ConfigLoader.parse(yaml, BASE);
+
+    assertEquals(Optional.empty(), config.approverGroupId());
+    assertEquals("/keysmith/", config.iamPath());
+    assertEquals(Duration.ofDays(7), config.offerLifetime());
+  }
+
+  @Test
+  void parse_userGroupOnly_isEnoughApprovers() {
+    KeysmithConfig config =
+        ConfigLoader.parse(
+            with(
+                "users: [U012ABCDEF, W0987ZYXWV]\n  userGroup: S0123ABCDE",
+                "userGroup: S0123ABCDE"),
+            BASE);
+
+    assertEquals(Set.of(), config.approverIds());
+    assertEquals(Optional.of("S0123ABCDE"), config.approverGroupId());
+  }
+
+  @Test
+  void parse_approverIds_keepFileOrder() {
+    KeysmithConfig config =
+        ConfigLoader.parse(with("[U012ABCDEF, W0987ZYXWV]", "[W0987ZYXWV, U012ABCDEF]"), BASE);
+
+    assertEquals(List.of("W0987ZYXWV", "U012ABCDEF"), List.copyOf(config.approverIds()));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"90s, PT90S", "2m, PT2M", "12h, PT12H", "7d, PT168H", "PT2M, PT2M", "P7D, PT168H"})
+  void parse_durationForms_areUnderstood(String text, String expected) {
+    KeysmithConfig config =
+        ConfigLoader.parse(with("offerLifetime: 7d", "offerLifetime: " + text), BASE);
+
+    assertEquals(Duration.parse(expected), config.offerLifetime());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"10s, PT10S", "25m, PT25M", "PT90S, PT90S"})
+  void parse_secretVisibleForWithinBounds_isAccepted(String text, String expected) {
+    KeysmithConfig config =
+        ConfigLoader.parse(with("secretVisibleFor: 2m", "secretVisibleFor: " + text), BASE);
+
+    assertEquals(Duration.parse(expected), config.secretVisibleFor());
+  }
+
+  @Test
+  void parse_groupLikeNumber_isReadAsText() {
+    KeysmithConfig config =
+        ConfigLoader.parse(with("[developers, readonly]", "[developers, 2024]"), BASE);
+
+    assertEquals(List.of("developers", "2024"), config.groups());
+  }
+
+  @Test
+  void parse_dataDir_relativeResolvedAbsoluteKept() {
+    assertEquals(
+        BASE.resolve("var/db"),
+        ConfigLoader.parse(with("dataDir: ./data", "dataDir: var/./db"), BASE).dataDir());
+    assertEquals(
+        Path.of("/var/lib/keysmith"),
+        ConfigLoader.parse(with("dataDir: ./data", "dataDir: /var/lib/keysmith"), BASE).dataDir());
+  }
+
+  @Test
+  void load_file_resolvesDataDirAgainstItsDirectory() throws Exception {
+    Path file = tmp.resolve("conf/keysmith.yml");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, VALID);
+
+    KeysmithConfig config = ConfigLoader.load(file);
+
+    assertEquals(tmp.resolve("conf/data").toAbsolutePath(), config.dataDir());
+  }
+
+  @Test
+  void load_shippedExample_isValid() {
+    KeysmithConfig config = ConfigLoader.load(Path.of("keysmith.example.yml"));
+
+    assertEquals("C0123ABCDE", config.approvalsChannel());
+    assertEquals(Path.of("data").toAbsolutePath(), config.dataDir());
+  }
+
+  private static String with(String from, String to) {
+    assertTrue(VALID.contains(from), () -> "test setup: '" + from + "' not found in VALID");
+    return VALID.replace(from, to);
+  }
+
+  private static void assertFails(String yaml, String expectedInMessage) {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, BASE));
+    assertTrue(
+        e.getMessage().contains(expectedInMessage),
+        () -> "expected '" + expectedInMessage + "' in: " + e.getMessage());
+  }
+}

@@ -1,0 +1,103 @@
+package dev.keysmith.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatabaseTest {
+  @TempDir Path tmp;
+
+  @Test
+  void open_newerSchemaVersion_isRefused() {
+    try (Database db = Database.open(tmp)) {
+      db.withConnection(
+          "bump version",
+          c -> {
+            try (Statement s = c.createStatement()) {
+              return s.execute("PRAGMA user_version = " + (Schema.latestVersion() + 1));
+            }
+          });
+    }
+
+    StoreException e = assertThrows(StoreException.class, () -> Database.open(tmp));
+
+    assertTrue(e.getMessage().contains("newer Keysmith"), e.getMessage());
+  }
+
+  @Test
+  void withConnection_sqlError_namesOperationNotValues() {
+    try (Database db = Database.open(tmp)) {
+      StoreException e =
+          assertThrows(
+              StoreException.class,
+              () ->
+                  db.withConnection(
+                      "count widgets",
+                      c -> {
+                        try (Statement s = c.createStatement()) {
+                          return s.executeQuery("SELECT * FROM widgets WHERE x = 'secret-value'");
+                        }
+                      }));
+
+      assertTrue(e.getMessage().startsWith("count widgets failed"), e.getMessage());
+      assertTrue(!e.getMessage().contains("secret-value"), e.getMessage());
+    }
+  }
+
+  @Test
+  void inTransaction_failure_rollsBack() {
+    try (Database db = Database.open(tmp)) {
+      assertThrows(
+          StoreException.class,
+          () ->
+              db.inTransaction(
+                  "half insert",
+                  c -> {
+                    try (Statement s = c.createStatement()) {
+                      s.execute(
+                          "INSERT INTO audit (at, actor, action, details)"
+                              + " VALUES (1, 'keysmith', 'x', '{}')");
+                      return s.execute("INSERT INTO nowhere VALUES (1)");
+                    }
+                  }));
+
+      assertEquals(0L, count(db, "SELECT count(*) FROM audit"));
+    }
+  }
+
+  @Test
+  void open_missingDirectory_createsItWithWalAndForeignKeys() {
+    Path dataDir = tmp.resolve("nested/data");
+
+    try (Database db = Database.open(dataDir)) {
+      assertTrue(Files.exists(dataDir.resolve(Database.FILE_NAME)));
+      assertEquals("wal", text(db, "PRAGMA journal_mode"));
+      assertEquals(1L, count(db, "PRAGMA foreign_keys"));
+      assertEquals(5_000L, count(db, "PRAGMA busy_timeout"));
+      assertEquals(Schema.latestVersion(), db.schemaVersion());
+    }
+  }
+
+  private static long count(Database db, String sql) {
+    return Long.parseLong(text(db, sql));
+  }
+
+  private static String text(Database db, String sql) {
+    return db.withConnection(
+        "test query",
+        c -> {
+          try (Statement s = c.createStatement();
+              ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+          }
+        });
+  }
+}
