@@ -136,7 +136,7 @@ public final class Keysmith implements AutoCloseable {
 
     if (settings.socketMode()) {
       SocketModeApp socket = new SocketModeApp(settings.appToken().orElseThrow(), app);
-      closeables.add(0, socket);
+      closeables.add(0, socket::stop);
       socket.startAsync();
       this.httpServer = null;
       log.info("Keysmith started in Socket Mode");
@@ -145,7 +145,7 @@ public final class Keysmith implements AutoCloseable {
       closeables.add(0, http::shutdown);
       this.httpServer =
           new SlackHttpServer(
-              app, new InetSocketAddress(settings.port()), http, () -> database.isHealthy());
+              app, new InetSocketAddress(settings.port()), http, database::isHealthy);
       closeables.add(0, httpServer);
       httpServer.start();
       log.info("Keysmith listening on port {} (POST /slack/events, GET /health)", httpServer.port());
