@@ -1,0 +1,161 @@
+package dev.keysmith.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Keysmith's settings from the environment: Slack credentials, where the config file is, and the
+ * HTTP port. {@link #toString()} hides the tokens and the signing secret.
+ *
+ * @param botToken {@code SLACK_BOT_TOKEN}, {@code xoxb-…}
+ * @param signingSecret {@code SLACK_SIGNING_SECRET}; required in HTTP mode
+ * @param appToken {@code SLACK_APP_TOKEN}, {@code xapp-…}; when present Keysmith uses Socket Mode
+ * @param slackApiUrl {@code SLACK_API_URL}, the Web API methods prefix ending in {@code /api/}
+ * @param configPath {@code KEYSMITH_CONFIG}, default {@code ./keysmith.yml}
+ * @param port {@code PORT} for HTTP mode, default 3000
+ */
+public record Settings(
+    String botToken,
+    Optional<String> signingSecret,
+    Optional<String> appToken,
+    Optional<String> slackApiUrl,
+    Path configPath,
+    int port) {
+
+  static final String BOT_TOKEN = "SLACK_BOT_TOKEN";
+  static final String APP_TOKEN = "SLACK_APP_TOKEN";
+  static final String SIGNING_SECRET = "SLACK_SIGNING_SECRET";
+  static final String API_URL = "SLACK_API_URL";
+  static final String CONFIG = "KEYSMITH_CONFIG";
+  static final String PORT = "PORT";
+  static final int DEFAULT_PORT = 3000;
+
+  public Settings {
+    Objects.requireNonNull(botToken, "botToken");
+    Objects.requireNonNull(signingSecret, "signingSecret");
+    Objects.requireNonNull(appToken, "appToken");
+    Objects.requireNonNull(slackApiUrl, "slackApiUrl");
+    Objects.requireNonNull(configPath, "configPath");
+  }
+
+  /** Reads and validates the settings from {@code env} (normally {@code System.getenv()}). */
+  public static Settings fromEnv(Map<String, String> env) {
+    String botToken =
+        optional(env, BOT_TOKEN)
+            .orElseThrow(
+                () ->
+                    new ConfigException(
+                        BOT_TOKEN + " is not set: give the app's Bot User OAuth Token (xoxb-...)"));
+    if (!botToken.startsWith("xoxb-")) {
+      throw new ConfigException(BOT_TOKEN + " is not a bot token: it must start with xoxb-");
+    }
+    Optional<String> appToken = optional(env, APP_TOKEN);
+    if (appToken.isPresent() && !appToken.get().startsWith("xapp-")) {
+      throw new ConfigException(
+          APP_TOKEN + " is not an app-level token: it must start with xapp- (or be unset)");
+    }
+    Optional<String> signingSecret = optional(env, SIGNING_SECRET);
+    if (appToken.isEmpty() && signingSecret.isEmpty()) {
+      throw new ConfigException(
+          SIGNING_SECRET
+              + " is not set: HTTP mode needs the app's signing secret"
+              + " (or set "
+              + APP_TOKEN
+              + " to use Socket Mode)");
+    }
+    return new Settings(
+        botToken,
+        signingSecret,
+        appToken,
+        optional(env, API_URL).map(Settings::apiUrl),
+        configPath(optional(env, CONFIG).orElse("./keysmith.yml")),
+        port(optional(env, PORT)));
+  }
+
+  /** Whether Keysmith connects to Slack over Socket Mode (an app token is set) instead of HTTP. */
+  public boolean socketMode() {
+    return appToken.isPresent();
+  }
+
+  @Override
+  public String toString() {
+    return "Settings[botToken=(hidden)"
+        + ", signingSecret="
+        + (signingSecret.isPresent() ? "(hidden)" : "(unset)")
+        + ", appToken="
+        + (appToken.isPresent() ? "(hidden)" : "(unset)")
+        + ", slackApiUrl="
+        + slackApiUrl.orElse("(default)")
+        + ", configPath="
+        + configPath
+        + ", port="
+        + port
+        + "]";
+  }
+
+  // An empty variable (FOO= in an env file) means unset.
+  private static Optional<String> optional(Map<String, String> env, String name) {
+    return Optional.ofNullable(env.get(name)).map(String::strip).filter(v -> !v.isEmpty());
+  }
+
+  /** The Web API methods prefix: {@code https://host[/path]/api/}. */
+  private static String apiUrl(String value) {
+    URI uri;
+    try {
+      uri = new URI(value);
+    } catch (URISyntaxException e) {
+      throw badApiUrl();
+    }
+    String scheme = uri.getScheme();
+    if (scheme == null
+        || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+        || uri.getHost() == null
+        || uri.getRawUserInfo() != null
+        || uri.getRawQuery() != null
+        || uri.getRawFragment() != null) {
+      throw badApiUrl();
+    }
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
+    if (!path.endsWith("/api")) {
+      path = path + "/api";
+    }
+    String port = uri.getPort() == -1 ? "" : ":" + uri.getPort();
+    return scheme.toLowerCase(Locale.ROOT) + "://" + uri.getHost() + port + path + "/";
+  }
+
+  // Values are never repeated in messages: a variable set by mistake could hold a token.
+  private static ConfigException badApiUrl() {
+    return new ConfigException(
+        API_URL
+            + " is not an http(s) URL without query or credentials, like https://slack.com/api/");
+  }
+
+  private static Path configPath(String value) {
+    try {
+      return Path.of(value);
+    } catch (InvalidPathException e) {
+      throw new ConfigException(CONFIG + " is not a valid path: " + e.getReason());
+    }
+  }
+
+  private static int port(Optional<String> value) {
+    if (value.isEmpty()) {
+      return DEFAULT_PORT;
+    }
+    try {
+      int port = Integer.parseInt(value.get());
+      if (port >= 1 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the message below
+    }
+    throw new ConfigException(PORT + " is not a port number from 1 to 65535");
+  }
+}
