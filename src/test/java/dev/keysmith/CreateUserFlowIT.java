@@ -1,0 +1,492 @@
+package dev.keysmith;
+
+import static dev.keysmith.KeysmithFixture.APPROVALS;
+import static dev.keysmith.KeysmithFixture.APPROVER;
+import static dev.keysmith.KeysmithFixture.APPROVER_2;
+import static dev.keysmith.KeysmithFixture.GROUP_APPROVER;
+import static dev.keysmith.KeysmithFixture.OWNER;
+import static dev.keysmith.KeysmithFixture.REQUESTER;
+import static dev.keysmith.KeysmithFixture.STRANGER;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keysmith.testing.FakeSlackApi;
+import dev.keysmith.testing.SlackRequests;
+import dev.keysmith.testing.SlackRequests.Reply;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.iam.model.AccessKeyMetadata;
+import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
+import software.amazon.awssdk.services.iam.model.Tag;
+import software.amazon.awssdk.services.iam.model.User;
+
+/** The create-user slice end to end: slash command, modal, approval, provisioning, reveal, wipe. */
+class CreateUserFlowIT {
+  @TempDir Path dataDir;
+  KeysmithFixture k;
+
+  @BeforeEach
+  void start() throws Exception {
+    k = new KeysmithFixture(dataDir);
+  }
+
+  @AfterEach
+  void stop() {
+    k.close();
+  }
+
+  // --- unhappy paths first ---------------------------------------------------------------------
+
+  @Test
+  void slashCommand_withBadSignature_is401AndDoesNothing() throws Exception {
+    String body = k.send.slashCommandBody(REQUESTER, "create-user", "t.1", k.slack.newResponseUrl());
+    Reply reply = k.send.send(k.send.sign(body, SlackRequests.Signing.WRONG_SIGNATURE));
+    k.idle();
+    assertEquals(401, reply.status());
+    assertTrue(k.slack.calls("views.open").isEmpty());
+  }
+
+  @Test
+  void approveClick_withStaleTimestamp_is401AndProvisionsNothing() throws Exception {
+    String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    String body =
+        k.send.blockActionBody(
+            SlackRequests.BlockAction.click(APPROVER, "keysmith_approve", id)
+                .withResponseUrl(k.slack.newResponseUrl()));
+    Reply reply = k.send.send(k.send.sign(body, SlackRequests.Signing.STALE_TIMESTAMP));
+    k.idle();
+    assertEquals(401, reply.status());
+    assertFalse(userExists("alice"));
+  }
+
+  @Test
+  void approve_byNonApprover_isRefusedAndCreatesNothing() throws Exception {
+    String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    k.click(STRANGER, "keysmith_approve", id);
+    assertFalse(userExists("alice"));
+    assertTrue(lastEphemeralText().contains("Only Keysmith approvers"), lastEphemeralText());
+    assertTrue(approvalUpdates().isEmpty());
+  }
+
+  @Test
+  void approve_byRequesterWhoIsApprover_isRefused() throws Exception {
+    String id = k.submit(APPROVER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    k.click(APPROVER, "keysmith_approve", id);
+    assertFalse(userExists("alice"));
+    assertTrue(lastEphemeralText().contains("someone else"), lastEphemeralText());
+  }
+
+  @Test
+  void approve_byOwnerWhoIsApprover_isRefused() throws Exception {
+    String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", APPROVER, "reports");
+    k.click(APPROVER, "keysmith_approve", id);
+    assertFalse(userExists("alice"));
+    assertTrue(lastEphemeralText().contains("You would own this user"), lastEphemeralText());
+  }
+
+  @Test
+  void approve_concurrentClicksByTwoApproversAndADoubleClick_provisionOnce() throws Exception {
+    String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    List<CompletableFuture<Reply>> clicks = new ArrayList<>();
+    for (String approver : List.of(APPROVER, APPROVER_2, APPROVER, GROUP_APPROVER)) {
+      String body =
+          k.send.blockActionBody(
+              SlackRequests.BlockAction.click(approver, "keysmith_approve", id)
+                  .withResponseUrl(k.slack.newResponseUrl()));
+      clicks.add(k.send.sendAsync(k.send.sign(body)));
+    }
+    for (CompletableFuture<Reply> click : clicks) {
+      assertEquals(200, click.get().status());
+    }
+    k.idle();
+    assertTrue(userExists("alice"));
+    assertEquals(1, auditCount(id, "iam.CreateUser"));
+    assertEquals(1, offersTo(OWNER).size());
+    long refusals =
+        k.slack.responseUrlPosts().stream()
+            .filter(p -> p.json().path("text").asText().contains("already approved"))
+            .count();
+    assertEquals(3, refusals);
+  }
+
+  @Test
+  void reveal_bySomeoneElse_isRefusedAndMintsNothing() throws Exception {
+    String id = approvedRequest("PROGRAMMATIC");
+    String url = k.slack.newResponseUrl();
+    k.clickEphemeral(STRANGER, "keysmith_reveal", id, url);
+    assertTrue(accessKeys("alice").isEmpty());
+    assertTrue(lastEphemeralText().contains("Only the owner"), lastEphemeralText());
+    k.click(STRANGER, "keysmith_get_credentials", id);
+    assertTrue(lastEphemeralText().contains("Only the owner"), lastEphemeralText());
+    assertTrue(accessKeys("alice").isEmpty());
+  }
+
+  @Test
+  void reveal_secondTime_givesNothing() throws Exception {
+    String id = approvedRequest("PROGRAMMATIC");
+    reveal(id);
+    int posts = k.slack.responseUrlPosts().size();
+    String url = k.slack.newResponseUrl();
+    k.clickEphemeral(OWNER, "keysmith_reveal", id, url);
+    assertEquals(1, accessKeys("alice").size());
+    List<FakeSlackApi.ResponseUrlPost> after = k.slack.responseUrlPosts();
+    assertEquals(posts + 1, after.size());
+    String text = after.get(after.size() - 1).raw();
+    assertTrue(text.contains("already revealed"), text);
+    assertTrue(text.contains("rotate"), text);
+    assertFalse(text.contains("aws_secret_access_key"), text);
+  }
+
+  @Test
+  void reveal_afterOfferExpired_givesNothing() throws Exception {
+    String id = approvedRequest("BOTH");
+    k.clock.advance(KeysmithFixture.OFFER.plusSeconds(1));
+    k.clickEphemeral(OWNER, "keysmith_reveal", id, k.slack.newResponseUrl());
+    assertTrue(accessKeys("alice").isEmpty());
+    assertFalse(hasLoginProfile("alice"));
+    assertTrue(lastEphemeralText().contains("expired"), lastEphemeralText());
+    assertTrue(dmTexts(OWNER).stream().anyMatch(t -> t.contains("expired")));
+  }
+
+  @Test
+  void provisioning_failingAtAddUserToGroup_leavesNoUserAndTellsPeople() throws Exception {
+    String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    k.iam.deleteGroup(g -> g.groupName("developers"));
+    k.click(APPROVER, "keysmith_approve", id);
+    assertFalse(userExists("alice"));
+    assertEquals(1, auditCount(id, "iam.CreateUser"));
+    assertEquals(1, auditCount(id, "iam.DeleteUser"));
+    String update = lastApprovalUpdate();
+    assertTrue(update.contains("Failed"), update);
+    assertTrue(update.contains("developers"), update);
+    assertTrue(dmTexts(REQUESTER).stream().anyMatch(t -> t.contains("nothing was created")));
+    assertTrue(offersTo(OWNER).isEmpty());
+  }
+
+  @Test
+  void submit_withInvalidName_showsErrorOnTheField() throws Exception {
+    Reply reply = k.submitForm(REQUESTER, "alice smith", "developers", "BOTH", OWNER, "x");
+    assertEquals("errors", reply.json().path("response_action").asText());
+    assertTrue(reply.json().path("errors").has("iam_user_name"), reply.body());
+    assertTrue(k.slack.calls("chat.postMessage").isEmpty());
+  }
+
+  @Test
+  void submit_withNameTakenInAnotherCase_showsErrorOnTheField() throws Exception {
+    k.iam.createUser(u -> u.userName("alice"));
+    k.keysmith.close();
+    k.start();
+    Reply reply = k.submitForm(REQUESTER, "Alice", "developers", "BOTH", OWNER, "x");
+    assertEquals("errors", reply.json().path("response_action").asText(), reply.body());
+    assertTrue(
+        reply.json().path("errors").path("iam_user_name").asText().contains("already exists"));
+  }
+
+  @Test
+  void submit_withNameAPendingRequestClaims_showsErrorOnTheField() throws Exception {
+    k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    Reply reply = k.submitForm(STRANGER, "ALICE", "developers", "BOTH", STRANGER, "x");
+    assertEquals("errors", reply.json().path("response_action").asText(), reply.body());
+    assertTrue(
+        reply.json().path("errors").path("iam_user_name").asText().contains("already asks"));
+  }
+
+  @Test
+  void submit_withGroupNotInIam_showsErrorOnTheField() throws Exception {
+    Reply reply = k.submitForm(REQUESTER, "alice", "not-in-iam", "BOTH", OWNER, "x");
+    assertTrue(reply.json().path("errors").has("group"), reply.body());
+  }
+
+  @Test
+  void submit_justificationWithMentions_isEscapedInTheApprovalMessage() throws Exception {
+    k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "urgent <!channel> & <@U1>");
+    String raw = approvalPost().rawBody();
+    String blocks = approvalPost().param("blocks");
+    assertTrue(blocks.contains("&lt;!channel&gt; &amp; &lt;@U1&gt;"), blocks);
+    assertFalse(blocks.contains("<!channel>"), raw);
+  }
+
+  @Test
+  void command_unknownSubcommand_answersHelpEphemerally() throws Exception {
+    Reply reply = k.send.slashCommand(REQUESTER, "destroy-everything", "t.1", k.slack.newResponseUrl());
+    assertEquals(200, reply.status());
+    assertTrue(reply.body().contains("create-user"), reply.body());
+    assertTrue(reply.body().contains("destroy-everything"), reply.body());
+    assertFalse(reply.body().contains("in_channel"), reply.body());
+  }
+
+  @Test
+  void command_help_listsSubcommands() throws Exception {
+    for (String text : List.of("", "help")) {
+      Reply reply = k.send.slashCommand(REQUESTER, text, "t.1", k.slack.newResponseUrl());
+      assertTrue(reply.body().contains("/iam create-user"), reply.body());
+    }
+  }
+
+  @Test
+  void restart_withPendingRequest_thenApprove_provisions() throws Exception {
+    String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    k.restart();
+    k.click(APPROVER, "keysmith_approve", id);
+    assertTrue(userExists("alice"));
+    assertEquals(1, offersTo(OWNER).size());
+  }
+
+  @Test
+  void deny_byApproverWithReason_tellsRequesterAndCreatesNothing() throws Exception {
+    String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    k.click(APPROVER, "keysmith_deny", id);
+    JsonNode modal = k.slack.calls("views.open").get(k.slack.calls("views.open").size() - 1).json("view");
+    assertEquals(id, modal.path("private_metadata").asText());
+    Reply reply =
+        k.send.viewSubmission(
+            APPROVER,
+            "keysmith_deny",
+            id,
+            Map.of("deny_reason", Map.of("value", SlackRequests.plainTextInput("Use SSO <!here>"))));
+    assertEquals(200, reply.status());
+    k.idle();
+    assertFalse(userExists("alice"));
+    assertTrue(
+        dmTexts(REQUESTER).stream().anyMatch(t -> t.contains("denied") && t.contains("&lt;!here&gt;")));
+    k.click(APPROVER_2, "keysmith_approve", id);
+    assertTrue(lastEphemeralText().contains("already denied"), lastEphemeralText());
+    assertFalse(userExists("alice"));
+  }
+
+  @Test
+  void deny_byNonApprover_isRefusedOnTheModalAndOpensNothing() throws Exception {
+    String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    k.click(STRANGER, "keysmith_deny", id);
+    assertTrue(k.slack.calls("views.open").stream().noneMatch(c -> c.param("view").contains(id)));
+    Reply reply =
+        k.send.viewSubmission(
+            STRANGER,
+            "keysmith_deny",
+            id,
+            Map.of("deny_reason", Map.of("value", SlackRequests.plainTextInput("no"))));
+    assertEquals("errors", reply.json().path("response_action").asText(), reply.body());
+    k.click(APPROVER, "keysmith_approve", id);
+    assertTrue(userExists("alice"));
+  }
+
+  // --- the whole happy path --------------------------------------------------------------------
+
+  @Test
+  void createUser_fromSlashCommandToRevealAndWipe_works() throws Exception {
+    Reply opened = k.send.slashCommand(REQUESTER, "create-user", "t.open", k.slack.newResponseUrl());
+    assertEquals(200, opened.status());
+    k.idle();
+    JsonNode modal = k.slack.calls("views.open").get(0).json("view");
+    assertEquals("keysmith_create_user", modal.path("callback_id").asText());
+    String groups = modal.toString();
+    assertTrue(groups.contains("developers") && groups.contains("readonly"), groups);
+    assertFalse(groups.contains("not-in-iam"), groups);
+
+    String id = k.submit(REQUESTER, "alice", "developers", "BOTH", OWNER, "quarterly reports");
+    assertTrue(dmTexts(REQUESTER).stream().anyMatch(t -> t.contains(id) && t.contains("waiting")));
+    assertTrue(approvalPost().param("blocks").contains("keysmith_approve"));
+
+    k.clock.advance(Duration.ofMinutes(5));
+    k.click(APPROVER, "keysmith_approve", id);
+
+    User user = k.iam.getUser(u -> u.userName("alice")).user();
+    assertEquals("/keysmith/", user.path());
+    Map<String, String> tags =
+        k.iam.listUserTags(t -> t.userName("alice")).tags().stream()
+            .collect(Collectors.toMap(Tag::key, Tag::value));
+    assertEquals(id, tags.get("keysmith:request-id"));
+    assertEquals(REQUESTER, tags.get("keysmith:requester"));
+    assertEquals(APPROVER, tags.get("keysmith:approver"));
+    assertEquals(OWNER, tags.get("keysmith:owner"));
+    assertEquals(
+        "developers",
+        k.iam.listGroupsForUser(g -> g.userName("alice")).groups().get(0).groupName());
+    assertTrue(accessKeys("alice").isEmpty(), "nothing is minted before the owner asks");
+
+    String update = lastApprovalUpdate();
+    assertFalse(update.contains("keysmith_approve"), update);
+    assertTrue(update.contains("Approved by <@" + APPROVER + ">"), update);
+    assertTrue(update.contains("Created IAM user"), update);
+    assertTrue(update.contains("Added it to group"), update);
+    assertTrue(update.contains("Provisioned"), update);
+    assertEquals(1, offersTo(OWNER).size());
+
+    String secretUrl = reveal(id);
+    List<FakeSlackApi.ResponseUrlPost> posts = k.slack.responseUrlPosts();
+    FakeSlackApi.ResponseUrlPost shown = posts.get(posts.size() - 1);
+    assertEquals(secretUrl, shown.url());
+    assertTrue(shown.json().path("replace_original").asBoolean());
+    assertEquals("ephemeral", shown.json().path("response_type").asText());
+    AccessKeyMetadata key = accessKeys("alice").get(0);
+    assertTrue(shown.raw().contains(key.accessKeyId()));
+    assertTrue(shown.raw().contains("aws_secret_access_key = "));
+    assertTrue(shown.raw().contains("Temporary password"));
+    assertTrue(shown.raw().contains("https://123456789012.signin.aws.amazon.com/console"));
+    assertTrue(hasLoginProfile("alice"));
+
+    k.clock.advance(KeysmithFixture.VISIBLE_FOR.minusSeconds(1));
+    k.keysmith.housekeeping();
+    assertEquals(posts.size(), k.slack.responseUrlPosts().size(), "not wiped before its time");
+    k.clock.advance(Duration.ofSeconds(1));
+    k.keysmith.housekeeping();
+    FakeSlackApi.ResponseUrlPost wiped = last(k.slack.responseUrlPosts());
+    assertEquals(secretUrl, wiped.url());
+    assertTrue(wiped.json().path("replace_original").asBoolean());
+    assertFalse(wiped.raw().contains("aws_secret_access_key"), wiped.raw());
+    k.keysmith.housekeeping();
+    assertEquals(posts.size() + 1, k.slack.responseUrlPosts().size(), "wiped once");
+  }
+
+  @Test
+  void hide_byOwner_wipesAtOnce_andNotAgainLater() throws Exception {
+    String id = approvedRequest("PROGRAMMATIC");
+    String url = reveal(id);
+    k.clickEphemeral(OWNER, "keysmith_hide", id, url);
+    FakeSlackApi.ResponseUrlPost wiped = last(k.slack.responseUrlPosts());
+    assertEquals(url, wiped.url());
+    assertTrue(wiped.json().path("replace_original").asBoolean());
+    assertFalse(wiped.raw().contains("aws_secret_access_key"));
+    int posts = k.slack.responseUrlPosts().size();
+    k.clock.advance(KeysmithFixture.VISIBLE_FOR);
+    k.keysmith.housekeeping();
+    assertEquals(posts, k.slack.responseUrlPosts().size());
+  }
+
+  @Test
+  void reveal_whenSlackRefusesTheMessage_deletesTheUnseenKeyAndKeepsTheOffer() throws Exception {
+    String id = approvedRequest("BOTH");
+    String url = k.slack.newResponseUrl();
+    k.slack.failNextResponseUrlPost(404, "expired_url");
+    k.clickEphemeral(OWNER, "keysmith_reveal", id, url);
+    assertTrue(accessKeys("alice").isEmpty());
+    assertFalse(hasLoginProfile("alice"));
+    reveal(id);
+    assertEquals(1, accessKeys("alice").size());
+  }
+
+  @Test
+  void restart_afterMintingBeforeShowing_deletesTheUnseenKey() throws Exception {
+    String id = approvedRequest("PROGRAMMATIC");
+    k.keysmith.close();
+    // What a crash between CreateAccessKey and the ephemeral post leaves behind.
+    k.iam.createAccessKey(a -> a.userName("alice"));
+    try (var db = dev.keysmith.store.Database.open(dataDir)) {
+      var store = new dev.keysmith.store.SqliteRequestStore(db);
+      var r = store.find(id).orElseThrow();
+      assertTrue(
+          store.compareAndSet(
+              dev.keysmith.request.RequestState.PROVISIONED,
+              r.withState(dev.keysmith.request.RequestState.REVEALING, k.clock.instant())));
+    }
+    k.start();
+    assertTrue(accessKeys("alice").isEmpty());
+    assertTrue(dmTexts(OWNER).stream().anyMatch(t -> t.contains("interrupted")));
+    reveal(id);
+    assertEquals(1, accessKeys("alice").size());
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  /** Submits and approves a request for alice owned by OWNER; returns its id. */
+  private String approvedRequest(String type) throws Exception {
+    String id = k.submit(REQUESTER, "alice", "developers", type, OWNER, "reports");
+    k.click(APPROVER, "keysmith_approve", id);
+    assertTrue(userExists("alice"));
+    return id;
+  }
+
+  /** The owner's two clicks: Get credentials in the DM, then Reveal on the ephemeral prompt. */
+  private String reveal(String id) throws Exception {
+    k.click(OWNER, "keysmith_get_credentials", id);
+    FakeSlackApi.ResponseUrlPost prompt = last(k.slack.responseUrlPosts());
+    assertFalse(prompt.json().path("replace_original").asBoolean());
+    assertEquals("ephemeral", prompt.json().path("response_type").asText());
+    assertTrue(prompt.raw().contains("keysmith_reveal"), prompt.raw());
+    String url = k.slack.newResponseUrl();
+    k.clickEphemeral(OWNER, "keysmith_reveal", id, url);
+    assertTrue(last(k.slack.responseUrlPosts()).raw().contains("Credentials for"));
+    return url;
+  }
+
+  private boolean userExists(String name) {
+    try {
+      k.iam.getUser(u -> u.userName(name));
+      return true;
+    } catch (NoSuchEntityException e) {
+      return false;
+    }
+  }
+
+  private boolean hasLoginProfile(String name) {
+    try {
+      k.iam.getLoginProfile(u -> u.userName(name));
+      return true;
+    } catch (NoSuchEntityException e) {
+      return false;
+    }
+  }
+
+  private List<AccessKeyMetadata> accessKeys(String name) {
+    return k.iam.listAccessKeys(a -> a.userName(name)).accessKeyMetadata();
+  }
+
+  private long auditCount(String id, String action) {
+    try (var db = dev.keysmith.store.Database.open(dataDir)) {
+      return new dev.keysmith.audit.SqliteAuditTrail(db)
+          .forRequest(id).stream().filter(e -> e.action().equals(action)).count();
+    }
+  }
+
+  private FakeSlackApi.Call approvalPost() {
+    return k.slack.calls("chat.postMessage").stream()
+        .filter(c -> APPROVALS.equals(c.param("channel")))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private List<FakeSlackApi.Call> approvalUpdates() {
+    return k.slack.calls("chat.update");
+  }
+
+  private String lastApprovalUpdate() {
+    List<FakeSlackApi.Call> updates = approvalUpdates();
+    assertFalse(updates.isEmpty(), "the approvals message was never updated");
+    return updates.get(updates.size() - 1).param("blocks");
+  }
+
+  private List<String> offersTo(String user) {
+    return k.slack.calls("chat.postMessage").stream()
+        .filter(c -> user.equals(c.param("channel")))
+        .map(c -> c.param("blocks"))
+        .filter(b -> b.contains("keysmith_get_credentials"))
+        .toList();
+  }
+
+  private List<String> dmTexts(String user) {
+    return k.slack.calls("chat.postMessage").stream()
+        .filter(c -> user.equals(c.param("channel")))
+        .map(c -> c.param("blocks"))
+        .toList();
+  }
+
+  private String lastEphemeralText() {
+    return last(k.slack.responseUrlPosts()).raw();
+  }
+
+  private static <T> T last(List<T> list) {
+    assertFalse(list.isEmpty());
+    return list.get(list.size() - 1);
+  }
+}

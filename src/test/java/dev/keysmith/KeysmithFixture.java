@@ -1,0 +1,169 @@
+package dev.keysmith;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keysmith.config.KeysmithConfig;
+import dev.keysmith.config.Settings;
+import dev.keysmith.iam.AwsClients;
+import dev.keysmith.testing.FakeSlackApi;
+import dev.keysmith.testing.MotoServer;
+import dev.keysmith.testing.MutableClock;
+import dev.keysmith.testing.SlackRequests;
+import dev.keysmith.testing.SlackRequests.BlockAction;
+import dev.keysmith.testing.SlackRequests.Reply;
+import dev.keysmith.testing.TrackingExecutor;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.services.iam.IamClient;
+
+/**
+ * Keysmith as people meet it: running in HTTP mode, its IAM calls going to moto, its Slack calls
+ * to a fake Slack Web API, driven by Slack-signed requests, with a clock the test moves.
+ */
+final class KeysmithFixture implements AutoCloseable {
+  static final String SIGNING_SECRET = "e2e-signing-secret";
+  static final String APPROVER = "U0APPROVER1";
+  static final String APPROVER_2 = "U0APPROVER2";
+  static final String GROUP_APPROVER = "U0GROUPAPPR";
+  static final String APPROVER_GROUP = "S0APPROVERS";
+  static final String REQUESTER = "U0REQUESTER";
+  static final String OWNER = "U0OWNER0001";
+  static final String STRANGER = "U0STRANGER1";
+  static final String APPROVALS = "C0APPROVALS";
+  static final Duration VISIBLE_FOR = Duration.ofMinutes(2);
+  static final Duration OFFER = Duration.ofDays(7);
+  static final Duration WAIT = Duration.ofSeconds(20);
+
+  final MotoServer moto = MotoServer.get();
+  final IamClient iam = moto.iamClient();
+  final FakeSlackApi slack = FakeSlackApi.start();
+  final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T09:00:00Z"));
+  final Path dataDir;
+  TrackingExecutor workers;
+  Keysmith keysmith;
+  SlackRequests send;
+
+  KeysmithFixture(Path dataDir) throws Exception {
+    this.dataDir = dataDir;
+    moto.reset();
+    iam.createGroup(g -> g.groupName("developers"));
+    iam.createGroup(g -> g.groupName("readonly"));
+    slack.setUserGroupMembers(APPROVER_GROUP, List.of(GROUP_APPROVER));
+    start();
+  }
+
+  void start() throws Exception {
+    workers = new TrackingExecutor();
+    Settings settings =
+        new Settings(
+            "xoxb-e2e-test-token",
+            Optional.of(SIGNING_SECRET),
+            Optional.empty(),
+            Optional.of(slack.methodsUrl()),
+            dataDir.resolve("keysmith.yml"),
+            0);
+    KeysmithConfig config =
+        new KeysmithConfig(
+            Set.of(APPROVER, APPROVER_2),
+            Optional.of(APPROVER_GROUP),
+            APPROVALS,
+            List.of("developers", "readonly", "not-in-iam"),
+            "/keysmith/",
+            Optional.of("arn:aws:iam::123456789012:policy/KeysmithUserBoundary"),
+            OFFER,
+            VISIBLE_FOR,
+            dataDir);
+    keysmith =
+        Keysmith.start(
+            settings,
+            config,
+            new Keysmith.Wiring(
+                clock,
+                AwsClients.iam(moto.endpoint(), MotoServer.CREDENTIALS),
+                AwsClients.sts(moto.endpoint(), MotoServer.CREDENTIALS),
+                workers,
+                /* scheduleHousekeeping= */ false));
+    send =
+        new SlackRequests(
+            URI.create("http://127.0.0.1:" + keysmith.port() + "/slack/events"), SIGNING_SECRET);
+    idle();
+  }
+
+  /** Stops Keysmith as a crash or deploy would, and starts it again on the same data. */
+  void restart() throws Exception {
+    keysmith.close();
+    start();
+  }
+
+  /** Waits for the work handlers started after their acks. */
+  void idle() throws InterruptedException {
+    workers.awaitIdle(WAIT);
+  }
+
+  /** Opens the modal and submits it; returns the new request's id. */
+  String submit(String requester, String name, String group, String type, String owner, String why)
+      throws Exception {
+    Reply reply = submitForm(requester, name, group, type, owner, why);
+    assertEquals(200, reply.status(), reply.body());
+    assertEquals("update", reply.json().path("response_action").asText(), reply.body());
+    idle();
+    JsonNode approval = slack.calls("chat.postMessage").stream()
+        .filter(c -> APPROVALS.equals(c.param("channel")))
+        .reduce((a, b) -> b)
+        .orElseThrow()
+        .json("blocks");
+    return approval.get(0).path("text").path("text").asText().replace("IAM user request ", "");
+  }
+
+  Reply submitForm(
+      String requester, String name, String group, String type, String owner, String why)
+      throws Exception {
+    Map<String, Map<String, JsonNode>> values = new LinkedHashMap<>();
+    values.put("iam_user_name", Map.of("value", SlackRequests.plainTextInput(name)));
+    values.put("group", Map.of("value", SlackRequests.staticSelect(group, group)));
+    values.put("access_type", Map.of("value", SlackRequests.radioButtons(type, type)));
+    values.put("owner", Map.of("value", SlackRequests.usersSelect(owner)));
+    values.put("justification", Map.of("value", SlackRequests.plainTextInput(why)));
+    return send.viewSubmission(requester, "keysmith_create_user", "", values);
+  }
+
+  /** A click on the approvals message. */
+  Reply click(String user, String actionId, String requestId) throws Exception {
+    Reply reply =
+        send.blockAction(
+            BlockAction.click(user, actionId, requestId)
+                .onMessage(APPROVALS, "1700000000.000100")
+                .withResponseUrl(slack.newResponseUrl()));
+    assertEquals(200, reply.status(), reply.body());
+    idle();
+    return reply;
+  }
+
+  /** A click on an ephemeral message (no message copy in the payload), with its response_url. */
+  Reply clickEphemeral(String user, String actionId, String requestId, String responseUrl)
+      throws Exception {
+    Reply reply =
+        send.blockAction(
+            BlockAction.click(user, actionId, requestId).onEphemeral().withResponseUrl(responseUrl));
+    assertEquals(200, reply.status(), reply.body());
+    idle();
+    return reply;
+  }
+
+  @Override
+  public void close() {
+    if (keysmith != null) {
+      keysmith.close();
+    }
+    slack.close();
+    iam.close();
+  }
+}
