@@ -92,7 +92,11 @@ public final class Keysmith implements AutoCloseable {
     }
     SlackApprovers approvers =
         new SlackApprovers(
-            methods, config.approverIds(), config.approverGroupId(), workers, Ticker.systemTicker());
+            methods,
+            config.approverIds(),
+            config.approverGroupId(),
+            workers,
+            Ticker.systemTicker());
     SlackNotifier notifier = new SlackNotifier(methods, config.approvalsChannel());
     SlackSecretChannel secrets = new SlackSecretChannel(slack, config.secretVisibleFor());
     Provisioner provisioner =
@@ -126,7 +130,9 @@ public final class Keysmith implements AutoCloseable {
     AppConfig.AppConfigBuilder appConfig =
         AppConfig.builder().singleTeamBotToken(settings.botToken()).slack(slack);
     settings.signingSecret().ifPresent(appConfig::signingSecret);
-    App app = SlackRoutes.register(new App(appConfig.build()), requests, delivery, directory, secrets, workers);
+    App app =
+        SlackRoutes.register(
+            new App(appConfig.build()), requests, delivery, directory, secrets, workers);
 
     if (wiring.scheduleHousekeeping()) {
       ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
@@ -148,7 +154,8 @@ public final class Keysmith implements AutoCloseable {
               app, new InetSocketAddress(settings.port()), http, database::isHealthy);
       closeables.add(0, httpServer);
       httpServer.start();
-      log.info("Keysmith listening on port {} (POST /slack/events, GET /health)", httpServer.port());
+      log.info(
+          "Keysmith listening on port {} (POST /slack/events, GET /health)", httpServer.port());
     }
   }
 

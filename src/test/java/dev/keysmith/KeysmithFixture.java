@@ -25,8 +25,8 @@ import java.util.Set;
 import software.amazon.awssdk.services.iam.IamClient;
 
 /**
- * Keysmith as people meet it: running in HTTP mode, its IAM calls going to moto, its Slack calls
- * to a fake Slack Web API, driven by Slack-signed requests, with a clock the test moves.
+ * Keysmith as people meet it: running in HTTP mode, its IAM calls going to moto, its Slack calls to
+ * a fake Slack Web API, driven by Slack-signed requests, with a clock the test moves.
  */
 final class KeysmithFixture implements AutoCloseable {
   static final String SIGNING_SECRET = "e2e-signing-secret";
@@ -115,11 +115,12 @@ final class KeysmithFixture implements AutoCloseable {
     assertEquals(200, reply.status(), reply.body());
     assertEquals("update", reply.json().path("response_action").asText(), reply.body());
     idle();
-    JsonNode approval = slack.calls("chat.postMessage").stream()
-        .filter(c -> APPROVALS.equals(c.param("channel")))
-        .reduce((a, b) -> b)
-        .orElseThrow()
-        .json("blocks");
+    JsonNode approval =
+        slack.calls("chat.postMessage").stream()
+            .filter(c -> APPROVALS.equals(c.param("channel")))
+            .reduce((a, b) -> b)
+            .orElseThrow()
+            .json("blocks");
     return approval.get(0).path("text").path("text").asText().replace("IAM user request ", "");
   }
 
@@ -152,7 +153,9 @@ final class KeysmithFixture implements AutoCloseable {
       throws Exception {
     Reply reply =
         send.blockAction(
-            BlockAction.click(user, actionId, requestId).onEphemeral().withResponseUrl(responseUrl));
+            BlockAction.click(user, actionId, requestId)
+                .onEphemeral()
+                .withResponseUrl(responseUrl));
     assertEquals(200, reply.status(), reply.body());
     idle();
     return reply;
@@ -164,6 +167,5 @@ final class KeysmithFixture implements AutoCloseable {
       keysmith.close();
     }
     slack.close();
-    iam.close();
   }
 }

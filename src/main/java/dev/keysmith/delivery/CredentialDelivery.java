@@ -71,8 +71,8 @@ public final class CredentialDelivery {
   }
 
   /**
-   * The owner clicked Reveal on the ephemeral message: mint, show through its {@code
-   * responseUrl}, and schedule the wipe. Refuses everyone else and every later click.
+   * The owner clicked Reveal on the ephemeral message: mint, show through its {@code responseUrl},
+   * and schedule the wipe. Refuses everyone else and every later click.
    */
   public void reveal(String requestId, String actor, String responseUrl) {
     AccessRequest r = find(requestId);
@@ -191,11 +191,13 @@ public final class CredentialDelivery {
     try {
       for (IamGateway.AccessKeyInfo key : iam.listAccessKeys(revealing.iamUserName())) {
         iam.deleteAccessKey(revealing.iamUserName(), key.accessKeyId());
-        record(revealing, "keysmith", "iam.DeleteAccessKey", Map.of("accessKeyId", key.accessKeyId()));
+        record(
+            revealing, "keysmith", "iam.DeleteAccessKey", Map.of("accessKeyId", key.accessKeyId()));
       }
       iam.deleteLoginProfile(revealing.iamUserName());
     } catch (IamException e) {
-      log.error("request {}: could not delete unseen credentials: {}", revealing.id(), e.getMessage());
+      log.error(
+          "request {}: could not delete unseen credentials: {}", revealing.id(), e.getMessage());
       record(revealing, "keysmith", "delivery.undo-failed", Map.of("errorCode", e.errorCode()));
       throw e;
     }

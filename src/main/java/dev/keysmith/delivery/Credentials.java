@@ -3,8 +3,8 @@ package dev.keysmith.delivery;
 import java.util.Optional;
 
 /**
- * Freshly minted credentials for one IAM user, on their way to the owner's screen. The secret
- * parts are {@link Secret}s, so printing this record prints no secret.
+ * Freshly minted credentials for one IAM user, on their way to the owner's screen. The secret parts
+ * are {@link Secret}s, so printing this record prints no secret.
  */
 public record Credentials(
     String iamUserName,

@@ -44,7 +44,8 @@ public final class IamDirectory {
                 iam.userNames().stream()
                     .map(n -> n.toLowerCase(Locale.ROOT))
                     .collect(Collectors.toUnmodifiableSet()));
-    this.signInUrl = cache(refreshExecutor, ticker, Duration.ofHours(1), k -> iam.consoleSignInUrl());
+    this.signInUrl =
+        cache(refreshExecutor, ticker, Duration.ofHours(1), k -> iam.consoleSignInUrl());
     this.passwordPolicy =
         cache(refreshExecutor, ticker, Duration.ofMinutes(10), k -> iam.passwordPolicy());
   }

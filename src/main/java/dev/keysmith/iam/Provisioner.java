@@ -93,7 +93,8 @@ public final class Provisioner {
       details.put("errorCode", e.errorCode());
       throw e;
     } finally {
-      audit.record(new AuditEvent(clock.instant(), r.id(), "keysmith", "iam." + operation, details));
+      audit.record(
+          new AuditEvent(clock.instant(), r.id(), "keysmith", "iam." + operation, details));
     }
   }
 }

@@ -184,7 +184,11 @@ public final class RequestService {
     }
     AccessRequest done = RequestWorkflow.provisioned(approved, offerLifetime, clock.instant());
     store.compareAndSet(RequestState.APPROVED, done);
-    record(done, "keysmith", "request.provisioned", Map.of("offerExpiresAt", done.offerExpiresAt().toString()));
+    record(
+        done,
+        "keysmith",
+        "request.provisioned",
+        Map.of("offerExpiresAt", done.offerExpiresAt().toString()));
     notifySafely(done, () -> notifier.updateApproval(done, List.copyOf(trail)));
     notifySafely(done, () -> notifier.credentialsOffered(done));
   }

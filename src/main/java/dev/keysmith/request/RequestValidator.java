@@ -44,7 +44,8 @@ public final class RequestValidator {
     if (form.groupName() == null || form.groupName().isBlank()) {
       problems.put(FormField.GROUP, "Choose a group.");
     } else if (!directory.offeredGroups().contains(form.groupName())) {
-      problems.put(FormField.GROUP, "Keysmith does not offer this group. Choose one from the list.");
+      problems.put(
+          FormField.GROUP, "Keysmith does not offer this group. Choose one from the list.");
     }
     if (form.accessType() == null) {
       problems.put(FormField.ACCESS_TYPE, "Choose the kind of access.");

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The rules of an access request's life, as pure functions: each takes the current request and
- * who acts, and returns the next request or throws {@link Refusal}. Nothing here does I/O.
+ * The rules of an access request's life, as pure functions: each takes the current request and who
+ * acts, and returns the next request or throws {@link Refusal}. Nothing here does I/O.
  */
 public final class RequestWorkflow {
   private RequestWorkflow() {}
@@ -46,7 +46,8 @@ public final class RequestWorkflow {
    */
   public static void checkRevealable(AccessRequest r, String actor, Instant now) {
     if (!r.ownerId().equals(actor)) {
-      throw new Refusal("Only the owner of these credentials, <@" + r.ownerId() + ">, can reveal them.");
+      throw new Refusal(
+          "Only the owner of these credentials, <@" + r.ownerId() + ">, can reveal them.");
     }
     switch (r.state()) {
       case PROVISIONED -> {
@@ -58,11 +59,15 @@ public final class RequestWorkflow {
         }
       }
       case REVEALING -> throw new Refusal("These credentials are being revealed right now.");
-      case REVEALED -> throw new Refusal(
-          "These credentials were already revealed, and Keysmith never shows a secret twice. "
-              + "If you lost them, rotate the access key instead.");
-      case EXPIRED -> throw new Refusal(
-          "This offer expired. Ask an approver for new credentials for `" + r.iamUserName() + "`.");
+      case REVEALED ->
+          throw new Refusal(
+              "These credentials were already revealed, and Keysmith never shows a secret twice. "
+                  + "If you lost them, rotate the access key instead.");
+      case EXPIRED ->
+          throw new Refusal(
+              "This offer expired. Ask an approver for new credentials for `"
+                  + r.iamUserName()
+                  + "`.");
       default -> throw new Refusal("Request " + r.id() + " has no credentials to reveal.");
     }
   }

@@ -71,7 +71,9 @@ final class Blocks {
                         .placeholder(plainText("Type to search groups"))
                         .minQueryLength(0));
     List<OptionObject> types =
-        Arrays.stream(AccessType.values()).map(t -> option(plainText(t.label()), t.name())).toList();
+        Arrays.stream(AccessType.values())
+            .map(t -> option(plainText(t.label()), t.name()))
+            .toList();
     return view(
         v ->
             v.type("modal")
@@ -111,7 +113,9 @@ final class Blocks {
                             i ->
                                 i.blockId(Ids.BLOCK_OWNER)
                                     .label(plainText("Owner"))
-                                    .hint(plainText("Who will use these credentials. Only they will see the secret."))
+                                    .hint(
+                                        plainText(
+                                            "Who will use these credentials. Only they will see the secret."))
                                     .element(
                                         usersSelect(
                                             u -> u.actionId(Ids.INPUT).initialUser(requesterId)))),
@@ -125,7 +129,9 @@ final class Blocks {
                                                 p.actionId(Ids.INPUT)
                                                     .multiline(true)
                                                     .maxLength(RequestValidator.MAX_JUSTIFICATION)
-                                                    .placeholder(plainText("What is this access for?"))))))));
+                                                    .placeholder(
+                                                        plainText(
+                                                            "What is this access for?"))))))));
   }
 
   /** What the create-user modal turns into once the request is sent. */
@@ -172,7 +178,10 @@ final class Blocks {
                                     .label(plainText("Reason"))
                                     .element(
                                         plainTextInput(
-                                            p -> p.actionId(Ids.INPUT).multiline(true).maxLength(1000)))))));
+                                            p ->
+                                                p.actionId(Ids.INPUT)
+                                                    .multiline(true)
+                                                    .maxLength(1000)))))));
   }
 
   /** The approvals message: details, then buttons while pending, then the decision trail. */
@@ -190,33 +199,40 @@ final class Blocks {
                         markdownText("*Owner*\n" + user(r.ownerId())),
                         markdownText("*Requested by*\n" + user(r.requesterId())),
                         markdownText("*Requested*\n" + date(r.createdAt()))))));
-    blocks.add(section(s -> s.text(markdownText("*Justification*\n" + Mrkdwn.quote(r.justification())))));
+    blocks.add(
+        section(s -> s.text(markdownText("*Justification*\n" + Mrkdwn.quote(r.justification())))));
     switch (r.state()) {
-      case PENDING -> blocks.add(
-          actions(
-              a ->
-                  a.blockId(Ids.BLOCK_DECISION)
-                      .elements(
-                          asElements(
-                              button(
-                                  b ->
-                                      b.actionId(Ids.ACTION_APPROVE)
-                                          .text(plainText("Approve"))
-                                          .style("primary")
-                                          .value(r.id())),
-                              button(
-                                  b ->
-                                      b.actionId(Ids.ACTION_DENY)
-                                          .text(plainText("Deny"))
-                                          .style("danger")
-                                          .value(r.id()))))));
+      case PENDING ->
+          blocks.add(
+              actions(
+                  a ->
+                      a.blockId(Ids.BLOCK_DECISION)
+                          .elements(
+                              asElements(
+                                  button(
+                                      b ->
+                                          b.actionId(Ids.ACTION_APPROVE)
+                                              .text(plainText("Approve"))
+                                              .style("primary")
+                                              .value(r.id())),
+                                  button(
+                                      b ->
+                                          b.actionId(Ids.ACTION_DENY)
+                                              .text(plainText("Deny"))
+                                              .style("danger")
+                                              .value(r.id()))))));
       case DENIED -> {
-        blocks.add(contextLine(":no_entry: Denied by " + user(r.decidedBy()) + " " + date(r.decidedAt())));
+        blocks.add(
+            contextLine(":no_entry: Denied by " + user(r.decidedBy()) + " " + date(r.decidedAt())));
         blocks.add(section(s -> s.text(markdownText("*Reason*\n" + Mrkdwn.quote(r.outcome())))));
       }
       default -> {
         blocks.add(
-            contextLine(":white_check_mark: Approved by " + user(r.decidedBy()) + " " + date(r.decidedAt())));
+            contextLine(
+                ":white_check_mark: Approved by "
+                    + user(r.decidedBy())
+                    + " "
+                    + date(r.decidedAt())));
         StringBuilder trail = new StringBuilder();
         progress.forEach(step -> trail.append("• ").append(step).append('\n'));
         trail.append(result(r));
@@ -230,14 +246,27 @@ final class Blocks {
     return switch (r.state()) {
       case APPROVED -> ":hourglass_flowing_sand: Provisioning…";
       case FAILED -> ":x: *Failed.* " + escape(r.outcome());
-      case EXPIRED -> ":alarm_clock: *Provisioned*, but the offer to " + user(r.ownerId()) + " expired unrevealed.";
+      case EXPIRED ->
+          ":alarm_clock: *Provisioned*, but the offer to "
+              + user(r.ownerId())
+              + " expired unrevealed.";
       case REVEALED -> ":key: *Provisioned and revealed* to " + user(r.ownerId()) + ".";
-      default -> ":key: *Provisioned.* " + user(r.ownerId()) + " can reveal the credentials until " + date(r.offerExpiresAt()) + ".";
+      default ->
+          ":key: *Provisioned.* "
+              + user(r.ownerId())
+              + " can reveal the credentials until "
+              + date(r.offerExpiresAt())
+              + ".";
     };
   }
 
   static String approvalText(AccessRequest r) {
-    return "IAM user request " + r.id() + " for " + r.iamUserName() + ": " + r.state().name().toLowerCase();
+    return "IAM user request "
+        + r.id()
+        + " for "
+        + r.iamUserName()
+        + ": "
+        + r.state().name().toLowerCase();
   }
 
   static List<LayoutBlock> text(String mrkdwn) {

@@ -16,5 +16,4 @@ final class Clicks {
     }
     return actions.get(0).getValue();
   }
-
 }

@@ -73,7 +73,8 @@ final class CreateUserSubmission {
       submission.problems().forEach((field, text) -> errors.put(BLOCKS.get(field), text));
       return ctx.ackWithErrors(errors);
     }
-    later.run("announce", submission.request().id(), null, () -> service.announce(submission.request()));
+    later.run(
+        "announce", submission.request().id(), null, () -> service.announce(submission.request()));
     return ctx.ackWithUpdate(Blocks.submittedModal(submission.request()));
   }
 

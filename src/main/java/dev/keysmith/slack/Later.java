@@ -7,8 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs an interaction's slow work after the ack, and turns its failures into an ephemeral reply
- * to the person who clicked: a domain failure in its own words, anything else in general ones.
+ * Runs an interaction's slow work after the ack, and turns its failures into an ephemeral reply to
+ * the person who clicked: a domain failure in its own words, anything else in general ones.
  */
 final class Later {
   private static final Logger log = LoggerFactory.getLogger(Later.class);

@@ -37,7 +37,8 @@ final class Mrkdwn {
     return "<!date^"
         + at.getEpochSecond()
         + "^{date_short_pretty} at {time}|"
-        + java.time.format.DateTimeFormatter.ISO_INSTANT.format(at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+        + java.time.format.DateTimeFormatter.ISO_INSTANT.format(
+            at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
         + ">";
   }
 }

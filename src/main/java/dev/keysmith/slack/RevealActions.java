@@ -20,7 +20,8 @@ final class RevealActions {
   }
 
   void register(App app) {
-    app.blockAction(Ids.ACTION_GET_CREDENTIALS, (req, ctx) -> on(req, ctx, "offer", delivery::offer));
+    app.blockAction(
+        Ids.ACTION_GET_CREDENTIALS, (req, ctx) -> on(req, ctx, "offer", delivery::offer));
     app.blockAction(Ids.ACTION_REVEAL, (req, ctx) -> on(req, ctx, "reveal", delivery::reveal));
     app.blockAction(Ids.ACTION_HIDE, (req, ctx) -> on(req, ctx, "hide", delivery::hide));
   }

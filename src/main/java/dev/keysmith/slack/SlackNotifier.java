@@ -1,6 +1,5 @@
 package dev.keysmith.slack;
 
-
 import static dev.keysmith.slack.Mrkdwn.user;
 
 import com.slack.api.methods.MethodsClient;
@@ -155,7 +154,9 @@ public final class SlackNotifier implements Notifier {
 
   private void post(String userId, String fallback, List<LayoutBlock> blocks) {
     // Posting to a user id delivers to the bot's DM with that user.
-    call("chat.postMessage", () -> slack.chatPostMessage(m -> m.channel(userId).text(fallback).blocks(blocks)));
+    call(
+        "chat.postMessage",
+        () -> slack.chatPostMessage(m -> m.channel(userId).text(fallback).blocks(blocks)));
   }
 
   private static String plain(String mrkdwn) {
@@ -180,5 +181,4 @@ public final class SlackNotifier implements Notifier {
   interface SlackCall<T> {
     T run() throws IOException, SlackApiException;
   }
-
 }

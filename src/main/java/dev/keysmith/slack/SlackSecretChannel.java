@@ -30,7 +30,8 @@ public final class SlackSecretChannel implements SecretChannel {
 
   @Override
   public void offerReveal(String responseUrl, AccessRequest r) {
-    send(responseUrl, false, "Ready to reveal your credentials", Blocks.revealPrompt(r, visibleFor));
+    send(
+        responseUrl, false, "Ready to reveal your credentials", Blocks.revealPrompt(r, visibleFor));
   }
 
   @Override
@@ -48,7 +49,8 @@ public final class SlackSecretChannel implements SecretChannel {
     send(responseUrl, false, text, Blocks.text(text));
   }
 
-  private void send(String url, boolean replaceOriginal, String fallback, List<LayoutBlock> blocks) {
+  private void send(
+      String url, boolean replaceOriginal, String fallback, List<LayoutBlock> blocks) {
     ObjectNode body = JSON.createObjectNode();
     body.put("response_type", "ephemeral");
     body.put("replace_original", replaceOriginal);
@@ -59,7 +61,8 @@ public final class SlackSecretChannel implements SecretChannel {
       if (response.getCode() != 200) {
         // The body of a failed response_url post is Slack's error word, never our payload.
         throw new SlackCallException(
-            "response_url post failed: HTTP " + response.getCode() + " " + response.getBody(), null);
+            "response_url post failed: HTTP " + response.getCode() + " " + response.getBody(),
+            null);
       }
     } catch (IOException e) {
       throw new SlackCallException("response_url post failed: " + e.getClass().getSimpleName(), e);

@@ -93,7 +93,8 @@ class RequestWorkflowTest {
   void startReveal_afterOfferExpired_isRefused() {
     AccessRequest offered = provisioned();
     Instant late = offered.offerExpiresAt();
-    Refusal r = assertThrows(Refusal.class, () -> RequestWorkflow.startReveal(offered, OWNER, late));
+    Refusal r =
+        assertThrows(Refusal.class, () -> RequestWorkflow.startReveal(offered, OWNER, late));
     assertTrue(r.getMessage().contains("expired"));
   }
 

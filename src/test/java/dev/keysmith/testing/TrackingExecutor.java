@@ -10,8 +10,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A real thread pool that knows how many of its tasks are still running, so a test can wait for
- * the work a handler started after its ack, without sleeping.
+ * A real thread pool that knows how many of its tasks are still running, so a test can wait for the
+ * work a handler started after its ack, without sleeping.
  */
 public final class TrackingExecutor extends AbstractExecutorService {
   private final ExecutorService pool = Executors.newFixedThreadPool(8);
