@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,6 +45,7 @@ public final class SlackHttpServer implements AutoCloseable {
   private final HttpServer server;
   private final SlackRequestParser parser;
   private final Supplier<Boolean> healthy;
+  private final SlackSignature signature;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition drained = lock.newCondition();
   private int inFlight;
@@ -57,6 +59,8 @@ public final class SlackHttpServer implements AutoCloseable {
     this.app = Objects.requireNonNull(app, "app");
     this.healthy = Objects.requireNonNull(healthy, "healthy");
     this.parser = new SlackRequestParser(app.config());
+    String secret = app.config().getSigningSecret();
+    this.signature = secret == null ? null : new SlackSignature(secret, Clock.systemUTC());
     this.server = HttpServer.create(Objects.requireNonNull(bind, "bind"), /* backlog= */ 0);
     server.setExecutor(Objects.requireNonNull(requestExecutor, "requestExecutor"));
     server.createContext("/", this::handle);
@@ -169,6 +173,14 @@ public final class SlackHttpServer implements AutoCloseable {
     byte[] body = exchange.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
     if (body.length > MAX_BODY_BYTES) {
       return send(exchange, 413, JSON, "{\"error\":\"payload too large\"}");
+    }
+    if (signature == null
+        || !signature.verify(
+            exchange.getRequestHeaders().getFirst("X-Slack-Request-Timestamp"),
+            exchange.getRequestHeaders().getFirst("X-Slack-Signature"),
+            body)) {
+      // Checked here as well as in Bolt: see SlackSignature for what Bolt lets through.
+      return send(exchange, 401, JSON, "{\"error\":\"invalid request\"}");
     }
     Request<?> request;
     try {

@@ -160,11 +160,48 @@ final class SlackHttpServerTest {
   }
 
   @Test
-  void events_unrecognisedBody_is400EvenUnsigned() throws Exception {
-    // Bolt answers a body it cannot classify before it checks the signature.
+  void events_unrecognisedBodyUnsigned_is401() throws Exception {
+    // Bolt alone would answer 400 before checking the signature; we check the signature first.
     Reply reply = requests.send(requests.sign("hello=world", Signing.UNSIGNED));
 
+    assertEquals(401, reply.status());
+  }
+
+  @Test
+  void events_unrecognisedBodySigned_is400() throws Exception {
+    Reply reply = requests.send(requests.sign("hello=world"));
+
     assertEquals(400, reply.status());
+  }
+
+  @Test
+  void events_timestampSixMinutesInTheFuture_is401() throws Exception {
+    // Bolt 1.51 lets future timestamps through; a captured request must not be replayable later.
+    SlackRequests fromTheFuture =
+        new SlackRequests(
+            url("/slack/events"),
+            SECRET,
+            java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(6)));
+    String body = requests.slashCommandBody("U0ALICE", "create-user", "t1", "https://x");
+
+    Reply reply = fromTheFuture.send(fromTheFuture.sign(body));
+
+    assertEquals(401, reply.status());
+    assertTrue(commands.isEmpty());
+  }
+
+  @Test
+  void events_timestampFourMinutesOld_isAccepted() throws Exception {
+    SlackRequests slow =
+        new SlackRequests(
+            url("/slack/events"),
+            SECRET,
+            java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(-4)));
+    String body = requests.slashCommandBody("U0ALICE", "create-user", "t1", "https://x");
+
+    Reply reply = slow.send(slow.sign(body));
+
+    assertEquals(200, reply.status());
   }
 
   @Test
