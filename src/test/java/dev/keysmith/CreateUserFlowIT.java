@@ -341,6 +341,10 @@ class CreateUserFlowIT {
     assertTrue(shown.raw().contains("https://123456789012.signin.aws.amazon.com/console"));
     assertTrue(hasLoginProfile("alice"));
 
+    String afterReveal = lastApprovalUpdate();
+    assertTrue(afterReveal.contains("revealed"), afterReveal);
+    assertTrue(afterReveal.contains("Created IAM user"), "the trail survives: " + afterReveal);
+
     k.clock.advance(KeysmithFixture.VISIBLE_FOR.minusSeconds(1));
     k.keysmith.housekeeping();
     assertEquals(posts.size(), k.slack.responseUrlPosts().size(), "not wiped before its time");
@@ -352,6 +356,87 @@ class CreateUserFlowIT {
     assertFalse(wiped.raw().contains("aws_secret_access_key"), wiped.raw());
     k.keysmith.housekeeping();
     assertEquals(posts.size() + 1, k.slack.responseUrlPosts().size(), "wiped once");
+
+    assertEquals(
+        List.of(
+            "request.submitted",
+            "request.approved",
+            "iam.CreateUser",
+            "iam.AddUserToGroup",
+            "request.provisioned",
+            "delivery.offered",
+            "iam.CreateAccessKey",
+            "iam.CreateLoginProfile",
+            "delivery.revealed",
+            "delivery.wiped"),
+        auditActions(id));
+  }
+
+  @Test
+  void offer_unrevealedPastItsLifetime_expiresOnceAndTellsTheOwner() throws Exception {
+    String id = approvedRequest("PROGRAMMATIC");
+    k.clock.advance(KeysmithFixture.OFFER.minusSeconds(1));
+    k.keysmith.housekeeping();
+    assertTrue(dmTexts(OWNER).stream().noneMatch(t -> t.contains("expired")));
+    k.clock.advance(Duration.ofSeconds(1));
+    k.keysmith.housekeeping();
+    k.keysmith.housekeeping();
+    assertEquals(1, dmTexts(OWNER).stream().filter(t -> t.contains("expired")).count());
+    assertTrue(lastApprovalUpdate().contains("expired"), lastApprovalUpdate());
+    assertEquals(1, auditCount(id, "delivery.expired"));
+    k.click(OWNER, "keysmith_get_credentials", id);
+    assertTrue(lastEphemeralText().contains("expired"), lastEphemeralText());
+    assertTrue(accessKeys("alice").isEmpty());
+  }
+
+  @Test
+  void restart_duringProvisioning_startsOverAndProvisionsOnce() throws Exception {
+    String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    k.keysmith.close();
+    // What a crash right after CreateUser leaves: an APPROVED request and a half-made user.
+    try (var db = dev.keysmith.store.Database.open(dataDir)) {
+      var store = new dev.keysmith.store.SqliteRequestStore(db);
+      var r = store.find(id).orElseThrow();
+      assertTrue(
+          store.compareAndSet(
+              dev.keysmith.request.RequestState.PENDING,
+              dev.keysmith.request.RequestWorkflow.approve(r, APPROVER, true, k.clock.instant())));
+    }
+    k.iam.createUser(
+        u ->
+            u.userName("alice")
+                .path("/keysmith/")
+                .tags(Tag.builder().key("keysmith:request-id").value(id).build()));
+    k.start();
+    k.idle();
+    assertTrue(userExists("alice"));
+    assertEquals(
+        "developers",
+        k.iam.listGroupsForUser(g -> g.userName("alice")).groups().get(0).groupName());
+    assertEquals(1, offersTo(OWNER).size());
+    assertTrue(lastApprovalUpdate().contains("started over"), lastApprovalUpdate());
+  }
+
+  @Test
+  void groupField_typeAhead_suggestsOfferedGroupsAndAcceptsTheChoice() throws Exception {
+    Reply suggestions = k.send.blockSuggestion(REQUESTER, "keysmith_group", "group", "DEV");
+    assertEquals(200, suggestions.status());
+    JsonNode options = suggestions.json().path("options");
+    assertEquals(1, options.size(), suggestions.body());
+    assertEquals("developers", options.get(0).path("value").asText());
+    Reply none = k.send.blockSuggestion(REQUESTER, "keysmith_group", "group", "not-in");
+    assertEquals(0, none.json().path("options").size(), "groups missing from IAM are not offered");
+
+    Map<String, Map<String, JsonNode>> values = new java.util.LinkedHashMap<>();
+    values.put("iam_user_name", Map.of("value", SlackRequests.plainTextInput("alice")));
+    values.put(
+        "group",
+        Map.of("keysmith_group", SlackRequests.externalSelect("developers", "developers")));
+    values.put("access_type", Map.of("value", SlackRequests.radioButtons("Both", "BOTH")));
+    values.put("owner", Map.of("value", SlackRequests.usersSelect(OWNER)));
+    values.put("justification", Map.of("value", SlackRequests.plainTextInput("reports")));
+    Reply reply = k.send.viewSubmission(REQUESTER, "keysmith_create_user", "", values);
+    assertEquals("update", reply.json().path("response_action").asText(), reply.body());
   }
 
   @Test
@@ -451,6 +536,13 @@ class CreateUserFlowIT {
     try (var db = dev.keysmith.store.Database.open(dataDir)) {
       return new dev.keysmith.audit.SqliteAuditTrail(db)
           .forRequest(id).stream().filter(e -> e.action().equals(action)).count();
+    }
+  }
+
+  private List<String> auditActions(String id) {
+    try (var db = dev.keysmith.store.Database.open(dataDir)) {
+      return new dev.keysmith.audit.SqliteAuditTrail(db)
+          .forRequest(id).stream().map(e -> e.action()).toList();
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.keysmith.delivery;
 
-import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamException;
@@ -108,6 +107,7 @@ public final class CredentialDelivery {
     details.put("consolePassword", credentials.password().isPresent() ? "created" : "none");
     details.put("wipeAt", wipeAt.toString());
     record(revealed, actor, "delivery.revealed", details);
+    Notifier.bestEffort(revealed.id(), () -> notifier.updateApproval(revealed));
   }
 
   /** The owner clicked Hide: wipe the secret at once. */
@@ -126,8 +126,7 @@ public final class CredentialDelivery {
     for (RequestStore.Wipe w : store.dueWipes(clock.instant())) {
       try {
         channel.wipe(w.responseUrl(), WIPED_NOTICE);
-        audit.record(
-            new AuditEvent(clock.instant(), w.requestId(), "keysmith", "delivery.wiped", Map.of()));
+        audit.record(clock.instant(), w.requestId(), "keysmith", "delivery.wiped", Map.of());
       } catch (RuntimeException e) {
         // Slack keeps a response_url for 30 minutes; past that the ephemeral message is gone.
         log.warn("request {}: could not wipe: {}", w.requestId(), e.getClass().getSimpleName());
@@ -154,7 +153,7 @@ public final class CredentialDelivery {
     for (AccessRequest r : store.findByState(RequestState.REVEALING)) {
       log.info("request {}: deleting credentials of a reveal a restart interrupted", r.id());
       undo(r, "keysmith", "interrupted by restart");
-      notifySafely(r, () -> notifier.revealInterrupted(r));
+      Notifier.bestEffort(r.id(), () -> notifier.revealInterrupted(r));
     }
   }
 
@@ -162,7 +161,8 @@ public final class CredentialDelivery {
     AccessRequest expired = RequestWorkflow.expire(r, clock.instant());
     if (store.compareAndSet(RequestState.PROVISIONED, expired)) {
       record(expired, "keysmith", "delivery.expired", Map.of());
-      notifySafely(expired, () -> notifier.offerExpired(expired));
+      Notifier.bestEffort(expired.id(), () -> notifier.offerExpired(expired));
+      Notifier.bestEffort(expired.id(), () -> notifier.updateApproval(expired));
     }
   }
 
@@ -194,7 +194,10 @@ public final class CredentialDelivery {
         record(
             revealing, "keysmith", "iam.DeleteAccessKey", Map.of("accessKeyId", key.accessKeyId()));
       }
-      iam.deleteLoginProfile(revealing.iamUserName());
+      if (revealing.accessType().console()) {
+        iam.deleteLoginProfile(revealing.iamUserName());
+        record(revealing, "keysmith", "iam.DeleteLoginProfile", Map.of());
+      }
     } catch (IamException e) {
       log.error(
           "request {}: could not delete unseen credentials: {}", revealing.id(), e.getMessage());
@@ -211,14 +214,6 @@ public final class CredentialDelivery {
   }
 
   private void record(AccessRequest r, String actor, String action, Map<String, String> details) {
-    audit.record(new AuditEvent(clock.instant(), r.id(), actor, action, details));
-  }
-
-  private void notifySafely(AccessRequest r, Runnable notification) {
-    try {
-      notification.run();
-    } catch (RuntimeException e) {
-      log.error("request {}: could not notify Slack: {}", r.id(), e.toString());
-    }
+    audit.record(clock.instant(), r.id(), actor, action, details);
   }
 }

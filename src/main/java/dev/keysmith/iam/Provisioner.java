@@ -1,6 +1,5 @@
 package dev.keysmith.iam;
 
-import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.request.AccessRequest;
 import java.time.Clock;
@@ -93,8 +92,7 @@ public final class Provisioner {
       details.put("errorCode", e.errorCode());
       throw e;
     } finally {
-      audit.record(
-          new AuditEvent(clock.instant(), r.id(), "keysmith", "iam." + operation, details));
+      audit.record(clock.instant(), r.id(), "keysmith", "iam." + operation, details);
     }
   }
 }

@@ -1,7 +1,10 @@
 package dev.keysmith.request;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * One request for an IAM user, from submission to the owner's one-time reveal. Immutable: every
@@ -12,6 +15,7 @@ import java.util.Objects;
  * @param approvalTs timestamp of the approvals message, once posted
  * @param decidedBy Slack id of the approver who approved or denied
  * @param outcome deny reason or failure text, in plain words; never a secret
+ * @param progress provisioning steps done so far, in plain words, shown on the approvals message
  * @param offerExpiresAt until when the owner may reveal the credentials
  */
 public record AccessRequest(
@@ -30,6 +34,7 @@ public record AccessRequest(
     String decidedBy,
     Instant decidedAt,
     String outcome,
+    List<String> progress,
     Instant offerExpiresAt,
     Instant revealedAt) {
 
@@ -44,6 +49,7 @@ public record AccessRequest(
     Objects.requireNonNull(justification, "justification");
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(updatedAt, "updatedAt");
+    progress = List.copyOf(progress);
   }
 
   /** A new PENDING request. */
@@ -65,139 +71,135 @@ public record AccessRequest(
         null,
         null,
         null,
+        List.of(),
         null,
         null);
   }
 
   /** This request moved to {@code next} at {@code now}. */
   public AccessRequest withState(RequestState next, Instant now) {
-    return new AccessRequest(
-        id,
-        next,
-        iamUserName,
-        groupName,
-        accessType,
-        ownerId,
-        requesterId,
-        justification,
-        createdAt,
-        now,
-        approvalChannel,
-        approvalTs,
-        decidedBy,
-        decidedAt,
-        outcome,
-        offerExpiresAt,
-        revealedAt);
+    return edit(
+        d -> {
+          d.state = next;
+          d.updatedAt = now;
+        });
   }
 
   /** This request with its approvals message recorded. */
   public AccessRequest withApprovalMessage(String channel, String ts) {
-    return new AccessRequest(
-        id,
-        state,
-        iamUserName,
-        groupName,
-        accessType,
-        ownerId,
-        requesterId,
-        justification,
-        createdAt,
-        updatedAt,
-        channel,
-        ts,
-        decidedBy,
-        decidedAt,
-        outcome,
-        offerExpiresAt,
-        revealedAt);
+    return edit(
+        d -> {
+          d.approvalChannel = channel;
+          d.approvalTs = ts;
+        });
   }
 
   /** This request decided by {@code approver}. */
   public AccessRequest withDecision(RequestState next, String approver, String why, Instant now) {
-    return new AccessRequest(
-        id,
-        next,
-        iamUserName,
-        groupName,
-        accessType,
-        ownerId,
-        requesterId,
-        justification,
-        createdAt,
-        now,
-        approvalChannel,
-        approvalTs,
-        approver,
-        now,
-        why,
-        offerExpiresAt,
-        revealedAt);
+    return edit(
+        d -> {
+          d.state = next;
+          d.updatedAt = now;
+          d.decidedBy = approver;
+          d.decidedAt = now;
+          d.outcome = why;
+        });
   }
 
   /** This request ended with {@code why} (a failure or expiry text). */
   public AccessRequest withOutcome(RequestState next, String why, Instant now) {
-    return new AccessRequest(
-        id,
-        next,
-        iamUserName,
-        groupName,
-        accessType,
-        ownerId,
-        requesterId,
-        justification,
-        createdAt,
-        now,
-        approvalChannel,
-        approvalTs,
-        decidedBy,
-        decidedAt,
-        why,
-        offerExpiresAt,
-        revealedAt);
+    return edit(
+        d -> {
+          d.state = next;
+          d.updatedAt = now;
+          d.outcome = why;
+        });
+  }
+
+  /** This request with one more provisioning step done. */
+  public AccessRequest withProgress(String step, Instant now) {
+    return edit(
+        d -> {
+          d.progress =
+              Stream.concat(progress.stream(), Stream.of(step.replace('\n', ' '))).toList();
+          d.updatedAt = now;
+        });
   }
 
   /** This request provisioned, its credentials on offer until {@code expiresAt}. */
   public AccessRequest withOffer(Instant expiresAt, Instant now) {
-    return new AccessRequest(
-        id,
-        RequestState.PROVISIONED,
-        iamUserName,
-        groupName,
-        accessType,
-        ownerId,
-        requesterId,
-        justification,
-        createdAt,
-        now,
-        approvalChannel,
-        approvalTs,
-        decidedBy,
-        decidedAt,
-        outcome,
-        expiresAt,
-        revealedAt);
+    return edit(
+        d -> {
+          d.state = RequestState.PROVISIONED;
+          d.updatedAt = now;
+          d.offerExpiresAt = expiresAt;
+        });
   }
 
   /** This request's credentials shown to the owner at {@code now}. */
   public AccessRequest withRevealed(Instant now) {
-    return new AccessRequest(
-        id,
-        RequestState.REVEALED,
-        iamUserName,
-        groupName,
-        accessType,
-        ownerId,
-        requesterId,
-        justification,
-        createdAt,
-        now,
-        approvalChannel,
-        approvalTs,
-        decidedBy,
-        decidedAt,
-        outcome,
-        offerExpiresAt,
-        now);
+    return edit(
+        d -> {
+          d.state = RequestState.REVEALED;
+          d.updatedAt = now;
+          d.revealedAt = now;
+        });
+  }
+
+  private AccessRequest edit(Consumer<Draft> change) {
+    Draft d = new Draft(this);
+    change.accept(d);
+    return d.build();
+  }
+
+  /** A mutable copy, so each wither names only the fields it changes. */
+  private static final class Draft {
+    private final AccessRequest from;
+    private RequestState state;
+    private Instant updatedAt;
+    private String approvalChannel;
+    private String approvalTs;
+    private String decidedBy;
+    private Instant decidedAt;
+    private String outcome;
+    private List<String> progress;
+    private Instant offerExpiresAt;
+    private Instant revealedAt;
+
+    private Draft(AccessRequest r) {
+      from = r;
+      state = r.state;
+      updatedAt = r.updatedAt;
+      approvalChannel = r.approvalChannel;
+      approvalTs = r.approvalTs;
+      decidedBy = r.decidedBy;
+      decidedAt = r.decidedAt;
+      outcome = r.outcome;
+      progress = r.progress;
+      offerExpiresAt = r.offerExpiresAt;
+      revealedAt = r.revealedAt;
+    }
+
+    private AccessRequest build() {
+      return new AccessRequest(
+          from.id,
+          state,
+          from.iamUserName,
+          from.groupName,
+          from.accessType,
+          from.ownerId,
+          from.requesterId,
+          from.justification,
+          from.createdAt,
+          updatedAt,
+          approvalChannel,
+          approvalTs,
+          decidedBy,
+          decidedAt,
+          outcome,
+          progress,
+          offerExpiresAt,
+          revealedAt);
+    }
   }
 }

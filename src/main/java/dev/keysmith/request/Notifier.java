@@ -1,6 +1,6 @@
 package dev.keysmith.request;
 
-import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /** Tells people in Slack what happened to a request. Never given a secret. */
 public interface Notifier {
@@ -12,7 +12,7 @@ public interface Notifier {
    * Updates the approvals message in place: no buttons once decided, who decided and when, the
    * provisioning steps done so far, and the outcome.
    */
-  void updateApproval(AccessRequest request, List<String> progress);
+  void updateApproval(AccessRequest request);
 
   /** Tells the requester the request waits for approval. */
   void requestReceived(AccessRequest request);
@@ -31,6 +31,19 @@ public interface Notifier {
 
   /** Tells the owner the offer ran out. */
   void offerExpired(AccessRequest request);
+
+  /**
+   * Runs a notification whose failure must not stop the workflow (the state change it reports is
+   * already stored and audited): a Slack outage is logged with the request id, not thrown.
+   */
+  static void bestEffort(String requestId, Runnable notification) {
+    try {
+      notification.run();
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(Notifier.class)
+          .error("request {}: could not notify Slack: {}", requestId, e.toString());
+    }
+  }
 
   /** Where a posted message lives. */
   record MessageRef(String channel, String ts) {}

@@ -1,7 +1,6 @@
 package dev.keysmith.request;
 
 import dev.keysmith.KeysmithException;
-import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamException;
@@ -9,8 +8,6 @@ import dev.keysmith.iam.Provisioner;
 import dev.keysmith.store.RequestStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -98,7 +95,7 @@ public final class RequestService {
     } catch (RuntimeException e) {
       log.error("request {}: could not post it for approval: {}", r.id(), e.toString());
     }
-    notifySafely(r, () -> notifier.requestReceived(r));
+    Notifier.bestEffort(r.id(), () -> notifier.requestReceived(r));
   }
 
   /** The request with this id, or a refusal naming the id. */
@@ -144,8 +141,8 @@ public final class RequestService {
 
   /** Updates the approvals message and tells the requester of a denial; the slow half. */
   public void announceDenial(AccessRequest denied) {
-    notifySafely(denied, () -> notifier.updateApproval(denied, List.of()));
-    notifySafely(denied, () -> notifier.requestDenied(denied));
+    Notifier.bestEffort(denied.id(), () -> notifier.updateApproval(denied));
+    Notifier.bestEffort(denied.id(), () -> notifier.requestDenied(denied));
   }
 
   /** Finishes requests a restart interrupted while they were being provisioned. */
@@ -157,51 +154,50 @@ public final class RequestService {
       } catch (IamException e) {
         log.warn("request {}: could not clean up before resuming: {}", r.id(), e.getMessage());
       }
-      provision(r);
+      AccessRequest restarted =
+          r.withProgress("Keysmith restarted mid-way, so it started over", clock.instant());
+      if (store.compareAndSet(RequestState.APPROVED, restarted)) {
+        provision(restarted);
+      }
     }
   }
 
   private void provision(AccessRequest approved) {
-    List<String> trail = new ArrayList<>();
-    notifySafely(approved, () -> notifier.updateApproval(approved, List.copyOf(trail)));
+    AccessRequest[] current = {approved};
+    Notifier.bestEffort(approved.id(), () -> notifier.updateApproval(approved));
     try {
       provisioner.provision(
           approved,
           step -> {
-            trail.add(step);
-            notifySafely(approved, () -> notifier.updateApproval(approved, List.copyOf(trail)));
+            AccessRequest next = current[0].withProgress(step, clock.instant());
+            if (store.compareAndSet(RequestState.APPROVED, next)) {
+              current[0] = next;
+              Notifier.bestEffort(next.id(), () -> notifier.updateApproval(next));
+            }
           });
     } catch (IamException e) {
-      AccessRequest failed = RequestWorkflow.failed(approved, e.getMessage(), clock.instant());
+      AccessRequest failed = RequestWorkflow.failed(current[0], e.getMessage(), clock.instant());
       store.compareAndSet(RequestState.APPROVED, failed);
       record(failed, "keysmith", "request.failed", Map.of("errorCode", e.errorCode()));
       log.warn("request {}: provisioning failed: {}", approved.id(), e.errorCode());
-      notifySafely(failed, () -> notifier.updateApproval(failed, List.copyOf(trail)));
-      notifySafely(failed, () -> notifier.requestFailed(failed));
+      Notifier.bestEffort(failed.id(), () -> notifier.updateApproval(failed));
+      Notifier.bestEffort(failed.id(), () -> notifier.requestFailed(failed));
       return;
     } finally {
       directory.userNamesChanged();
     }
-    AccessRequest done = RequestWorkflow.provisioned(approved, offerLifetime, clock.instant());
+    AccessRequest done = RequestWorkflow.provisioned(current[0], offerLifetime, clock.instant());
     store.compareAndSet(RequestState.APPROVED, done);
     record(
         done,
         "keysmith",
         "request.provisioned",
         Map.of("offerExpiresAt", done.offerExpiresAt().toString()));
-    notifySafely(done, () -> notifier.updateApproval(done, List.copyOf(trail)));
-    notifySafely(done, () -> notifier.credentialsOffered(done));
+    Notifier.bestEffort(done.id(), () -> notifier.updateApproval(done));
+    Notifier.bestEffort(done.id(), () -> notifier.credentialsOffered(done));
   }
 
   private void record(AccessRequest r, String actor, String action, Map<String, String> details) {
-    audit.record(new AuditEvent(clock.instant(), r.id(), actor, action, details));
-  }
-
-  private void notifySafely(AccessRequest r, Runnable notification) {
-    try {
-      notification.run();
-    } catch (RuntimeException e) {
-      log.error("request {}: could not notify Slack: {}", r.id(), e.toString());
-    }
+    audit.record(clock.instant(), r.id(), actor, action, details);
   }
 }

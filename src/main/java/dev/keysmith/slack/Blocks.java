@@ -11,7 +11,6 @@ import static com.slack.api.model.block.composition.BlockCompositions.option;
 import static com.slack.api.model.block.composition.BlockCompositions.plainText;
 import static com.slack.api.model.block.element.BlockElements.asContextElements;
 import static com.slack.api.model.block.element.BlockElements.asElements;
-import static com.slack.api.model.block.element.BlockElements.button;
 import static com.slack.api.model.block.element.BlockElements.externalSelect;
 import static com.slack.api.model.block.element.BlockElements.plainTextInput;
 import static com.slack.api.model.block.element.BlockElements.radioButtons;
@@ -29,6 +28,7 @@ import com.slack.api.model.block.LayoutBlock;
 import com.slack.api.model.block.composition.OptionObject;
 import com.slack.api.model.block.composition.TextObject;
 import com.slack.api.model.block.element.BlockElement;
+import com.slack.api.model.block.element.ButtonElement;
 import com.slack.api.model.view.View;
 import dev.keysmith.delivery.Credentials;
 import dev.keysmith.request.AccessRequest;
@@ -185,7 +185,7 @@ final class Blocks {
   }
 
   /** The approvals message: details, then buttons while pending, then the decision trail. */
-  static List<LayoutBlock> approval(AccessRequest r, List<String> progress) {
+  static List<LayoutBlock> approval(AccessRequest r) {
     List<LayoutBlock> blocks = new ArrayList<>();
     blocks.add(header(h -> h.text(plainText("IAM user request " + r.id()))));
     blocks.add(
@@ -204,23 +204,10 @@ final class Blocks {
     switch (r.state()) {
       case PENDING ->
           blocks.add(
-              actions(
-                  a ->
-                      a.blockId(Ids.BLOCK_DECISION)
-                          .elements(
-                              asElements(
-                                  button(
-                                      b ->
-                                          b.actionId(Ids.ACTION_APPROVE)
-                                              .text(plainText("Approve"))
-                                              .style("primary")
-                                              .value(r.id())),
-                                  button(
-                                      b ->
-                                          b.actionId(Ids.ACTION_DENY)
-                                              .text(plainText("Deny"))
-                                              .style("danger")
-                                              .value(r.id()))))));
+              buttons(
+                  Ids.BLOCK_DECISION,
+                  button(Ids.ACTION_APPROVE, "Approve", "primary", r.id()),
+                  button(Ids.ACTION_DENY, "Deny", "danger", r.id())));
       case DENIED -> {
         blocks.add(
             contextLine(":no_entry: Denied by " + user(r.decidedBy()) + " " + date(r.decidedAt())));
@@ -234,7 +221,7 @@ final class Blocks {
                     + " "
                     + date(r.decidedAt())));
         StringBuilder trail = new StringBuilder();
-        progress.forEach(step -> trail.append("• ").append(step).append('\n'));
+        r.progress().forEach(step -> trail.append("• ").append(step).append('\n'));
         trail.append(result(r));
         blocks.add(section(s -> s.text(markdownText(trail.toString()))));
       }
@@ -285,17 +272,9 @@ final class Blocks {
                             + " alone. This offer stands until "
                             + date(r.offerExpiresAt())
                             + "."))),
-        actions(
-            a ->
-                a.blockId(Ids.BLOCK_REVEAL)
-                    .elements(
-                        asElements(
-                            button(
-                                b ->
-                                    b.actionId(Ids.ACTION_GET_CREDENTIALS)
-                                        .text(plainText("Get credentials"))
-                                        .style("primary")
-                                        .value(r.id()))))));
+        buttons(
+            Ids.BLOCK_REVEAL,
+            button(Ids.ACTION_GET_CREDENTIALS, "Get credentials", "primary", r.id())));
   }
 
   /** The ephemeral step before minting: the owner confirms they are ready to see the secret. */
@@ -310,17 +289,7 @@ final class Blocks {
                             + "`? They are created now and shown here, only to you, for "
                             + human(visibleFor)
                             + ", then wiped. Have your password manager open."))),
-        actions(
-            a ->
-                a.blockId(Ids.BLOCK_REVEAL)
-                    .elements(
-                        asElements(
-                            button(
-                                b ->
-                                    b.actionId(Ids.ACTION_REVEAL)
-                                        .text(plainText("Reveal now"))
-                                        .style("danger")
-                                        .value(r.id()))))));
+        buttons(Ids.BLOCK_REVEAL, button(Ids.ACTION_REVEAL, "Reveal now", "danger", r.id())));
   }
 
   /** The ephemeral message with the secret itself; only ever sent through a response_url. */
@@ -354,17 +323,22 @@ final class Blocks {
                 + date(wipeAt)
                 + ". A new key can take a few seconds before AWS accepts it everywhere."));
     blocks.add(
-        actions(
-            a ->
-                a.blockId(Ids.BLOCK_REVEAL)
-                    .elements(
-                        asElements(
-                            button(
-                                b ->
-                                    b.actionId(Ids.ACTION_HIDE)
-                                        .text(plainText("I saved it, hide now"))
-                                        .value(r.id()))))));
+        buttons(Ids.BLOCK_REVEAL, button(Ids.ACTION_HIDE, "I saved it, hide now", null, r.id())));
     return blocks;
+  }
+
+  private static LayoutBlock buttons(String blockId, ButtonElement... buttons) {
+    return actions(a -> a.blockId(blockId).elements(asElements(buttons)));
+  }
+
+  /** A button acting on a request; {@code style} is primary, danger or null for the default. */
+  private static ButtonElement button(String actionId, String text, String style, String value) {
+    return ButtonElement.builder()
+        .actionId(actionId)
+        .text(plainText(text))
+        .style(style)
+        .value(value)
+        .build();
   }
 
   private static LayoutBlock contextLine(String mrkdwn) {

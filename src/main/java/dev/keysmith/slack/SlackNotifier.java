@@ -32,12 +32,12 @@ public final class SlackNotifier implements Notifier {
                     m ->
                         m.channel(approvalsChannel)
                             .text(Blocks.approvalText(r))
-                            .blocks(Blocks.approval(r, List.of()))));
+                            .blocks(Blocks.approval(r))));
     return new MessageRef(response.getChannel(), response.getTs());
   }
 
   @Override
-  public void updateApproval(AccessRequest r, List<String> progress) {
+  public void updateApproval(AccessRequest r) {
     if (r.approvalChannel() == null || r.approvalTs() == null) {
       return;
     }
@@ -49,7 +49,7 @@ public final class SlackNotifier implements Notifier {
                     m.channel(r.approvalChannel())
                         .ts(r.approvalTs())
                         .text(Blocks.approvalText(r))
-                        .blocks(Blocks.approval(r, progress))));
+                        .blocks(Blocks.approval(r))));
   }
 
   @Override

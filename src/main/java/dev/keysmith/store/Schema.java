@@ -35,6 +35,7 @@ final class Schema {
                     decided_by TEXT,
                     decided_at INTEGER,
                     outcome TEXT,
+                    progress TEXT NOT NULL DEFAULT '',
                     offer_expires_at INTEGER,
                     revealed_at INTEGER
                   )

@@ -24,12 +24,12 @@ public final class SqliteRequestStore implements RequestStore {
   private static final String COLUMNS =
       "state, iam_user_name, iam_user_name_lower, group_name, access_type, owner_id,"
           + " requester_id, justification, created_at, updated_at, approval_channel, approval_ts,"
-          + " decided_by, decided_at, outcome, offer_expires_at, revealed_at";
+          + " decided_by, decided_at, outcome, progress, offer_expires_at, revealed_at";
   private static final String SELECT = "SELECT id, " + COLUMNS + " FROM requests";
   private static final String INSERT =
       "INSERT INTO requests (id, "
           + COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
           + " ON CONFLICT (id) DO NOTHING";
   private static final String UPDATE =
       "UPDATE requests SET "
@@ -192,6 +192,7 @@ public final class SqliteRequestStore implements RequestStore {
     ps.setString(i++, r.decidedBy());
     setInstant(ps, i++, r.decidedAt());
     ps.setString(i++, r.outcome());
+    ps.setString(i++, String.join("\n", r.progress()));
     setInstant(ps, i++, r.offerExpiresAt());
     setInstant(ps, i++, r.revealedAt());
     return i;
@@ -214,8 +215,13 @@ public final class SqliteRequestStore implements RequestStore {
         rs.getString("decided_by"),
         getInstant(rs, "decided_at"),
         rs.getString("outcome"),
+        lines(rs.getString("progress")),
         getInstant(rs, "offer_expires_at"),
         getInstant(rs, "revealed_at"));
+  }
+
+  private static List<String> lines(String joined) {
+    return joined == null || joined.isEmpty() ? List.of() : List.of(joined.split("\n"));
   }
 
   private static <E extends Enum<E>> E enumValue(Class<E> type, String name) {

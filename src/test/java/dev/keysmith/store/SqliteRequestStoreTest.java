@@ -122,6 +122,7 @@ class SqliteRequestStoreTest {
             "W0APPROVR",
             T0.plusSeconds(30),
             "approved for the Q3 migration",
+            List.of("Created IAM user `Alice.Smith`", "Added it to group `developers`"),
             T0.plusSeconds(7 * 24 * 3600),
             T0.plusSeconds(90));
 
