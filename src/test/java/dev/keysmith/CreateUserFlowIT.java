@@ -176,6 +176,45 @@ class CreateUserFlowIT {
   }
 
   @Test
+  void submit_whenTheApprovalsChannelRefusesThePost_failsTheRequestAndFreesTheName()
+      throws Exception {
+    k.slack.failNext("chat.postMessage", "not_in_channel");
+    Reply reply = k.submitForm(REQUESTER, "alice", "developers", "BOTH", OWNER, "reports");
+    assertEquals("update", reply.json().path("response_action").asText(), reply.body());
+    k.idle();
+    assertTrue(
+        dmTexts(REQUESTER).stream().anyMatch(t -> t.contains("approvals channel")),
+        dmTexts(REQUESTER).toString());
+    String id = k.submit(REQUESTER, "alice", "developers", "BOTH", OWNER, "second try");
+    k.click(APPROVER, "keysmith_approve", id);
+    assertTrue(userExists("alice"));
+  }
+
+  @Test
+  void restart_beforeTheRequestWasPosted_postsItForApproval() throws Exception {
+    k.keysmith.close();
+    String id = "KS-RESTRT";
+    try (var db = dev.keysmith.store.Database.open(dataDir)) {
+      new dev.keysmith.store.SqliteRequestStore(db)
+          .insert(
+              dev.keysmith.request.AccessRequest.pending(
+                  id,
+                  new dev.keysmith.request.RequestForm(
+                      "alice",
+                      "developers",
+                      dev.keysmith.request.AccessType.PROGRAMMATIC,
+                      OWNER,
+                      "reports"),
+                  REQUESTER,
+                  k.clock.instant()));
+    }
+    k.start();
+    assertTrue(approvalPost().json("blocks").toString().contains(id));
+    k.click(APPROVER, "keysmith_approve", id);
+    assertTrue(userExists("alice"));
+  }
+
+  @Test
   void submit_withInvalidName_showsErrorOnTheField() throws Exception {
     Reply reply = k.submitForm(REQUESTER, "alice smith", "developers", "BOTH", OWNER, "x");
     assertEquals("errors", reply.json().path("response_action").asText());

@@ -87,14 +87,26 @@ public final class RequestService {
 
   /** Posts a stored request for approval and tells the requester; the slow half of submitting. */
   public void announce(AccessRequest r) {
+    Notifier.MessageRef ref;
     try {
-      Notifier.MessageRef ref = notifier.postForApproval(r);
-      AccessRequest posted = r.withApprovalMessage(ref.channel(), ref.ts());
-      // The request may already have moved on; the message ref is only kept on a PENDING one.
-      store.compareAndSet(RequestState.PENDING, posted);
+      ref = notifier.postForApproval(r);
     } catch (RuntimeException e) {
       log.error("request {}: could not post it for approval: {}", r.id(), e.toString());
+      AccessRequest failed =
+          RequestWorkflow.unannounced(
+              r,
+              "Keysmith could not post it to the approvals channel, so nobody could approve it."
+                  + " Ask a Keysmith admin to check that the bot is in that channel.",
+              clock.instant());
+      if (store.compareAndSet(RequestState.PENDING, failed)) {
+        record(failed, "keysmith", "request.failed", Map.of("errorCode", "ApprovalsChannel"));
+        Notifier.bestEffort(failed.id(), () -> notifier.requestFailed(failed));
+      }
+      return;
     }
+    AccessRequest posted = r.withApprovalMessage(ref.channel(), ref.ts());
+    // Approve refuses requests without their message ref, so no click can race this write.
+    store.compareAndSet(RequestState.PENDING, posted);
     Notifier.bestEffort(r.id(), () -> notifier.requestReceived(r));
   }
 
@@ -145,8 +157,14 @@ public final class RequestService {
     Notifier.bestEffort(denied.id(), () -> notifier.requestDenied(denied));
   }
 
-  /** Finishes requests a restart interrupted while they were being provisioned. */
+  /** Finishes what a restart interrupted: posting requests for approval, provisioning. */
   public void resumeInterrupted() {
+    for (AccessRequest r : store.findByState(RequestState.PENDING)) {
+      if (r.approvalTs() == null) {
+        log.info("request {}: posting it for approval, which a restart interrupted", r.id());
+        announce(r);
+      }
+    }
     for (AccessRequest r : store.findByState(RequestState.APPROVED)) {
       log.info("request {}: resuming provisioning interrupted by a restart", r.id());
       try {

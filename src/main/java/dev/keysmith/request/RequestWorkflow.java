@@ -17,6 +17,12 @@ public final class RequestWorkflow {
     return r.withDecision(RequestState.APPROVED, actor, null, now);
   }
 
+  /** A PENDING request that could not be posted for approval ends; {@code why} says so. */
+  public static AccessRequest unannounced(AccessRequest r, String why, Instant now) {
+    requireState(r, RequestState.PENDING);
+    return r.withOutcome(RequestState.FAILED, why, now);
+  }
+
   /** An approver denies with a reason, only while PENDING. */
   public static AccessRequest deny(
       AccessRequest r, String actor, boolean actorIsApprover, String reason, Instant now) {
@@ -113,6 +119,10 @@ public final class RequestWorkflow {
       throw new Refusal("You would own this user, so someone else has to " + verb + " it.");
     }
     requirePending(r);
+    if (r.approvalTs() == null) {
+      // Decisions come from the approvals message, which is stored right after it is posted.
+      throw new Refusal("Request " + r.id() + " is still being posted for approval; try again.");
+    }
   }
 
   private static void requirePending(AccessRequest r) {

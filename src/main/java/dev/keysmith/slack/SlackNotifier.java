@@ -90,7 +90,9 @@ public final class SlackNotifier implements Notifier {
             + r.id()
             + " for IAM user `"
             + r.iamUserName()
-            + "` was approved, but IAM refused it, so nothing was created:\n"
+            + (r.decidedBy() == null
+                ? "` could not go ahead, so nothing was created:\n"
+                : "` was approved, but IAM refused it, so nothing was created:\n")
             + Mrkdwn.quote(r.outcome())
             + "\nAsk an approver to look at it, then submit a new request.");
   }

@@ -16,10 +16,24 @@ class RequestWorkflowTest {
 
   private static AccessRequest pending() {
     return AccessRequest.pending(
-        "KS-ABC123",
-        new RequestForm("alice", "developers", AccessType.BOTH, OWNER, "needs S3"),
-        REQUESTER,
-        T0);
+            "KS-ABC123",
+            new RequestForm("alice", "developers", AccessType.BOTH, OWNER, "needs S3"),
+            REQUESTER,
+            T0)
+        .withApprovalMessage("C0APPROVALS", "1700000000.000100");
+  }
+
+  @Test
+  void approve_beforeTheApprovalsMessageIsStored_isRefused() {
+    AccessRequest unposted =
+        AccessRequest.pending(
+            "KS-ABC123",
+            new RequestForm("alice", "developers", AccessType.BOTH, OWNER, "needs S3"),
+            REQUESTER,
+            T0);
+    Refusal r =
+        assertThrows(Refusal.class, () -> RequestWorkflow.approve(unposted, APPROVER, true, T0));
+    assertTrue(r.getMessage().contains("still being posted"));
   }
 
   @Test
