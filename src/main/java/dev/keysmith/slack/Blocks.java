@@ -64,7 +64,7 @@ final class Blocks {
                 s ->
                     s.actionId(Ids.INPUT)
                         .placeholder(plainText("Choose a group"))
-                        .options(groups.stream().map(g -> option(plainText(g), g)).toList()))
+                        .options(groups.stream().map(Blocks::groupOption).toList()))
             : externalSelect(
                 s ->
                     s.actionId(Ids.ACTION_GROUP_SUGGEST)
@@ -148,6 +148,12 @@ final class Blocks {
                             + "* for IAM user `"
                             + r.iamUserName()
                             + "` is waiting for approval. I'll message you when it is decided.")));
+  }
+
+  /** Slack shows at most 75 characters of an option; IAM group names run to 128. */
+  static OptionObject groupOption(String group) {
+    String text = group.length() <= 75 ? group : group.substring(0, 74) + "…";
+    return option(plainText(text), group);
   }
 
   static View denyModal(AccessRequest r) {

@@ -1,7 +1,5 @@
 package dev.keysmith.slack;
 
-import static com.slack.api.model.block.composition.BlockCompositions.plainText;
-
 import com.slack.api.app_backend.interactive_components.response.Option;
 import com.slack.api.bolt.App;
 import com.slack.api.bolt.context.builtin.ViewSubmissionContext;
@@ -50,7 +48,8 @@ final class CreateUserSubmission {
                       directory.offeredGroups().stream()
                           .filter(g -> g.toLowerCase(Locale.ROOT).contains(q))
                           .limit(Blocks.STATIC_SELECT_LIMIT)
-                          .map(g -> new Option(plainText(g), g))
+                          .map(Blocks::groupOption)
+                          .map(o -> new Option(o.getText(), o.getValue()))
                           .toList()));
         });
   }
