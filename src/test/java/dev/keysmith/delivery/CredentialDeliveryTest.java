@@ -1,0 +1,187 @@
+package dev.keysmith.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.keysmith.audit.SqliteAuditTrail;
+import dev.keysmith.iam.IamDirectory;
+import dev.keysmith.iam.PasswordGenerator;
+import dev.keysmith.request.AccessRequest;
+import dev.keysmith.request.AccessType;
+import dev.keysmith.request.Notifier;
+import dev.keysmith.request.Refusal;
+import dev.keysmith.request.RequestForm;
+import dev.keysmith.request.RequestState;
+import dev.keysmith.request.RequestWorkflow;
+import dev.keysmith.store.Database;
+import dev.keysmith.store.SqliteRequestStore;
+import dev.keysmith.testing.FakeIamGateway;
+import dev.keysmith.testing.MutableClock;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CredentialDeliveryTest {
+  private static final String OWNER = "U0OWNER";
+  private static final Duration VISIBLE = Duration.ofMinutes(2);
+
+  @TempDir Path dir;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
+  private final FakeIamGateway iam = new FakeIamGateway();
+  private final List<String> shown = new ArrayList<>();
+  private final List<String> wiped = new ArrayList<>();
+  private Database db;
+  private SqliteRequestStore store;
+  private CredentialDelivery delivery;
+
+  @BeforeEach
+  void setUp() {
+    db = Database.open(dir);
+    store = new SqliteRequestStore(db);
+    SecretChannel channel =
+        new SecretChannel() {
+          @Override
+          public void offerReveal(String responseUrl, AccessRequest request) {}
+
+          @Override
+          public void show(String url, AccessRequest r, Credentials c, Instant wipeAt) {
+            if (url.equals("broken")) {
+              throw new IllegalStateException("slack said no");
+            }
+            shown.add(url + " " + c.accessKeyId().orElse("") + " " + wipeAt);
+          }
+
+          @Override
+          public void wipe(String url, String notice) {
+            wiped.add(url);
+          }
+
+          @Override
+          public void tell(String url, String text) {}
+        };
+    Notifier notifier =
+        (Notifier)
+            java.lang.reflect.Proxy.newProxyInstance(
+                Notifier.class.getClassLoader(),
+                new Class<?>[] {Notifier.class},
+                (proxy, method, args) -> null);
+    delivery =
+        new CredentialDelivery(
+            store,
+            new SqliteAuditTrail(db),
+            iam,
+            new IamDirectory(iam, List.of(), Runnable::run, Ticker.systemTicker()),
+            new PasswordGenerator(new SecureRandom()),
+            channel,
+            notifier,
+            clock,
+            VISIBLE);
+  }
+
+  @AfterEach
+  void tearDown() {
+    db.close();
+  }
+
+  private AccessRequest offered(AccessType type) {
+    iam.createUser("alice", "/keysmith/", Map.of(), Optional.empty());
+    AccessRequest r =
+        AccessRequest.pending(
+                "KS-ABC123",
+                new RequestForm("alice", "developers", type, OWNER, "reports"),
+                "U0REQ",
+                clock.instant())
+            .withApprovalMessage("C0APPROVALS", "1.2");
+    AccessRequest provisioned =
+        RequestWorkflow.provisioned(
+            RequestWorkflow.approve(r, "U0APPR", true, clock.instant()),
+            Duration.ofDays(7),
+            clock.instant());
+    store.insert(provisioned);
+    return provisioned;
+  }
+
+  @Test
+  void reveal_whenLoginProfileFailsAfterTheKey_deletesTheKeyAndKeepsTheOffer() {
+    offered(AccessType.BOTH);
+    iam.failNext("CreateLoginProfile", "PasswordPolicyViolation");
+    Refusal r = assertThrows(Refusal.class, () -> delivery.reveal("KS-ABC123", OWNER, "url-1"));
+    assertTrue(r.getMessage().contains("PasswordPolicyViolation"), r.getMessage());
+    assertTrue(iam.users.get("alice").keys.isEmpty());
+    assertFalse(iam.users.get("alice").loginProfile);
+    assertEquals(RequestState.PROVISIONED, store.find("KS-ABC123").orElseThrow().state());
+    assertTrue(shown.isEmpty());
+  }
+
+  @Test
+  void reveal_whenShowingFails_deletesWhatWasMinted() {
+    offered(AccessType.BOTH);
+    assertThrows(Refusal.class, () -> delivery.reveal("KS-ABC123", OWNER, "broken"));
+    assertTrue(iam.users.get("alice").keys.isEmpty());
+    assertFalse(iam.users.get("alice").loginProfile);
+    assertEquals(RequestState.PROVISIONED, store.find("KS-ABC123").orElseThrow().state());
+  }
+
+  @Test
+  void reveal_twiceConcurrently_mintsOnce() throws Exception {
+    offered(AccessType.PROGRAMMATIC);
+    List<Thread> threads = new ArrayList<>();
+    java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(4);
+    for (int i = 0; i < 4; i++) {
+      String url = "url-" + i;
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  barrier.await();
+                  delivery.reveal("KS-ABC123", OWNER, url);
+                } catch (Refusal expected) {
+                  // the losers of the race are refused
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertEquals(1, iam.users.get("alice").keys.size());
+    assertEquals(1, shown.size());
+    assertEquals(RequestState.REVEALED, store.find("KS-ABC123").orElseThrow().state());
+  }
+
+  @Test
+  void wipeDue_wipesAtItsTimeOnly() {
+    offered(AccessType.PROGRAMMATIC);
+    delivery.reveal("KS-ABC123", OWNER, "url-1");
+    clock.advance(VISIBLE.minusMillis(1));
+    delivery.wipeDue();
+    assertTrue(wiped.isEmpty());
+    clock.advance(Duration.ofMillis(1));
+    delivery.wipeDue();
+    delivery.wipeDue();
+    assertEquals(List.of("url-1"), wiped);
+  }
+
+  @Test
+  void hide_bySomeoneElse_isRefusedAndWipesNothing() {
+    offered(AccessType.PROGRAMMATIC);
+    delivery.reveal("KS-ABC123", OWNER, "url-1");
+    assertThrows(Refusal.class, () -> delivery.hide("KS-ABC123", "U0STRANGER", "url-1"));
+    assertTrue(wiped.isEmpty());
+  }
+}

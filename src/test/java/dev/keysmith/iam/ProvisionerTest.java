@@ -1,0 +1,104 @@
+package dev.keysmith.iam;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keysmith.audit.AuditEvent;
+import dev.keysmith.audit.AuditTrail;
+import dev.keysmith.request.AccessRequest;
+import dev.keysmith.request.AccessType;
+import dev.keysmith.request.RequestForm;
+import dev.keysmith.request.RequestWorkflow;
+import dev.keysmith.testing.FakeIamGateway;
+import dev.keysmith.testing.MutableClock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ProvisionerTest {
+  private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+  private static final String BOUNDARY = "arn:aws:iam::123456789012:policy/Boundary";
+  private final FakeIamGateway iam = new FakeIamGateway();
+  private final List<AuditEvent> audit = new ArrayList<>();
+  private final AuditTrail trail =
+      new AuditTrail() {
+        @Override
+        public void record(AuditEvent event) {
+          audit.add(event);
+        }
+
+        @Override
+        public List<AuditEvent> forRequest(String requestId) {
+          return audit.stream().filter(e -> requestId.equals(e.requestId())).toList();
+        }
+      };
+  private final Provisioner provisioner =
+      new Provisioner(iam, trail, new MutableClock(T0), "/keysmith/", Optional.of(BOUNDARY));
+  private final List<String> progress = new ArrayList<>();
+
+  private static AccessRequest approved(String name) {
+    AccessRequest pending =
+        AccessRequest.pending(
+                "KS-ABC123",
+                new RequestForm(name, "developers", AccessType.BOTH, "U0OWNER", "reports"),
+                "U0REQ",
+                T0)
+            .withApprovalMessage("C0APPROVALS", "1.2");
+    return RequestWorkflow.approve(pending, "U0APPR", true, T0);
+  }
+
+  @Test
+  void provision_nameTakenInAnotherCase_refusesBeforeCreatingAnything() {
+    iam.groups.add("developers");
+    iam.createUser("alice", "/", java.util.Map.of(), Optional.empty());
+    iam.calls.clear();
+    IamException e =
+        assertThrows(
+            IamException.class, () -> provisioner.provision(approved("Alice"), progress::add));
+    assertEquals("EntityAlreadyExists", e.errorCode());
+    assertTrue(e.getMessage().contains("not case-sensitive"), e.getMessage());
+    assertTrue(iam.calls.stream().noneMatch(c -> c.startsWith("CreateUser")));
+  }
+
+  @Test
+  void provision_groupStepFails_deletesTheUserItCreated() {
+    IamException e =
+        assertThrows(
+            IamException.class, () -> provisioner.provision(approved("alice"), progress::add));
+    assertEquals("NoSuchEntity", e.errorCode());
+    assertFalse(iam.users.containsKey("alice"));
+    assertEquals(2, progress.size(), progress.toString());
+    assertTrue(progress.get(1).contains("Removed the half-made user"));
+    assertEquals(
+        List.of("iam.CreateUser", "iam.AddUserToGroup", "iam.DeleteUser"),
+        audit.stream().map(AuditEvent::action).toList());
+    assertEquals("failed", audit.get(1).details().get("result"));
+  }
+
+  @Test
+  void undo_userNotMadeByThisRequest_isLeftAlone() {
+    iam.createUser(
+        "alice", "/", java.util.Map.of("keysmith:request-id", "KS-OTHER1"), Optional.empty());
+    provisioner.undo(approved("alice"));
+    assertTrue(iam.users.containsKey("alice"));
+  }
+
+  @Test
+  void provision_happyPath_createsUnderPathWithTagsBoundaryAndGroup() {
+    iam.groups.add("developers");
+    provisioner.provision(approved("alice"), progress::add);
+    FakeIamGateway.FakeUser user = iam.users.get("alice");
+    assertEquals("/keysmith/", user.path);
+    assertEquals(Optional.of(BOUNDARY), user.boundary);
+    assertEquals("KS-ABC123", user.tags.get(Provisioner.TAG_REQUEST));
+    assertEquals("U0REQ", user.tags.get(Provisioner.TAG_REQUESTER));
+    assertEquals("U0APPR", user.tags.get(Provisioner.TAG_APPROVER));
+    assertEquals("U0OWNER", user.tags.get(Provisioner.TAG_OWNER));
+    assertEquals(java.util.Set.of("developers"), user.groups);
+    assertEquals(2, progress.size());
+  }
+}
