@@ -81,6 +81,29 @@ class CreateUserFlowIT {
   }
 
   @Test
+  void approve_byMemberOfTheApproversUserGroup_provisions() throws Exception {
+    String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    k.click(GROUP_APPROVER, "keysmith_approve", id);
+    assertTrue(userExists("alice"));
+    assertEquals(
+        GROUP_APPROVER,
+        k.iam.listUserTags(t -> t.userName("alice")).tags().stream()
+            .filter(t -> t.key().equals("keysmith:approver"))
+            .findFirst()
+            .orElseThrow()
+            .value());
+  }
+
+  @Test
+  void approve_whenSlackCannotListTheApproversGroup_failsClosed() throws Exception {
+    String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    k.slack.failNext("usergroups.users.list", "ratelimited");
+    k.click(STRANGER, "keysmith_approve", id);
+    assertFalse(userExists("alice"));
+    assertTrue(lastEphemeralText().contains("could not check"), lastEphemeralText());
+  }
+
+  @Test
   void approve_byRequesterWhoIsApprover_isRefused() throws Exception {
     String id = k.submit(APPROVER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
     k.click(APPROVER, "keysmith_approve", id);

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.slack.api.methods.MethodsClient;
+import dev.keysmith.KeysmithException;
 import dev.keysmith.request.Approvers;
 import java.time.Duration;
 import java.util.Optional;
@@ -47,6 +48,18 @@ public final class SlackApprovers implements Approvers {
     if (userIds.contains(slackUserId)) {
       return true;
     }
-    return groupId.map(g -> groupMembers.get(g).contains(slackUserId)).orElse(false);
+    if (groupId.isEmpty()) {
+      return false;
+    }
+    try {
+      return groupMembers.get(groupId.get()).contains(slackUserId);
+    } catch (SlackCallException e) {
+      // Fail closed: nobody outside the configured ids approves while the group is unknown.
+      throw new KeysmithException(
+          "Keysmith could not check the approvers' user group in Slack ("
+              + e.getMessage()
+              + "), so it cannot tell whether you may decide. Try again in a minute.",
+          e);
+    }
   }
 }

@@ -30,6 +30,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.CreateLoginProfileRequest;
 import software.amazon.awssdk.services.iam.model.CreateUserRequest;
 import software.amazon.awssdk.services.iam.model.User;
 
@@ -225,6 +226,17 @@ class AwsIamGatewayIT {
   }
 
   @Test
+  void createLoginProfile_resetRequired_isSentToIam() {
+    // moto ignores PasswordResetRequired, so check what the SDK was asked to send.
+    gateway.createUser("alice", "/", Map.of(), Optional.empty());
+
+    gateway.createLoginProfile(
+        "alice", passwords.generate(PasswordPolicy.AWS_DEFAULT), /* passwordResetRequired= */ true);
+
+    assertEquals(List.of(true), recorder.loginProfileResetRequired);
+  }
+
+  @Test
   void deleteUser_missingUser_isFine() {
     assertDoesNotThrow(() -> gateway.deleteUser("nobody"));
   }
@@ -307,12 +319,16 @@ class AwsIamGatewayIT {
     final List<String> operations = new CopyOnWriteArrayList<>();
     final List<CreateUserRequest> createUsers = new CopyOnWriteArrayList<>();
     final List<String> createUserBodies = new CopyOnWriteArrayList<>();
+    final List<Boolean> loginProfileResetRequired = new CopyOnWriteArrayList<>();
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
       operations.add(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
       if (context.request() instanceof CreateUserRequest request) {
         createUsers.add(request);
+      }
+      if (context.request() instanceof CreateLoginProfileRequest request) {
+        loginProfileResetRequired.add(request.passwordResetRequired());
       }
     }
 
