@@ -1,7 +1,6 @@
 package dev.keysmith.slack;
 
 import static com.slack.api.model.block.Blocks.actions;
-import static com.slack.api.model.block.Blocks.asBlocks;
 import static com.slack.api.model.block.Blocks.context;
 import static com.slack.api.model.block.Blocks.header;
 import static com.slack.api.model.block.Blocks.input;
@@ -74,80 +73,58 @@ final class Blocks {
         Arrays.stream(AccessType.values())
             .map(t -> option(plainText(t.label()), t.name()))
             .toList();
-    return view(
-        v ->
-            v.type("modal")
-                .callbackId(Ids.CREATE_USER_VIEW)
-                .title(viewTitle(t -> t.type("plain_text").text("Request an IAM user")))
-                .submit(viewSubmit(t -> t.type("plain_text").text("Send for approval")))
-                .close(viewClose(t -> t.type("plain_text").text("Cancel")))
-                .blocks(
-                    asBlocks(
-                        input(
-                            i ->
-                                i.blockId(Ids.BLOCK_IAM_USER_NAME)
-                                    .label(plainText("IAM user name"))
-                                    .hint(plainText("1–64 letters, digits and + = , . @ _ -"))
-                                    .element(
-                                        plainTextInput(
-                                            p ->
-                                                p.actionId(Ids.INPUT)
-                                                    .maxLength(64)
-                                                    .placeholder(plainText("e.g. alice.smith"))))),
-                        input(
-                            i ->
-                                i.blockId(Ids.BLOCK_GROUP)
-                                    .label(plainText("Group"))
-                                    .element(groupElement)),
-                        input(
-                            i ->
-                                i.blockId(Ids.BLOCK_ACCESS_TYPE)
-                                    .label(plainText("Access type"))
-                                    .element(
-                                        radioButtons(
-                                            r ->
-                                                r.actionId(Ids.INPUT)
-                                                    .options(types)
-                                                    .initialOption(types.get(0))))),
-                        input(
-                            i ->
-                                i.blockId(Ids.BLOCK_OWNER)
-                                    .label(plainText("Owner"))
-                                    .hint(
-                                        plainText(
-                                            "Who will use these credentials. Only they will see the secret."))
-                                    .element(
-                                        usersSelect(
-                                            u -> u.actionId(Ids.INPUT).initialUser(requesterId)))),
-                        input(
-                            i ->
-                                i.blockId(Ids.BLOCK_JUSTIFICATION)
-                                    .label(plainText("Justification"))
-                                    .element(
-                                        plainTextInput(
-                                            p ->
-                                                p.actionId(Ids.INPUT)
-                                                    .multiline(true)
-                                                    .maxLength(RequestValidator.MAX_JUSTIFICATION)
-                                                    .placeholder(
-                                                        plainText(
-                                                            "What is this access for?"))))))));
+    return modal(
+        Ids.CREATE_USER_VIEW,
+        null,
+        "Request an IAM user",
+        "Send for approval",
+        List.of(
+            field(
+                Ids.BLOCK_IAM_USER_NAME,
+                "IAM user name",
+                "1–64 letters, digits and + = , . @ _ -",
+                plainTextInput(
+                    p ->
+                        p.actionId(Ids.INPUT)
+                            .maxLength(64)
+                            .placeholder(plainText("e.g. alice.smith")))),
+            field(Ids.BLOCK_GROUP, "Group", null, groupElement),
+            field(
+                Ids.BLOCK_ACCESS_TYPE,
+                "Access type",
+                null,
+                radioButtons(
+                    r -> r.actionId(Ids.INPUT).options(types).initialOption(types.get(0)))),
+            field(
+                Ids.BLOCK_OWNER,
+                "Owner",
+                "Who will use these credentials. Only they will see the secret.",
+                usersSelect(u -> u.actionId(Ids.INPUT).initialUser(requesterId))),
+            field(
+                Ids.BLOCK_JUSTIFICATION,
+                "Justification",
+                null,
+                plainTextInput(
+                    p ->
+                        p.actionId(Ids.INPUT)
+                            .multiline(true)
+                            .maxLength(RequestValidator.MAX_JUSTIFICATION)
+                            .placeholder(plainText("What is this access for?"))))));
   }
 
   /** What the create-user modal turns into once the request is sent. */
   static View submittedModal(AccessRequest r) {
-    return view(
-        v ->
-            v.type("modal")
-                .title(viewTitle(t -> t.type("plain_text").text("Request sent")))
-                .close(viewClose(t -> t.type("plain_text").text("Done")))
-                .blocks(
-                    text(
-                        "Request *"
-                            + r.id()
-                            + "* for IAM user `"
-                            + r.iamUserName()
-                            + "` is waiting for approval. I'll message you when it is decided.")));
+    return modal(
+        null,
+        null,
+        "Request sent",
+        null,
+        text(
+            "Request *"
+                + r.id()
+                + "* for IAM user `"
+                + r.iamUserName()
+                + "` is waiting for approval. I'll message you when it is decided."));
   }
 
   /** Slack shows at most 75 characters of an option; IAM group names run to 128. */
@@ -157,37 +134,54 @@ final class Blocks {
   }
 
   static View denyModal(AccessRequest r) {
+    return modal(
+        Ids.DENY_VIEW,
+        r.id(),
+        "Deny " + r.id(),
+        "Deny",
+        List.of(
+            section(
+                s ->
+                    s.text(
+                        markdownText(
+                            "Deny IAM user `"
+                                + r.iamUserName()
+                                + "` for "
+                                + user(r.ownerId())
+                                + "? "
+                                + user(r.requesterId())
+                                + " will see your reason."))),
+            field(
+                Ids.BLOCK_DENY_REASON,
+                "Reason",
+                null,
+                plainTextInput(p -> p.actionId(Ids.INPUT).multiline(true).maxLength(1000)))));
+  }
+
+  /** A modal; {@code submit} null means a modal with only a close button ("Done"). */
+  private static View modal(
+      String callbackId, String metadata, String title, String submit, List<LayoutBlock> blocks) {
     return view(
         v ->
             v.type("modal")
-                .callbackId(Ids.DENY_VIEW)
-                .privateMetadata(r.id())
-                .title(viewTitle(t -> t.type("plain_text").text("Deny " + r.id())))
-                .submit(viewSubmit(t -> t.type("plain_text").text("Deny")))
-                .close(viewClose(t -> t.type("plain_text").text("Cancel")))
-                .blocks(
-                    asBlocks(
-                        section(
-                            s ->
-                                s.text(
-                                    markdownText(
-                                        "Deny IAM user `"
-                                            + r.iamUserName()
-                                            + "` for "
-                                            + user(r.ownerId())
-                                            + "? "
-                                            + user(r.requesterId())
-                                            + " will see your reason."))),
-                        input(
-                            i ->
-                                i.blockId(Ids.BLOCK_DENY_REASON)
-                                    .label(plainText("Reason"))
-                                    .element(
-                                        plainTextInput(
-                                            p ->
-                                                p.actionId(Ids.INPUT)
-                                                    .multiline(true)
-                                                    .maxLength(1000)))))));
+                .callbackId(callbackId)
+                .privateMetadata(metadata)
+                .title(viewTitle(t -> t.type("plain_text").text(title)))
+                .submit(submit == null ? null : viewSubmit(t -> t.type("plain_text").text(submit)))
+                .close(
+                    viewClose(t -> t.type("plain_text").text(submit == null ? "Done" : "Cancel")))
+                .blocks(blocks));
+  }
+
+  /** One input field of a modal; {@code hint} may be null. */
+  private static LayoutBlock field(
+      String blockId, String label, String hint, BlockElement element) {
+    return input(
+        i ->
+            i.blockId(blockId)
+                .label(plainText(label))
+                .hint(hint == null ? null : plainText(hint))
+                .element(element));
   }
 
   /** The approvals message: details, then buttons while pending, then the decision trail. */
