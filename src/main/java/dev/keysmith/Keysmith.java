@@ -70,17 +70,18 @@ public final class Keysmith implements AutoCloseable {
     this.closeables = closeables;
     Clock clock = wiring.clock();
     ExecutorService workers = wiring.workers();
-    closeables.add(workers::shutdown);
+    // Closed in reverse order of registration: the HTTP server first, the AWS clients last.
     closeables.add(wiring.iam());
     closeables.add(wiring.sts());
 
     Database database = Database.open(config.dataDir());
-    closeables.add(0, database);
+    closeables.add(database);
     RequestStore store = new SqliteRequestStore(database);
     AuditTrail audit = new SqliteAuditTrail(database);
 
     Slack slack = Slack.getInstance(slackConfig(settings));
-    closeables.add(0, slack);
+    closeables.add(slack);
+    closeables.add(() -> drain(workers));
     MethodsClient methods = slack.methods(settings.botToken());
 
     IamGateway iam = new AwsIamGateway(wiring.iam(), wiring.sts());
@@ -136,23 +137,23 @@ public final class Keysmith implements AutoCloseable {
 
     if (wiring.scheduleHousekeeping()) {
       ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-      closeables.add(0, timer::shutdownNow);
+      closeables.add(timer::shutdownNow);
       timer.scheduleWithFixedDelay(this::housekeepingSafely, 5, 5, TimeUnit.SECONDS);
     }
 
     if (settings.socketMode()) {
       SocketModeApp socket = new SocketModeApp(settings.appToken().orElseThrow(), app);
-      closeables.add(0, socket::stop);
+      closeables.add(socket::stop);
       socket.startAsync();
       this.httpServer = null;
       log.info("Keysmith started in Socket Mode");
     } else {
       ExecutorService http = Executors.newFixedThreadPool(16);
-      closeables.add(0, http::shutdown);
+      closeables.add(http::shutdown);
       this.httpServer =
           new SlackHttpServer(
               app, new InetSocketAddress(settings.port()), http, database::isHealthy);
-      closeables.add(0, httpServer);
+      closeables.add(httpServer);
       httpServer.start();
       log.info(
           "Keysmith listening on port {} (POST /slack/events, GET /health)", httpServer.port());
@@ -198,14 +199,24 @@ public final class Keysmith implements AutoCloseable {
     closeAll(closeables);
   }
 
+  /** Lets work already started after an ack finish, so no state change is cut in half. */
+  private static void drain(ExecutorService workers) throws InterruptedException {
+    workers.shutdown();
+    if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+      log.warn("background work still running at shutdown; stopping it");
+      workers.shutdownNow();
+    }
+  }
+
   private static void closeAll(List<AutoCloseable> closeables) {
-    for (AutoCloseable c : closeables) {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
       try {
-        c.close();
+        closeables.get(i).close();
       } catch (Exception e) {
         log.warn("while closing: {}", e.toString());
       }
     }
+    closeables.clear();
   }
 
   static SlackConfig slackConfig(Settings settings) {
