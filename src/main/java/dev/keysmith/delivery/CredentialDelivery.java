@@ -123,16 +123,25 @@ public final class CredentialDelivery {
 
   /** Wipes every revealed secret whose time on screen is up. */
   public void wipeDue() {
-    for (RequestStore.Wipe w : store.dueWipes(clock.instant())) {
+    Instant now = clock.instant();
+    for (RequestStore.Wipe w : store.dueWipes(now)) {
       try {
         channel.wipe(w.responseUrl(), WIPED_NOTICE);
-        audit.record(clock.instant(), w.requestId(), "keysmith", "delivery.wiped", Map.of());
+        audit.record(now, w.requestId(), "keysmith", "delivery.wiped", Map.of());
       } catch (RuntimeException e) {
-        // Slack keeps a response_url for 30 minutes; past that the ephemeral message is gone.
         log.warn("request {}: could not wipe: {}", w.requestId(), e.getClass().getSimpleName());
+        if (now.isBefore(responseUrlExpiry(w))) {
+          continue; // a passing Slack failure: try again at the next round
+        }
+        audit.record(now, w.requestId(), "keysmith", "delivery.wipe-failed", Map.of());
       }
       store.removeWipe(w.requestId());
     }
+  }
+
+  /** Slack honours a response_url for 30 minutes from the click that made it. */
+  private Instant responseUrlExpiry(RequestStore.Wipe w) {
+    return w.due().minus(visibleFor).plus(Duration.ofMinutes(30));
   }
 
   /** Ends offers nobody revealed in time, and tells their owners. */

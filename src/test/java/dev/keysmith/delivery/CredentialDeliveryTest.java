@@ -42,6 +42,7 @@ class CredentialDeliveryTest {
   private final FakeIamGateway iam = new FakeIamGateway();
   private final List<String> shown = new ArrayList<>();
   private final List<String> wiped = new ArrayList<>();
+  private int failWipes;
   private Database db;
   private SqliteRequestStore store;
   private CredentialDelivery delivery;
@@ -65,6 +66,10 @@ class CredentialDeliveryTest {
 
           @Override
           public void wipe(String url, String notice) {
+            if (failWipes > 0) {
+              failWipes--;
+              throw new IllegalStateException("slack is down");
+            }
             wiped.add(url);
           }
 
@@ -175,6 +180,31 @@ class CredentialDeliveryTest {
     delivery.wipeDue();
     delivery.wipeDue();
     assertEquals(List.of("url-1"), wiped);
+  }
+
+  @Test
+  void wipeDue_whenSlackFailsForAWhile_triesAgainUntilTheResponseUrlExpires() {
+    offered(AccessType.PROGRAMMATIC);
+    delivery.reveal("KS-ABC123", OWNER, "url-1");
+    failWipes = 2;
+    clock.advance(VISIBLE);
+    delivery.wipeDue();
+    delivery.wipeDue();
+    assertTrue(wiped.isEmpty());
+    delivery.wipeDue();
+    assertEquals(List.of("url-1"), wiped);
+  }
+
+  @Test
+  void wipeDue_failingPastTheResponseUrlLifetime_givesUp() {
+    offered(AccessType.PROGRAMMATIC);
+    delivery.reveal("KS-ABC123", OWNER, "url-1");
+    failWipes = 1000;
+    clock.advance(Duration.ofMinutes(30));
+    delivery.wipeDue();
+    failWipes = 0;
+    delivery.wipeDue();
+    assertTrue(wiped.isEmpty(), "dropped, not retried forever");
   }
 
   @Test
