@@ -115,11 +115,6 @@ public final class RequestService {
     return store.find(id).orElseThrow(() -> new Refusal("There is no request " + id + "."));
   }
 
-  /** Whether {@code actor} may approve or deny requests. */
-  public boolean isApprover(String actor) {
-    return approvers.isApprover(actor);
-  }
-
   /** An approver approves; provisions exactly once however many clicks arrive. */
   public void approve(String id, String actor) {
     AccessRequest r = find(id);

@@ -119,15 +119,16 @@ public final class RequestWorkflow {
       throw new Refusal("You would own this user, so someone else has to " + verb + " it.");
     }
     requirePending(r);
-    if (r.approvalTs() == null) {
-      // Decisions come from the approvals message, which is stored right after it is posted.
-      throw new Refusal("Request " + r.id() + " is still being posted for approval; try again.");
-    }
   }
 
+  /** A decision needs a PENDING request whose approvals message is stored. */
   private static void requirePending(AccessRequest r) {
     if (r.state() != RequestState.PENDING) {
       throw new Refusal(alreadyDecided(r));
+    }
+    if (r.approvalTs() == null) {
+      // Decisions come from the approvals message, which is stored right after it is posted.
+      throw new Refusal("Request " + r.id() + " is still being posted for approval; try again.");
     }
   }
 

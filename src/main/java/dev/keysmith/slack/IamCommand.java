@@ -4,6 +4,7 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.context.builtin.SlashCommandContext;
 import com.slack.api.bolt.request.builtin.SlashCommandRequest;
 import com.slack.api.bolt.response.Response;
+import dev.keysmith.KeysmithException;
 import dev.keysmith.iam.IamDirectory;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +31,12 @@ final class IamCommand {
         return ctx.ack(Blocks.help(null));
       }
       case "create-user" -> {
-        List<String> groups = directory.offeredGroups();
+        List<String> groups;
+        try {
+          groups = directory.offeredGroups();
+        } catch (KeysmithException e) {
+          return ctx.ack("Keysmith cannot open the form right now: " + e.getMessage());
+        }
         if (groups.isEmpty()) {
           return ctx.ack(
               "None of the groups Keysmith is set up to offer exists in IAM yet, so there is"
