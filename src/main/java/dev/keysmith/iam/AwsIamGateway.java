@@ -20,11 +20,14 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.AccessKey;
+import software.amazon.awssdk.services.iam.model.AccessKeyLastUsed;
 import software.amazon.awssdk.services.iam.model.AccessKeyMetadata;
 import software.amazon.awssdk.services.iam.model.AttachedPolicy;
 import software.amazon.awssdk.services.iam.model.CreateUserRequest;
+import software.amazon.awssdk.services.iam.model.GetAccessKeyLastUsedResponse;
 import software.amazon.awssdk.services.iam.model.Group;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
+import software.amazon.awssdk.services.iam.model.StatusType;
 import software.amazon.awssdk.services.iam.model.Tag;
 import software.amazon.awssdk.services.iam.model.User;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -35,6 +38,9 @@ public final class AwsIamGateway implements IamGateway {
 
   private static final Map<String, String> USER_MISSING =
       Map.of(NO_SUCH_ENTITY, "the user does not exist");
+
+  // What GetAccessKeyLastUsed puts in ServiceName and Region for a key never used.
+  private static final String NOT_APPLICABLE = "N/A";
 
   private final IamClient iam;
   private final StsClient sts;
@@ -79,10 +85,7 @@ public final class AwsIamGateway implements IamGateway {
       String name, String path, Map<String, String> tags, Optional<String> boundaryArn) {
     CreateUserRequest.Builder request = CreateUserRequest.builder().userName(name).path(path);
     if (!tags.isEmpty()) {
-      request.tags(
-          tags.entrySet().stream()
-              .map(tag -> Tag.builder().key(tag.getKey()).value(tag.getValue()).build())
-              .toList());
+      request.tags(awsTags(tags));
     }
     boundaryArn.ifPresent(request::permissionsBoundary);
     run(
@@ -172,6 +175,18 @@ public final class AwsIamGateway implements IamGateway {
   }
 
   @Override
+  public void tagUser(String user, Map<String, String> tags) {
+    requireSomeTags(tags);
+    run(
+        "tag user " + user,
+        Map.of(
+            NO_SUCH_ENTITY, "the user does not exist",
+            LIMIT_EXCEEDED, "the user would have more than 50 tags, the most IAM allows"),
+        () -> iam.tagUser(r -> r.userName(user).tags(awsTags(tags))));
+    log.info("Tagged IAM user {} with keys {}", user, new TreeSet<>(tags.keySet()));
+  }
+
+  @Override
   public NewAccessKey createAccessKey(String user) {
     AccessKey key =
         call(
@@ -205,6 +220,38 @@ public final class AwsIamGateway implements IamGateway {
             ignoringMissing(
                 () -> iam.deleteAccessKey(r -> r.userName(user).accessKeyId(accessKeyId))));
     log.info("Deleted access key {} of IAM user {}", accessKeyId, user);
+  }
+
+  @Override
+  public void setAccessKeyStatus(String user, String accessKeyId, boolean active) {
+    StatusType status = active ? StatusType.ACTIVE : StatusType.INACTIVE;
+    run(
+        (active ? "activate" : "deactivate") + " access key " + accessKeyId + " of user " + user,
+        Map.of(
+            NO_SUCH_ENTITY, "the user has no access key with that id, or the user does not exist"),
+        () -> iam.updateAccessKey(r -> r.userName(user).accessKeyId(accessKeyId).status(status)));
+    log.info("Made access key {} of IAM user {} {}", accessKeyId, user, status);
+  }
+
+  @Override
+  public KeyLastUsed accessKeyLastUsed(String accessKeyId) {
+    GetAccessKeyLastUsedResponse response =
+        call(
+            "look up the last use of access key " + accessKeyId,
+            Map.of(NO_SUCH_ENTITY, "no access key with that id exists in this account"),
+            () -> iam.getAccessKeyLastUsed(r -> r.accessKeyId(accessKeyId)));
+    if (response.userName() == null || response.userName().isBlank()) {
+      throw new IamException(
+          IamErrors.UNKNOWN,
+          "IAM did not say which user owns access key " + accessKeyId + ".",
+          null);
+    }
+    AccessKeyLastUsed used = response.accessKeyLastUsed();
+    return new KeyLastUsed(
+        response.userName(),
+        Optional.ofNullable(used == null ? null : used.lastUsedDate()),
+        known(used == null ? null : used.serviceName()),
+        known(used == null ? null : used.region()));
   }
 
   @Override
@@ -289,6 +336,24 @@ public final class AwsIamGateway implements IamGateway {
           body.run();
           return null;
         });
+  }
+
+  private static List<Tag> awsTags(Map<String, String> tags) {
+    return tags.entrySet().stream()
+        .map(tag -> Tag.builder().key(tag.getKey()).value(tag.getValue()).build())
+        .toList();
+  }
+
+  private static void requireSomeTags(Map<String, String> tags) {
+    if (tags.isEmpty()) {
+      throw new IllegalArgumentException("TagUser needs at least one tag");
+    }
+  }
+
+  private static Optional<String> known(String value) {
+    return value == null || value.isBlank() || NOT_APPLICABLE.equals(value)
+        ? Optional.empty()
+        : Optional.of(value);
   }
 
   private static void ignoringMissing(Runnable call) {

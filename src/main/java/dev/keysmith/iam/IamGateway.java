@@ -1,6 +1,7 @@
 package dev.keysmith.iam;
 
 import dev.keysmith.delivery.Secret;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +37,9 @@ public interface IamGateway {
   /** The user's tags, or empty when the user does not exist. */
   Optional<Map<String, String>> userTags(String name);
 
+  /** Adds {@code tags} (at least one) to {@code user}, replacing the values of keys it has. */
+  void tagUser(String user, Map<String, String> tags);
+
   /** Creates an access key for {@code user}. */
   NewAccessKey createAccessKey(String user);
 
@@ -44,6 +48,12 @@ public interface IamGateway {
 
   /** Deletes one access key; a key that no longer exists is not an error. */
   void deleteAccessKey(String user, String accessKeyId);
+
+  /** Makes one of the user's access keys Active or Inactive. */
+  void setAccessKeyStatus(String user, String accessKeyId, boolean active);
+
+  /** Which user owns an access key of this account, and when and where it was last used. */
+  KeyLastUsed accessKeyLastUsed(String accessKeyId);
 
   /** Creates the console login profile; the user must change the password when required. */
   void createLoginProfile(String user, Secret password, boolean passwordResetRequired);
@@ -60,6 +70,20 @@ public interface IamGateway {
   /** A newly created access key: its id and, this once, its secret. */
   record NewAccessKey(String accessKeyId, Secret secretAccessKey) {}
 
-  /** An existing access key, without its secret (IAM never returns it again). */
-  record AccessKeyInfo(String accessKeyId, String status, java.time.Instant createdAt) {}
+  /**
+   * An existing access key, without its secret (IAM never returns it again).
+   *
+   * @param status {@code Active} or {@code Inactive}
+   */
+  record AccessKeyInfo(String accessKeyId, String status, Instant createdAt) {}
+
+  /**
+   * The last use of an access key as IAM tracks it; all three are empty for a never-used key.
+   *
+   * @param userName the IAM user who owns the key
+   * @param service the service the key last called, such as {@code iam} or {@code s3}
+   * @param region the region of that call, such as {@code us-east-1}
+   */
+  record KeyLastUsed(
+      String userName, Optional<Instant> at, Optional<String> service, Optional<String> region) {}
 }

@@ -3,6 +3,7 @@ package dev.keysmith.iam;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
 import java.util.Map;
@@ -16,10 +17,11 @@ import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.CreateUserRequest;
+import software.amazon.awssdk.services.iam.model.GetAccessKeyLastUsedResponse;
 import software.amazon.awssdk.services.iam.model.GetAccountPasswordPolicyResponse;
 import software.amazon.awssdk.services.sts.StsClient;
 
-/** What moto cannot produce: throttling, access denied, out-of-range policies. */
+/** What moto cannot produce: throttling, access denied, out-of-range policies, odd answers. */
 @ExtendWith(MockitoExtension.class)
 class AwsIamGatewayTest {
   @Mock IamClient iam;
@@ -81,6 +83,30 @@ class AwsIamGatewayTest {
                 .build());
 
     assertEquals(new PasswordPolicy(8, false, false, false, true), gateway().passwordPolicy());
+  }
+
+  @Test
+  void tagUser_noTags_isRefusedWithoutCallingIam() {
+    assertThrows(IllegalArgumentException.class, () -> gateway().tagUser("alice", Map.of()));
+
+    verifyNoInteractions(iam);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void accessKeyLastUsed_answerWithoutUserName_failsSayingSo() {
+    when(iam.getAccessKeyLastUsed(any(Consumer.class)))
+        .thenReturn(
+            GetAccessKeyLastUsedResponse.builder()
+                .accessKeyLastUsed(u -> u.serviceName("N/A").region("N/A"))
+                .build());
+
+    IamException e =
+        assertThrows(IamException.class, () -> gateway().accessKeyLastUsed("AKIAIOSFODNN7EXAMPLE"));
+
+    assertEquals("Unknown", e.errorCode());
+    assertEquals(
+        "IAM did not say which user owns access key AKIAIOSFODNN7EXAMPLE.", e.getMessage());
   }
 
   private AwsIamGateway gateway() {

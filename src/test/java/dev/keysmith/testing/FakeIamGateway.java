@@ -4,7 +4,9 @@ import dev.keysmith.delivery.Secret;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.PasswordPolicy;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,9 +18,35 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An in-memory {@link IamGateway} for unit tests: users, groups, keys and login profiles, IAM's
- * case-insensitive names and 2-key limit, a log of the calls made, and failures on demand.
+ * case-insensitive names and 2-key limit, key status and last use, a log of the calls made, and
+ * failures on demand.
  */
 public final class FakeIamGateway implements IamGateway {
+  /** IAM's quota of tags on one user. */
+  public static final int MAX_TAGS = 50;
+
+  /** One access key as the fake keeps it: its status and last use change. */
+  public static final class FakeKey {
+    public final String id;
+    public final String user;
+    public final Instant createdAt;
+    public boolean active = true;
+    public Optional<Instant> lastUsedAt = Optional.empty();
+    public Optional<String> lastUsedService = Optional.empty();
+    public Optional<String> lastUsedRegion = Optional.empty();
+
+    FakeKey(String id, String user, Instant createdAt) {
+      this.id = id;
+      this.user = user;
+      this.createdAt = createdAt;
+    }
+
+    /** The key as {@link IamGateway#listAccessKeys} shows it. */
+    public AccessKeyInfo info() {
+      return new AccessKeyInfo(id, active ? "Active" : "Inactive", createdAt);
+    }
+  }
+
   /** One IAM user as the fake keeps it. */
   public static final class FakeUser {
     public final String name;
@@ -26,7 +54,7 @@ public final class FakeIamGateway implements IamGateway {
     public final Map<String, String> tags;
     public final Optional<String> boundary;
     public final Set<String> groups = new TreeSet<>();
-    public final List<AccessKeyInfo> keys = new ArrayList<>();
+    public final List<FakeKey> keys = new ArrayList<>();
     public boolean loginProfile;
 
     FakeUser(String name, String path, Map<String, String> tags, Optional<String> boundary) {
@@ -41,8 +69,19 @@ public final class FakeIamGateway implements IamGateway {
   public final Set<String> groups = ConcurrentHashMap.newKeySet();
   public final List<String> calls = new ArrayList<>();
   private final Map<String, String> failures = new ConcurrentHashMap<>();
+  private final Clock clock;
   private PasswordPolicy policy = PasswordPolicy.AWS_DEFAULT;
   private int keyCounter;
+
+  /** A fake whose keys are all created at the epoch. */
+  public FakeIamGateway() {
+    this(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+  }
+
+  /** A fake that dates new keys by {@code clock}. */
+  public FakeIamGateway(Clock clock) {
+    this.clock = clock;
+  }
 
   /** The next call of {@code operation} fails with IAM error {@code code}. */
   public void failNext(String operation, String code) {
@@ -53,6 +92,15 @@ public final class FakeIamGateway implements IamGateway {
     this.policy = policy;
   }
 
+  /** Records that key {@code keyId} was used, as IAM would after a request signed with it. */
+  public synchronized void markUsed(String keyId, Instant at, String service, String region) {
+    FakeKey key =
+        key(keyId).orElseThrow(() -> new IllegalArgumentException("no fake key " + keyId));
+    key.lastUsedAt = Optional.of(at);
+    key.lastUsedService = Optional.of(service);
+    key.lastUsedRegion = Optional.of(region);
+  }
+
   private synchronized void call(String operation, String subject) {
     calls.add(operation + " " + subject);
     String code = failures.remove(operation);
@@ -60,6 +108,13 @@ public final class FakeIamGateway implements IamGateway {
       throw new IamException(
           code, "IAM refused " + operation + " for " + subject + " (" + code + ")", null);
     }
+  }
+
+  private Optional<FakeKey> key(String keyId) {
+    return users.values().stream()
+        .flatMap(u -> u.keys.stream())
+        .filter(k -> k.id.equals(keyId))
+        .findFirst();
   }
 
   private FakeUser user(String name) {
@@ -121,6 +176,27 @@ public final class FakeIamGateway implements IamGateway {
   }
 
   @Override
+  public synchronized void tagUser(String user, Map<String, String> tags) {
+    if (tags.isEmpty()) {
+      throw new IllegalArgumentException("TagUser needs at least one tag");
+    }
+    call("TagUser", user);
+    FakeUser u = user(user);
+    // IAM User Guide, "Tagging IAM resources": user tag keys are not case sensitive, so Team
+    // replaces team (moto keeps both). Which spelling IAM then keeps is not documented; this keeps
+    // the new one.
+    Map<String, String> merged = new LinkedHashMap<>(u.tags);
+    tags.keySet().forEach(k -> merged.keySet().removeIf(k::equalsIgnoreCase));
+    merged.putAll(tags);
+    if (merged.size() > MAX_TAGS) {
+      throw new IamException(
+          "LimitExceeded", "user " + user + " would have more than 50 tags (LimitExceeded)", null);
+    }
+    u.tags.clear();
+    u.tags.putAll(merged);
+  }
+
+  @Override
   public synchronized NewAccessKey createAccessKey(String user) {
     call("CreateAccessKey", user);
     FakeUser u = user(user);
@@ -128,23 +204,53 @@ public final class FakeIamGateway implements IamGateway {
       throw new IamException("LimitExceeded", "2 keys already (LimitExceeded)", null);
     }
     String id = String.format("AKIAFAKE%012d", ++keyCounter);
-    u.keys.add(new AccessKeyInfo(id, "Active", Instant.EPOCH));
+    u.keys.add(new FakeKey(id, user, clock.instant()));
     return new NewAccessKey(id, new Secret("fake-secret-" + keyCounter + "-" + "x".repeat(20)));
   }
 
   @Override
-  public List<AccessKeyInfo> listAccessKeys(String user) {
+  public synchronized List<AccessKeyInfo> listAccessKeys(String user) {
     call("ListAccessKeys", user);
-    return List.copyOf(user(user).keys);
+    return user(user).keys.stream().map(FakeKey::info).toList();
   }
 
   @Override
-  public void deleteAccessKey(String user, String accessKeyId) {
+  public synchronized void deleteAccessKey(String user, String accessKeyId) {
     call("DeleteAccessKey", user + " " + accessKeyId);
     FakeUser u = users.get(user);
     if (u != null) {
-      u.keys.removeIf(k -> k.accessKeyId().equals(accessKeyId));
+      u.keys.removeIf(k -> k.id.equals(accessKeyId));
     }
+  }
+
+  @Override
+  public synchronized void setAccessKeyStatus(String user, String accessKeyId, boolean active) {
+    call("UpdateAccessKey", user + " " + accessKeyId + " " + (active ? "Active" : "Inactive"));
+    FakeKey key =
+        user(user).keys.stream()
+            .filter(k -> k.id.equals(accessKeyId))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IamException(
+                        "NoSuchEntity",
+                        "user " + user + " has no access key " + accessKeyId + " (NoSuchEntity)",
+                        null));
+    key.active = active;
+  }
+
+  @Override
+  public synchronized KeyLastUsed accessKeyLastUsed(String accessKeyId) {
+    call("GetAccessKeyLastUsed", accessKeyId);
+    FakeKey key =
+        key(accessKeyId)
+            .orElseThrow(
+                () ->
+                    new IamException(
+                        "NoSuchEntity",
+                        "no access key " + accessKeyId + " exists in this account (NoSuchEntity)",
+                        null));
+    return new KeyLastUsed(key.user, key.lastUsedAt, key.lastUsedService, key.lastUsedRegion);
   }
 
   @Override
