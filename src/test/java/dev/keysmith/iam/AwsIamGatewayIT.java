@@ -1,6 +1,7 @@
 package dev.keysmith.iam;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.stream.Collectors.toMap;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keysmith.delivery.Secret;
 import dev.keysmith.iam.IamGateway.AccessKeyInfo;
+import dev.keysmith.iam.IamGateway.KeyLastUsed;
 import dev.keysmith.iam.IamGateway.NewAccessKey;
 import dev.keysmith.testing.MotoServer;
 import java.io.IOException;
@@ -17,6 +19,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +28,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -33,6 +40,7 @@ import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.CreateLoginProfileRequest;
 import software.amazon.awssdk.services.iam.model.CreateUserRequest;
 import software.amazon.awssdk.services.iam.model.User;
+import software.amazon.awssdk.services.sts.StsClient;
 
 class AwsIamGatewayIT {
   private static final String BOUNDARY = "arn:aws:iam::123456789012:policy/KeysmithBoundary";
@@ -43,15 +51,19 @@ class AwsIamGatewayIT {
        "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
       """;
 
+  private static final String UNKNOWN_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
+  private static final Duration CLOCK_TOLERANCE = Duration.ofMinutes(1);
+
   private final Recorder recorder = new Recorder();
   private final PasswordGenerator passwords = new PasswordGenerator(new SecureRandom());
   private IamClient iam;
   private IamClient recordingIam;
   private AwsIamGateway gateway;
+  private MotoServer moto;
 
   @BeforeEach
   void startFromEmptyAccount() {
-    MotoServer moto = MotoServer.get();
+    moto = MotoServer.get();
     moto.reset();
     iam = moto.iamClient();
     recordingIam = AwsClients.iam(moto.endpoint(), MotoServer.CREDENTIALS, List.of(recorder));
@@ -131,6 +143,156 @@ class AwsIamGatewayIT {
   }
 
   @Test
+  void tagUser_missingUser_failsWithNoSuchEntityNamingTheUser() {
+    IamException e =
+        assertThrows(IamException.class, () -> gateway.tagUser("nobody", Map.of("team", "ops")));
+
+    assertEquals("NoSuchEntity", e.errorCode());
+    assertTrue(
+        e.getMessage()
+            .startsWith("IAM refused to tag user nobody: the user does not exist (NoSuchEntity)."),
+        e.getMessage());
+  }
+
+  @Test
+  void tagUser_addsNewKeysAndReplacesExistingOnes() {
+    gateway.createUser("alice", "/", Map.of("team", "ops", "ticket", "OPS-42"), Optional.empty());
+
+    gateway.tagUser("alice", Map.of("team", "payments", "keysmith:rotated", "2026-11-24"));
+
+    assertEquals(
+        Optional.of(
+            Map.of("team", "payments", "ticket", "OPS-42", "keysmith:rotated", "2026-11-24")),
+        gateway.userTags("alice"));
+  }
+
+  @Test
+  void setAccessKeyStatus_missingKey_failsWithNoSuchEntityNamingTheKey() {
+    gateway.createUser("alice", "/", Map.of(), Optional.empty());
+
+    IamException e =
+        assertThrows(
+            IamException.class,
+            () -> gateway.setAccessKeyStatus("alice", UNKNOWN_KEY_ID, /* active= */ false));
+
+    assertEquals("NoSuchEntity", e.errorCode());
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "IAM refused to deactivate access key "
+                    + UNKNOWN_KEY_ID
+                    + " of user alice: the user has no access key with that id, or the user does"
+                    + " not exist (NoSuchEntity)."),
+        e.getMessage());
+  }
+
+  @Test
+  void setAccessKeyStatus_keyOfAnotherUser_failsWithNoSuchEntity() {
+    gateway.createUser("alice", "/", Map.of(), Optional.empty());
+    gateway.createUser("bob", "/", Map.of(), Optional.empty());
+    NewAccessKey bobs = gateway.createAccessKey("bob");
+
+    IamException e =
+        assertThrows(
+            IamException.class,
+            () -> gateway.setAccessKeyStatus("alice", bobs.accessKeyId(), /* active= */ false));
+
+    assertEquals("NoSuchEntity", e.errorCode());
+    assertEquals("Active", gateway.listAccessKeys("bob").get(0).status());
+  }
+
+  @Test
+  void setAccessKeyStatus_inactiveThenActive_listAccessKeysShowsEach() {
+    gateway.createUser("alice", "/", Map.of(), Optional.empty());
+    NewAccessKey key = gateway.createAccessKey("alice");
+    NewAccessKey other = gateway.createAccessKey("alice");
+
+    gateway.setAccessKeyStatus("alice", key.accessKeyId(), /* active= */ false);
+
+    assertEquals(
+        Map.of(key.accessKeyId(), "Inactive", other.accessKeyId(), "Active"),
+        statuses(gateway.listAccessKeys("alice")));
+
+    gateway.setAccessKeyStatus("alice", key.accessKeyId(), /* active= */ true);
+
+    assertEquals(
+        Map.of(key.accessKeyId(), "Active", other.accessKeyId(), "Active"),
+        statuses(gateway.listAccessKeys("alice")));
+  }
+
+  @Test
+  void accessKeyLastUsed_unknownKey_failsWithNoSuchEntitySayingSo() {
+    IamException e =
+        assertThrows(IamException.class, () -> gateway.accessKeyLastUsed(UNKNOWN_KEY_ID));
+
+    assertEquals("NoSuchEntity", e.errorCode());
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "IAM refused to look up the last use of access key "
+                    + UNKNOWN_KEY_ID
+                    + ": no access key with that id exists in this account (NoSuchEntity)."),
+        e.getMessage());
+  }
+
+  @Test
+  void accessKeyLastUsed_deletedKey_failsWithNoSuchEntity() {
+    gateway.createUser("alice", "/", Map.of(), Optional.empty());
+    NewAccessKey key = gateway.createAccessKey("alice");
+    gateway.deleteAccessKey("alice", key.accessKeyId());
+
+    IamException e =
+        assertThrows(IamException.class, () -> gateway.accessKeyLastUsed(key.accessKeyId()));
+
+    assertEquals("NoSuchEntity", e.errorCode());
+  }
+
+  @Test
+  void accessKeyLastUsed_neverUsed_namesTheUserAndIsOtherwiseEmpty() {
+    gateway.createUser("alice", "/", Map.of(), Optional.empty());
+    NewAccessKey key = gateway.createAccessKey("alice");
+
+    // moto, like IAM, omits LastUsedDate and answers "N/A" for ServiceName and Region.
+    assertEquals(
+        new KeyLastUsed("alice", Optional.empty(), Optional.empty(), Optional.empty()),
+        gateway.accessKeyLastUsed(key.accessKeyId()));
+  }
+
+  @Test
+  void accessKeyLastUsed_afterAnIamCallSignedWithTheKey_showsWhenWhereAndWhichService() {
+    gateway.createUser("alice", "/", Map.of(), Optional.empty());
+    NewAccessKey key = gateway.createAccessKey("alice");
+
+    try (IamClient asAlice = AwsClients.iam(moto.endpoint(), credentialsOf(key))) {
+      assertEquals("alice", asAlice.getUser().user().userName());
+    }
+
+    KeyLastUsed used = gateway.accessKeyLastUsed(key.accessKeyId());
+    assertEquals("alice", used.userName());
+    assertCloseToNow(used.at().orElseThrow());
+    assertEquals(Optional.of("iam"), used.service());
+    // moto records the region of the request's signature. With an endpoint override the SDK signs
+    // IAM for Region.AWS_GLOBAL as "aws-global"; IAM itself reports us-east-1 for its calls.
+    assertEquals(Optional.of("aws-global"), used.region());
+  }
+
+  @Test
+  void accessKeyLastUsed_afterAnStsCallSignedWithTheKey_showsStsAndTheClientsRegion() {
+    gateway.createUser("alice", "/", Map.of(), Optional.empty());
+    NewAccessKey key = gateway.createAccessKey("alice");
+
+    try (StsClient asAlice = AwsClients.sts(moto.endpoint(), credentialsOf(key))) {
+      assertTrue(asAlice.getCallerIdentity().arn().endsWith(":user/alice"));
+    }
+
+    KeyLastUsed used = gateway.accessKeyLastUsed(key.accessKeyId());
+    assertEquals("alice", used.userName());
+    assertCloseToNow(used.at().orElseThrow());
+    assertEquals(Optional.of("sts"), used.service());
+    assertEquals(Optional.of("us-east-1"), used.region());
+  }
+
+  @Test
   void userTags_missingUser_isEmpty() {
     assertEquals(Optional.empty(), gateway.userTags("nobody"));
   }
@@ -205,6 +367,7 @@ class AwsIamGatewayIT {
     assertEquals(key.accessKeyId(), keys.get(0).accessKeyId());
     assertEquals("Active", keys.get(0).status());
     assertNotNull(keys.get(0).createdAt());
+    assertCloseToNow(keys.get(0).createdAt());
   }
 
   @Test
@@ -302,6 +465,21 @@ class AwsIamGatewayIT {
     iam.createAccountAlias(r -> r.accountAlias("acme-prod"));
 
     assertEquals("https://acme-prod.signin.aws.amazon.com/console", gateway.consoleSignInUrl());
+  }
+
+  private static Map<String, String> statuses(List<AccessKeyInfo> keys) {
+    return keys.stream().collect(toMap(AccessKeyInfo::accessKeyId, AccessKeyInfo::status));
+  }
+
+  private static AwsCredentialsProvider credentialsOf(NewAccessKey key) {
+    return StaticCredentialsProvider.create(
+        AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey().reveal()));
+  }
+
+  // moto stamps times with its own clock, which is this machine's real one.
+  private static void assertCloseToNow(Instant at) {
+    Duration off = Duration.between(at, Instant.now()).abs();
+    assertTrue(off.compareTo(CLOCK_TOLERANCE) < 0, () -> at + " is " + off + " away from now");
   }
 
   private static void assertNoSecretIn(Throwable failure, Secret... secrets) {
