@@ -22,8 +22,11 @@ import dev.keysmith.iam.PasswordGenerator;
 import dev.keysmith.iam.Provisioner;
 import dev.keysmith.request.RequestIds;
 import dev.keysmith.request.RequestService;
+import dev.keysmith.rotation.KeyCare;
+import dev.keysmith.rotation.Ownership;
 import dev.keysmith.slack.SlackApprovers;
 import dev.keysmith.slack.SlackHttpServer;
+import dev.keysmith.slack.SlackKeyNotifier;
 import dev.keysmith.slack.SlackNotifier;
 import dev.keysmith.slack.SlackRoutes;
 import dev.keysmith.slack.SlackSecretChannel;
@@ -131,9 +134,20 @@ public final class Keysmith implements AutoCloseable {
     AppConfig.AppConfigBuilder appConfig =
         AppConfig.builder().singleTeamBotToken(settings.botToken()).slack(slack);
     settings.signingSecret().ifPresent(appConfig::signingSecret);
+    Ownership ownership = new Ownership(iam, directory, approvers, audit, clock);
+    KeyCare keyCare =
+        new KeyCare(
+            iam, ownership, new SlackKeyNotifier(methods, config.approvalsChannel()), audit, clock);
     App app =
         SlackRoutes.register(
-            new App(appConfig.build()), requests, delivery, directory, secrets, workers);
+            new App(appConfig.build()),
+            requests,
+            delivery,
+            directory,
+            keyCare,
+            ownership,
+            secrets,
+            workers);
 
     if (wiring.scheduleHousekeeping()) {
       ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();

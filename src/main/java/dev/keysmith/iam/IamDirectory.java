@@ -4,9 +4,13 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 
@@ -22,6 +26,7 @@ public final class IamDirectory {
   private final LoadingCache<String, Set<String>> takenNamesLower;
   private final LoadingCache<String, String> signInUrl;
   private final LoadingCache<String, PasswordPolicy> passwordPolicy;
+  private final LoadingCache<String, Map<String, List<String>>> usersByOwner;
 
   /** Caches over {@code iam}; {@code configuredGroups} are offered when they exist in IAM. */
   public IamDirectory(
@@ -48,6 +53,19 @@ public final class IamDirectory {
         cache(refreshExecutor, ticker, Duration.ofHours(1), k -> iam.consoleSignInUrl());
     this.passwordPolicy =
         cache(refreshExecutor, ticker, Duration.ofMinutes(10), k -> iam.passwordPolicy());
+    // One ListUserTags per user: fine for hundreds of users, cached because it is not free.
+    this.usersByOwner = cache(refreshExecutor, ticker, Duration.ofMinutes(15), k -> owners(iam));
+  }
+
+  private static Map<String, List<String>> owners(IamGateway iam) {
+    Map<String, List<String>> byOwner = new TreeMap<>();
+    for (String user : new TreeSet<>(iam.userNames())) {
+      iam.userTags(user)
+          .map(tags -> tags.get(Provisioner.TAG_OWNER))
+          .ifPresent(owner -> byOwner.computeIfAbsent(owner, o -> new ArrayList<>()).add(user));
+    }
+    byOwner.replaceAll((owner, users) -> List.copyOf(users));
+    return Map.copyOf(byOwner);
   }
 
   private static <V> LoadingCache<String, V> cache(
@@ -83,9 +101,15 @@ public final class IamDirectory {
     return passwordPolicy.get(KEY);
   }
 
-  /** Forgets the user names, after Keysmith created or removed a user. */
-  public void userNamesChanged() {
+  /** The IAM users whose owner tag names {@code slackUserId}, as of the last look. */
+  public List<String> usersOwnedBy(String slackUserId) {
+    return usersByOwner.get(KEY).getOrDefault(slackUserId, List.of());
+  }
+
+  /** Forgets what it knew of users, after Keysmith created, removed or linked one. */
+  public void usersChanged() {
     takenNamesLower.invalidateAll();
+    usersByOwner.invalidateAll();
   }
 
   /** Loads everything once, so the first Slack interaction does not wait for IAM. */

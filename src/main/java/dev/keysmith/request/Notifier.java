@@ -36,12 +36,12 @@ public interface Notifier {
    * Runs a notification whose failure must not stop the workflow (the state change it reports is
    * already stored and audited): a Slack outage is logged with the request id, not thrown.
    */
-  static void bestEffort(String requestId, Runnable notification) {
+  static void bestEffort(String subject, Runnable notification) {
     try {
       notification.run();
     } catch (RuntimeException e) {
       LoggerFactory.getLogger(Notifier.class)
-          .error("request {}: could not notify Slack: {}", requestId, e.toString());
+          .error("{}: could not notify Slack: {}", subject, e.toString());
     }
   }
 

@@ -197,7 +197,7 @@ public final class RequestService {
       Notifier.bestEffort(failed.id(), () -> notifier.requestFailed(failed));
       return;
     } finally {
-      directory.userNamesChanged();
+      directory.usersChanged();
     }
     AccessRequest done = RequestWorkflow.provisioned(current[0], offerLifetime, clock.instant());
     store.compareAndSet(RequestState.APPROVED, done);

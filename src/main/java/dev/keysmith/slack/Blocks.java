@@ -24,6 +24,7 @@ import static dev.keysmith.slack.Mrkdwn.escape;
 import static dev.keysmith.slack.Mrkdwn.user;
 
 import com.slack.api.model.block.LayoutBlock;
+import com.slack.api.model.block.composition.ConfirmationDialogObject;
 import com.slack.api.model.block.composition.OptionObject;
 import com.slack.api.model.block.composition.TextObject;
 import com.slack.api.model.block.element.BlockElement;
@@ -53,6 +54,9 @@ final class Blocks {
             : "I don't know `" + escape(unknown) + "`.";
     return intro
         + "\n• `/iam create-user`: ask for a new IAM user (an approver must approve it)"
+        + "\n• `/iam keys [iam-user]`: your IAM users' access keys, their age and last use"
+        + "\n• `/iam deactivate-key &lt;key-id&gt;`: deactivate a leaked key now, no approval needed"
+        + "\n• `/iam link &lt;iam-user&gt; @someone`: (approvers) make someone the owner of an IAM user"
         + "\n• `/iam help`: this list";
   }
 
@@ -327,12 +331,12 @@ final class Blocks {
     return blocks;
   }
 
-  private static LayoutBlock buttons(String blockId, ButtonElement... buttons) {
+  static LayoutBlock buttons(String blockId, ButtonElement... buttons) {
     return actions(a -> a.blockId(blockId).elements(asElements(buttons)));
   }
 
-  /** A button acting on a request; {@code style} is primary, danger or null for the default. */
-  private static ButtonElement button(String actionId, String text, String style, String value) {
+  /** A button; {@code style} is primary, danger or null for the default. */
+  static ButtonElement button(String actionId, String text, String style, String value) {
     return ButtonElement.builder()
         .actionId(actionId)
         .text(plainText(text))
@@ -341,7 +345,22 @@ final class Blocks {
         .build();
   }
 
-  private static LayoutBlock contextLine(String mrkdwn) {
+  /** A button that asks "are you sure?" before it acts. */
+  static ButtonElement confirmedButton(
+      String actionId, String text, String value, String question, String confirm) {
+    ButtonElement button = button(actionId, text, "danger", value);
+    button.setConfirm(
+        ConfirmationDialogObject.builder()
+            .title(plainText("Are you sure?"))
+            .text(markdownText(question))
+            .confirm(plainText(confirm))
+            .deny(plainText("Cancel"))
+            .style("danger")
+            .build());
+    return button;
+  }
+
+  static LayoutBlock contextLine(String mrkdwn) {
     return context(c -> c.elements(asContextElements(markdownText(mrkdwn))));
   }
 

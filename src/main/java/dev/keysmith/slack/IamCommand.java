@@ -12,10 +12,12 @@ import java.util.Locale;
 /** {@code /iam}: help, and {@code create-user}, which opens the request modal. */
 final class IamCommand {
   private final IamDirectory directory;
+  private final KeyCommands keys;
   private final Later later;
 
-  IamCommand(IamDirectory directory, Later later) {
+  IamCommand(IamDirectory directory, KeyCommands keys, Later later) {
     this.directory = directory;
+    this.keys = keys;
     this.later = later;
   }
 
@@ -25,8 +27,19 @@ final class IamCommand {
 
   Response handle(SlashCommandRequest req, SlashCommandContext ctx) {
     String text = req.getPayload().getText() == null ? "" : req.getPayload().getText().strip();
-    String sub = text.isEmpty() ? "" : text.split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
+    List<String> words = text.isEmpty() ? List.of() : List.of(text.split("\\s+"));
+    String sub = words.isEmpty() ? "" : words.get(0).toLowerCase(Locale.ROOT);
+    List<String> args = words.isEmpty() ? List.of() : words.subList(1, words.size());
     switch (sub) {
+      case "keys" -> {
+        return keys.keys(req, ctx, args);
+      }
+      case "deactivate-key" -> {
+        return keys.deactivateKey(req, ctx, args);
+      }
+      case "link" -> {
+        return keys.link(req, ctx, args);
+      }
       case "", "help" -> {
         return ctx.ack(Blocks.help(null));
       }

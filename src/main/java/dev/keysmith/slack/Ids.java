@@ -27,4 +27,5 @@ final class Ids {
   static final String ACTION_REVEAL = "keysmith_reveal";
   static final String ACTION_HIDE = "keysmith_hide";
   static final String ACTION_GROUP_SUGGEST = "keysmith_group";
+  static final String ACTION_DEACTIVATE_KEY = "keysmith_deactivate_key";
 }

@@ -2,9 +2,10 @@ package dev.keysmith.slack;
 
 import com.slack.api.bolt.App;
 import dev.keysmith.delivery.CredentialDelivery;
-import dev.keysmith.delivery.SecretChannel;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.request.RequestService;
+import dev.keysmith.rotation.KeyCare;
+import dev.keysmith.rotation.Ownership;
 import java.util.concurrent.Executor;
 
 /** Registers every Keysmith listener on a Bolt {@link App}. */
@@ -17,10 +18,14 @@ public final class SlackRoutes {
       RequestService requests,
       CredentialDelivery delivery,
       IamDirectory directory,
-      SecretChannel replies,
+      KeyCare keyCare,
+      Ownership ownership,
+      SlackSecretChannel replies,
       Executor executor) {
     Later later = new Later(executor, replies);
-    new IamCommand(directory, later).register(app);
+    KeyCommands keys = new KeyCommands(keyCare, ownership, replies, later);
+    keys.register(app);
+    new IamCommand(directory, keys, later).register(app);
     new CreateUserSubmission(requests, directory, later).register(app);
     new DecisionActions(requests, later).register(app);
     new RevealActions(delivery, later).register(app);

@@ -49,6 +49,11 @@ public final class SlackSecretChannel implements SecretChannel {
     send(responseUrl, false, text, Blocks.text(text));
   }
 
+  /** An ephemeral reply with blocks (nothing secret) to the person who clicked or typed. */
+  void reply(String responseUrl, String fallback, List<LayoutBlock> blocks) {
+    send(responseUrl, false, fallback, blocks);
+  }
+
   private void send(
       String url, boolean replaceOriginal, String fallback, List<LayoutBlock> blocks) {
     ObjectNode body = JSON.createObjectNode();

@@ -1,0 +1,98 @@
+package dev.keysmith.rotation;
+
+import dev.keysmith.audit.AuditTrail;
+import dev.keysmith.iam.IamException;
+import dev.keysmith.iam.IamGateway;
+import dev.keysmith.request.Notifier;
+import dev.keysmith.request.Refusal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** People looking after their own keys: listing them, and the panic button for a leaked one. */
+public final class KeyCare {
+  private final IamGateway iam;
+  private final Ownership ownership;
+  private final KeyNotifier notifier;
+  private final AuditTrail audit;
+  private final Clock clock;
+
+  public KeyCare(
+      IamGateway iam, Ownership ownership, KeyNotifier notifier, AuditTrail audit, Clock clock) {
+    this.iam = iam;
+    this.ownership = ownership;
+    this.notifier = notifier;
+    this.audit = audit;
+    this.clock = clock;
+  }
+
+  /** The keys of {@code iamUser}, or of every user {@code actor} owns when none is named. */
+  public List<KeyView> keys(String actor, Optional<String> iamUser) {
+    List<String> users;
+    if (iamUser.isPresent()) {
+      ownership.checkMayActOn(iamUser.get(), actor);
+      users = List.of(iamUser.get());
+    } else {
+      users = ownership.usersOwnedBy(actor);
+    }
+    List<KeyView> views = new ArrayList<>();
+    for (String user : users) {
+      for (IamGateway.AccessKeyInfo key : iam.listAccessKeys(user)) {
+        views.add(view(user, key));
+      }
+    }
+    return views;
+  }
+
+  private KeyView view(String user, IamGateway.AccessKeyInfo key) {
+    Instant now = clock.instant();
+    IamGateway.KeyLastUsed used = iam.accessKeyLastUsed(key.accessKeyId());
+    Optional<KeyNotifier.KeyUse> lastUse =
+        used.at()
+            .map(
+                at ->
+                    new KeyNotifier.KeyUse(
+                        at, used.service().orElse("unknown"), used.region().orElse("unknown")));
+    return new KeyView(
+        user,
+        key.accessKeyId(),
+        "Active".equals(key.status()),
+        key.createdAt(),
+        Math.max(0, Duration.between(key.createdAt(), now).toDays()),
+        lastUse);
+  }
+
+  /** The user a key belongs to, or a refusal when this account has no such key. */
+  public String userOfKey(String accessKeyId) {
+    try {
+      return iam.accessKeyLastUsed(accessKeyId).userName();
+    } catch (IamException e) {
+      if ("NoSuchEntity".equals(e.errorCode())) {
+        throw new Refusal("There is no access key `" + accessKeyId + "` in this AWS account.");
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The panic button: deactivates a (maybe leaked) key at once, with no approval; its owner and the
+   * approvers are told. Refuses anyone but the owner and approvers.
+   */
+  public void deactivate(String accessKeyId, String actor) {
+    String user = userOfKey(accessKeyId);
+    Optional<String> owner = ownership.checkMayActOn(user, actor);
+    iam.setAccessKeyStatus(user, accessKeyId, /* active= */ false);
+    audit.record(
+        clock.instant(),
+        null,
+        actor,
+        "keys.deactivated",
+        Map.of("iamUser", user, "accessKeyId", accessKeyId));
+    Notifier.bestEffort(
+        accessKeyId, () -> notifier.keyDeactivated(user, accessKeyId, owner.orElse(actor), actor));
+  }
+}

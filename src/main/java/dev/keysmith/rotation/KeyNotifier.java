@@ -1,0 +1,33 @@
+package dev.keysmith.rotation;
+
+import java.time.Instant;
+
+/** Tells people in Slack what happened to their access keys. Never given a secret. */
+public interface KeyNotifier {
+
+  /** A key was deactivated on purpose (the panic button): tells its owner and the approvers. */
+  void keyDeactivated(String iamUser, String keyId, String ownerId, String actor);
+
+  /** After a rotation: the old key stays active until {@code deactivateAt}. */
+  void rotationGracePeriod(
+      String iamUser, String oldKeyId, String newKeyId, String ownerId, Instant deactivateAt);
+
+  /** The old key was used after the new one was revealed, so its deactivation waits. */
+  void oldKeyStillUsed(
+      String iamUser, String oldKeyId, String ownerId, KeyUse lastUse, Instant postponedTo);
+
+  /** The old key was deactivated after its grace period; it is deleted at {@code deleteAt}. */
+  void oldKeyDeactivated(String iamUser, String oldKeyId, String ownerId, Instant deleteAt);
+
+  /** The old key was deleted. */
+  void oldKeyDeleted(String iamUser, String oldKeyId, String ownerId);
+
+  /** A key is older than the maximum age: rotate it. */
+  void keyTooOld(String iamUser, String keyId, String ownerId, long ageDays);
+
+  /** A key has not been used for a long time: deactivate it if nothing needs it. */
+  void keyUnused(String iamUser, String keyId, String ownerId, long unusedDays);
+
+  /** Where and when a key was last used. */
+  record KeyUse(Instant at, String service, String region) {}
+}

@@ -1,0 +1,147 @@
+package dev.keysmith.slack;
+
+import static dev.keysmith.slack.Mrkdwn.date;
+import static dev.keysmith.slack.Mrkdwn.user;
+
+import com.slack.api.methods.MethodsClient;
+import com.slack.api.model.block.LayoutBlock;
+import dev.keysmith.rotation.KeyNotifier;
+import java.time.Instant;
+import java.util.List;
+
+/** {@link KeyNotifier} over the Slack Web API: direct messages and the approvals channel. */
+public final class SlackKeyNotifier implements KeyNotifier {
+  private final MethodsClient slack;
+  private final String approvalsChannel;
+
+  public SlackKeyNotifier(MethodsClient slack, String approvalsChannel) {
+    this.slack = slack;
+    this.approvalsChannel = approvalsChannel;
+  }
+
+  @Override
+  public void keyDeactivated(String iamUser, String keyId, String ownerId, String actor) {
+    String what = "Access key `" + keyId + "` of IAM user `" + iamUser + "`";
+    post(
+        approvalsChannel,
+        Blocks.text(
+            ":rotating_light: "
+                + what
+                + " was deactivated by "
+                + user(actor)
+                + ". Owner: "
+                + user(ownerId)
+                + "."));
+    post(
+        ownerId,
+        Blocks.text(
+            what
+                + " is deactivated"
+                + (actor.equals(ownerId) ? "" : " by " + user(actor))
+                + ". Anything using it stops working now. When you need a new key, run"
+                + " `/iam rotate-key "
+                + iamUser
+                + "`."));
+  }
+
+  @Override
+  public void rotationGracePeriod(
+      String iamUser, String oldKeyId, String newKeyId, String ownerId, Instant deactivateAt) {
+    post(
+        ownerId,
+        Blocks.text(
+            "New key `"
+                + newKeyId
+                + "` of `"
+                + iamUser
+                + "` is ready. Move everything to it: the old key `"
+                + oldKeyId
+                + "` stays active until "
+                + date(deactivateAt)
+                + ", then Keysmith deactivates it."));
+  }
+
+  @Override
+  public void oldKeyStillUsed(
+      String iamUser, String oldKeyId, String ownerId, KeyUse lastUse, Instant postponedTo) {
+    post(
+        ownerId,
+        Blocks.text(
+            ":warning: The old key `"
+                + oldKeyId
+                + "` of `"
+                + iamUser
+                + "` was still used "
+                + date(lastUse.at())
+                + " ("
+                + lastUse.service()
+                + " in "
+                + lastUse.region()
+                + "), after the new key was revealed. Something still runs with it, so Keysmith"
+                + " waits until "
+                + date(postponedTo)
+                + " to deactivate it. Move that to the new key."));
+  }
+
+  @Override
+  public void oldKeyDeactivated(String iamUser, String oldKeyId, String ownerId, Instant deleteAt) {
+    post(
+        ownerId,
+        Blocks.text(
+            "The old key `"
+                + oldKeyId
+                + "` of `"
+                + iamUser
+                + "` is now deactivated. Keysmith deletes it "
+                + date(deleteAt)
+                + " unless you reactivate it before then."));
+  }
+
+  @Override
+  public void oldKeyDeleted(String iamUser, String oldKeyId, String ownerId) {
+    post(
+        ownerId,
+        Blocks.text(
+            "The old key `" + oldKeyId + "` of `" + iamUser + "` is deleted. Rotation done."));
+  }
+
+  @Override
+  public void keyTooOld(String iamUser, String keyId, String ownerId, long ageDays) {
+    post(
+        ownerId,
+        Blocks.text(
+            "Access key `"
+                + keyId
+                + "` of `"
+                + iamUser
+                + "` is "
+                + ageDays
+                + " days old. Rotate it: `/iam rotate-key "
+                + iamUser
+                + "`."));
+  }
+
+  @Override
+  public void keyUnused(String iamUser, String keyId, String ownerId, long unusedDays) {
+    post(
+        ownerId,
+        Blocks.text(
+            "Access key `"
+                + keyId
+                + "` of `"
+                + iamUser
+                + "` has not been used for "
+                + unusedDays
+                + " days. If nothing needs it, deactivate it: `/iam deactivate-key "
+                + keyId
+                + "`."));
+  }
+
+  private void post(String channel, List<LayoutBlock> blocks) {
+    SlackNotifier.call(
+        "chat.postMessage",
+        () ->
+            slack.chatPostMessage(
+                m -> m.channel(channel).text("Keysmith: access keys").blocks(blocks)));
+  }
+}
