@@ -80,7 +80,8 @@ final class KeysmithFixture implements AutoCloseable {
             Optional.of("arn:aws:iam::123456789012:policy/KeysmithUserBoundary"),
             OFFER,
             VISIBLE_FOR,
-            dataDir);
+            dataDir,
+            KeysmithConfig.KeyCare.defaults());
     keysmith =
         Keysmith.start(
             settings,

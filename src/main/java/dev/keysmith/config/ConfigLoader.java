@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.keysmith.config.KeysmithConfig.KeyCare;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -35,6 +37,8 @@ public final class ConfigLoader {
   static final Duration MIN_SECRET_VISIBLE_FOR = Duration.ofSeconds(10);
   // A Slack response_url lives 30 minutes, and the wipe needs it; keep a margin.
   static final Duration MAX_SECRET_VISIBLE_FOR = Duration.ofMinutes(25);
+  static final Duration MIN_KEY_WAIT = Duration.ofHours(1);
+  static final Duration MIN_KEY_AGE = Duration.ofDays(1);
 
   private static final Pattern USER_ID = Pattern.compile("[UW][A-Z0-9]{6,20}");
   private static final Pattern USER_GROUP_ID = Pattern.compile("S[A-Z0-9]{6,20}");
@@ -46,13 +50,19 @@ public final class ConfigLoader {
   private static final Pattern SHORT_DURATION = Pattern.compile("([0-9]{1,9})([smhd])");
 
   private static final List<String> TOP_KEYS =
-      List.of("approvers", "approvalsChannel", "groups", "iam", "delivery", "dataDir");
+      List.of("approvers", "approvalsChannel", "groups", "iam", "delivery", "keys", "dataDir");
   private static final List<String> APPROVERS_KEYS = List.of("users", "userGroup");
   private static final List<String> IAM_KEYS = List.of("path", "permissionsBoundaryArn");
   private static final List<String> DELIVERY_KEYS = List.of("offerLifetime", "secretVisibleFor");
+  private static final List<String> KEYS_KEYS =
+      List.of("rotationNeedsApproval", "gracePeriod", "deleteAfter", "maxAge", "unusedAfter");
 
+  // YAML 1.1 reads yes, no, on and off as booleans; Keysmith takes only true and false.
   private static final ObjectMapper YAML =
-      YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+      YAMLMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
+          .build();
 
   private final String source;
 
@@ -112,7 +122,8 @@ public final class ConfigLoader {
         iam.boundaryArn(),
         delivery.offerLifetime(),
         delivery.secretVisibleFor(),
-        dataDir(root, baseDir));
+        dataDir(root, baseDir),
+        keyCare(root));
   }
 
   private record Approvers(Set<String> userIds, Optional<String> userGroup) {}
@@ -209,6 +220,37 @@ public final class ConfigLoader {
               + " and Keysmith needs it to wipe the secret)");
     }
     return new Delivery(offerLifetime, secretVisibleFor);
+  }
+
+  private KeyCare keyCare(JsonNode root) {
+    KeyCare defaults = KeyCare.defaults();
+    Optional<JsonNode> keys = mapping(root, "keys", "keys");
+    if (keys.isEmpty()) {
+      return defaults;
+    }
+    JsonNode k = keys.get();
+    requireKnownKeys(k, "keys.", KEYS_KEYS);
+    return new KeyCare(
+        optionalBoolean(k, "rotationNeedsApproval", "keys.rotationNeedsApproval")
+            .orElse(defaults.rotationNeedsApproval()),
+        atLeast(k, "gracePeriod", MIN_KEY_WAIT, "1h").orElse(defaults.rotationGracePeriod()),
+        atLeast(k, "deleteAfter", MIN_KEY_WAIT, "1h").orElse(defaults.deleteAfterDeactivation()),
+        atLeast(k, "maxAge", MIN_KEY_AGE, "1d").orElse(defaults.maxKeyAge()),
+        atLeast(k, "unusedAfter", MIN_KEY_AGE, "1d").orElse(defaults.unusedKeyAge()));
+  }
+
+  /** The duration {@code keys.name}, refused when shorter than {@code min}. */
+  private Optional<Duration> atLeast(JsonNode keys, String name, Duration min, String minText) {
+    String key = "keys." + name;
+    return optionalText(keys, name, key)
+        .map(
+            text -> {
+              Duration d = duration(text, key);
+              if (d.compareTo(min) < 0) {
+                throw fail(key + " " + quote(text) + " must be at least " + minText);
+              }
+              return d;
+            });
   }
 
   private JsonNode tree(String yaml) {
@@ -347,6 +389,21 @@ public final class ConfigLoader {
       return Optional.empty();
     }
     return Optional.of(text(node, key));
+  }
+
+  private Optional<Boolean> optionalBoolean(JsonNode parent, String name, String key) {
+    JsonNode node = parent.get(name);
+    if (node == null || node.isNull()) {
+      return Optional.empty();
+    }
+    if (node.isBoolean()) {
+      return Optional.of(node.booleanValue());
+    }
+    // A quoted 'true' or 'false' means the same; anything else is refused.
+    if (node.isTextual() && (node.asText().equals("true") || node.asText().equals("false"))) {
+      return Optional.of(Boolean.parseBoolean(node.asText()));
+    }
+    throw fail(key + " must be true or false, not " + kind(node));
   }
 
   private String text(JsonNode node, String key) {

@@ -18,6 +18,7 @@ import java.util.Set;
  * @param offerLifetime how long the owner may reveal new credentials
  * @param secretVisibleFor how long a revealed secret stays on screen before it is wiped
  * @param dataDir directory of the SQLite database
+ * @param keyCare how access keys are rotated and when their owners are reminded
  */
 public record KeysmithConfig(
     Set<String> approverIds,
@@ -28,4 +29,30 @@ public record KeysmithConfig(
     Optional<String> permissionsBoundaryArn,
     Duration offerLifetime,
     Duration secretVisibleFor,
-    Path dataDir) {}
+    Path dataDir,
+    KeyCare keyCare) {
+
+  /**
+   * How Keysmith looks after access keys: rotation and reminders.
+   *
+   * @param rotationNeedsApproval whether a rotation waits for an approver (else owners rotate
+   *     alone)
+   * @param rotationGracePeriod how long the old key stays active after a rotation
+   * @param deleteAfterDeactivation how long after its deactivation an old key is deleted
+   * @param maxKeyAge keys older than this get their owner a rotation reminder
+   * @param unusedKeyAge keys unused this long get their owner a nudge to deactivate them
+   */
+  public record KeyCare(
+      boolean rotationNeedsApproval,
+      Duration rotationGracePeriod,
+      Duration deleteAfterDeactivation,
+      Duration maxKeyAge,
+      Duration unusedKeyAge) {
+
+    /** The settings when {@code keys:} is left out of the config file. */
+    public static KeyCare defaults() {
+      return new KeyCare(
+          false, Duration.ofDays(7), Duration.ofDays(7), Duration.ofDays(90), Duration.ofDays(45));
+    }
+  }
+}

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keysmith.config.KeysmithConfig.KeyCare;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +32,12 @@ class ConfigLoaderTest {
       delivery:
         offerLifetime: 7d
         secretVisibleFor: 2m
+      keys:
+        rotationNeedsApproval: true
+        gracePeriod: 3d
+        deleteAfter: 14d
+        maxAge: 60d
+        unusedAfter: 30d
       dataDir: ./data
       """;
 
@@ -86,6 +93,7 @@ class ConfigLoaderTest {
         "unknown key iam.permissionBoundaryArn");
     assertFails(with("offerLifetime:", "offerLifeTime:"), "unknown key delivery.offerLifeTime");
     assertFails(with("userGroup:", "usergroup:"), "unknown key approvers.usergroup");
+    assertFails(with("gracePeriod:", "gracePeriode:"), "unknown key keys.gracePeriode");
   }
 
   @Test
@@ -245,6 +253,64 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void parse_unknownKeysKey_listsTheKnownOnes() {
+    assertFails(
+        with("maxAge: 60d", "maxKeyAge: 60d"),
+        "keysmith.yml: unknown key keys.maxKeyAge (expected one of keys.rotationNeedsApproval,"
+            + " keys.gracePeriod, keys.deleteAfter, keys.maxAge, keys.unusedAfter)");
+  }
+
+  @Test
+  void parse_keysNotMapping_isRefused() {
+    assertFails(
+        VALID.replaceAll("(?s)keys:.*unusedAfter: 30d", "keys: [90d]"),
+        "keysmith.yml: keys must be a mapping");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"yes", "'no'", "on", "1", "'TRUE'", "[true]"})
+  void parse_rotationNeedsApprovalNotTrueOrFalse_isRefused(String value) {
+    assertFails(
+        with("rotationNeedsApproval: true", "rotationNeedsApproval: " + value),
+        "keysmith.yml: keys.rotationNeedsApproval must be true or false");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "gracePeriod: 3d, gracePeriod, 59m, 1h",
+    "deleteAfter: 14d, deleteAfter, PT59M59S, 1h",
+    "maxAge: 60d, maxAge, 23h, 1d",
+    "unusedAfter: 30d, unusedAfter, PT23H59M, 1d"
+  })
+  void parse_keysDurationTooShort_namesKeyAndMinimum(
+      String line, String key, String value, String minimum) {
+    assertFails(
+        with(line, key + ": " + value),
+        "keysmith.yml: keys." + key + " '" + value + "' must be at least " + minimum);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "gracePeriod: 3d, gracePeriod, 0s",
+    "deleteAfter: 14d, deleteAfter, PT-1H",
+    "maxAge: 60d, maxAge, -P90D",
+    "unusedAfter: 30d, unusedAfter, 0d"
+  })
+  void parse_keysDurationNotPositive_isRefused(String line, String key, String value) {
+    assertFails(
+        with(line, key + ": " + value),
+        "keysmith.yml: keys." + key + " '" + value + "' must be positive");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"90 days", "3mo", "P3M"})
+  void parse_keysBadDuration_namesKey(String value) {
+    assertFails(
+        with("maxAge: 60d", "maxAge: " + value),
+        "keysmith.yml: keys.maxAge '" + value + "' is not a duration");
+  }
+
+  @Test
   void parse_emptyDataDir_isRefused() {
     assertFails(with("dataDir: ./data", "dataDir: ''"), "keysmith.yml: dataDir is empty");
   }
@@ -265,7 +331,13 @@ class ConfigLoaderTest {
             Optional.of("arn:aws:iam::123456789012:policy/KeysmithBoundary"),
             Duration.ofDays(7),
             Duration.ofMinutes(2),
-            BASE.resolve("data")),
+            BASE.resolve("data"),
+            new KeyCare(
+                true,
+                Duration.ofDays(3),
+                Duration.ofDays(14),
+                Duration.ofDays(60),
+                Duration.ofDays(30))),
         config);
   }
 
@@ -287,6 +359,54 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofDays(7), config.offerLifetime());
     assertEquals(Duration.ofMinutes(2), config.secretVisibleFor());
     assertEquals(BASE.resolve("data"), config.dataDir());
+    assertEquals(
+        new KeyCare(
+            false,
+            Duration.ofDays(7),
+            Duration.ofDays(7),
+            Duration.ofDays(90),
+            Duration.ofDays(45)),
+        config.keyCare());
+  }
+
+  @Test
+  void defaults_keyCare_areWhatTheExampleShows() {
+    assertEquals(KeyCare.defaults(), ConfigLoader.load(Path.of("keysmith.example.yml")).keyCare());
+  }
+
+  @Test
+  void parse_someKeysSettings_defaultsTheRest() {
+    KeysmithConfig config =
+        ConfigLoader.parse(
+            VALID.replaceAll("(?s)keys:.*unusedAfter: 30d", "keys:\n  maxAge: 30d\n  unusedAfter:"),
+            BASE);
+
+    assertEquals(
+        new KeyCare(
+            false,
+            Duration.ofDays(7),
+            Duration.ofDays(7),
+            Duration.ofDays(30),
+            Duration.ofDays(45)),
+        config.keyCare());
+  }
+
+  @Test
+  void parse_keysAtTheirMinimums_isAccepted() {
+    String yaml =
+        VALID.replaceAll(
+            "(?s)keys:.*unusedAfter: 30d",
+            "keys:\n  rotationNeedsApproval: 'false'\n  gracePeriod: 1h\n  deleteAfter: 60m\n"
+                + "  maxAge: 1d\n  unusedAfter: PT24H");
+
+    assertEquals(
+        new KeyCare(
+            false,
+            Duration.ofHours(1),
+            Duration.ofHours(1),
+            Duration.ofDays(1),
+            Duration.ofDays(1)),
+        ConfigLoader.parse(yaml, BASE).keyCare());
   }
 
   @Test
@@ -301,6 +421,7 @@ class ConfigLoaderTest {
         iam:
         delivery:
           offerLifetime:
+        keys:
         """;
 
     KeysmithConfig config = ConfigLoader.parse(yaml, BASE);
@@ -308,6 +429,7 @@ class ConfigLoaderTest {
     assertEquals(Optional.empty(), config.approverGroupId());
     assertEquals("/keysmith/", config.iamPath());
     assertEquals(Duration.ofDays(7), config.offerLifetime());
+    assertEquals(KeyCare.defaults(), config.keyCare());
   }
 
   @Test
@@ -347,6 +469,14 @@ class ConfigLoaderTest {
         ConfigLoader.parse(with("secretVisibleFor: 2m", "secretVisibleFor: " + text), BASE);
 
     assertEquals(Duration.parse(expected), config.secretVisibleFor());
+  }
+
+  @Test
+  void parse_groupLikeYamlBooleanWord_isReadAsText() {
+    KeysmithConfig config =
+        ConfigLoader.parse(with("[developers, readonly]", "[developers, on, no]"), BASE);
+
+    assertEquals(List.of("developers", "on", "no"), config.groups());
   }
 
   @Test

@@ -85,6 +85,34 @@ class DatabaseTest {
     }
   }
 
+  @Test
+  void open_version1Database_addsJobsAndKeepsEarlierRows() {
+    try (Database db = Database.open(tmp)) {
+      db.withConnection(
+          "make it a version 1 database",
+          c -> {
+            try (Statement s = c.createStatement()) {
+              s.execute("DROP TABLE jobs");
+              s.execute(
+                  "INSERT INTO audit (at, actor, action, details) VALUES (1, 'keysmith', 'x', '{}')");
+              return s.execute("PRAGMA user_version = 1");
+            }
+          });
+    }
+
+    try (Database db = Database.open(tmp)) {
+      assertEquals(Schema.latestVersion(), db.schemaVersion());
+      assertEquals(1L, count(db, "SELECT count(*) FROM audit"));
+      assertEquals(0L, count(db, "SELECT count(*) FROM jobs"));
+      assertEquals(
+          2L,
+          count(
+              db,
+              "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs'"
+                  + " AND name IN ('jobs_by_state_due', 'jobs_by_subject')"));
+    }
+  }
+
   private static long count(Database db, String sql) {
     return Long.parseLong(text(db, sql));
   }

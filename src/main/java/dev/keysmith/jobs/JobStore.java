@@ -1,0 +1,48 @@
+package dev.keysmith.jobs;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Durable queue of {@link Job}s. A job is PENDING until claimed, RUNNING while a handler runs it,
+ * then DONE, FAILED (not retried) or back to PENDING for a retry; a PENDING job may be CANCELLED.
+ * Done, failed and cancelled jobs are kept, as a record of what ran.
+ *
+ * <p>A job cut off by a crash is run again after {@link #requeueInterrupted()}, so every handler
+ * must be idempotent: running a job twice must do no more harm than running it once.
+ */
+public interface JobStore {
+
+  /** Stores a PENDING job due at {@code dueAt} and returns its id; see {@link Job} on secrets. */
+  long schedule(String kind, String subject, Map<String, String> data, Instant dueAt);
+
+  /**
+   * Atomically claims the PENDING job due earliest at or before {@code now} (RUNNING, one more
+   * attempt), so no two callers, threads or processes, ever claim the same job; empty when none is
+   * due.
+   */
+  Optional<Job> claimNext(Instant now);
+
+  /** Marks a RUNNING job DONE; the row is kept as a record of what ran. */
+  void complete(long id);
+
+  /** Puts a RUNNING job back to PENDING, due again at {@code dueAt}, remembering {@code error}. */
+  void retryAt(long id, Instant dueAt, String error);
+
+  /** Marks a RUNNING job FAILED for good, remembering {@code error}. */
+  void fail(long id, String error);
+
+  /** Cancels the PENDING jobs of {@code kind} about {@code subject}; returns how many. */
+  int cancel(String kind, String subject);
+
+  /** The PENDING jobs about {@code subject}, earliest due first. */
+  List<Job> pending(String subject);
+
+  /**
+   * Puts every RUNNING job back to PENDING, keeping its due time; call once at start-up, before
+   * anything claims jobs, so work cut off by a crash runs again. Returns how many.
+   */
+  int requeueInterrupted();
+}

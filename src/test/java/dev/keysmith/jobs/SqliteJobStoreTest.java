@@ -1,0 +1,404 @@
+package dev.keysmith.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keysmith.store.Database;
+import dev.keysmith.store.StoreException;
+import dev.keysmith.testing.MutableClock;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteJobStoreTest {
+  private static final Instant T0 = Instant.parse("2026-03-01T10:15:30.123Z");
+  private static final String DEACTIVATE = "rotation.deactivate-old-key";
+  private static final String DELETE = "rotation.delete-old-key";
+  private static final String KEY = "AKIAOLDKEY0000000001";
+  private static final String OTHER_KEY = "AKIAOLDKEY0000000002";
+
+  @TempDir Path dataDir;
+  private final MutableClock clock = new MutableClock(T0);
+  private Database db;
+  private SqliteJobStore store;
+
+  @BeforeEach
+  void setUp() {
+    db = Database.open(dataDir);
+    store = new SqliteJobStore(db, clock);
+  }
+
+  @AfterEach
+  void tearDown() {
+    db.close();
+  }
+
+  // ---- unhappy paths ----
+
+  @Test
+  void schedule_blankKindOrSubject_isRefused() {
+    assertThrows(IllegalArgumentException.class, () -> store.schedule(" ", KEY, Map.of(), T0));
+    assertThrows(
+        IllegalArgumentException.class, () -> store.schedule(DEACTIVATE, "", Map.of(), T0));
+    assertEquals(Optional.empty(), store.claimNext(T0));
+  }
+
+  @Test
+  void schedule_nullDataValue_isRefused() {
+    Map<String, String> data = new HashMap<>();
+    data.put("user", null);
+
+    assertThrows(IllegalArgumentException.class, () -> store.schedule(DEACTIVATE, KEY, data, T0));
+  }
+
+  @Test
+  void schedule_tooMuchData_isRefused() {
+    Map<String, String> data = Map.of("note", "x".repeat(SqliteJobStore.MAX_DATA_CHARS));
+
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> store.schedule(DEACTIVATE, KEY, data, T0));
+
+    assertTrue(e.getMessage().contains("at most " + SqliteJobStore.MAX_DATA_CHARS), e.getMessage());
+  }
+
+  @Test
+  void claimNext_nothingScheduled_isEmpty() {
+    assertEquals(Optional.empty(), store.claimNext(T0));
+  }
+
+  @Test
+  void claimNext_notYetDue_isEmpty() {
+    store.schedule(DEACTIVATE, KEY, Map.of(), T0.plusMillis(1));
+
+    assertEquals(Optional.empty(), store.claimNext(T0));
+  }
+
+  @Test
+  void claimNext_alreadyClaimed_isNotClaimedAgain() {
+    store.schedule(DEACTIVATE, KEY, Map.of(), T0);
+    store.claimNext(T0).orElseThrow();
+
+    assertEquals(Optional.empty(), store.claimNext(T0.plus(Duration.ofDays(365))));
+  }
+
+  @Test
+  void complete_pendingJob_isRefusedNamingId() {
+    long id = store.schedule(DEACTIVATE, KEY, Map.of(), T0);
+
+    StoreException e = assertThrows(StoreException.class, () -> store.complete(id));
+
+    assertEquals("complete job failed: job " + id + " is not running", e.getMessage());
+  }
+
+  @Test
+  void retryAtAndFail_unknownJob_areRefused() {
+    assertThrows(StoreException.class, () -> store.retryAt(42, T0, "boom"));
+    assertThrows(StoreException.class, () -> store.fail(42, "boom"));
+  }
+
+  @Test
+  void fail_running_isNeverClaimedAgain() {
+    long id = store.schedule(DEACTIVATE, KEY, Map.of(), T0);
+    store.claimNext(T0).orElseThrow();
+
+    store.fail(id, "IamException: NoSuchEntity");
+
+    assertEquals(Optional.empty(), store.claimNext(T0.plus(Duration.ofDays(365))));
+    assertEquals(List.of(), store.pending(KEY));
+    assertEquals("FAILED", column(id, "state"));
+    assertEquals("IamException: NoSuchEntity", column(id, "last_error"));
+  }
+
+  @Test
+  void cancel_otherKindOrSubject_leavesThemPending() {
+    long otherKind = store.schedule(DELETE, KEY, Map.of(), T0);
+    long otherSubject = store.schedule(DEACTIVATE, OTHER_KEY, Map.of(), T0);
+
+    assertEquals(0, store.cancel(DEACTIVATE, KEY));
+
+    assertEquals(List.of(otherKind), ids(store.pending(KEY)));
+    assertEquals(List.of(otherSubject), ids(store.pending(OTHER_KEY)));
+  }
+
+  @Test
+  void cancel_runningJob_isNotCancelled() {
+    long id = store.schedule(DEACTIVATE, KEY, Map.of(), T0);
+    store.claimNext(T0).orElseThrow();
+
+    assertEquals(0, store.cancel(DEACTIVATE, KEY));
+
+    store.complete(id);
+    assertEquals("DONE", column(id, "state"));
+  }
+
+  @Test
+  void operations_afterClose_throwStoreExceptionNamingOperation() {
+    db.close();
+
+    StoreException e = assertThrows(StoreException.class, () -> store.claimNext(T0));
+    assertTrue(e.getMessage().startsWith("claim job failed"), e.getMessage());
+  }
+
+  // ---- happy paths ----
+
+  @Test
+  void schedule_data_roundTrips() {
+    Map<String, String> data =
+        Map.of(
+            "user", "alice.smith",
+            "owner", "U0OWNER01",
+            "note", "quotes \" and \\ and\nnewlines, ünïcödé, <!channel>",
+            "empty", "");
+    long id = store.schedule(DEACTIVATE, KEY, data, T0);
+
+    Job claimed = store.claimNext(T0).orElseThrow();
+
+    assertEquals(new Job(id, DEACTIVATE, KEY, data, T0, 1), claimed);
+  }
+
+  @Test
+  void schedule_emptyData_roundTrips() {
+    long id = store.schedule(DEACTIVATE, KEY, Map.of(), T0);
+
+    assertEquals(List.of(new Job(id, DEACTIVATE, KEY, Map.of(), T0, 0)), store.pending(KEY));
+  }
+
+  @Test
+  void schedule_subMillisecondDue_isKeptToTheMillisecond() {
+    store.schedule(DEACTIVATE, KEY, Map.of(), Instant.parse("2026-03-01T10:15:30.123456789Z"));
+
+    assertEquals(T0, store.pending(KEY).get(0).dueAt());
+  }
+
+  @Test
+  void claimNext_severalDue_claimsEarliestDueThenOldestFirst() {
+    long later = store.schedule(DEACTIVATE, "c", Map.of(), T0.plusSeconds(20));
+    long tieFirst = store.schedule(DEACTIVATE, "a", Map.of(), T0.plusSeconds(10));
+    long tieSecond = store.schedule(DEACTIVATE, "b", Map.of(), T0.plusSeconds(10));
+    store.schedule(DEACTIVATE, "d", Map.of(), T0.plusSeconds(21));
+
+    Instant now = T0.plusSeconds(20);
+    List<Long> claimed = new ArrayList<>();
+    for (Optional<Job> job = store.claimNext(now); job.isPresent(); job = store.claimNext(now)) {
+      claimed.add(job.get().id());
+    }
+
+    assertEquals(List.of(tieFirst, tieSecond, later), claimed);
+  }
+
+  @Test
+  void claimNext_dueExactlyNow_isClaimedWithOneAttempt() {
+    long id = store.schedule(DEACTIVATE, KEY, Map.of(), T0);
+
+    Job job = store.claimNext(T0).orElseThrow();
+
+    assertEquals(id, job.id());
+    assertEquals(1, job.attempts());
+    assertEquals("RUNNING", column(id, "state"));
+    assertEquals(List.of(), store.pending(KEY));
+  }
+
+  @Test
+  void complete_running_isKeptDoneAndNeverClaimedAgain() {
+    long id = store.schedule(DEACTIVATE, KEY, Map.of(), T0);
+    store.claimNext(T0).orElseThrow();
+    clock.advance(Duration.ofSeconds(3));
+
+    store.complete(id);
+
+    assertEquals(Optional.empty(), store.claimNext(T0.plus(Duration.ofDays(365))));
+    assertEquals("DONE", column(id, "state"));
+    assertEquals(String.valueOf(T0.toEpochMilli()), column(id, "created_at"));
+    assertEquals(String.valueOf(T0.plusSeconds(3).toEpochMilli()), column(id, "updated_at"));
+  }
+
+  @Test
+  void retryAt_running_isPendingAgainAtTheNewTimeWithAttemptsKept() {
+    long id = store.schedule(DEACTIVATE, KEY, Map.of("user", "alice"), T0);
+    store.claimNext(T0).orElseThrow();
+    Instant retry = T0.plus(Duration.ofMinutes(5));
+
+    store.retryAt(id, retry, "Throttling");
+
+    assertEquals(
+        List.of(new Job(id, DEACTIVATE, KEY, Map.of("user", "alice"), retry, 1)),
+        store.pending(KEY));
+    assertEquals(Optional.empty(), store.claimNext(retry.minusMillis(1)));
+    assertEquals(2, store.claimNext(retry).orElseThrow().attempts());
+    assertEquals("Throttling", column(id, "last_error"));
+  }
+
+  @Test
+  void retryAt_longError_isTruncated() {
+    long id = store.schedule(DEACTIVATE, KEY, Map.of(), T0);
+    store.claimNext(T0).orElseThrow();
+
+    store.retryAt(id, T0, "e".repeat(SqliteJobStore.MAX_ERROR_CHARS + 50));
+
+    assertEquals(SqliteJobStore.MAX_ERROR_CHARS, column(id, "last_error").length());
+  }
+
+  @Test
+  void cancel_pendingOfKindAndSubject_returnsHowManyAndTheyNeverRun() {
+    store.schedule(DEACTIVATE, KEY, Map.of(), T0);
+    store.schedule(DEACTIVATE, KEY, Map.of(), T0.plusSeconds(60));
+    long keep = store.schedule(DELETE, KEY, Map.of(), T0.plusSeconds(120));
+
+    assertEquals(2, store.cancel(DEACTIVATE, KEY));
+    assertEquals(0, store.cancel(DEACTIVATE, KEY));
+
+    assertEquals(List.of(keep), ids(store.pending(KEY)));
+    assertEquals(keep, store.claimNext(T0.plus(Duration.ofDays(1))).orElseThrow().id());
+    assertEquals(Optional.empty(), store.claimNext(T0.plus(Duration.ofDays(1))));
+  }
+
+  @Test
+  void pending_subject_returnsOnlyItsPendingJobsByDueTime() {
+    long late = store.schedule(DELETE, KEY, Map.of(), T0.plus(Duration.ofDays(14)));
+    long early = store.schedule(DEACTIVATE, KEY, Map.of(), T0.plus(Duration.ofDays(7)));
+    long running = store.schedule("reminder.rotate", KEY, Map.of(), T0);
+    store.schedule(DEACTIVATE, OTHER_KEY, Map.of(), T0.plus(Duration.ofDays(1)));
+    assertEquals(running, store.claimNext(T0).orElseThrow().id());
+
+    assertEquals(List.of(early, late), ids(store.pending(KEY)));
+    assertEquals(List.of(), store.pending("AKIAUNKNOWN000000000"));
+  }
+
+  @Test
+  void requeueInterrupted_running_isClaimedAgainWithAnotherAttempt() {
+    long running = store.schedule(DEACTIVATE, KEY, Map.of(), T0);
+    long pending = store.schedule(DELETE, KEY, Map.of(), T0.plus(Duration.ofDays(7)));
+    store.claimNext(T0).orElseThrow();
+
+    assertEquals(1, store.requeueInterrupted());
+    assertEquals(0, store.requeueInterrupted());
+
+    assertEquals(List.of(running, pending), ids(store.pending(KEY)));
+    Job again = store.claimNext(T0).orElseThrow();
+    assertEquals(running, again.id());
+    assertEquals(2, again.attempts());
+  }
+
+  @Test
+  void open_again_keepsJobs() {
+    long id = store.schedule(DEACTIVATE, KEY, Map.of("user", "alice"), T0);
+    db.close();
+
+    db = Database.open(dataDir);
+    store = new SqliteJobStore(db, clock);
+
+    assertEquals(
+        List.of(new Job(id, DEACTIVATE, KEY, Map.of("user", "alice"), T0, 0)), store.pending(KEY));
+    assertEquals(id, store.claimNext(T0).orElseThrow().id());
+  }
+
+  @Test
+  void schedule_afterReopen_neverReusesAnId() {
+    long first = store.schedule(DEACTIVATE, KEY, Map.of(), T0);
+    db.close();
+    db = Database.open(dataDir);
+    store = new SqliteJobStore(db, clock);
+
+    assertTrue(store.schedule(DEACTIVATE, KEY, Map.of(), T0) > first);
+  }
+
+  @Test
+  void claimNext_eightThreadsRacing_claimEachJobOnce() throws Exception {
+    Set<Long> scheduled = new HashSet<>();
+    for (int i = 0; i < 40; i++) {
+      scheduled.add(store.schedule(DEACTIVATE, "key-" + i, Map.of(), T0.plusMillis(i)));
+    }
+
+    List<Long> claimed =
+        claimConcurrently(List.of(store, store, store, store, store, store, store, store));
+
+    assertEquals(scheduled.size(), claimed.size(), "claimed: " + claimed);
+    assertEquals(scheduled, new HashSet<>(claimed));
+  }
+
+  @Test
+  void claimNext_twoConnectionsToTheSameFile_claimEachJobOnce() throws Exception {
+    Set<Long> scheduled = new HashSet<>();
+    for (int i = 0; i < 40; i++) {
+      scheduled.add(store.schedule(DEACTIVATE, "key-" + i, Map.of(), T0.plusMillis(i)));
+    }
+    // A second Keysmith process, by mistake, on the same data directory.
+    try (Database second = Database.open(dataDir)) {
+      List<Long> claimed = claimConcurrently(List.of(store, new SqliteJobStore(second, clock)));
+
+      assertEquals(scheduled.size(), claimed.size(), "claimed: " + claimed);
+      assertEquals(scheduled, new HashSet<>(claimed));
+    }
+  }
+
+  /** Each store claims from its own thread, all starting together, until none is due. */
+  private static List<Long> claimConcurrently(List<SqliteJobStore> stores) throws Exception {
+    CyclicBarrier start = new CyclicBarrier(stores.size());
+    ExecutorService pool = Executors.newFixedThreadPool(stores.size());
+    try {
+      List<Future<List<Long>>> results = new ArrayList<>();
+      for (SqliteJobStore s : stores) {
+        Callable<List<Long>> claimAll =
+            () -> {
+              start.await(10, TimeUnit.SECONDS);
+              List<Long> mine = new ArrayList<>();
+              Instant now = T0.plusSeconds(1);
+              for (Optional<Job> job = s.claimNext(now); job.isPresent(); job = s.claimNext(now)) {
+                mine.add(job.get().id());
+              }
+              return mine;
+            };
+        results.add(pool.submit(claimAll));
+      }
+      List<Long> all = Collections.synchronizedList(new ArrayList<>());
+      for (Future<List<Long>> result : results) {
+        all.addAll(result.get(30, TimeUnit.SECONDS));
+      }
+      return all;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static List<Long> ids(List<Job> jobs) {
+    return jobs.stream().map(Job::id).toList();
+  }
+
+  private String column(long id, String column) {
+    return db.withConnection(
+        "test query",
+        c -> {
+          // The column name is one of this test's literals.
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT " + column + " FROM jobs WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+              assertTrue(rs.next(), "no job " + id);
+              return rs.getString(1);
+            }
+          }
+        });
+  }
+}
