@@ -14,6 +14,7 @@ import dev.keysmith.config.ConfigLoader;
 import dev.keysmith.config.KeysmithConfig;
 import dev.keysmith.config.Settings;
 import dev.keysmith.delivery.CredentialDelivery;
+import dev.keysmith.delivery.SecretReveal;
 import dev.keysmith.iam.AwsClients;
 import dev.keysmith.iam.AwsIamGateway;
 import dev.keysmith.iam.IamDirectory;
@@ -33,6 +34,7 @@ import dev.keysmith.slack.SlackSecretChannel;
 import dev.keysmith.store.Database;
 import dev.keysmith.store.RequestStore;
 import dev.keysmith.store.SqliteRequestStore;
+import dev.keysmith.store.SqliteWipeStore;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -64,6 +66,7 @@ public final class Keysmith implements AutoCloseable {
 
   private final List<AutoCloseable> closeables;
   private final CredentialDelivery delivery;
+  private final SecretReveal reveal;
   private final RequestService requests;
   private final SlackHttpServer httpServer;
 
@@ -116,6 +119,9 @@ public final class Keysmith implements AutoCloseable {
             new RequestIds(new SecureRandom()),
             clock,
             config.offerLifetime());
+    this.reveal =
+        new SecretReveal(
+            new SqliteWipeStore(database), secrets, audit, clock, config.secretVisibleFor());
     this.delivery =
         new CredentialDelivery(
             store,
@@ -124,9 +130,9 @@ public final class Keysmith implements AutoCloseable {
             directory,
             new PasswordGenerator(new SecureRandom()),
             secrets,
+            reveal,
             notifier,
-            clock,
-            config.secretVisibleFor());
+            clock);
 
     delivery.recoverInterrupted();
     workers.execute(requests::resumeInterrupted);
@@ -143,6 +149,7 @@ public final class Keysmith implements AutoCloseable {
             new App(appConfig.build()),
             requests,
             delivery,
+            reveal,
             directory,
             keyCare,
             ownership,
@@ -196,7 +203,7 @@ public final class Keysmith implements AutoCloseable {
 
   /** Wipes secrets whose time is up and expires unrevealed offers; the timer calls it. */
   public void housekeeping() {
-    delivery.wipeDue();
+    reveal.wipeDue();
     delivery.expireOffers();
   }
 

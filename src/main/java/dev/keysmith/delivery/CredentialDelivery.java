@@ -12,7 +12,6 @@ import dev.keysmith.request.RequestState;
 import dev.keysmith.request.RequestWorkflow;
 import dev.keysmith.store.RequestStore;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,9 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CredentialDelivery {
   private static final Logger log = LoggerFactory.getLogger(CredentialDelivery.class);
-  static final String WIPED_NOTICE =
-      "The credentials were hidden. Keysmith never shows a secret twice; if you did not save"
-          + " them, rotate the access key.";
 
   private final RequestStore store;
   private final AuditTrail audit;
@@ -36,9 +32,9 @@ public final class CredentialDelivery {
   private final IamDirectory directory;
   private final PasswordGenerator passwords;
   private final SecretChannel channel;
+  private final SecretReveal reveal;
   private final Notifier notifier;
   private final Clock clock;
-  private final Duration visibleFor;
 
   public CredentialDelivery(
       RequestStore store,
@@ -47,9 +43,9 @@ public final class CredentialDelivery {
       IamDirectory directory,
       PasswordGenerator passwords,
       SecretChannel channel,
+      SecretReveal reveal,
       Notifier notifier,
-      Clock clock,
-      Duration visibleFor) {
+      Clock clock) {
     this.store = store;
     this.audit = audit;
     this.iam = iam;
@@ -57,8 +53,8 @@ public final class CredentialDelivery {
     this.passwords = passwords;
     this.channel = channel;
     this.notifier = notifier;
+    this.reveal = reveal;
     this.clock = clock;
-    this.visibleFor = visibleFor;
   }
 
   /** The owner opened the offer (in the DM): show, ephemerally, the button that reveals. */
@@ -91,15 +87,14 @@ public final class CredentialDelivery {
       undo(revealing, actor, "mint failed: " + e.errorCode());
       throw new Refusal("IAM could not create the credentials: " + e.getMessage() + " Try again.");
     }
-    Instant wipeAt = clock.instant().plus(visibleFor);
+    Instant wipeAt;
     try {
-      channel.show(responseUrl, revealing, credentials, wipeAt);
+      wipeAt = reveal.show(r.id(), r.ownerId(), responseUrl, credentials);
     } catch (RuntimeException e) {
       log.warn("request {}: could not show credentials: {}", r.id(), e.getClass().getSimpleName());
       undo(revealing, actor, "show failed");
       throw new Refusal("Slack did not take the message with your credentials. Try again.");
     }
-    store.scheduleWipe(r.id(), responseUrl, wipeAt);
     AccessRequest revealed = RequestWorkflow.revealed(revealing, clock.instant());
     store.compareAndSet(RequestState.REVEALING, revealed);
     Map<String, String> details = new LinkedHashMap<>();
@@ -108,40 +103,6 @@ public final class CredentialDelivery {
     details.put("wipeAt", wipeAt.toString());
     record(revealed, actor, "delivery.revealed", details);
     Notifier.bestEffort(revealed.id(), () -> notifier.updateApproval(revealed));
-  }
-
-  /** The owner clicked Hide: wipe the secret at once. */
-  public void hide(String requestId, String actor, String responseUrl) {
-    AccessRequest r = find(requestId);
-    if (!r.ownerId().equals(actor)) {
-      throw new Refusal("Only the owner can hide these credentials.");
-    }
-    channel.wipe(responseUrl, WIPED_NOTICE);
-    store.removeWipe(requestId);
-    record(r, actor, "delivery.hidden", Map.of());
-  }
-
-  /** Wipes every revealed secret whose time on screen is up. */
-  public void wipeDue() {
-    Instant now = clock.instant();
-    for (RequestStore.Wipe w : store.dueWipes(now)) {
-      try {
-        channel.wipe(w.responseUrl(), WIPED_NOTICE);
-        audit.record(now, w.requestId(), "keysmith", "delivery.wiped", Map.of());
-      } catch (RuntimeException e) {
-        log.warn("request {}: could not wipe: {}", w.requestId(), e.getClass().getSimpleName());
-        if (now.isBefore(responseUrlExpiry(w))) {
-          continue; // a passing Slack failure: try again at the next round
-        }
-        audit.record(now, w.requestId(), "keysmith", "delivery.wipe-failed", Map.of());
-      }
-      store.removeWipe(w.requestId());
-    }
-  }
-
-  /** Slack honours a response_url for 30 minutes from the click that made it. */
-  private Instant responseUrlExpiry(RequestStore.Wipe w) {
-    return w.due().minus(visibleFor).plus(Duration.ofMinutes(30));
   }
 
   /** Ends offers nobody revealed in time, and tells their owners. */

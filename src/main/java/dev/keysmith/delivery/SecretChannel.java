@@ -12,8 +12,11 @@ public interface SecretChannel {
   /** Shows the owner, ephemerally, a button to reveal now; nothing is minted yet. */
   void offerReveal(String responseUrl, AccessRequest request);
 
-  /** Replaces the ephemeral message with the credentials, until {@code wipeAt}. */
-  void show(String responseUrl, AccessRequest request, Credentials credentials, Instant wipeAt);
+  /**
+   * Replaces the ephemeral message with the credentials, until {@code wipeAt}; its Hide button
+   * names {@code subject}.
+   */
+  void show(String responseUrl, String subject, Credentials credentials, Instant wipeAt);
 
   /** Replaces the ephemeral message holding credentials with a notice that holds none. */
   void wipe(String responseUrl, String notice);

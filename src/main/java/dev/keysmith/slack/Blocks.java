@@ -297,7 +297,7 @@ final class Blocks {
   }
 
   /** The ephemeral message with the secret itself; only ever sent through a response_url. */
-  static List<LayoutBlock> secret(AccessRequest r, Credentials c, Instant wipeAt) {
+  static List<LayoutBlock> secret(String subject, Credentials c, Instant wipeAt) {
     List<LayoutBlock> blocks = new ArrayList<>();
     blocks.add(header(h -> h.text(plainText("Credentials for " + c.iamUserName()))));
     StringBuilder text = new StringBuilder();
@@ -327,7 +327,7 @@ final class Blocks {
                 + date(wipeAt)
                 + ". A new key can take a few seconds before AWS accepts it everywhere."));
     blocks.add(
-        buttons(Ids.BLOCK_REVEAL, button(Ids.ACTION_HIDE, "I saved it, hide now", null, r.id())));
+        buttons(Ids.BLOCK_REVEAL, button(Ids.ACTION_HIDE, "I saved it, hide now", null, subject)));
     return blocks;
   }
 

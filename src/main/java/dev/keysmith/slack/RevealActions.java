@@ -5,6 +5,7 @@ import com.slack.api.bolt.context.builtin.ActionContext;
 import com.slack.api.bolt.request.builtin.BlockActionRequest;
 import com.slack.api.bolt.response.Response;
 import dev.keysmith.delivery.CredentialDelivery;
+import dev.keysmith.delivery.SecretReveal;
 
 /**
  * The owner's path to the secret: Get credentials (in the DM) → Reveal now (ephemeral, mints and
@@ -12,10 +13,12 @@ import dev.keysmith.delivery.CredentialDelivery;
  */
 final class RevealActions {
   private final CredentialDelivery delivery;
+  private final SecretReveal reveal;
   private final Later later;
 
-  RevealActions(CredentialDelivery delivery, Later later) {
+  RevealActions(CredentialDelivery delivery, SecretReveal reveal, Later later) {
     this.delivery = delivery;
+    this.reveal = reveal;
     this.later = later;
   }
 
@@ -23,7 +26,7 @@ final class RevealActions {
     app.blockAction(
         Ids.ACTION_GET_CREDENTIALS, (req, ctx) -> on(req, ctx, "offer", delivery::offer));
     app.blockAction(Ids.ACTION_REVEAL, (req, ctx) -> on(req, ctx, "reveal", delivery::reveal));
-    app.blockAction(Ids.ACTION_HIDE, (req, ctx) -> on(req, ctx, "hide", delivery::hide));
+    app.blockAction(Ids.ACTION_HIDE, (req, ctx) -> on(req, ctx, "hide", reveal::hide));
   }
 
   private Response on(BlockActionRequest req, ActionContext ctx, String what, Step step) {

@@ -2,6 +2,7 @@ package dev.keysmith.slack;
 
 import com.slack.api.bolt.App;
 import dev.keysmith.delivery.CredentialDelivery;
+import dev.keysmith.delivery.SecretReveal;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.request.RequestService;
 import dev.keysmith.rotation.KeyCare;
@@ -17,6 +18,7 @@ public final class SlackRoutes {
       App app,
       RequestService requests,
       CredentialDelivery delivery,
+      SecretReveal reveal,
       IamDirectory directory,
       KeyCare keyCare,
       Ownership ownership,
@@ -28,7 +30,7 @@ public final class SlackRoutes {
     new IamCommand(directory, keys, later).register(app);
     new CreateUserSubmission(requests, directory, later).register(app);
     new DecisionActions(requests, later).register(app);
-    new RevealActions(delivery, later).register(app);
+    new RevealActions(delivery, reveal, later).register(app);
     return app;
   }
 }

@@ -35,8 +35,12 @@ public final class SlackSecretChannel implements SecretChannel {
   }
 
   @Override
-  public void show(String responseUrl, AccessRequest r, Credentials c, Instant wipeAt) {
-    send(responseUrl, true, "Your credentials for " + c.iamUserName(), Blocks.secret(r, c, wipeAt));
+  public void show(String responseUrl, String subject, Credentials c, Instant wipeAt) {
+    send(
+        responseUrl,
+        true,
+        "Your credentials for " + c.iamUserName(),
+        Blocks.secret(subject, c, wipeAt));
   }
 
   @Override

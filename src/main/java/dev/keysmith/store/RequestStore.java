@@ -2,13 +2,12 @@ package dev.keysmith.store;
 
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.RequestState;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Durable home of access requests and of scheduled wipes. Every state change is an atomic
- * compare-and-set, so two approvers clicking at once move a request only once.
+ * Durable home of access requests. Every state change is an atomic compare-and-set, so two
+ * approvers clicking at once move a request only once.
  */
 public interface RequestStore {
 
@@ -29,16 +28,4 @@ public interface RequestStore {
 
   /** Requests whose state holds on to {@code iamUserName}, compared ignoring case. */
   List<AccessRequest> findClaiming(String iamUserName);
-
-  /** Remembers to wipe a revealed secret through {@code responseUrl} at {@code due}. */
-  void scheduleWipe(String requestId, String responseUrl, Instant due);
-
-  /** Wipes due at or before {@code now}. */
-  List<Wipe> dueWipes(Instant now);
-
-  /** Forgets the wipe of this request, done or no longer needed. */
-  void removeWipe(String requestId);
-
-  /** A scheduled wipe of a revealed secret's ephemeral message. */
-  record Wipe(String requestId, String responseUrl, Instant due) {}
 }

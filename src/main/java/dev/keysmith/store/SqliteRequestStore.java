@@ -16,10 +16,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/**
- * {@link RequestStore} in SQLite. Instants are kept to the millisecond. A wipe may be scheduled
- * only for a stored request (a foreign key), and goes when its request goes.
- */
+/** {@link RequestStore} in SQLite. Instants are kept to the millisecond. */
 public final class SqliteRequestStore implements RequestStore {
   private static final String COLUMNS =
       "state, iam_user_name, iam_user_name_lower, group_name, access_type, owner_id,"
@@ -100,60 +97,6 @@ public final class SqliteRequestStore implements RequestStore {
             + CLAIMING_STATES
             + ") ORDER BY created_at, id",
         lower(iamUserName));
-  }
-
-  @Override
-  public void scheduleWipe(String requestId, String responseUrl, Instant due) {
-    db.withConnection(
-        "schedule wipe",
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO wipes (request_id, response_url, due_at) VALUES (?, ?, ?)"
-                      + " ON CONFLICT (request_id) DO UPDATE"
-                      + " SET response_url = excluded.response_url, due_at = excluded.due_at")) {
-            ps.setString(1, requestId);
-            ps.setString(2, responseUrl);
-            ps.setLong(3, due.toEpochMilli());
-            return ps.executeUpdate();
-          }
-        });
-  }
-
-  @Override
-  public List<Wipe> dueWipes(Instant now) {
-    return db.withConnection(
-        "find due wipes",
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT request_id, response_url, due_at FROM wipes"
-                      + " WHERE due_at <= ? ORDER BY due_at, request_id")) {
-            ps.setLong(1, now.toEpochMilli());
-            try (ResultSet rs = ps.executeQuery()) {
-              List<Wipe> wipes = new ArrayList<>();
-              while (rs.next()) {
-                wipes.add(
-                    new Wipe(
-                        rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))));
-              }
-              return List.copyOf(wipes);
-            }
-          }
-        });
-  }
-
-  @Override
-  public void removeWipe(String requestId) {
-    db.withConnection(
-        "remove wipe",
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement("DELETE FROM wipes WHERE request_id = ?")) {
-            ps.setString(1, requestId);
-            return ps.executeUpdate();
-          }
-        });
   }
 
   private List<AccessRequest> query(String operation, String sql, String parameter) {

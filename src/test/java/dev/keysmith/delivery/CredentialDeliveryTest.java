@@ -18,6 +18,7 @@ import dev.keysmith.request.RequestState;
 import dev.keysmith.request.RequestWorkflow;
 import dev.keysmith.store.Database;
 import dev.keysmith.store.SqliteRequestStore;
+import dev.keysmith.store.SqliteWipeStore;
 import dev.keysmith.testing.FakeIamGateway;
 import dev.keysmith.testing.MutableClock;
 import java.nio.file.Path;
@@ -46,6 +47,7 @@ class CredentialDeliveryTest {
   private Database db;
   private SqliteRequestStore store;
   private CredentialDelivery delivery;
+  private SecretReveal reveal;
 
   @BeforeEach
   void setUp() {
@@ -57,7 +59,7 @@ class CredentialDeliveryTest {
           public void offerReveal(String responseUrl, AccessRequest request) {}
 
           @Override
-          public void show(String url, AccessRequest r, Credentials c, Instant wipeAt) {
+          public void show(String url, String subject, Credentials c, Instant wipeAt) {
             if (url.equals("broken")) {
               throw new IllegalStateException("slack said no");
             }
@@ -82,17 +84,18 @@ class CredentialDeliveryTest {
                 Notifier.class.getClassLoader(),
                 new Class<?>[] {Notifier.class},
                 (proxy, method, args) -> null);
+    SqliteAuditTrail audit = new SqliteAuditTrail(db);
     delivery =
         new CredentialDelivery(
             store,
-            new SqliteAuditTrail(db),
+            audit,
             iam,
             new IamDirectory(iam, List.of(), Runnable::run, Ticker.systemTicker()),
             new PasswordGenerator(new SecureRandom()),
             channel,
+            reveal = new SecretReveal(new SqliteWipeStore(db), channel, audit, clock, VISIBLE),
             notifier,
-            clock,
-            VISIBLE);
+            clock);
   }
 
   @AfterEach
@@ -174,11 +177,11 @@ class CredentialDeliveryTest {
     offered(AccessType.PROGRAMMATIC);
     delivery.reveal("KS-ABC123", OWNER, "url-1");
     clock.advance(VISIBLE.minusMillis(1));
-    delivery.wipeDue();
+    reveal.wipeDue();
     assertTrue(wiped.isEmpty());
     clock.advance(Duration.ofMillis(1));
-    delivery.wipeDue();
-    delivery.wipeDue();
+    reveal.wipeDue();
+    reveal.wipeDue();
     assertEquals(List.of("url-1"), wiped);
   }
 
@@ -188,10 +191,10 @@ class CredentialDeliveryTest {
     delivery.reveal("KS-ABC123", OWNER, "url-1");
     failWipes = 2;
     clock.advance(VISIBLE);
-    delivery.wipeDue();
-    delivery.wipeDue();
+    reveal.wipeDue();
+    reveal.wipeDue();
     assertTrue(wiped.isEmpty());
-    delivery.wipeDue();
+    reveal.wipeDue();
     assertEquals(List.of("url-1"), wiped);
   }
 
@@ -201,9 +204,9 @@ class CredentialDeliveryTest {
     delivery.reveal("KS-ABC123", OWNER, "url-1");
     failWipes = 1000;
     clock.advance(Duration.ofMinutes(30));
-    delivery.wipeDue();
+    reveal.wipeDue();
     failWipes = 0;
-    delivery.wipeDue();
+    reveal.wipeDue();
     assertTrue(wiped.isEmpty(), "dropped, not retried forever");
   }
 
@@ -211,7 +214,7 @@ class CredentialDeliveryTest {
   void hide_bySomeoneElse_isRefusedAndWipesNothing() {
     offered(AccessType.PROGRAMMATIC);
     delivery.reveal("KS-ABC123", OWNER, "url-1");
-    assertThrows(Refusal.class, () -> delivery.hide("KS-ABC123", "U0STRANGER", "url-1"));
+    assertThrows(Refusal.class, () -> reveal.hide("KS-ABC123", "U0STRANGER", "url-1"));
     assertTrue(wiped.isEmpty());
   }
 }

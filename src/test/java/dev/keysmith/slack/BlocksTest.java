@@ -85,7 +85,7 @@ class BlocksTest {
             Optional.of(new Secret("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")),
             Optional.of("https://123456789012.signin.aws.amazon.com/console"),
             Optional.of(new Secret("Pa55-word{Example}")));
-    JsonNode blocks = json(Blocks.secret(request("x"), c, T0.plusSeconds(120)));
+    JsonNode blocks = json(Blocks.secret("KS-ABC123", c, T0.plusSeconds(120)));
     String text = blocks.toString();
     assertTrue(text.contains("aws_access_key_id = AKIAIOSFODNN7EXAMPLE"));
     assertTrue(text.contains("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));

@@ -9,7 +9,6 @@ import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.AccessType;
 import dev.keysmith.request.RequestForm;
 import dev.keysmith.request.RequestState;
-import dev.keysmith.store.RequestStore.Wipe;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -77,13 +76,6 @@ class SqliteRequestStoreTest {
   @Test
   void find_unknownId_isEmpty() {
     assertEquals(Optional.empty(), store.find("KS-NOPE00"));
-  }
-
-  @Test
-  void scheduleWipe_unknownRequest_isRefused() {
-    assertThrows(
-        StoreException.class,
-        () -> store.scheduleWipe("KS-NOPE00", "https://hooks.slack.com/actions/x", T0));
   }
 
   @Test
@@ -228,56 +220,9 @@ class SqliteRequestStoreTest {
   }
 
   @Test
-  void dueWipes_severalScheduled_returnsDueOnesOrderedByDue() {
-    for (String id : List.of("KS-AAAAAA", "KS-BBBBBB", "KS-CCCCCC", "KS-DDDDDD")) {
-      store.insert(pending(id, id.toLowerCase()));
-    }
-    store.scheduleWipe("KS-AAAAAA", "https://hooks.slack.com/a", T0.plusSeconds(30));
-    store.scheduleWipe("KS-BBBBBB", "https://hooks.slack.com/b", T0.plusSeconds(10));
-    store.scheduleWipe("KS-CCCCCC", "https://hooks.slack.com/c", T0.plusSeconds(20));
-    store.scheduleWipe("KS-DDDDDD", "https://hooks.slack.com/d", T0.plusSeconds(31));
-
-    assertEquals(
-        List.of(
-            new Wipe("KS-BBBBBB", "https://hooks.slack.com/b", T0.plusSeconds(10)),
-            new Wipe("KS-CCCCCC", "https://hooks.slack.com/c", T0.plusSeconds(20)),
-            new Wipe("KS-AAAAAA", "https://hooks.slack.com/a", T0.plusSeconds(30))),
-        store.dueWipes(T0.plusSeconds(30)));
-    assertEquals(List.of(), store.dueWipes(T0));
-  }
-
-  @Test
-  void scheduleWipe_again_replacesUrlAndDue() {
-    store.insert(pending("KS-AAAAAA", "alice"));
-    store.scheduleWipe("KS-AAAAAA", "https://hooks.slack.com/old", T0.plusSeconds(10));
-
-    store.scheduleWipe("KS-AAAAAA", "https://hooks.slack.com/new", T0.plusSeconds(20));
-
-    assertEquals(List.of(), store.dueWipes(T0.plusSeconds(19)));
-    assertEquals(
-        List.of(new Wipe("KS-AAAAAA", "https://hooks.slack.com/new", T0.plusSeconds(20))),
-        store.dueWipes(T0.plusSeconds(20)));
-  }
-
-  @Test
-  void removeWipe_scheduled_isNoLongerDue() {
-    store.insert(pending("KS-AAAAAA", "alice"));
-    store.insert(pending("KS-BBBBBB", "bob"));
-    store.scheduleWipe("KS-AAAAAA", "https://hooks.slack.com/a", T0);
-    store.scheduleWipe("KS-BBBBBB", "https://hooks.slack.com/b", T0);
-
-    store.removeWipe("KS-AAAAAA");
-    store.removeWipe("KS-NOPE00");
-
-    assertEquals(
-        List.of(new Wipe("KS-BBBBBB", "https://hooks.slack.com/b", T0)), store.dueWipes(T0));
-  }
-
-  @Test
   void open_again_keepsDataWithoutRerunningMigrations() {
     AccessRequest request = pending("KS-AAAAAA", "alice");
     store.insert(request);
-    store.scheduleWipe("KS-AAAAAA", "https://hooks.slack.com/a", T0);
     db.close();
 
     // V1 creates its tables without IF NOT EXISTS, so running it twice would fail here.
@@ -286,8 +231,6 @@ class SqliteRequestStoreTest {
 
     assertEquals(Schema.latestVersion(), db.schemaVersion());
     assertEquals(Optional.of(request), store.find("KS-AAAAAA"));
-    assertEquals(
-        List.of(new Wipe("KS-AAAAAA", "https://hooks.slack.com/a", T0)), store.dueWipes(T0));
   }
 
   private static AccessRequest pending(String id, String userName) {
