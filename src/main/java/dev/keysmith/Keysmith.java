@@ -21,9 +21,12 @@ import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.PasswordGenerator;
 import dev.keysmith.iam.Provisioner;
+import dev.keysmith.jobs.Scheduler;
+import dev.keysmith.jobs.SqliteJobStore;
 import dev.keysmith.request.RequestIds;
 import dev.keysmith.request.RequestService;
 import dev.keysmith.rotation.KeyCare;
+import dev.keysmith.rotation.KeyRotation;
 import dev.keysmith.rotation.Ownership;
 import dev.keysmith.slack.SlackApprovers;
 import dev.keysmith.slack.SlackHttpServer;
@@ -34,12 +37,14 @@ import dev.keysmith.slack.SlackSecretChannel;
 import dev.keysmith.store.Database;
 import dev.keysmith.store.RequestStore;
 import dev.keysmith.store.SqliteRequestStore;
+import dev.keysmith.store.SqliteRotationStore;
 import dev.keysmith.store.SqliteWipeStore;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,6 +72,7 @@ public final class Keysmith implements AutoCloseable {
   private final List<AutoCloseable> closeables;
   private final CredentialDelivery delivery;
   private final SecretReveal reveal;
+  private final Scheduler scheduler;
   private final RequestService requests;
   private final SlackHttpServer httpServer;
 
@@ -141,9 +147,30 @@ public final class Keysmith implements AutoCloseable {
         AppConfig.builder().singleTeamBotToken(settings.botToken()).slack(slack);
     settings.signingSecret().ifPresent(appConfig::signingSecret);
     Ownership ownership = new Ownership(iam, directory, approvers, audit, clock);
-    KeyCare keyCare =
-        new KeyCare(
-            iam, ownership, new SlackKeyNotifier(methods, config.approvalsChannel()), audit, clock);
+    SlackKeyNotifier keyNotifier = new SlackKeyNotifier(methods, config.approvalsChannel());
+    KeyCare keyCare = new KeyCare(iam, ownership, keyNotifier, audit, clock);
+    SqliteJobStore jobs = new SqliteJobStore(database, clock);
+    KeyRotation rotation =
+        new KeyRotation(
+            iam,
+            ownership,
+            new SqliteRotationStore(database),
+            jobs,
+            reveal,
+            keyNotifier,
+            audit,
+            clock,
+            config.keyCare(),
+            new RequestIds("RT-", new SecureRandom()));
+    this.scheduler =
+        new Scheduler(
+            jobs,
+            clock,
+            Map.of(
+                KeyRotation.DEACTIVATE_OLD, rotation.deactivateOldJob(),
+                KeyRotation.DELETE_OLD, rotation.deleteOldJob()));
+    jobs.requeueInterrupted();
+    rotation.recoverInterrupted();
     App app =
         SlackRoutes.register(
             new App(appConfig.build()),
@@ -153,6 +180,8 @@ public final class Keysmith implements AutoCloseable {
             directory,
             keyCare,
             ownership,
+            rotation,
+            config,
             secrets,
             workers);
 
@@ -201,10 +230,14 @@ public final class Keysmith implements AutoCloseable {
     return httpServer.port();
   }
 
-  /** Wipes secrets whose time is up and expires unrevealed offers; the timer calls it. */
+  /**
+   * Wipes secrets whose time is up, expires unrevealed offers and runs due jobs (rotations'
+   * deactivations and deletions); the timer calls it.
+   */
   public void housekeeping() {
     reveal.wipeDue();
     delivery.expireOffers();
+    scheduler.runDue();
   }
 
   private void housekeepingSafely() {

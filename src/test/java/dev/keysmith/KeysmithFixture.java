@@ -17,12 +17,18 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.AccessKey;
+import software.amazon.awssdk.services.iam.model.AccessKeyMetadata;
+import software.amazon.awssdk.services.iam.model.Tag;
 
 /**
  * Keysmith as people meet it: running in HTTP mode, its IAM calls going to moto, its Slack calls to
@@ -45,7 +51,10 @@ final class KeysmithFixture implements AutoCloseable {
   final MotoServer moto = MotoServer.get();
   final IamClient iam = moto.iamClient();
   final FakeSlackApi slack = FakeSlackApi.start();
-  final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T09:00:00Z"));
+  // Near real time: moto stamps key creation and last use with its own clock, and rotation
+  // compares those stamps with Keysmith's.
+  final MutableClock clock =
+      new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(1)));
   final Path dataDir;
   TrackingExecutor workers;
   Keysmith keysmith;
@@ -160,6 +169,71 @@ final class KeysmithFixture implements AutoCloseable {
     assertEquals(200, reply.status(), reply.body());
     idle();
     return reply;
+  }
+
+  /** Runs {@code /iam <text>} and returns what Keysmith answered through the response_url. */
+  String command(String user, String text) throws Exception {
+    String url = slack.newResponseUrl();
+    Reply reply = send.slashCommand(user, text, "t.1", url);
+    assertEquals(200, reply.status(), reply.body());
+    idle();
+    List<FakeSlackApi.ResponseUrlPost> posts =
+        slack.responseUrlPosts().stream().filter(p -> p.url().equals(url)).toList();
+    assertEquals(1, posts.size(), "one answer to " + text);
+    assertEquals("ephemeral", posts.get(0).json().path("response_type").asText());
+    return posts.get(0).raw();
+  }
+
+  /** An IAM user owned (by tag) by {@code owner} with one key; returns the key. */
+  AccessKey ownedUserWithKey(String name, String owner) {
+    iam.createUser(
+        u -> u.userName(name).tags(Tag.builder().key("keysmith:owner").value(owner).build()));
+    return iam.createAccessKey(a -> a.userName(name)).accessKey();
+  }
+
+  /** Signs one request to moto with {@code key}, so IAM records its last use. */
+  void useKey(AccessKey key) {
+    try (var client =
+        AwsClients.sts(
+            moto.endpoint(),
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey())))) {
+      client.getCallerIdentity();
+    }
+  }
+
+  /** Active, Inactive, or deleted. */
+  String status(String user, String keyId) {
+    return iam.listAccessKeys(a -> a.userName(user)).accessKeyMetadata().stream()
+        .filter(m -> m.accessKeyId().equals(keyId))
+        .map(AccessKeyMetadata::statusAsString)
+        .findFirst()
+        .orElse("deleted");
+  }
+
+  /** How many audit events with {@code action} there are. */
+  long auditCount(String action) {
+    try (var db = dev.keysmith.store.Database.open(dataDir)) {
+      return db.withConnection(
+          "count",
+          c -> {
+            try (var ps = c.prepareStatement("SELECT COUNT(*) FROM audit WHERE action = ?")) {
+              ps.setString(1, action);
+              try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+              }
+            }
+          });
+    }
+  }
+
+  /** Blocks of the direct messages {@code user} received, as JSON text. */
+  List<String> dms(String user) {
+    return slack.calls("chat.postMessage").stream()
+        .filter(c -> user.equals(c.param("channel")))
+        .map(c -> c.json("blocks").toString())
+        .toList();
   }
 
   @Override

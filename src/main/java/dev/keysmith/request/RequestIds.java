@@ -3,12 +3,21 @@ package dev.keysmith.request;
 import java.security.SecureRandom;
 import java.util.function.Supplier;
 
-/** Short request ids people can read out and type: {@code KS-} and six Crockford base-32 chars. */
+/**
+ * Short ids people can read out and type: a prefix ({@code KS-} for requests, {@code RT-} for
+ * rotations) and six Crockford base-32 characters.
+ */
 public final class RequestIds implements Supplier<String> {
   private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+  private final String prefix;
   private final SecureRandom random;
 
   public RequestIds(SecureRandom random) {
+    this("KS-", random);
+  }
+
+  public RequestIds(String prefix, SecureRandom random) {
+    this.prefix = prefix;
     this.random = random;
   }
 
@@ -18,6 +27,6 @@ public final class RequestIds implements Supplier<String> {
     for (int i = 0; i < id.length; i++) {
       id[i] = ALPHABET[random.nextInt(ALPHABET.length)];
     }
-    return "KS-" + new String(id);
+    return prefix + new String(id);
   }
 }

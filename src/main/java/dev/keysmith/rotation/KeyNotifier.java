@@ -8,9 +8,17 @@ public interface KeyNotifier {
   /** A key was deactivated on purpose (the panic button): tells its owner and the approvers. */
   void keyDeactivated(String iamUser, String keyId, String ownerId, String actor);
 
-  /** After a rotation: the old key stays active until {@code deactivateAt}. */
+  /**
+   * After a rotation: the old key stays active until {@code deactivateAt}; the owner may deactivate
+   * it sooner.
+   */
   void rotationGracePeriod(
-      String iamUser, String oldKeyId, String newKeyId, String ownerId, Instant deactivateAt);
+      String rotationId,
+      String iamUser,
+      String oldKeyId,
+      String newKeyId,
+      String ownerId,
+      Instant deactivateAt);
 
   /** The old key was used after the new one was revealed, so its deactivation waits. */
   void oldKeyStillUsed(

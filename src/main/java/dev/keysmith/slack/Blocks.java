@@ -55,6 +55,8 @@ final class Blocks {
     return intro
         + "\n• `/iam create-user`: ask for a new IAM user (an approver must approve it)"
         + "\n• `/iam keys [iam-user]`: your IAM users' access keys, their age and last use"
+        + "\n• `/iam rotate-key [iam-user]`: a new key; the old one stays active for a grace period"
+        + "\n• `/iam lost-key [iam-user]`: lost the secret? a new key, the old one deactivated now"
         + "\n• `/iam deactivate-key &lt;key-id&gt;`: deactivate a leaked key now, no approval needed"
         + "\n• `/iam link &lt;iam-user&gt; @someone`: (approvers) make someone the owner of an IAM user"
         + "\n• `/iam help`: this list";

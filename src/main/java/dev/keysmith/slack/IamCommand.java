@@ -13,11 +13,13 @@ import java.util.Locale;
 final class IamCommand {
   private final IamDirectory directory;
   private final KeyCommands keys;
+  private final RotationActions rotations;
   private final Later later;
 
-  IamCommand(IamDirectory directory, KeyCommands keys, Later later) {
+  IamCommand(IamDirectory directory, KeyCommands keys, RotationActions rotations, Later later) {
     this.directory = directory;
     this.keys = keys;
+    this.rotations = rotations;
     this.later = later;
   }
 
@@ -39,6 +41,12 @@ final class IamCommand {
       }
       case "link" -> {
         return keys.link(req, ctx, args);
+      }
+      case "rotate-key" -> {
+        return rotations.command(req, ctx, args, /* lost= */ false);
+      }
+      case "lost-key" -> {
+        return rotations.command(req, ctx, args, /* lost= */ true);
       }
       case "", "help" -> {
         return ctx.ack(Blocks.help(null));

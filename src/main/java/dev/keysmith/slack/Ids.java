@@ -28,4 +28,8 @@ final class Ids {
   static final String ACTION_HIDE = "keysmith_hide";
   static final String ACTION_GROUP_SUGGEST = "keysmith_group";
   static final String ACTION_DEACTIVATE_KEY = "keysmith_deactivate_key";
+  static final String ACTION_ROTATE_PROMPT = "keysmith_rotate_prompt";
+  static final String ACTION_ROTATE = "keysmith_rotate";
+  static final String ACTION_DELETE_FOR_ROOM = "keysmith_delete_for_room";
+  static final String ACTION_DEACTIVATE_OLD_NOW = "keysmith_deactivate_old_now";
 }

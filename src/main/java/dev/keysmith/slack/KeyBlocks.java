@@ -8,7 +8,9 @@ import static dev.keysmith.slack.Mrkdwn.date;
 
 import com.slack.api.model.block.LayoutBlock;
 import com.slack.api.model.block.composition.TextObject;
+import dev.keysmith.rotation.KeyRotation;
 import dev.keysmith.rotation.KeyView;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,6 +52,7 @@ final class KeyBlocks {
         blocks.add(
             Blocks.buttons(
                 "key_" + k.accessKeyId(),
+                Blocks.button(Ids.ACTION_ROTATE_PROMPT, "Rotate", "primary", k.iamUser()),
                 Blocks.confirmedButton(
                     Ids.ACTION_DEACTIVATE_KEY,
                     "Deactivate",
@@ -70,6 +73,113 @@ final class KeyBlocks {
                   + " more keys not shown; use `/iam keys &lt;iam-user&gt;` for one user's keys."));
     }
     return blocks;
+  }
+
+  /** What `/iam rotate-key` shows before anything changes; only a click goes ahead. */
+  static List<LayoutBlock> rotationPrompt(
+      KeyRotation.Plan plan, Duration grace, Duration deleteAfter, Duration visibleFor) {
+    String user = plan.iamUser();
+    List<LayoutBlock> blocks = new ArrayList<>();
+    switch (plan.step()) {
+      case DELETE_INACTIVE_FIRST -> {
+        String inactive =
+            plan.keys().stream()
+                .filter(k -> !"Active".equals(k.status()))
+                .findFirst()
+                .orElseThrow()
+                .accessKeyId();
+        blocks.addAll(
+            Blocks.text(
+                "`"
+                    + user
+                    + "` has two access keys, the most IAM allows, and `"
+                    + inactive
+                    + "` is inactive. Delete it to make room for the new key?"));
+        blocks.add(
+            Blocks.buttons(
+                "rotate_room",
+                Blocks.confirmedButton(
+                    Ids.ACTION_DELETE_FOR_ROOM,
+                    "Delete inactive key",
+                    value(user, inactive, plan.lost()),
+                    "Delete the inactive key `" + inactive + "` of `" + user + "` for good?",
+                    "Delete")));
+      }
+      case CHOOSE_KEY_TO_DELETE -> {
+        blocks.addAll(
+            Blocks.text(
+                "`"
+                    + user
+                    + "` has two active access keys, the most IAM allows. One must go before a"
+                    + " new one can be made. Deleting an active key breaks whatever still uses it."));
+        blocks.add(
+            Blocks.buttons(
+                "rotate_room",
+                plan.keys().stream()
+                    .map(
+                        k ->
+                            Blocks.confirmedButton(
+                                Ids.ACTION_DELETE_FOR_ROOM,
+                                "Delete " + k.accessKeyId(),
+                                value(user, k.accessKeyId(), plan.lost()),
+                                "Delete the ACTIVE key `"
+                                    + k.accessKeyId()
+                                    + "` of `"
+                                    + user
+                                    + "`? Anything using it stops working now.",
+                                "Delete it"))
+                    .toArray(com.slack.api.model.block.element.ButtonElement[]::new)));
+      }
+      case READY -> {
+        String old = plan.oldKeyId().map(id -> "`" + id + "`").orElse(null);
+        String what;
+        if (old == null) {
+          what = "`" + user + "` has no access key yet. Create one?";
+        } else if (plan.lost()) {
+          what =
+              "Replace "
+                  + old
+                  + " of `"
+                  + user
+                  + "`? The old key is deactivated at once and deleted after "
+                  + Blocks.human(deleteAfter)
+                  + ".";
+        } else {
+          what =
+              "Rotate "
+                  + old
+                  + " of `"
+                  + user
+                  + "`? The old key stays active for "
+                  + Blocks.human(grace)
+                  + " so you can move to the new one, then it is deactivated, and deleted "
+                  + Blocks.human(deleteAfter)
+                  + " later.";
+        }
+        blocks.addAll(
+            Blocks.text(
+                what
+                    + " The new secret is shown here, only to you, for "
+                    + Blocks.human(visibleFor)
+                    + "."));
+        blocks.add(
+            Blocks.buttons(
+                "rotate",
+                Blocks.button(
+                    Ids.ACTION_ROTATE,
+                    plan.lost() ? "Replace lost key" : old == null ? "Create key" : "Rotate now",
+                    "primary",
+                    value(user, plan.oldKeyId().orElse(NO_KEY), plan.lost()))));
+      }
+    }
+    return blocks;
+  }
+
+  static final String NO_KEY = "-";
+
+  /** A button value naming user, key and kind; IAM names and key ids never contain '|'. */
+  static String value(String iamUser, String keyId, boolean lost) {
+    return iamUser + "|" + keyId + "|" + (lost ? "lost" : "rotate");
   }
 
   private static String lastUsed(KeyView k) {

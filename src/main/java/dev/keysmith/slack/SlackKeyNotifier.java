@@ -46,19 +46,34 @@ public final class SlackKeyNotifier implements KeyNotifier {
 
   @Override
   public void rotationGracePeriod(
-      String iamUser, String oldKeyId, String newKeyId, String ownerId, Instant deactivateAt) {
-    post(
-        ownerId,
-        Blocks.text(
-            "New key `"
-                + newKeyId
-                + "` of `"
-                + iamUser
-                + "` is ready. Move everything to it: the old key `"
-                + oldKeyId
-                + "` stays active until "
-                + date(deactivateAt)
-                + ", then Keysmith deactivates it."));
+      String rotationId,
+      String iamUser,
+      String oldKeyId,
+      String newKeyId,
+      String ownerId,
+      Instant deactivateAt) {
+    List<LayoutBlock> blocks =
+        new java.util.ArrayList<>(
+            Blocks.text(
+                "New key `"
+                    + newKeyId
+                    + "` of `"
+                    + iamUser
+                    + "` is ready. Move everything to it: the old key `"
+                    + oldKeyId
+                    + "` stays active until "
+                    + date(deactivateAt)
+                    + ", then Keysmith deactivates it."));
+    blocks.add(
+        Blocks.buttons(
+            "rotation",
+            Blocks.confirmedButton(
+                Ids.ACTION_DEACTIVATE_OLD_NOW,
+                "Deactivate old key now",
+                rotationId,
+                "Deactivate `" + oldKeyId + "` now? Anything still using it stops working.",
+                "Deactivate")));
+    post(ownerId, blocks);
   }
 
   @Override

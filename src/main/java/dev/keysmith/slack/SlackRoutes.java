@@ -1,11 +1,13 @@
 package dev.keysmith.slack;
 
 import com.slack.api.bolt.App;
+import dev.keysmith.config.KeysmithConfig;
 import dev.keysmith.delivery.CredentialDelivery;
 import dev.keysmith.delivery.SecretReveal;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.request.RequestService;
 import dev.keysmith.rotation.KeyCare;
+import dev.keysmith.rotation.KeyRotation;
 import dev.keysmith.rotation.Ownership;
 import java.util.concurrent.Executor;
 
@@ -22,12 +24,23 @@ public final class SlackRoutes {
       IamDirectory directory,
       KeyCare keyCare,
       Ownership ownership,
+      KeyRotation rotation,
+      KeysmithConfig config,
       SlackSecretChannel replies,
       Executor executor) {
     Later later = new Later(executor, replies);
     KeyCommands keys = new KeyCommands(keyCare, ownership, replies, later);
     keys.register(app);
-    new IamCommand(directory, keys, later).register(app);
+    RotationActions rotations =
+        new RotationActions(
+            rotation,
+            replies,
+            later,
+            config.keyCare().rotationGracePeriod(),
+            config.keyCare().deleteAfterDeactivation(),
+            config.secretVisibleFor());
+    rotations.register(app);
+    new IamCommand(directory, keys, rotations, later).register(app);
     new CreateUserSubmission(requests, directory, later).register(app);
     new DecisionActions(requests, later).register(app);
     new RevealActions(delivery, reveal, later).register(app);

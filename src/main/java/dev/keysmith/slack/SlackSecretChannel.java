@@ -58,6 +58,11 @@ public final class SlackSecretChannel implements SecretChannel {
     send(responseUrl, false, fallback, blocks);
   }
 
+  /** Replaces the clicked ephemeral message with blocks (nothing secret). */
+  void replace(String responseUrl, String fallback, List<LayoutBlock> blocks) {
+    send(responseUrl, true, fallback, blocks);
+  }
+
   private void send(
       String url, boolean replaceOriginal, String fallback, List<LayoutBlock> blocks) {
     ObjectNode body = JSON.createObjectNode();

@@ -112,7 +112,26 @@ final class Schema {
                   FROM wipes w JOIN requests r ON r.id = w.request_id
                   """,
                   "DROP TABLE wipes",
-                  "CREATE INDEX secret_wipes_by_due ON secret_wipes (due_at)")));
+                  "CREATE INDEX secret_wipes_by_due ON secret_wipes (due_at)")),
+          new Migration(
+              4,
+              List.of(
+                  """
+                  CREATE TABLE rotations (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    iam_user TEXT NOT NULL,
+                    owner_id TEXT NOT NULL,
+                    old_key_id TEXT,
+                    new_key_id TEXT,
+                    lost INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    revealed_at INTEGER,
+                    postponed INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                  )
+                  """,
+                  "CREATE INDEX rotations_by_state ON rotations (state, started_at)")));
 
   /** The version a fully migrated database has. */
   static int latestVersion() {

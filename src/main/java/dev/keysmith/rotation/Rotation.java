@@ -1,0 +1,70 @@
+package dev.keysmith.rotation;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One rotation of an IAM user's access key, from minting the new key to deleting the old one.
+ *
+ * @param oldKeyId the key being replaced, or null when the user had none
+ * @param newKeyId the new key, once minted
+ * @param lost the owner lost the old secret: the old key is deactivated at once
+ * @param postponed the deactivation already waited once because the old key was still in use
+ */
+public record Rotation(
+    String id,
+    String iamUser,
+    String ownerId,
+    String oldKeyId,
+    String newKeyId,
+    boolean lost,
+    RotationState state,
+    Instant startedAt,
+    Instant revealedAt,
+    boolean postponed,
+    Instant updatedAt) {
+
+  public Rotation {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(iamUser, "iamUser");
+    Objects.requireNonNull(ownerId, "ownerId");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(startedAt, "startedAt");
+    Objects.requireNonNull(updatedAt, "updatedAt");
+  }
+
+  /** A rotation about to mint its new key. */
+  static Rotation start(
+      String id, String iamUser, String ownerId, String oldKeyId, boolean lost, Instant now) {
+    return new Rotation(
+        id, iamUser, ownerId, oldKeyId, null, lost, RotationState.MINTING, now, null, false, now);
+  }
+
+  /** The new key reached the owner's screen. */
+  Rotation revealed(String newKey, RotationState next, Instant now) {
+    return new Rotation(
+        id, iamUser, ownerId, oldKeyId, newKey, lost, next, startedAt, now, postponed, now);
+  }
+
+  /** The rotation moved on to {@code next}. */
+  Rotation moved(RotationState next, Instant now) {
+    return new Rotation(
+        id,
+        iamUser,
+        ownerId,
+        oldKeyId,
+        newKeyId,
+        lost,
+        next,
+        startedAt,
+        revealedAt,
+        postponed,
+        now);
+  }
+
+  /** The deactivation waits once more, because the old key was still in use. */
+  Rotation postponedOnce(Instant now) {
+    return new Rotation(
+        id, iamUser, ownerId, oldKeyId, newKeyId, lost, state, startedAt, revealedAt, true, now);
+  }
+}

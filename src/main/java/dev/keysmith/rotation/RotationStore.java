@@ -1,0 +1,20 @@
+package dev.keysmith.rotation;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Durable home of key rotations; every state change is an atomic compare-and-set. */
+public interface RotationStore {
+
+  /** Stores a new rotation; false when its id is taken. */
+  boolean insert(Rotation rotation);
+
+  /** The rotation with this id. */
+  Optional<Rotation> find(String id);
+
+  /** Replaces the stored rotation with {@code next} only if it is still {@code expected}. */
+  boolean compareAndSet(RotationState expected, Rotation next);
+
+  /** All rotations in {@code state}, oldest first. */
+  List<Rotation> findByState(RotationState state);
+}

@@ -1,0 +1,129 @@
+package dev.keysmith.store;
+
+import dev.keysmith.rotation.Rotation;
+import dev.keysmith.rotation.RotationState;
+import dev.keysmith.rotation.RotationStore;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** {@link RotationStore} in SQLite. Instants are kept to the millisecond. */
+public final class SqliteRotationStore implements RotationStore {
+  private static final String COLUMNS =
+      "iam_user, owner_id, old_key_id, new_key_id, lost, state, started_at, revealed_at,"
+          + " postponed, updated_at";
+  private static final String SELECT = "SELECT id, " + COLUMNS + " FROM rotations";
+  private final Database db;
+
+  public SqliteRotationStore(Database db) {
+    this.db = db;
+  }
+
+  @Override
+  public boolean insert(Rotation r) {
+    return db.withConnection(
+        "insert rotation",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO rotations (id, "
+                      + COLUMNS
+                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
+            ps.setString(1, r.id());
+            bind(ps, 2, r);
+            return ps.executeUpdate() == 1;
+          }
+        });
+  }
+
+  @Override
+  public Optional<Rotation> find(String id) {
+    return db.withConnection(
+        "find rotation",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE id = ?")) {
+            ps.setString(1, id);
+            return read(ps).stream().findFirst();
+          }
+        });
+  }
+
+  @Override
+  public boolean compareAndSet(RotationState expected, Rotation next) {
+    return db.withConnection(
+        "update rotation",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE rotations SET iam_user = ?, owner_id = ?, old_key_id = ?, new_key_id = ?,"
+                      + " lost = ?, state = ?, started_at = ?, revealed_at = ?, postponed = ?,"
+                      + " updated_at = ? WHERE id = ? AND state = ?")) {
+            int i = bind(ps, 1, next);
+            ps.setString(i++, next.id());
+            ps.setString(i, expected.name());
+            return ps.executeUpdate() == 1;
+          }
+        });
+  }
+
+  @Override
+  public List<Rotation> findByState(RotationState state) {
+    return db.withConnection(
+        "find rotations",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(SELECT + " WHERE state = ? ORDER BY started_at, id")) {
+            ps.setString(1, state.name());
+            return read(ps);
+          }
+        });
+  }
+
+  private static int bind(PreparedStatement ps, int first, Rotation r) throws SQLException {
+    int i = first;
+    ps.setString(i++, r.iamUser());
+    ps.setString(i++, r.ownerId());
+    ps.setString(i++, r.oldKeyId());
+    ps.setString(i++, r.newKeyId());
+    ps.setInt(i++, r.lost() ? 1 : 0);
+    ps.setString(i++, r.state().name());
+    ps.setLong(i++, r.startedAt().toEpochMilli());
+    if (r.revealedAt() == null) {
+      ps.setNull(i++, Types.INTEGER);
+    } else {
+      ps.setLong(i++, r.revealedAt().toEpochMilli());
+    }
+    ps.setInt(i++, r.postponed() ? 1 : 0);
+    ps.setLong(i++, r.updatedAt().toEpochMilli());
+    return i;
+  }
+
+  private static List<Rotation> read(PreparedStatement ps) throws SQLException {
+    List<Rotation> rotations = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        long revealed = rs.getLong("revealed_at");
+        Instant revealedAt = rs.wasNull() ? null : Instant.ofEpochMilli(revealed);
+        rotations.add(
+            new Rotation(
+                rs.getString("id"),
+                rs.getString("iam_user"),
+                rs.getString("owner_id"),
+                rs.getString("old_key_id"),
+                rs.getString("new_key_id"),
+                rs.getInt("lost") == 1,
+                RotationState.valueOf(rs.getString("state")),
+                Instant.ofEpochMilli(rs.getLong("started_at")),
+                revealedAt,
+                rs.getInt("postponed") == 1,
+                Instant.ofEpochMilli(rs.getLong("updated_at"))));
+      }
+    }
+    return List.copyOf(rotations);
+  }
+}
