@@ -26,6 +26,7 @@ import dev.keysmith.jobs.SqliteJobStore;
 import dev.keysmith.request.RequestIds;
 import dev.keysmith.request.RequestService;
 import dev.keysmith.rotation.KeyCare;
+import dev.keysmith.rotation.KeyReminders;
 import dev.keysmith.rotation.KeyRotation;
 import dev.keysmith.rotation.Ownership;
 import dev.keysmith.slack.SlackApprovers;
@@ -36,6 +37,7 @@ import dev.keysmith.slack.SlackRoutes;
 import dev.keysmith.slack.SlackSecretChannel;
 import dev.keysmith.store.Database;
 import dev.keysmith.store.RequestStore;
+import dev.keysmith.store.SqliteReminderLog;
 import dev.keysmith.store.SqliteRequestStore;
 import dev.keysmith.store.SqliteRotationStore;
 import dev.keysmith.store.SqliteWipeStore;
@@ -162,15 +164,27 @@ public final class Keysmith implements AutoCloseable {
             clock,
             config.keyCare(),
             new RequestIds("RT-", new SecureRandom()));
+    KeyReminders reminders =
+        new KeyReminders(
+            iam,
+            directory,
+            new SqliteReminderLog(database),
+            jobs,
+            keyNotifier,
+            audit,
+            clock,
+            config.keyCare());
     this.scheduler =
         new Scheduler(
             jobs,
             clock,
             Map.of(
                 KeyRotation.DEACTIVATE_OLD, rotation.deactivateOldJob(),
-                KeyRotation.DELETE_OLD, rotation.deleteOldJob()));
+                KeyRotation.DELETE_OLD, rotation.deleteOldJob(),
+                KeyReminders.DAILY, reminders.dailyJob()));
     jobs.requeueInterrupted();
     rotation.recoverInterrupted();
+    reminders.schedule();
     App app =
         SlackRoutes.register(
             new App(appConfig.build()),

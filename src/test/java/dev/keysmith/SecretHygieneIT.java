@@ -72,7 +72,8 @@ class SecretHygieneIT {
   }
 
   @Test
-  void fullFlow_secretAndPassword_appearOnlyInTheOwnersEphemeralMessage() throws Exception {
+  void createUserAndRotation_secretsAndPassword_appearOnlyInTheOwnersEphemeralMessages()
+      throws Exception {
     String id = k.submit(REQUESTER, "alice", "developers", "BOTH", OWNER, "reports");
     k.click(APPROVER, "keysmith_approve", id);
     k.click(STRANGER, "keysmith_get_credentials", id);
@@ -83,21 +84,37 @@ class SecretHygieneIT {
     k.clickEphemeral(OWNER, "keysmith_reveal", id, k.slack.newResponseUrl());
     k.clickEphemeral(STRANGER, "keysmith_hide", id, revealUrl);
     k.clickEphemeral(OWNER, "keysmith_hide", id, revealUrl);
+    // Then a rotation of the new user's key, through its grace period and deactivation.
+    String keyId =
+        k.iam.listAccessKeys(a -> a.userName("alice")).accessKeyMetadata().get(0).accessKeyId();
+    k.command(OWNER, "rotate-key");
+    String rotateUrl = k.slack.newResponseUrl();
+    k.clickEphemeral(OWNER, "keysmith_rotate", "alice|" + keyId + "|rotate", rotateUrl);
+    k.clock.advance(java.time.Duration.ofDays(8));
+    k.keysmith.housekeeping();
     k.keysmith.close();
 
     List<FakeSlackApi.ResponseUrlPost> shown =
         k.slack.responseUrlPosts().stream()
             .filter(p -> p.raw().contains("aws_secret_access_key"))
             .toList();
-    assertEquals(1, shown.size(), "the credentials are shown exactly once");
+    assertEquals(2, shown.size(), "each secret is shown exactly once");
     FakeSlackApi.ResponseUrlPost reveal = shown.get(0);
+    FakeSlackApi.ResponseUrlPost rotated = shown.get(1);
     assertEquals(revealUrl, reveal.url());
-    assertEquals("ephemeral", reveal.json().path("response_type").asText());
-    assertTrue(reveal.json().path("replace_original").asBoolean());
-    String secret = group(SECRET, reveal.raw());
-    String password = group(PASSWORD, reveal.raw());
-    assertTrue(secret.length() >= 20, secret.length() + " chars");
-    assertTrue(password.length() >= 20, password.length() + " chars");
+    assertEquals(rotateUrl, rotated.url());
+    for (FakeSlackApi.ResponseUrlPost post : shown) {
+      assertEquals("ephemeral", post.json().path("response_type").asText());
+      assertTrue(post.json().path("replace_original").asBoolean());
+    }
+    List<String> secrets =
+        List.of(
+            group(SECRET, reveal.raw()),
+            group(PASSWORD, reveal.raw()),
+            group(SECRET, rotated.raw()));
+    for (String secret : secrets) {
+      assertTrue(secret.length() >= 20, secret.length() + " chars");
+    }
 
     List<String> places = new ArrayList<>();
     for (ILoggingEvent e : logs.list) {
@@ -121,14 +138,17 @@ class SecretHygieneIT {
       places.add("slack " + call.method() + ": " + call.rawBody() + " " + call.params());
     }
     for (FakeSlackApi.ResponseUrlPost post : k.slack.responseUrlPosts()) {
-      if (post != reveal) {
+      if (!shown.contains(post)) {
         places.add("response_url: " + post.raw());
       }
     }
     for (String place : places) {
-      assertFalse(place.contains(secret), "secret access key found in " + cut(place));
-      assertFalse(place.contains(password), "password found in " + cut(place));
-      assertFalse(place.contains(urlEncoded(secret)), "url-encoded secret found in " + cut(place));
+      for (String secret : secrets) {
+        // The failure names the place, with the secret itself masked out of the report.
+        String where = cut(place.replace(secret, "<SECRET>"));
+        assertFalse(place.contains(secret), "a secret found in " + where);
+        assertFalse(place.contains(urlEncoded(secret)), "a url-encoded secret in " + where);
+      }
     }
   }
 

@@ -101,6 +101,11 @@ public final class IamDirectory {
     return passwordPolicy.get(KEY);
   }
 
+  /** Every owner's IAM users, as of the last look. */
+  public Map<String, List<String>> usersByOwner() {
+    return usersByOwner.get(KEY);
+  }
+
   /** The IAM users whose owner tag names {@code slackUserId}, as of the last look. */
   public List<String> usersOwnedBy(String slackUserId) {
     return usersByOwner.get(KEY).getOrDefault(slackUserId, List.of());

@@ -122,34 +122,44 @@ public final class SlackKeyNotifier implements KeyNotifier {
 
   @Override
   public void keyTooOld(String iamUser, String keyId, String ownerId, long ageDays) {
-    post(
-        ownerId,
-        Blocks.text(
-            "Access key `"
-                + keyId
-                + "` of `"
-                + iamUser
-                + "` is "
-                + ageDays
-                + " days old. Rotate it: `/iam rotate-key "
-                + iamUser
-                + "`."));
+    List<LayoutBlock> blocks =
+        new java.util.ArrayList<>(
+            Blocks.text(
+                ":hourglass: Access key `"
+                    + keyId
+                    + "` of `"
+                    + iamUser
+                    + "` is "
+                    + ageDays
+                    + " days old. Keys should be rotated at least every 90 days."));
+    blocks.add(
+        Blocks.buttons(
+            "reminder", Blocks.button(Ids.ACTION_ROTATE_PROMPT, "Rotate", "primary", iamUser)));
+    post(ownerId, blocks);
   }
 
   @Override
   public void keyUnused(String iamUser, String keyId, String ownerId, long unusedDays) {
-    post(
-        ownerId,
-        Blocks.text(
-            "Access key `"
-                + keyId
-                + "` of `"
-                + iamUser
-                + "` has not been used for "
-                + unusedDays
-                + " days. If nothing needs it, deactivate it: `/iam deactivate-key "
-                + keyId
-                + "`."));
+    List<LayoutBlock> blocks =
+        new java.util.ArrayList<>(
+            Blocks.text(
+                "Access key `"
+                    + keyId
+                    + "` of `"
+                    + iamUser
+                    + "` has not been used for "
+                    + unusedDays
+                    + " days. If nothing needs it, deactivate it: an unused key is only a risk."));
+    blocks.add(
+        Blocks.buttons(
+            "reminder",
+            Blocks.confirmedButton(
+                Ids.ACTION_DEACTIVATE_KEY,
+                "Deactivate",
+                keyId,
+                "Deactivate `" + keyId + "` of `" + iamUser + "` now?",
+                "Deactivate")));
+    post(ownerId, blocks);
   }
 
   private void post(String channel, List<LayoutBlock> blocks) {

@@ -131,7 +131,18 @@ final class Schema {
                     updated_at INTEGER NOT NULL
                   )
                   """,
-                  "CREATE INDEX rotations_by_state ON rotations (state, started_at)")));
+                  "CREATE INDEX rotations_by_state ON rotations (state, started_at)")),
+          new Migration(
+              5,
+              List.of(
+                  """
+                  CREATE TABLE key_reminders (
+                    access_key_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    sent_at INTEGER NOT NULL,
+                    PRIMARY KEY (access_key_id, kind)
+                  )
+                  """)));
 
   /** The version a fully migrated database has. */
   static int latestVersion() {

@@ -1,0 +1,135 @@
+package dev.keysmith.rotation;
+
+import dev.keysmith.audit.AuditTrail;
+import dev.keysmith.config.KeysmithConfig;
+import dev.keysmith.iam.IamDirectory;
+import dev.keysmith.iam.IamGateway;
+import dev.keysmith.jobs.JobHandler;
+import dev.keysmith.jobs.JobStore;
+import dev.keysmith.request.Notifier;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The daily look at every owned key: older than the maximum age (90 days by default, as CIS and AWS
+ * Security Hub IAM.3 ask) gets its owner a reminder to rotate; unused for long gets a nudge to
+ * deactivate. Each reminder comes once per period, not every day.
+ */
+public final class KeyReminders {
+  /** The job kind of the daily run. */
+  public static final String DAILY = "reminders.daily";
+
+  static final String TOO_OLD = "too-old";
+  static final String UNUSED = "unused";
+  private static final String SUBJECT = "all-keys";
+  private static final Duration DAY = Duration.ofDays(1);
+
+  private final IamGateway iam;
+  private final IamDirectory directory;
+  private final ReminderLog log;
+  private final JobStore jobs;
+  private final KeyNotifier notifier;
+  private final AuditTrail audit;
+  private final Clock clock;
+  private final KeysmithConfig.KeyCare settings;
+
+  public KeyReminders(
+      IamGateway iam,
+      IamDirectory directory,
+      ReminderLog log,
+      JobStore jobs,
+      KeyNotifier notifier,
+      AuditTrail audit,
+      Clock clock,
+      KeysmithConfig.KeyCare settings) {
+    this.iam = iam;
+    this.directory = directory;
+    this.log = log;
+    this.jobs = jobs;
+    this.notifier = notifier;
+    this.audit = audit;
+    this.clock = clock;
+    this.settings = settings;
+  }
+
+  /** Makes sure the daily run is scheduled; called at start-up. */
+  public void schedule() {
+    if (jobs.pending(SUBJECT).stream().noneMatch(j -> j.kind().equals(DAILY))) {
+      jobs.schedule(DAILY, SUBJECT, Map.of(), clock.instant());
+    }
+  }
+
+  /** Job: one daily run, which schedules the next. */
+  public JobHandler dailyJob() {
+    return job -> {
+      runOnce();
+      jobs.schedule(DAILY, SUBJECT, Map.of(), clock.instant().plus(DAY));
+    };
+  }
+
+  /** Looks at every owned active key and sends the reminders that are due. */
+  public void runOnce() {
+    directory.usersChanged();
+    for (Map.Entry<String, List<String>> owned : directory.usersByOwner().entrySet()) {
+      for (String user : owned.getValue()) {
+        for (IamGateway.AccessKeyInfo key : iam.listAccessKeys(user)) {
+          if ("Active".equals(key.status())) {
+            check(owned.getKey(), user, key);
+          }
+        }
+      }
+    }
+  }
+
+  private void check(String owner, String user, IamGateway.AccessKeyInfo key) {
+    Instant now = clock.instant();
+    long ageDays = Duration.between(key.createdAt(), now).toDays();
+    if (ageDays >= settings.maxKeyAge().toDays() && due(key, TOO_OLD, settings.maxKeyAge(), now)) {
+      remind(
+          key,
+          TOO_OLD,
+          owner,
+          user,
+          now,
+          () -> notifier.keyTooOld(user, key.accessKeyId(), owner, ageDays));
+    }
+    Instant lastUse = iam.accessKeyLastUsed(key.accessKeyId()).at().orElse(key.createdAt());
+    long unusedDays = Duration.between(lastUse, now).toDays();
+    if (unusedDays >= settings.unusedKeyAge().toDays()
+        && due(key, UNUSED, settings.unusedKeyAge(), now)) {
+      remind(
+          key,
+          UNUSED,
+          owner,
+          user,
+          now,
+          () -> notifier.keyUnused(user, key.accessKeyId(), owner, unusedDays));
+    }
+  }
+
+  private boolean due(IamGateway.AccessKeyInfo key, String kind, Duration period, Instant now) {
+    return log.lastSent(key.accessKeyId(), kind)
+        .map(at -> !now.isBefore(at.plus(period)))
+        .orElse(true);
+  }
+
+  private void remind(
+      IamGateway.AccessKeyInfo key,
+      String kind,
+      String owner,
+      String user,
+      Instant now,
+      Runnable message) {
+    Notifier.bestEffort(key.accessKeyId(), message);
+    log.sent(key.accessKeyId(), kind, now);
+    audit.record(
+        now,
+        null,
+        "keysmith",
+        "reminder." + kind,
+        Map.of("iamUser", user, "accessKeyId", key.accessKeyId(), "owner", owner));
+  }
+}
