@@ -156,6 +156,7 @@ public final class Keysmith implements AutoCloseable {
         new KeyRotation(
             iam,
             ownership,
+            approvers,
             new SqliteRotationStore(database),
             jobs,
             reveal,

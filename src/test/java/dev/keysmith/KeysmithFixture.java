@@ -69,6 +69,8 @@ final class KeysmithFixture implements AutoCloseable {
     start();
   }
 
+  private boolean rotationNeedsApproval;
+
   void start() throws Exception {
     workers = new TrackingExecutor();
     Settings settings =
@@ -90,7 +92,7 @@ final class KeysmithFixture implements AutoCloseable {
             OFFER,
             VISIBLE_FOR,
             dataDir,
-            KeysmithConfig.KeyCare.defaults());
+            withApproval(KeysmithConfig.KeyCare.defaults(), rotationNeedsApproval));
     keysmith =
         Keysmith.start(
             settings,
@@ -107,10 +109,25 @@ final class KeysmithFixture implements AutoCloseable {
     idle();
   }
 
+  private static KeysmithConfig.KeyCare withApproval(KeysmithConfig.KeyCare d, boolean needed) {
+    return new KeysmithConfig.KeyCare(
+        needed,
+        d.rotationGracePeriod(),
+        d.deleteAfterDeactivation(),
+        d.maxKeyAge(),
+        d.unusedKeyAge());
+  }
+
   /** Stops Keysmith as a crash or deploy would, and starts it again on the same data. */
   void restart() throws Exception {
     keysmith.close();
     start();
+  }
+
+  /** Restarts with rotations needing (or not) an approver's go-ahead. */
+  void restart(boolean rotationNeedsApproval) throws Exception {
+    this.rotationNeedsApproval = rotationNeedsApproval;
+    restart();
   }
 
   /** Waits for the work handlers started after their acks. */

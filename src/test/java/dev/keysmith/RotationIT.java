@@ -253,6 +253,9 @@ class RotationIT {
               k.clock.instant(),
               null,
               false,
+              null,
+              null,
+              null,
               k.clock.instant()));
     }
     k.iam.createAccessKey(x -> x.userName("alice"));
@@ -262,7 +265,68 @@ class RotationIT {
     assertEquals(old.accessKeyId(), left.get(0).accessKeyId());
   }
 
+  // --- where rotations need approval ----------------------------------------------------------
+
+  @Test
+  void rotate_whereApprovalIsNeeded_waitsForAnotherApproverThenTheOwnerRotates() throws Exception {
+    k.restart(/* rotationNeedsApproval= */ true);
+    AccessKey old = k.ownedUserWithKey("alice", OWNER);
+    k.command(OWNER, "rotate-key");
+    String value = "alice|" + old.accessKeyId() + "|rotate";
+    k.clickEphemeral(OWNER, "keysmith_rotate", value, k.slack.newResponseUrl());
+    assertEquals(1, keys("alice").size(), "nothing minted before approval");
+    assertTrue(lastPost().raw().contains("approvals channel"), lastPost().raw());
+    String rotationId = rotationIdInApprovals();
+
+    k.click(STRANGER, "keysmith_rotation_approve", rotationId);
+    assertTrue(lastPost().raw().contains("Only Keysmith approvers"), lastPost().raw());
+    k.clickEphemeral(OWNER, "keysmith_rotate", value, k.slack.newResponseUrl());
+    assertEquals(1, keys("alice").size(), "still nothing minted");
+
+    k.click(APPROVER, "keysmith_rotation_approve", rotationId);
+    assertTrue(lastDm().contains("was approved"), lastDm());
+    String url = k.slack.newResponseUrl();
+    k.clickEphemeral(OWNER, "keysmith_rotate", value, url);
+    assertEquals(2, keys("alice").size());
+    assertTrue(lastPostTo(url).raw().contains("aws_secret_access_key"));
+    assertEquals(1, k.auditCount("rotation.approved"));
+  }
+
+  @Test
+  void rotate_whereApprovalIsNeeded_theOwnerWhoIsAnApproverCannotApproveTheirOwn()
+      throws Exception {
+    k.restart(/* rotationNeedsApproval= */ true);
+    AccessKey old = k.ownedUserWithKey("ops", APPROVER);
+    k.command(APPROVER, "rotate-key ops");
+    String value = "ops|" + old.accessKeyId() + "|rotate";
+    k.clickEphemeral(APPROVER, "keysmith_rotate", value, k.slack.newResponseUrl());
+    String rotationId = rotationIdInApprovals();
+    k.click(APPROVER, "keysmith_rotation_approve", rotationId);
+    assertTrue(lastPost().raw().contains("someone else"), lastPost().raw());
+    k.click(KeysmithFixture.APPROVER_2, "keysmith_rotation_deny", rotationId);
+    assertTrue(
+        k.dms(APPROVER).stream().anyMatch(d -> d.contains("was denied")),
+        k.dms(APPROVER).toString());
+    k.clickEphemeral(APPROVER, "keysmith_rotate", value, k.slack.newResponseUrl());
+    assertEquals(1, keys("ops").size(), "a denied rotation mints nothing");
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
+
+  private String rotationIdInApprovals() throws Exception {
+    for (FakeSlackApi.Call call : k.slack.calls("chat.postMessage")) {
+      if (KeysmithFixture.APPROVALS.equals(call.param("channel"))) {
+        for (JsonNode block : call.json("blocks")) {
+          for (JsonNode element : block.path("elements")) {
+            if ("keysmith_rotation_approve".equals(element.path("action_id").asText())) {
+              return element.path("value").asText();
+            }
+          }
+        }
+      }
+    }
+    throw new AssertionError("no rotation in the approvals channel");
+  }
 
   /** Clicks Rotate now on the prompt; returns the new key's id. */
   private String rotate(AccessKey old) throws Exception {

@@ -5,6 +5,12 @@ import java.time.Instant;
 /** Tells people in Slack what happened to their access keys. Never given a secret. */
 public interface KeyNotifier {
 
+  /** Posts a rotation that needs approval to the approvals channel; returns where it went. */
+  dev.keysmith.request.Notifier.MessageRef rotationForApproval(Rotation rotation);
+
+  /** Updates the approvals message of a decided rotation and tells its owner. */
+  void rotationDecided(Rotation rotation);
+
   /** A key was deactivated on purpose (the panic button): tells its owner and the approvers. */
   void keyDeactivated(String iamUser, String keyId, String ownerId, String actor);
 

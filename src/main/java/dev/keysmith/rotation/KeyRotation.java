@@ -10,6 +10,7 @@ import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.IamGateway.AccessKeyInfo;
 import dev.keysmith.jobs.JobHandler;
 import dev.keysmith.jobs.JobStore;
+import dev.keysmith.request.Approvers;
 import dev.keysmith.request.Notifier;
 import dev.keysmith.request.Refusal;
 import java.time.Clock;
@@ -39,6 +40,7 @@ public final class KeyRotation {
 
   private final IamGateway iam;
   private final Ownership ownership;
+  private final Approvers approvers;
   private final RotationStore rotations;
   private final JobStore jobs;
   private final SecretReveal reveal;
@@ -51,6 +53,7 @@ public final class KeyRotation {
   public KeyRotation(
       IamGateway iam,
       Ownership ownership,
+      Approvers approvers,
       RotationStore rotations,
       JobStore jobs,
       SecretReveal reveal,
@@ -61,6 +64,7 @@ public final class KeyRotation {
       Supplier<String> ids) {
     this.iam = iam;
     this.ownership = ownership;
+    this.approvers = approvers;
     this.rotations = rotations;
     this.jobs = jobs;
     this.reveal = reveal;
@@ -164,9 +168,27 @@ public final class KeyRotation {
       throw new Refusal(
           "The keys of `" + iamUser + "` changed since you asked; run `/iam rotate-key` again.");
     }
-    Rotation started = Rotation.start(ids.get(), iamUser, actor, oldKeyId, lost, clock.instant());
-    if (!rotations.insert(started)) {
-      throw new KeysmithException("Could not find a free rotation id; please try again.");
+    Rotation started;
+    if (settings.rotationNeedsApproval()) {
+      Optional<Rotation> approved =
+          rotations.findByState(RotationState.APPROVED).stream()
+              .filter(r -> r.iamUser().equals(iamUser))
+              .filter(r -> Objects.equals(r.oldKeyId(), oldKeyId) && r.lost() == lost)
+              .findFirst();
+      if (approved.isEmpty()) {
+        return requestApproval(actor, iamUser, oldKeyId, lost);
+      }
+      started = approved.get().moved(RotationState.MINTING, clock.instant());
+      if (!rotations.compareAndSet(RotationState.APPROVED, started)) {
+        throw new Refusal("This rotation is already under way.");
+      }
+    } else {
+      started =
+          Rotation.start(
+              ids.get(), iamUser, actor, oldKeyId, lost, RotationState.MINTING, clock.instant());
+      if (!rotations.insert(started)) {
+        throw new KeysmithException("Could not find a free rotation id; please try again.");
+      }
     }
     IamGateway.NewAccessKey key = iam.createAccessKey(iamUser);
     record(
@@ -216,6 +238,71 @@ public final class KeyRotation {
                   shown.id(), iamUser, oldKeyId, key.accessKeyId(), actor, deactivateAt));
     }
     return shown;
+  }
+
+  /** Where rotations need approval: posts one for approval instead of minting. */
+  private Rotation requestApproval(String actor, String iamUser, String oldKeyId, boolean lost) {
+    rotations.findByState(RotationState.AWAITING_APPROVAL).stream()
+        .filter(r -> r.iamUser().equals(iamUser))
+        .findFirst()
+        .ifPresent(
+            r -> {
+              throw new Refusal(
+                  "Rotation " + r.id() + " of `" + iamUser + "` already waits for approval.");
+            });
+    Rotation waiting =
+        Rotation.start(
+            ids.get(),
+            iamUser,
+            actor,
+            oldKeyId,
+            lost,
+            RotationState.AWAITING_APPROVAL,
+            clock.instant());
+    if (!rotations.insert(waiting)) {
+      throw new KeysmithException("Could not find a free rotation id; please try again.");
+    }
+    record(waiting.id(), actor, "rotation.requested", Map.of("iamUser", iamUser));
+    Notifier.MessageRef ref;
+    try {
+      ref = notifier.rotationForApproval(waiting);
+    } catch (RuntimeException e) {
+      finish(waiting, RotationState.CANCELLED, "could not post for approval");
+      throw new Refusal(
+          "Keysmith could not post the rotation to the approvals channel; nothing changed.");
+    }
+    Rotation posted = waiting.withApprovalMessage(ref.channel(), ref.ts());
+    rotations.compareAndSet(RotationState.AWAITING_APPROVAL, posted);
+    return posted;
+  }
+
+  /** An approver (never the owner) approves or denies a rotation that needs approval. */
+  public void decide(String rotationId, String approver, boolean approve) {
+    Rotation r = find(rotationId);
+    if (!approvers.isApprover(approver)) {
+      throw new Refusal("Only Keysmith approvers can decide rotations.");
+    }
+    if (approver.equals(r.ownerId())) {
+      throw new Refusal("You own `" + r.iamUser() + "`, so someone else has to decide.");
+    }
+    if (r.state() != RotationState.AWAITING_APPROVAL) {
+      throw new Refusal(
+          "Rotation "
+              + r.id()
+              + " was already decided"
+              + (r.decidedBy() == null ? "." : " by <@" + r.decidedBy() + ">."));
+    }
+    if (r.approvalTs() == null) {
+      throw new Refusal("Rotation " + r.id() + " is still being posted for approval; try again.");
+    }
+    Rotation next =
+        r.decided(
+            approve ? RotationState.APPROVED : RotationState.DENIED, approver, clock.instant());
+    if (!rotations.compareAndSet(RotationState.AWAITING_APPROVAL, next)) {
+      throw new Refusal("Rotation " + r.id() + " was just decided by someone else.");
+    }
+    record(next.id(), approver, approve ? "rotation.approved" : "rotation.denied", Map.of());
+    Notifier.bestEffort(next.id(), () -> notifier.rotationDecided(next));
   }
 
   /** The owner (or an approver) asks to deactivate the old key now instead of after the grace. */

@@ -10,6 +10,8 @@ import java.util.Objects;
  * @param newKeyId the new key, once minted
  * @param lost the owner lost the old secret: the old key is deactivated at once
  * @param postponed the deactivation already waited once because the old key was still in use
+ * @param decidedBy the approver who approved or denied, where rotations need approval
+ * @param approvalTs the approvals-channel message of the rotation, where it needs approval
  */
 public record Rotation(
     String id,
@@ -22,6 +24,9 @@ public record Rotation(
     Instant startedAt,
     Instant revealedAt,
     boolean postponed,
+    String decidedBy,
+    String approvalChannel,
+    String approvalTs,
     Instant updatedAt) {
 
   public Rotation {
@@ -33,17 +38,36 @@ public record Rotation(
     Objects.requireNonNull(updatedAt, "updatedAt");
   }
 
-  /** A rotation about to mint its new key. */
+  /** A new rotation in {@code state}: MINTING, or AWAITING_APPROVAL where approval is needed. */
   static Rotation start(
-      String id, String iamUser, String ownerId, String oldKeyId, boolean lost, Instant now) {
+      String id,
+      String iamUser,
+      String ownerId,
+      String oldKeyId,
+      boolean lost,
+      RotationState state,
+      Instant now) {
     return new Rotation(
-        id, iamUser, ownerId, oldKeyId, null, lost, RotationState.MINTING, now, null, false, now);
+        id, iamUser, ownerId, oldKeyId, null, lost, state, now, null, false, null, null, null, now);
   }
 
   /** The new key reached the owner's screen. */
   Rotation revealed(String newKey, RotationState next, Instant now) {
     return new Rotation(
-        id, iamUser, ownerId, oldKeyId, newKey, lost, next, startedAt, now, postponed, now);
+        id,
+        iamUser,
+        ownerId,
+        oldKeyId,
+        newKey,
+        lost,
+        next,
+        startedAt,
+        now,
+        postponed,
+        decidedBy,
+        approvalChannel,
+        approvalTs,
+        now);
   }
 
   /** The rotation moved on to {@code next}. */
@@ -59,12 +83,66 @@ public record Rotation(
         startedAt,
         revealedAt,
         postponed,
+        decidedBy,
+        approvalChannel,
+        approvalTs,
         now);
+  }
+
+  /** An approver decided. */
+  Rotation decided(RotationState next, String approver, Instant now) {
+    return new Rotation(
+        id,
+        iamUser,
+        ownerId,
+        oldKeyId,
+        newKeyId,
+        lost,
+        next,
+        startedAt,
+        revealedAt,
+        postponed,
+        approver,
+        approvalChannel,
+        approvalTs,
+        now);
+  }
+
+  /** The rotation with its approvals message recorded. */
+  Rotation withApprovalMessage(String channel, String ts) {
+    return new Rotation(
+        id,
+        iamUser,
+        ownerId,
+        oldKeyId,
+        newKeyId,
+        lost,
+        state,
+        startedAt,
+        revealedAt,
+        postponed,
+        decidedBy,
+        channel,
+        ts,
+        updatedAt);
   }
 
   /** The deactivation waits once more, because the old key was still in use. */
   Rotation postponedOnce(Instant now) {
     return new Rotation(
-        id, iamUser, ownerId, oldKeyId, newKeyId, lost, state, startedAt, revealedAt, true, now);
+        id,
+        iamUser,
+        ownerId,
+        oldKeyId,
+        newKeyId,
+        lost,
+        state,
+        startedAt,
+        revealedAt,
+        true,
+        decidedBy,
+        approvalChannel,
+        approvalTs,
+        now);
   }
 }

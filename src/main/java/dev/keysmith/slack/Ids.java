@@ -32,4 +32,6 @@ final class Ids {
   static final String ACTION_ROTATE = "keysmith_rotate";
   static final String ACTION_DELETE_FOR_ROOM = "keysmith_delete_for_room";
   static final String ACTION_DEACTIVATE_OLD_NOW = "keysmith_deactivate_old_now";
+  static final String ACTION_ROTATION_APPROVE = "keysmith_rotation_approve";
+  static final String ACTION_ROTATION_DENY = "keysmith_rotation_deny";
 }

@@ -10,6 +10,7 @@ import com.slack.api.model.block.LayoutBlock;
 import com.slack.api.model.block.composition.TextObject;
 import dev.keysmith.rotation.KeyRotation;
 import dev.keysmith.rotation.KeyView;
+import dev.keysmith.rotation.Rotation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -176,6 +177,44 @@ final class KeyBlocks {
   }
 
   static final String NO_KEY = "-";
+
+  /** The approvals-channel message of a rotation that needs approval. */
+  static List<LayoutBlock> rotationApproval(Rotation r) {
+    List<LayoutBlock> blocks = new ArrayList<>();
+    blocks.add(header(h -> h.text(plainText("Key rotation " + r.id()))));
+    blocks.add(
+        section(
+            s ->
+                s.fields(
+                    List.<TextObject>of(
+                        markdownText("*IAM user*\n`" + r.iamUser() + "`"),
+                        markdownText(
+                            "*Old key*\n"
+                                + (r.oldKeyId() == null ? "none" : "`" + r.oldKeyId() + "`")),
+                        markdownText("*Owner*\n" + Mrkdwn.user(r.ownerId())),
+                        markdownText(
+                            "*Kind*\n"
+                                + (r.lost()
+                                    ? "lost secret: old key deactivated at once"
+                                    : "rotation with a grace period"))))));
+    switch (r.state()) {
+      case AWAITING_APPROVAL ->
+          blocks.add(
+              Blocks.buttons(
+                  "rotation_decision",
+                  Blocks.button(Ids.ACTION_ROTATION_APPROVE, "Approve", "primary", r.id()),
+                  Blocks.button(Ids.ACTION_ROTATION_DENY, "Deny", "danger", r.id())));
+      case DENIED ->
+          blocks.add(Blocks.contextLine(":no_entry: Denied by " + Mrkdwn.user(r.decidedBy())));
+      default ->
+          blocks.add(
+              Blocks.contextLine(
+                  ":white_check_mark: Approved by "
+                      + Mrkdwn.user(r.decidedBy())
+                      + ". The owner rotates when ready."));
+    }
+    return blocks;
+  }
 
   /** A button value naming user, key and kind; IAM names and key ids never contain '|'. */
   static String value(String iamUser, String keyId, boolean lost) {

@@ -8,6 +8,8 @@ import com.slack.api.bolt.request.builtin.SlashCommandRequest;
 import com.slack.api.bolt.response.Response;
 import com.slack.api.model.block.LayoutBlock;
 import dev.keysmith.rotation.KeyRotation;
+import dev.keysmith.rotation.Rotation;
+import dev.keysmith.rotation.RotationState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -46,6 +48,12 @@ final class RotationActions {
     app.blockAction(Ids.ACTION_ROTATE, this::rotate);
     app.blockAction(Ids.ACTION_DELETE_FOR_ROOM, this::deleteForRoom);
     app.blockAction(Ids.ACTION_DEACTIVATE_OLD_NOW, this::deactivateOldNow);
+    app.blockAction(
+        Ids.ACTION_ROTATION_APPROVE,
+        (req, ctx) -> on(req, ctx, "approve-rotation", click -> decide(click, true)));
+    app.blockAction(
+        Ids.ACTION_ROTATION_DENY,
+        (req, ctx) -> on(req, ctx, "deny-rotation", click -> decide(click, false)));
   }
 
   /** {@code /iam rotate-key [iam-user]} or, with {@code lost}, {@code /iam lost-key [iam-user]}. */
@@ -82,7 +90,14 @@ final class RotationActions {
         click -> {
           String[] v = click.value.split("\\|", 3);
           String old = KeyBlocks.NO_KEY.equals(v[1]) ? null : v[1];
-          rotation.rotate(click.actor, v[0], old, "lost".equals(v[2]), click.url);
+          Rotation r = rotation.rotate(click.actor, v[0], old, "lost".equals(v[2]), click.url);
+          if (r.state() == RotationState.AWAITING_APPROVAL) {
+            replies.tell(
+                click.url,
+                "Rotations need an approver's go-ahead here. Rotation "
+                    + r.id()
+                    + " is in the approvals channel; I'll message you when it is decided.");
+          }
           return null;
         });
   }
@@ -111,6 +126,11 @@ final class RotationActions {
           replies.tell(click.url, ":lock: The old key is deactivated.");
           return null;
         });
+  }
+
+  private Void decide(Click click, boolean approve) {
+    rotation.decide(click.value, click.actor, approve);
+    return null;
   }
 
   private List<LayoutBlock> prompt(KeyRotation.Plan plan) {

@@ -4,8 +4,12 @@ import static dev.keysmith.slack.Mrkdwn.date;
 import static dev.keysmith.slack.Mrkdwn.user;
 
 import com.slack.api.methods.MethodsClient;
+import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.model.block.LayoutBlock;
+import dev.keysmith.request.Notifier;
 import dev.keysmith.rotation.KeyNotifier;
+import dev.keysmith.rotation.Rotation;
+import dev.keysmith.rotation.RotationState;
 import java.time.Instant;
 import java.util.List;
 
@@ -17,6 +21,61 @@ public final class SlackKeyNotifier implements KeyNotifier {
   public SlackKeyNotifier(MethodsClient slack, String approvalsChannel) {
     this.slack = slack;
     this.approvalsChannel = approvalsChannel;
+  }
+
+  @Override
+  public Notifier.MessageRef rotationForApproval(Rotation r) {
+    ChatPostMessageResponse response =
+        SlackNotifier.call(
+            "chat.postMessage",
+            () ->
+                slack.chatPostMessage(
+                    m ->
+                        m.channel(approvalsChannel)
+                            .text("Key rotation " + r.id() + " for " + r.iamUser())
+                            .blocks(KeyBlocks.rotationApproval(r))));
+    return new Notifier.MessageRef(response.getChannel(), response.getTs());
+  }
+
+  @Override
+  public void rotationDecided(Rotation r) {
+    SlackNotifier.call(
+        "chat.update",
+        () ->
+            slack.chatUpdate(
+                m ->
+                    m.channel(r.approvalChannel())
+                        .ts(r.approvalTs())
+                        .text("Key rotation " + r.id() + " for " + r.iamUser())
+                        .blocks(KeyBlocks.rotationApproval(r))));
+    if (r.state() == RotationState.APPROVED) {
+      List<LayoutBlock> blocks =
+          new java.util.ArrayList<>(
+              Blocks.text(
+                  "Your rotation "
+                      + r.id()
+                      + " of `"
+                      + r.iamUser()
+                      + "` was approved by "
+                      + user(r.decidedBy())
+                      + ". Rotate when you are ready to move to the new key."));
+      blocks.add(
+          Blocks.buttons(
+              "rotation",
+              Blocks.button(Ids.ACTION_ROTATE_PROMPT, "Rotate", "primary", r.iamUser())));
+      post(r.ownerId(), blocks);
+    } else {
+      post(
+          r.ownerId(),
+          Blocks.text(
+              "Your rotation "
+                  + r.id()
+                  + " of `"
+                  + r.iamUser()
+                  + "` was denied by "
+                  + user(r.decidedBy())
+                  + ". Nothing changed."));
+    }
   }
 
   @Override

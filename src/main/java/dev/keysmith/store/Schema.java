@@ -128,6 +128,9 @@ final class Schema {
                     started_at INTEGER NOT NULL,
                     revealed_at INTEGER,
                     postponed INTEGER NOT NULL,
+                    decided_by TEXT,
+                    approval_channel TEXT,
+                    approval_ts TEXT,
                     updated_at INTEGER NOT NULL
                   )
                   """,

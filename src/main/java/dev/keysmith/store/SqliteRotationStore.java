@@ -16,7 +16,7 @@ import java.util.Optional;
 public final class SqliteRotationStore implements RotationStore {
   private static final String COLUMNS =
       "iam_user, owner_id, old_key_id, new_key_id, lost, state, started_at, revealed_at,"
-          + " postponed, updated_at";
+          + " postponed, decided_by, approval_channel, approval_ts, updated_at";
   private static final String SELECT = "SELECT id, " + COLUMNS + " FROM rotations";
   private final Database db;
 
@@ -33,7 +33,8 @@ public final class SqliteRotationStore implements RotationStore {
               c.prepareStatement(
                   "INSERT INTO rotations (id, "
                       + COLUMNS
-                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
+                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                      + " ON CONFLICT (id) DO NOTHING")) {
             ps.setString(1, r.id());
             bind(ps, 2, r);
             return ps.executeUpdate() == 1;
@@ -62,7 +63,8 @@ public final class SqliteRotationStore implements RotationStore {
               c.prepareStatement(
                   "UPDATE rotations SET iam_user = ?, owner_id = ?, old_key_id = ?, new_key_id = ?,"
                       + " lost = ?, state = ?, started_at = ?, revealed_at = ?, postponed = ?,"
-                      + " updated_at = ? WHERE id = ? AND state = ?")) {
+                      + " decided_by = ?, approval_channel = ?, approval_ts = ?, updated_at = ?"
+                      + " WHERE id = ? AND state = ?")) {
             int i = bind(ps, 1, next);
             ps.setString(i++, next.id());
             ps.setString(i, expected.name());
@@ -99,6 +101,9 @@ public final class SqliteRotationStore implements RotationStore {
       ps.setLong(i++, r.revealedAt().toEpochMilli());
     }
     ps.setInt(i++, r.postponed() ? 1 : 0);
+    ps.setString(i++, r.decidedBy());
+    ps.setString(i++, r.approvalChannel());
+    ps.setString(i++, r.approvalTs());
     ps.setLong(i++, r.updatedAt().toEpochMilli());
     return i;
   }
@@ -121,6 +126,9 @@ public final class SqliteRotationStore implements RotationStore {
                 Instant.ofEpochMilli(rs.getLong("started_at")),
                 revealedAt,
                 rs.getInt("postponed") == 1,
+                rs.getString("decided_by"),
+                rs.getString("approval_channel"),
+                rs.getString("approval_ts"),
                 Instant.ofEpochMilli(rs.getLong("updated_at"))));
       }
     }
