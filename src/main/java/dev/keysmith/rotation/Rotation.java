@@ -2,6 +2,7 @@ package dev.keysmith.rotation;
 
 import java.time.Instant;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * One rotation of an IAM user's access key, from minting the new key to deleting the old one.
@@ -53,96 +54,83 @@ public record Rotation(
 
   /** The new key reached the owner's screen. */
   Rotation revealed(String newKey, RotationState next, Instant now) {
-    return new Rotation(
-        id,
-        iamUser,
-        ownerId,
-        oldKeyId,
-        newKey,
-        lost,
-        next,
-        startedAt,
+    return edit(
         now,
-        postponed,
-        decidedBy,
-        approvalChannel,
-        approvalTs,
-        now);
+        d -> {
+          d.newKeyId = newKey;
+          d.state = next;
+          d.revealedAt = now;
+        });
   }
 
   /** The rotation moved on to {@code next}. */
   Rotation moved(RotationState next, Instant now) {
-    return new Rotation(
-        id,
-        iamUser,
-        ownerId,
-        oldKeyId,
-        newKeyId,
-        lost,
-        next,
-        startedAt,
-        revealedAt,
-        postponed,
-        decidedBy,
-        approvalChannel,
-        approvalTs,
-        now);
+    return edit(now, d -> d.state = next);
   }
 
   /** An approver decided. */
   Rotation decided(RotationState next, String approver, Instant now) {
-    return new Rotation(
-        id,
-        iamUser,
-        ownerId,
-        oldKeyId,
-        newKeyId,
-        lost,
-        next,
-        startedAt,
-        revealedAt,
-        postponed,
-        approver,
-        approvalChannel,
-        approvalTs,
-        now);
+    return edit(
+        now,
+        d -> {
+          d.state = next;
+          d.decidedBy = approver;
+        });
   }
 
   /** The rotation with its approvals message recorded. */
   Rotation withApprovalMessage(String channel, String ts) {
-    return new Rotation(
-        id,
-        iamUser,
-        ownerId,
-        oldKeyId,
-        newKeyId,
-        lost,
-        state,
-        startedAt,
-        revealedAt,
-        postponed,
-        decidedBy,
-        channel,
-        ts,
-        updatedAt);
+    return edit(
+        updatedAt,
+        d -> {
+          d.approvalChannel = channel;
+          d.approvalTs = ts;
+        });
   }
 
   /** The deactivation waits once more, because the old key was still in use. */
   Rotation postponedOnce(Instant now) {
+    return edit(now, d -> d.postponed = true);
+  }
+
+  private Rotation edit(Instant now, Consumer<Draft> change) {
+    Draft d = new Draft(this);
+    change.accept(d);
     return new Rotation(
         id,
         iamUser,
         ownerId,
         oldKeyId,
-        newKeyId,
+        d.newKeyId,
         lost,
-        state,
+        d.state,
         startedAt,
-        revealedAt,
-        true,
-        decidedBy,
-        approvalChannel,
-        approvalTs,
+        d.revealedAt,
+        d.postponed,
+        d.decidedBy,
+        d.approvalChannel,
+        d.approvalTs,
         now);
+  }
+
+  /** The fields a rotation changes over its life, so each wither names only its own. */
+  private static final class Draft {
+    private String newKeyId;
+    private RotationState state;
+    private Instant revealedAt;
+    private boolean postponed;
+    private String decidedBy;
+    private String approvalChannel;
+    private String approvalTs;
+
+    private Draft(Rotation r) {
+      newKeyId = r.newKeyId;
+      state = r.state;
+      revealedAt = r.revealedAt;
+      postponed = r.postponed;
+      decidedBy = r.decidedBy;
+      approvalChannel = r.approvalChannel;
+      approvalTs = r.approvalTs;
+    }
   }
 }
