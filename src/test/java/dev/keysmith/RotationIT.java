@@ -100,6 +100,30 @@ class RotationIT {
   }
 
   @Test
+  void rotate_doubleClickedAtOnce_mintsOneKeyAndLeavesNothingHalfDone() throws Exception {
+    AccessKey old = k.ownedUserWithKey("alice", OWNER);
+    String value = "alice|" + old.accessKeyId() + "|rotate";
+    List<java.util.concurrent.CompletableFuture<dev.keysmith.testing.SlackRequests.Reply>> clicks =
+        new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String body =
+          k.send.blockActionBody(
+              dev.keysmith.testing.SlackRequests.BlockAction.click(OWNER, "keysmith_rotate", value)
+                  .onEphemeral()
+                  .withResponseUrl(k.slack.newResponseUrl()));
+      clicks.add(k.send.sendAsync(k.send.sign(body)));
+    }
+    for (var click : clicks) {
+      assertEquals(200, click.get().status());
+    }
+    k.idle();
+    assertEquals(2, keys("alice").size(), "the old key and exactly one new key");
+    assertEquals(1, k.auditCount("keys.rotated"));
+    k.restart();
+    assertEquals(2, keys("alice").size(), "no rotation was left half-done for recovery to undo");
+  }
+
+  @Test
   void rotate_whenTheKeysChangedSinceThePrompt_isRefused() throws Exception {
     AccessKey old = k.ownedUserWithKey("alice", OWNER);
     k.command(OWNER, "rotate-key");

@@ -187,10 +187,16 @@ public final class KeyRotation {
           Rotation.start(
               ids.get(), iamUser, actor, oldKeyId, lost, RotationState.MINTING, clock.instant());
       if (!rotations.insert(started)) {
-        throw new KeysmithException("Could not find a free rotation id; please try again.");
+        throw new Refusal("A rotation of `" + iamUser + "` is already under way.");
       }
     }
-    IamGateway.NewAccessKey key = iam.createAccessKey(iamUser);
+    IamGateway.NewAccessKey key;
+    try {
+      key = iam.createAccessKey(iamUser);
+    } catch (IamException e) {
+      finish(started, RotationState.CANCELLED, "CreateAccessKey failed: " + e.errorCode());
+      throw new Refusal("IAM could not create the new key: " + e.getMessage());
+    }
     record(
         started.id(), "keysmith", "iam.CreateAccessKey", Map.of("accessKeyId", key.accessKeyId()));
     try {

@@ -134,7 +134,11 @@ final class Schema {
                     updated_at INTEGER NOT NULL
                   )
                   """,
-                  "CREATE INDEX rotations_by_state ON rotations (state, started_at)")),
+                  "CREATE INDEX rotations_by_state ON rotations (state, started_at)",
+                  // One key minted at a time per user: a double click must not mint twice, and
+                  // recovery after a crash relies on knowing the only key being minted.
+                  "CREATE UNIQUE INDEX rotations_one_minting_per_user ON rotations (iam_user)"
+                      + " WHERE state = 'MINTING'")),
           new Migration(
               5,
               List.of(

@@ -34,7 +34,7 @@ public final class SqliteRotationStore implements RotationStore {
                   "INSERT INTO rotations (id, "
                       + COLUMNS
                       + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                      + " ON CONFLICT (id) DO NOTHING")) {
+                      + " ON CONFLICT DO NOTHING")) {
             ps.setString(1, r.id());
             bind(ps, 2, r);
             return ps.executeUpdate() == 1;
@@ -59,9 +59,11 @@ public final class SqliteRotationStore implements RotationStore {
     return db.withConnection(
         "update rotation",
         c -> {
+          // OR IGNORE: a second rotation of the same user moving to MINTING is refused, not an
+          // error.
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "UPDATE rotations SET iam_user = ?, owner_id = ?, old_key_id = ?, new_key_id = ?,"
+                  "UPDATE OR IGNORE rotations SET iam_user = ?, owner_id = ?, old_key_id = ?, new_key_id = ?,"
                       + " lost = ?, state = ?, started_at = ?, revealed_at = ?, postponed = ?,"
                       + " decided_by = ?, approval_channel = ?, approval_ts = ?, updated_at = ?"
                       + " WHERE id = ? AND state = ?")) {

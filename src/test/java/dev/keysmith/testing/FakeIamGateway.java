@@ -69,6 +69,7 @@ public final class FakeIamGateway implements IamGateway {
   public final Set<String> groups = ConcurrentHashMap.newKeySet();
   public final List<String> calls = new ArrayList<>();
   private final Map<String, String> failures = new ConcurrentHashMap<>();
+  private final Map<String, Runnable> hooks = new ConcurrentHashMap<>();
   private final Clock clock;
   private PasswordPolicy policy = PasswordPolicy.AWS_DEFAULT;
   private int keyCounter;
@@ -99,6 +100,14 @@ public final class FakeIamGateway implements IamGateway {
     key.lastUsedAt = Optional.of(at);
     key.lastUsedService = Optional.of(service);
     key.lastUsedRegion = Optional.of(region);
+  }
+
+  /**
+   * Runs {@code hook} on the calling thread when CreateAccessKey is next called, before the fake
+   * takes its lock, so the hook may wait for another thread's calls (to pin down a race).
+   */
+  public void onNextCreateAccessKey(Runnable hook) {
+    hooks.put("CreateAccessKey", hook);
   }
 
   private synchronized void call(String operation, String subject) {
@@ -197,7 +206,15 @@ public final class FakeIamGateway implements IamGateway {
   }
 
   @Override
-  public synchronized NewAccessKey createAccessKey(String user) {
+  public NewAccessKey createAccessKey(String user) {
+    Runnable hook = hooks.remove("CreateAccessKey");
+    if (hook != null) {
+      hook.run();
+    }
+    return mintKey(user);
+  }
+
+  private synchronized NewAccessKey mintKey(String user) {
     call("CreateAccessKey", user);
     FakeUser u = user(user);
     if (u.keys.size() >= 2) {

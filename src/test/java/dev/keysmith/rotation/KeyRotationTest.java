@@ -1,0 +1,137 @@
+package dev.keysmith.rotation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.keysmith.audit.SqliteAuditTrail;
+import dev.keysmith.config.KeysmithConfig;
+import dev.keysmith.delivery.Credentials;
+import dev.keysmith.delivery.SecretChannel;
+import dev.keysmith.delivery.SecretReveal;
+import dev.keysmith.iam.IamDirectory;
+import dev.keysmith.iam.Provisioner;
+import dev.keysmith.jobs.SqliteJobStore;
+import dev.keysmith.request.AccessRequest;
+import dev.keysmith.request.Refusal;
+import dev.keysmith.request.RequestIds;
+import dev.keysmith.store.Database;
+import dev.keysmith.store.SqliteRotationStore;
+import dev.keysmith.store.SqliteWipeStore;
+import dev.keysmith.testing.FakeIamGateway;
+import dev.keysmith.testing.MutableClock;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KeyRotationTest {
+  private static final String OWNER = "U0OWNER";
+  @TempDir Path dir;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
+  private final FakeIamGateway iam = new FakeIamGateway(clock);
+  private Database db;
+  private SqliteRotationStore rotations;
+  private KeyRotation rotation;
+
+  @BeforeEach
+  void setUp() {
+    db = Database.open(dir);
+    rotations = new SqliteRotationStore(db);
+    SqliteAuditTrail audit = new SqliteAuditTrail(db);
+    SecretChannel channel =
+        new SecretChannel() {
+          @Override
+          public void offerReveal(String responseUrl, AccessRequest request) {}
+
+          @Override
+          public void show(String url, String subject, Credentials c, Instant wipeAt) {}
+
+          @Override
+          public void wipe(String url, String notice) {}
+
+          @Override
+          public void tell(String url, String text) {}
+        };
+    IamDirectory directory = new IamDirectory(iam, List.of(), Runnable::run, Ticker.systemTicker());
+    KeyNotifier notifier =
+        (KeyNotifier)
+            java.lang.reflect.Proxy.newProxyInstance(
+                KeyNotifier.class.getClassLoader(),
+                new Class<?>[] {KeyNotifier.class},
+                (proxy, method, args) -> null);
+    rotation =
+        new KeyRotation(
+            iam,
+            new Ownership(iam, directory, id -> false, audit, clock),
+            id -> false,
+            rotations,
+            new SqliteJobStore(db, clock),
+            new SecretReveal(new SqliteWipeStore(db), channel, audit, clock, Duration.ofMinutes(2)),
+            notifier,
+            audit,
+            clock,
+            KeysmithConfig.KeyCare.defaults(),
+            new RequestIds("RT-", new SecureRandom()));
+    iam.createUser("alice", "/", Map.of(Provisioner.TAG_OWNER, OWNER), Optional.empty());
+  }
+
+  @AfterEach
+  void tearDown() {
+    db.close();
+  }
+
+  @Test
+  void rotate_secondClickWhileTheFirstIsMinting_isRefusedAndMintsNothing() throws Exception {
+    String old = iam.createAccessKey("alice").accessKeyId();
+    CountDownLatch firstMinting = new CountDownLatch(1);
+    CountDownLatch secondDone = new CountDownLatch(1);
+    iam.onNextCreateAccessKey(
+        () -> {
+          firstMinting.countDown();
+          awaitQuietly(secondDone);
+        });
+    CompletableFuture<Rotation> first =
+        CompletableFuture.supplyAsync(() -> rotation.rotate(OWNER, "alice", old, false, "url-1"));
+    assertTrue(firstMinting.await(10, TimeUnit.SECONDS));
+
+    Refusal second =
+        assertThrows(Refusal.class, () -> rotation.rotate(OWNER, "alice", old, false, "url-2"));
+    secondDone.countDown();
+
+    assertTrue(second.getMessage().contains("already under way"), second.getMessage());
+    assertEquals(RotationState.GRACE, first.get(10, TimeUnit.SECONDS).state());
+    assertEquals(2, iam.listAccessKeys("alice").size());
+    assertTrue(rotations.findByState(RotationState.MINTING).isEmpty());
+  }
+
+  @Test
+  void rotate_whenIamRefusesTheNewKey_leavesNoRotationMinting() {
+    String old = iam.createAccessKey("alice").accessKeyId();
+    iam.failNext("CreateAccessKey", "Throttling");
+    Refusal refusal =
+        assertThrows(Refusal.class, () -> rotation.rotate(OWNER, "alice", old, false, "url-1"));
+    assertTrue(refusal.getMessage().contains("Throttling"), refusal.getMessage());
+    assertTrue(rotations.findByState(RotationState.MINTING).isEmpty());
+    assertEquals(1, iam.listAccessKeys("alice").size());
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
