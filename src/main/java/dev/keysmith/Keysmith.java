@@ -112,6 +112,11 @@ public final class Keysmith implements AutoCloseable {
             config.approverGroupId(),
             workers,
             Ticker.systemTicker());
+    try {
+      approvers.warmUp();
+    } catch (KeysmithException e) {
+      log.warn("Could not list the approvers' user group yet, will retry: {}", e.getMessage());
+    }
     SlackNotifier notifier = new SlackNotifier(methods, config.approvalsChannel());
     SlackSecretChannel secrets = new SlackSecretChannel(slack, config.secretVisibleFor());
     Provisioner provisioner =

@@ -43,6 +43,11 @@ public final class SlackApprovers implements Approvers {
                             .getUsers()));
   }
 
+  /** Loads the user group's members once, so no approval click waits for Slack to list them. */
+  public void warmUp() {
+    groupId.ifPresent(groupMembers::get);
+  }
+
   @Override
   public boolean isApprover(String slackUserId) {
     if (userIds.contains(slackUserId)) {
