@@ -405,6 +405,14 @@ class CreateUserFlowIT {
     assertTrue(shown.raw().contains("https://123456789012.signin.aws.amazon.com/console"));
     assertTrue(hasLoginProfile("alice"));
 
+    List<String> dmUpdates =
+        k.slack.calls("chat.update").stream()
+            .filter(c -> !APPROVALS.equals(c.param("channel")))
+            .map(c -> c.json("blocks").toString())
+            .toList();
+    assertEquals(1, dmUpdates.size(), "the owner's offer message is closed: " + dmUpdates);
+    assertTrue(dmUpdates.get(0).contains("were revealed"), dmUpdates.get(0));
+    assertFalse(dmUpdates.get(0).contains("keysmith_get_credentials"), dmUpdates.get(0));
     String afterReveal = lastApprovalUpdate();
     assertTrue(afterReveal.contains("revealed"), afterReveal);
     assertTrue(afterReveal.contains("Created IAM user"), "the trail survives: " + afterReveal);
@@ -447,6 +455,11 @@ class CreateUserFlowIT {
     k.keysmith.housekeeping();
     assertEquals(1, dmTexts(OWNER).stream().filter(t -> t.contains("expired")).count());
     assertTrue(lastApprovalUpdate().contains("expired"), lastApprovalUpdate());
+    assertTrue(
+        k.slack.calls("chat.update").stream()
+            .filter(c -> !APPROVALS.equals(c.param("channel")))
+            .anyMatch(c -> c.json("blocks").toString().contains("has closed (expired)")),
+        "the owner's offer message loses its button");
     assertEquals(1, auditCount(id, "delivery.expired"));
     k.click(OWNER, "keysmith_get_credentials", id);
     assertTrue(lastEphemeralText().contains("expired"), lastEphemeralText());
@@ -622,7 +635,8 @@ class CreateUserFlowIT {
   }
 
   private String lastApprovalUpdate() {
-    List<FakeSlackApi.Call> updates = approvalUpdates();
+    List<FakeSlackApi.Call> updates =
+        approvalUpdates().stream().filter(c -> APPROVALS.equals(c.param("channel"))).toList();
     assertFalse(updates.isEmpty(), "the approvals message was never updated");
     return updates.get(updates.size() - 1).json("blocks").toString();
   }

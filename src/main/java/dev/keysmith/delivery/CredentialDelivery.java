@@ -103,6 +103,7 @@ public final class CredentialDelivery {
     details.put("wipeAt", wipeAt.toString());
     record(revealed, actor, "delivery.revealed", details);
     Notifier.bestEffort(revealed.id(), () -> notifier.updateApproval(revealed));
+    Notifier.bestEffort(revealed.id(), () -> notifier.offerClosed(revealed));
   }
 
   /** Ends offers nobody revealed in time, and tells their owners. */
@@ -123,7 +124,18 @@ public final class CredentialDelivery {
     for (AccessRequest r : store.findByState(RequestState.REVEALING)) {
       log.info("request {}: deleting credentials of a reveal a restart interrupted", r.id());
       undo(r, "keysmith", "interrupted by restart");
-      Notifier.bestEffort(r.id(), () -> notifier.revealInterrupted(r));
+      Notifier.bestEffort(
+          r.id(),
+          () -> {
+            Notifier.MessageRef offer = notifier.revealInterrupted(r);
+            store
+                .find(r.id())
+                .ifPresent(
+                    now ->
+                        store.compareAndSet(
+                            RequestState.PROVISIONED,
+                            now.withOfferMessage(offer.channel(), offer.ts())));
+          });
     }
   }
 
@@ -133,6 +145,7 @@ public final class CredentialDelivery {
       record(expired, "keysmith", "delivery.expired", Map.of());
       Notifier.bestEffort(expired.id(), () -> notifier.offerExpired(expired));
       Notifier.bestEffort(expired.id(), () -> notifier.updateApproval(expired));
+      Notifier.bestEffort(expired.id(), () -> notifier.offerClosed(expired));
     }
   }
 

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
  * @param outcome deny reason or failure text, in plain words; never a secret
  * @param progress provisioning steps done so far, in plain words, shown on the approvals message
  * @param offerExpiresAt until when the owner may reveal the credentials
+ * @param offerTs the owner's direct message offering the reveal, once posted
  */
 public record AccessRequest(
     String id,
@@ -36,7 +37,9 @@ public record AccessRequest(
     String outcome,
     List<String> progress,
     Instant offerExpiresAt,
-    Instant revealedAt) {
+    Instant revealedAt,
+    String offerChannel,
+    String offerTs) {
 
   public AccessRequest {
     Objects.requireNonNull(id, "id");
@@ -72,6 +75,8 @@ public record AccessRequest(
         null,
         null,
         List.of(),
+        null,
+        null,
         null,
         null);
   }
@@ -146,6 +151,15 @@ public record AccessRequest(
         });
   }
 
+  /** This request with the owner's offer message recorded. */
+  public AccessRequest withOfferMessage(String channel, String ts) {
+    return edit(
+        d -> {
+          d.offerChannel = channel;
+          d.offerTs = ts;
+        });
+  }
+
   private AccessRequest edit(Consumer<Draft> change) {
     Draft d = new Draft(this);
     change.accept(d);
@@ -165,6 +179,8 @@ public record AccessRequest(
     private List<String> progress;
     private Instant offerExpiresAt;
     private Instant revealedAt;
+    private String offerChannel;
+    private String offerTs;
 
     private Draft(AccessRequest r) {
       from = r;
@@ -178,6 +194,8 @@ public record AccessRequest(
       progress = r.progress;
       offerExpiresAt = r.offerExpiresAt;
       revealedAt = r.revealedAt;
+      offerChannel = r.offerChannel;
+      offerTs = r.offerTs;
     }
 
     private AccessRequest build() {
@@ -199,7 +217,9 @@ public record AccessRequest(
           outcome,
           progress,
           offerExpiresAt,
-          revealedAt);
+          revealedAt,
+          offerChannel,
+          offerTs);
     }
   }
 }

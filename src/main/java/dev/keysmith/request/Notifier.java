@@ -23,11 +23,20 @@ public interface Notifier {
   /** Tells the requester provisioning failed, in plain words. */
   void requestFailed(AccessRequest request);
 
-  /** Tells the owner the user is ready and offers the one-time reveal; tells the requester too. */
-  void credentialsOffered(AccessRequest request);
+  /**
+   * Tells the owner the user is ready and offers the one-time reveal; tells the requester too.
+   * Returns the owner's offer message.
+   */
+  MessageRef credentialsOffered(AccessRequest request);
 
-  /** Tells the owner a reveal was interrupted and nothing of it is left; the offer stands. */
-  void revealInterrupted(AccessRequest request);
+  /**
+   * Tells the owner a reveal was interrupted and nothing of it is left; the offer stands. Returns
+   * the new offer message.
+   */
+  MessageRef revealInterrupted(AccessRequest request);
+
+  /** Takes the reveal button off the owner's offer message: revealed, or expired. */
+  void offerClosed(AccessRequest request);
 
   /** Tells the owner the offer ran out. */
   void offerExpired(AccessRequest request);

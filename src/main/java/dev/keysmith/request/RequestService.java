@@ -207,7 +207,13 @@ public final class RequestService {
         "request.provisioned",
         Map.of("offerExpiresAt", done.offerExpiresAt().toString()));
     Notifier.bestEffort(done.id(), () -> notifier.updateApproval(done));
-    Notifier.bestEffort(done.id(), () -> notifier.credentialsOffered(done));
+    Notifier.bestEffort(
+        done.id(),
+        () -> {
+          Notifier.MessageRef offer = notifier.credentialsOffered(done);
+          store.compareAndSet(
+              RequestState.PROVISIONED, done.withOfferMessage(offer.channel(), offer.ts()));
+        });
   }
 
   private void record(AccessRequest r, String actor, String action, Map<String, String> details) {

@@ -9,6 +9,7 @@ import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.model.block.LayoutBlock;
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.Notifier;
+import dev.keysmith.request.RequestState;
 import java.io.IOException;
 import java.util.List;
 
@@ -98,21 +99,22 @@ public final class SlackNotifier implements Notifier {
   }
 
   @Override
-  public void credentialsOffered(AccessRequest r) {
-    post(
-        r.ownerId(),
-        "IAM user " + r.iamUserName() + " is ready",
-        Blocks.offer(
-            r,
-            "Your IAM user `"
-                + r.iamUserName()
-                + "` (group `"
-                + r.groupName()
-                + "`) is ready. Request "
-                + r.id()
-                + " was approved by "
-                + user(r.decidedBy())
-                + "."));
+  public MessageRef credentialsOffered(AccessRequest r) {
+    MessageRef offer =
+        post(
+            r.ownerId(),
+            "IAM user " + r.iamUserName() + " is ready",
+            Blocks.offer(
+                r,
+                "Your IAM user `"
+                    + r.iamUserName()
+                    + "` (group `"
+                    + r.groupName()
+                    + "`) is ready. Request "
+                    + r.id()
+                    + " was approved by "
+                    + user(r.decidedBy())
+                    + "."));
     if (!r.ownerId().equals(r.requesterId())) {
       dm(
           r.requesterId(),
@@ -124,11 +126,12 @@ public final class SlackNotifier implements Notifier {
               + user(r.ownerId())
               + " has been offered the credentials.");
     }
+    return offer;
   }
 
   @Override
-  public void revealInterrupted(AccessRequest r) {
-    post(
+  public MessageRef revealInterrupted(AccessRequest r) {
+    return post(
         r.ownerId(),
         "Revealing credentials for " + r.iamUserName() + " was interrupted",
         Blocks.offer(
@@ -150,15 +153,48 @@ public final class SlackNotifier implements Notifier {
             + ") expired before it was revealed. Ask an approver if you still need them.");
   }
 
+  @Override
+  public void offerClosed(AccessRequest r) {
+    if (r.offerChannel() == null || r.offerTs() == null) {
+      return;
+    }
+    String text =
+        r.state() == RequestState.REVEALED
+            ? "The credentials of IAM user `"
+                + r.iamUserName()
+                + "` were revealed "
+                + Mrkdwn.date(r.revealedAt())
+                + ". Keysmith never shows a secret twice; to replace the key, use `/iam"
+                + " rotate-key "
+                + r.iamUserName()
+                + "`."
+            : "The offer of credentials for IAM user `"
+                + r.iamUserName()
+                + "` has closed ("
+                + r.state().name().toLowerCase(java.util.Locale.ROOT)
+                + ").";
+    call(
+        "chat.update",
+        () ->
+            slack.chatUpdate(
+                m ->
+                    m.channel(r.offerChannel())
+                        .ts(r.offerTs())
+                        .text(plain(text))
+                        .blocks(Blocks.text(text))));
+  }
+
   private void dm(String userId, String mrkdwn) {
     post(userId, plain(mrkdwn), Blocks.text(mrkdwn));
   }
 
-  private void post(String userId, String fallback, List<LayoutBlock> blocks) {
+  private MessageRef post(String userId, String fallback, List<LayoutBlock> blocks) {
     // Posting to a user id delivers to the bot's DM with that user.
-    call(
-        "chat.postMessage",
-        () -> slack.chatPostMessage(m -> m.channel(userId).text(fallback).blocks(blocks)));
+    ChatPostMessageResponse posted =
+        call(
+            "chat.postMessage",
+            () -> slack.chatPostMessage(m -> m.channel(userId).text(fallback).blocks(blocks)));
+    return new MessageRef(posted.getChannel(), posted.getTs());
   }
 
   private static String plain(String mrkdwn) {

@@ -149,7 +149,13 @@ final class Schema {
                     sent_at INTEGER NOT NULL,
                     PRIMARY KEY (access_key_id, kind)
                   )
-                  """)));
+                  """)),
+          new Migration(
+              6,
+              List.of(
+                  // The owner's offer message, so it can lose its button once the offer closes.
+                  "ALTER TABLE requests ADD COLUMN offer_channel TEXT",
+                  "ALTER TABLE requests ADD COLUMN offer_ts TEXT")));
 
   /** The version a fully migrated database has. */
   static int latestVersion() {

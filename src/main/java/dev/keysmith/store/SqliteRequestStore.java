@@ -21,12 +21,13 @@ public final class SqliteRequestStore implements RequestStore {
   private static final String COLUMNS =
       "state, iam_user_name, iam_user_name_lower, group_name, access_type, owner_id,"
           + " requester_id, justification, created_at, updated_at, approval_channel, approval_ts,"
-          + " decided_by, decided_at, outcome, progress, offer_expires_at, revealed_at";
+          + " decided_by, decided_at, outcome, progress, offer_expires_at, revealed_at,"
+          + " offer_channel, offer_ts";
   private static final String SELECT = "SELECT id, " + COLUMNS + " FROM requests";
   private static final String INSERT =
       "INSERT INTO requests (id, "
           + COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
           + " ON CONFLICT (id) DO NOTHING";
   private static final String UPDATE =
       "UPDATE requests SET "
@@ -138,6 +139,8 @@ public final class SqliteRequestStore implements RequestStore {
     ps.setString(i++, String.join("\n", r.progress()));
     setInstant(ps, i++, r.offerExpiresAt());
     setInstant(ps, i++, r.revealedAt());
+    ps.setString(i++, r.offerChannel());
+    ps.setString(i++, r.offerTs());
     return i;
   }
 
@@ -160,7 +163,9 @@ public final class SqliteRequestStore implements RequestStore {
         rs.getString("outcome"),
         lines(rs.getString("progress")),
         getInstant(rs, "offer_expires_at"),
-        getInstant(rs, "revealed_at"));
+        getInstant(rs, "revealed_at"),
+        rs.getString("offer_channel"),
+        rs.getString("offer_ts"));
   }
 
   private static List<String> lines(String joined) {

@@ -116,7 +116,9 @@ class SqliteRequestStoreTest {
             "approved for the Q3 migration",
             List.of("Created IAM user `Alice.Smith`", "Added it to group `developers`"),
             T0.plusSeconds(7 * 24 * 3600),
-            T0.plusSeconds(90));
+            T0.plusSeconds(90),
+            "D0OWNER01",
+            "1700000000.000200");
 
     assertTrue(store.insert(request));
 
