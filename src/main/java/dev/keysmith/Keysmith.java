@@ -100,11 +100,16 @@ public final class Keysmith implements AutoCloseable {
 
     IamGateway iam = new AwsIamGateway(wiring.iam(), wiring.sts());
     IamDirectory directory = new IamDirectory(iam, config.groups(), workers, Ticker.systemTicker());
-    try {
-      directory.warmUp();
-    } catch (KeysmithException e) {
-      log.warn("IAM is not reachable yet, will retry on first use: {}", e.getMessage());
-    }
+    // Off the start-up path (its first IAM call costs about a second of class loading); a Slack
+    // interaction that comes before it is done waits only for what is still loading.
+    workers.execute(
+        () -> {
+          try {
+            directory.warmUp();
+          } catch (KeysmithException e) {
+            log.warn("IAM is not reachable yet, will retry on first use: {}", e.getMessage());
+          }
+        });
     SlackApprovers approvers =
         new SlackApprovers(
             methods,
@@ -151,7 +156,13 @@ public final class Keysmith implements AutoCloseable {
     workers.execute(requests::resumeInterrupted);
 
     AppConfig.AppConfigBuilder appConfig =
-        AppConfig.builder().singleTeamBotToken(settings.botToken()).slack(slack);
+        AppConfig.builder()
+            .singleTeamBotToken(settings.botToken())
+            .slack(slack)
+            // Bolt checks the token with auth.test at start, then again on the request thread of
+            // the first request after its cache expires (10 minutes by default): a Slack call
+            // before the ack. A revoked token still fails every Web API call and shows in the log.
+            .authTestCacheExpirationMillis(-1L);
     settings.signingSecret().ifPresent(appConfig::signingSecret);
     Ownership ownership = new Ownership(iam, directory, approvers, audit, clock);
     SlackKeyNotifier keyNotifier = new SlackKeyNotifier(methods, config.approvalsChannel());

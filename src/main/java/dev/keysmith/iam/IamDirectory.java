@@ -111,8 +111,18 @@ public final class IamDirectory {
     return usersByOwner.get(KEY).getOrDefault(slackUserId, List.of());
   }
 
-  /** Forgets what it knew of users, after Keysmith created, removed or linked one. */
+  /**
+   * Reloads what it knows of users in the background, after Keysmith created, removed or linked
+   * one. Lookups meanwhile answer from the last look, so no Slack ack waits for IAM; a name taken
+   * in that moment is still caught when its request is approved (the provisioner asks IAM).
+   */
   public void usersChanged() {
+    takenNamesLower.refresh(KEY);
+    usersByOwner.refresh(KEY);
+  }
+
+  /** Forgets what it knows of users, so the next lookup asks IAM; for background work only. */
+  public void forgetUsers() {
     takenNamesLower.invalidateAll();
     usersByOwner.invalidateAll();
   }

@@ -72,7 +72,7 @@ public final class KeyReminders {
 
   /** Looks at every owned active key and sends the reminders that are due. */
   public void runOnce() {
-    directory.usersChanged();
+    directory.forgetUsers();
     for (Map.Entry<String, List<String>> owned : directory.usersByOwner().entrySet()) {
       for (String user : owned.getValue()) {
         for (IamGateway.AccessKeyInfo key : iam.listAccessKeys(user)) {

@@ -41,6 +41,14 @@ public final class SlackHttpServer implements AutoCloseable {
   // Slack retries after 3 seconds, so in-flight requests never need longer than that to drain.
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(3);
 
+  static {
+    // The JDK server sends a response's headers and body in separate writes and leaves Nagle's
+    // algorithm on, so an ack with a body (a modal update, errors) waits for the client's delayed
+    // ACK: about 40 ms on Linux. The server reads this once, when the first one is created; an
+    // operator's own -Dsun.net.httpserver.nodelay wins.
+    System.getProperties().putIfAbsent("sun.net.httpserver.nodelay", "true");
+  }
+
   private final App app;
   private final HttpServer server;
   private final SlackRequestParser parser;

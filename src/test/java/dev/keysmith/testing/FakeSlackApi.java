@@ -78,6 +78,7 @@ public final class FakeSlackApi implements AutoCloseable {
   private final Deque<Failure> responseUrlFailures = new ArrayDeque<>();
   private final Map<String, List<String>> userGroupMembers = new HashMap<>();
   private Duration delay = Duration.ZERO;
+  private volatile Listener listener = new Listener() {};
 
   private final AtomicLong tsCounter = new AtomicLong();
   private final AtomicLong responseUrlCounter = new AtomicLong();
@@ -150,6 +151,11 @@ public final class FakeSlackApi implements AutoCloseable {
     locked(() -> this.delay = delay);
   }
 
+  /** Tells {@code listener} of every call and post as it arrives (the benchmark times them). */
+  public void setListener(Listener listener) {
+    this.listener = Objects.requireNonNull(listener, "listener");
+  }
+
   /** Recorded calls of one Web API method, oldest first. */
   public List<Call> calls(String method) {
     return snapshot(calls, c -> c.method().equals(method));
@@ -209,6 +215,15 @@ public final class FakeSlackApi implements AutoCloseable {
   /** One post to a response_url. */
   public record ResponseUrlPost(String url, JsonNode json, String raw) {}
 
+  /** Hears of each call and post on the fake's server thread, after it is recorded. */
+  public interface Listener {
+    /** A Web API call arrived. */
+    default void call(Call call) {}
+
+    /** A response_url post arrived. */
+    default void responseUrlPost(ResponseUrlPost post) {}
+  }
+
   private record Failure(int status, String error, Duration retryAfter) {}
 
   private record Answer(int status, JsonNode body, Duration retryAfter) {
@@ -267,6 +282,7 @@ public final class FakeSlackApi implements AutoCloseable {
               Deque<Failure> queued = failures.get(method);
               return queued == null ? null : queued.poll();
             });
+    listener.call(call);
     if (failure != null) {
       return Answer.error(failure.status(), failure.error(), failure.retryAfter());
     }
@@ -288,6 +304,7 @@ public final class FakeSlackApi implements AutoCloseable {
               arrived.signalAll();
               return responseUrlFailures.poll();
             });
+    listener.responseUrlPost(post);
     if (failure != null) {
       return Answer.error(failure.status(), failure.error(), failure.retryAfter());
     }

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Keysmith's performance benchmark: builds once, then runs the load generator, which starts moto,
+# plays Slack, and runs each bot in its own JVM. Prints one markdown table and writes it to
+# bench/results.md. Takes a few minutes on 2 cores. An optional argument scales the request
+# counts (bench/run.sh 0.2 for a quick look).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v moto_server >/dev/null 2>&1 && ! python3 -c 'import moto.server' >/dev/null 2>&1; then
+  echo 'moto is missing: pip install "moto[server]"' >&2
+  exit 1
+fi
+
+echo "Building..." >&2
+mvn -B -q -o -DskipTests package
+mvn -B -q -o test-compile
+mvn -B -q -o dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
+
+mkdir -p bench/out
+echo "Running (logs in bench/out/)..." >&2
+exec java -cp "target/classes:target/test-classes:$(cat target/bench-classpath.txt)" \
+  dev.keysmith.bench.Bench "$@" 2> >(tee bench/out/bench.log >&2)

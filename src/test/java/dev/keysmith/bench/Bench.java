@@ -1,0 +1,645 @@
+package dev.keysmith.bench;
+
+import static dev.keysmith.bench.BenchHost.APPROVALS;
+import static dev.keysmith.bench.BenchHost.APPROVER;
+import static dev.keysmith.bench.BenchHost.APPROVER_2;
+import static dev.keysmith.bench.BenchHost.OWNER;
+import static dev.keysmith.bench.BenchHost.REQUESTER;
+import static dev.keysmith.bench.BenchHost.SIGNING_SECRET;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keysmith.testing.FakeSlackApi;
+import dev.keysmith.testing.MotoServer;
+import dev.keysmith.testing.SlackRequests;
+import dev.keysmith.testing.SlackRequests.BlockAction;
+import java.net.URI;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.services.iam.model.User;
+
+/**
+ * Keysmith's performance benchmark ({@code bench/run.sh}): ack latency against a bare Bolt app,
+ * time to provisioned and revealed, start-up and memory, 1,000 concurrent approvals, and acks with
+ * IAM and Slack slowed down. This process is the load generator and plays Slack (a fake Web API);
+ * each bot runs in its own JVM; IAM is a moto server.
+ */
+public final class Bench {
+  static final int[] CONCURRENCY = {1, 16, 64};
+  private static final Duration WAIT = Duration.ofMinutes(5);
+  private static final Duration INJECTED = Duration.ofSeconds(2);
+  private static final AtomicLong SENT = new AtomicLong();
+  private static final Pattern REQUEST_ID = Pattern.compile("Request \\*(KS-[A-Z0-9]+)\\*");
+
+  private final double scale;
+  private final String classpath = System.getProperty("java.class.path");
+  private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  private final Path out = Path.of("bench", "out");
+  private final MotoServer moto = MotoServer.get();
+  private final FakeSlackApi slack = FakeSlackApi.start();
+  private final Observations seen = new Observations();
+  private final Report report = new Report();
+  private int rowSeq;
+
+  private Bench(double scale) {
+    this.scale = scale;
+    slack.setListener(seen);
+  }
+
+  /** Runs everything and prints the table; an optional argument scales the request counts. */
+  public static void main(String[] args) throws Exception {
+    // HttpURLConnection keeps only 5 idle connections per host unless told otherwise.
+    System.setProperty("http.maxConnections", "256");
+    // The fake Slack runs on the JDK's HTTP server, which otherwise leaves Nagle's algorithm on:
+    // a reply written as headers, then body waits for the client's delayed ACK (~40 ms).
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+    double scale = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+    long started = System.nanoTime();
+    Bench bench = new Bench(scale);
+    Files.createDirectories(bench.out);
+    bench.run();
+    bench.report.runSeconds = (System.nanoTime() - started) / 1e9;
+    String table = bench.report.markdown();
+    System.out.println();
+    System.out.println(table);
+    Files.writeString(Path.of("bench", "results.md"), table);
+    System.exit(0);
+  }
+
+  int count(int clients) {
+    int base =
+        switch (clients) {
+          case 1 -> 200;
+          case 16 -> 320;
+          default -> 448;
+        };
+    return Math.max(clients, (int) Math.round(base * scale));
+  }
+
+  int delayedCount(int clients) {
+    return Math.max(clients, (int) Math.round(100 * scale));
+  }
+
+  private void run() throws Exception {
+    for (int c : CONCURRENCY) {
+      report.counts.put(c, count(c));
+      report.delayedCounts.put(c, delayedCount(c));
+    }
+    progress("start-up of java -jar target/keysmith.jar, three times");
+    realJarStartup();
+    progress("bare Bolt baseline: warm-up and ack rows");
+    resetMoto();
+    try (BotProcess baseline = host("baseline")) {
+      report.baselineStartMs = baseline.startupNanos / 1e6;
+      report.baselineRssStart = baseline.rssMib();
+      warmUp(baseline, false);
+      report.baselineRss1000 = baseline.rssMib();
+      for (int c : CONCURRENCY) {
+        for (Kind kind : Kind.values()) {
+          report.row(kind, c).baseline = baselineRow(baseline, kind, c, count(c));
+        }
+      }
+    }
+    resetMoto();
+    progress("Keysmith: warm-up and ack rows");
+    try (BotProcess keysmith = host("keysmith")) {
+      long before = SENT.get();
+      report.hostStartMs = keysmith.startupNanos / 1e6;
+      report.keysmithRssStart = keysmith.rssMib();
+      warmUp(keysmith, true);
+      report.keysmithRss1000 = keysmith.rssMib();
+      for (int c : CONCURRENCY) {
+        keysmithRows(keysmith, c, count(c), /* measured= */ true);
+      }
+      progress("Keysmith: approvals and reveals one at a time");
+      oneAtATime(keysmith, (int) Math.max(20, Math.round(100 * scale)));
+      report.keysmithRssEnd = keysmith.rssMib();
+      report.keysmithRequests = SENT.get() - before;
+    }
+    // A fresh bot and IAM: every provisioning lists all IAM users (see README), so the thousands
+    // of users left by the rows would slow this part down for reasons it is not measuring.
+    resetMoto();
+    try (BotProcess keysmith = host("keysmith")) {
+      progress("Keysmith: concurrent approvals of distinct requests");
+      concurrentApprovals(keysmith, (int) Math.max(50, Math.round(1000 * scale)));
+      progress("Keysmith: ack rows with IAM and Slack slowed by 2 s per call");
+      withInjectedLatency(keysmith);
+    }
+  }
+
+  private static void progress(String step) {
+    System.err.println("[bench] " + step);
+  }
+
+  // ---- Start-up -----------------------------------------------------------------------------
+
+  /** {@code java -jar target/keysmith.jar} as a person runs it, three times. */
+  private void realJarStartup() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      resetMoto();
+      Path dir = Files.createTempDirectory("keysmith-bench-jar");
+      Path yml = dir.resolve("keysmith.yml");
+      Files.writeString(
+          yml,
+          String.join(
+              "\n",
+              "approvers:",
+              "  users: [" + APPROVER + ", " + APPROVER_2 + "]",
+              "approvalsChannel: " + APPROVALS,
+              "groups: [developers, readonly]",
+              "dataDir: " + dir.resolve("data"),
+              ""));
+      int port = BotProcess.freePort();
+      Map<String, String> env = new HashMap<>();
+      env.put("SLACK_BOT_TOKEN", BenchHost.BOT_TOKEN);
+      env.put("SLACK_SIGNING_SECRET", SIGNING_SECRET);
+      env.put("SLACK_API_URL", slack.methodsUrl());
+      env.put("PORT", Integer.toString(port));
+      env.put("KEYSMITH_CONFIG", yml.toString());
+      env.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
+      env.put("AWS_ACCESS_KEY_ID", "testing");
+      env.put("AWS_SECRET_ACCESS_KEY", "testing");
+      env.put("AWS_REGION", "us-east-1");
+      try (BotProcess jar =
+          BotProcess.start(
+              "keysmith.jar",
+              List.of(java, "-jar", "target/keysmith.jar"),
+              env,
+              port,
+              -1,
+              dir.resolve("data"),
+              out.resolve("keysmith-jar-" + i + ".log"))) {
+        report.jarStartMs.add(jar.startupNanos / 1e6);
+        report.jarRssStart.add(jar.rssMib());
+      }
+    }
+  }
+
+  private BotProcess host(String mode) throws Exception {
+    int port = BotProcess.freePort();
+    int control = BotProcess.freePort();
+    Path data = Files.createTempDirectory("keysmith-bench-" + mode);
+    List<String> command = new ArrayList<>(List.of(java));
+    // Extra JVM flags for the bots, such as a profiler: BENCH_BOT_JAVA_OPTS="-XX:...".
+    String opts = System.getenv().getOrDefault("BENCH_BOT_JAVA_OPTS", "").strip();
+    if (!opts.isEmpty()) {
+      command.addAll(List.of(opts.split("\\s+")));
+    }
+    command.addAll(
+        List.of(
+            "-cp",
+            classpath,
+            // Production logging (target/classes), not the tests' DEBUG configuration.
+            "-Dlogback.configurationFile=target/classes/logback.xml",
+            BenchHost.class.getName(),
+            mode,
+            Integer.toString(port),
+            Integer.toString(control),
+            slack.methodsUrl(),
+            moto.endpoint().toString(),
+            data.toString()));
+    return BotProcess.start(
+        mode, command, Map.of(), port, control, data, out.resolve(mode + "-host.log"));
+  }
+
+  private void resetMoto() {
+    moto.reset();
+    for (String group : BenchHost.GROUPS) {
+      moto.iamClient().createGroup(g -> g.groupName(group));
+    }
+  }
+
+  /** 1,000 requests, 250 of each kind at 4 clients, so the rows measure a warm JVM. */
+  private void warmUp(BotProcess bot, boolean keysmith) {
+    if (keysmith) {
+      keysmithRows(bot, 4, 250, /* measured= */ false);
+    } else {
+      for (Kind kind : Kind.values()) {
+        baselineRow(bot, kind, 4, 250);
+      }
+    }
+    slack.clear();
+  }
+
+  // ---- Rows ---------------------------------------------------------------------------------
+
+  enum Kind {
+    COMMAND("`/iam create-user`"),
+    SUBMIT("view_submission"),
+    APPROVE("Approve click"),
+    REVEAL("Reveal click");
+
+    final String label;
+
+    Kind(String label) {
+      this.label = label;
+    }
+  }
+
+  /** The four ack rows against Keysmith, each feeding the next: submit → approve → reveal. */
+  private void keysmithRows(BotProcess bot, int clients, int n, boolean measured) {
+    String prefix = "r" + (++rowSeq) + "c" + clients + "-";
+    Stats command = commandRow(bot, clients, n, true);
+    Submitted submitted = submitRow(bot, clients, n, prefix, /* wait= */ true);
+    List<String> ids = submitted.ids();
+    Stats submit = submitted.acks();
+    Timed approve = approveRow(bot, clients, ids, /* wait= */ true);
+    Timed reveal = revealRow(bot, clients, ids, /* wait= */ true);
+    if (measured) {
+      report.row(Kind.COMMAND, clients).keysmith = command;
+      report.row(Kind.SUBMIT, clients).keysmith = submit;
+      report.row(Kind.APPROVE, clients).keysmith = approve.acks;
+      report.row(Kind.REVEAL, clients).keysmith = reveal.acks;
+      report.provisionedUnderLoad.put(clients, approve.toOutcome);
+      report.revealedUnderLoad.put(clients, reveal.toOutcome);
+    }
+    slack.clear();
+  }
+
+  private Stats baselineRow(BotProcess bot, Kind kind, int clients, int n) {
+    return switch (kind) {
+      case COMMAND -> commandRow(bot, clients, n, false);
+      case SUBMIT -> submitRow(bot, clients, n, "base-", /* wait= */ false).acks();
+      case APPROVE -> approveRow(bot, clients, syntheticIds(n), false).acks;
+      case REVEAL -> revealRow(bot, clients, syntheticIds(n), false).acks;
+    };
+  }
+
+  private static List<String> syntheticIds(int n) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(String.format("KS-B%05d", i));
+    }
+    return ids;
+  }
+
+  private Stats commandRow(BotProcess bot, int clients, int n, boolean wait) {
+    SlackRequests send = requests(bot);
+    int before = seen.viewsOpened.get();
+    long[] acks =
+        closedLoop(
+            bot.events(),
+            clients,
+            n,
+            i ->
+                send.sign(
+                    send.slashCommandBody(
+                        REQUESTER,
+                        "create-user",
+                        SlackRequests.newTriggerId(),
+                        slack.newResponseUrl())),
+            (i, a) -> {});
+    if (wait && bot.name.equals("keysmith")) {
+      seen.await("views.open", WAIT, () -> seen.viewsOpened.get() >= before + n);
+    }
+    return Stats.ofNanos(acks);
+  }
+
+  /** The new requests' ids, in order, and the acks of their submissions. */
+  record Submitted(List<String> ids, Stats acks) {}
+
+  private Submitted submitRow(BotProcess bot, int clients, int n, String prefix, boolean wait) {
+    SlackRequests send = requests(bot);
+    String[] ids = new String[n];
+    boolean keysmith = bot.name.equals("keysmith");
+    long[] acks =
+        closedLoop(
+            bot.events(),
+            clients,
+            n,
+            i -> send.sign(submissionBody(send, prefix + i)),
+            (i, a) -> {
+              if (keysmith) {
+                Matcher m = REQUEST_ID.matcher(a.body());
+                if (!m.find()) {
+                  throw new IllegalStateException("submission refused: " + a.body());
+                }
+                ids[i] = m.group(1);
+              }
+            });
+    List<String> list = List.of(keysmith ? ids : new String[0]);
+    if (wait && keysmith) {
+      seen.await(
+          "approval posts", WAIT, () -> list.stream().allMatch(seen.approvalPosted::containsKey));
+    }
+    return new Submitted(list, Stats.ofNanos(acks));
+  }
+
+  private static String submissionBody(SlackRequests send, String name) {
+    Map<String, Map<String, JsonNode>> values = new LinkedHashMap<>();
+    values.put("iam_user_name", Map.of("value", SlackRequests.plainTextInput(name)));
+    values.put("group", Map.of("value", SlackRequests.staticSelect("developers", "developers")));
+    values.put(
+        "access_type", Map.of("value", SlackRequests.radioButtons("PROGRAMMATIC", "PROGRAMMATIC")));
+    values.put("owner", Map.of("value", SlackRequests.usersSelect(OWNER)));
+    values.put("justification", Map.of("value", SlackRequests.plainTextInput("benchmark")));
+    return send.viewSubmissionBody(REQUESTER, "keysmith_create_user", "", values);
+  }
+
+  /** Acks, and for each request the time from its click to the outcome the fake saw. */
+  record Timed(Stats acks, Stats toOutcome) {}
+
+  private Timed approveRow(BotProcess bot, int clients, List<String> ids, boolean wait) {
+    SlackRequests send = requests(bot);
+    long[] sentAt = new long[ids.size()];
+    long[] acks =
+        closedLoop(
+            bot.events(),
+            clients,
+            ids.size(),
+            i -> send.sign(approveBody(send, APPROVER, ids.get(i))),
+            (i, a) -> sentAt[i] = a.sentAt());
+    if (!(wait && bot.name.equals("keysmith"))) {
+      return new Timed(Stats.ofNanos(acks), Stats.NONE);
+    }
+    seen.await("owner offers", WAIT, () -> ids.stream().allMatch(seen.offerPosted::containsKey));
+    long[] toOffer = new long[ids.size()];
+    for (int i = 0; i < ids.size(); i++) {
+      toOffer[i] = seen.offerPosted.get(ids.get(i)) - sentAt[i];
+    }
+    return new Timed(Stats.ofNanos(acks), Stats.ofNanos(toOffer));
+  }
+
+  private String approveBody(SlackRequests send, String approver, String id) {
+    return send.blockActionBody(
+        BlockAction.click(approver, "keysmith_approve", id)
+            .onMessage(APPROVALS, "1700000000.000100")
+            .withResponseUrl(slack.newResponseUrl()));
+  }
+
+  private Timed revealRow(BotProcess bot, int clients, List<String> ids, boolean wait) {
+    SlackRequests send = requests(bot);
+    String[] urls = new String[ids.size()];
+    long[] sentAt = new long[ids.size()];
+    long[] acks =
+        closedLoop(
+            bot.events(),
+            clients,
+            ids.size(),
+            i -> {
+              urls[i] = slack.newResponseUrl();
+              return send.sign(revealBody(send, ids.get(i), urls[i]));
+            },
+            (i, a) -> sentAt[i] = a.sentAt());
+    if (!(wait && bot.name.equals("keysmith"))) {
+      return new Timed(Stats.ofNanos(acks), Stats.NONE);
+    }
+    List<String> all = List.of(urls);
+    seen.await("secrets shown", WAIT, () -> all.stream().allMatch(seen.secretShown::containsKey));
+    long[] toSecret = new long[urls.length];
+    for (int i = 0; i < urls.length; i++) {
+      toSecret[i] = seen.secretShown.get(urls[i]) - sentAt[i];
+    }
+    return new Timed(Stats.ofNanos(acks), Stats.ofNanos(toSecret));
+  }
+
+  private static String revealBody(SlackRequests send, String id, String responseUrl) {
+    return send.blockActionBody(
+        BlockAction.click(OWNER, "keysmith_reveal", id).onEphemeral().withResponseUrl(responseUrl));
+  }
+
+  /** What to do with each answer, by request index. */
+  private interface OnAnswer {
+    void accept(int index, SignedPost.Answer answer);
+  }
+
+  /**
+   * {@code clients} threads, each sending its next request as soon as the previous one is answered,
+   * until {@code n} were sent. All requests are built and signed before the first is sent, so the
+   * load generator's own work does not compete with the bot while it is measured.
+   */
+  private static long[] closedLoop(
+      URL url, int clients, int n, IntFunction<SlackRequests.Signed> build, OnAnswer onAnswer) {
+    List<SlackRequests.Signed> requests = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      requests.add(build.apply(i));
+    }
+    long[] latencies = new long[n];
+    AtomicInteger next = new AtomicInteger();
+    AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < clients; t++) {
+      Thread thread =
+          new Thread(
+              () -> {
+                for (int i = next.getAndIncrement();
+                    i < n && failure.get() == null;
+                    i = next.getAndIncrement()) {
+                  try {
+                    SignedPost.Answer answer = SignedPost.send(url, requests.get(i));
+                    SENT.incrementAndGet();
+                    if (answer.status() != 200) {
+                      throw new IllegalStateException(
+                          "HTTP " + answer.status() + ": " + answer.body());
+                    }
+                    latencies[i] = answer.nanos();
+                    onAnswer.accept(i, answer);
+                  } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                  }
+                }
+              },
+              "client-" + t);
+      thread.start();
+      threads.add(thread);
+    }
+    for (Thread thread : threads) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    if (failure.get() != null) {
+      throw failure.get();
+    }
+    return latencies;
+  }
+
+  private static SlackRequests requests(BotProcess bot) {
+    return new SlackRequests(URI.create(bot.events().toString()), SIGNING_SECRET);
+  }
+
+  // ---- Time to provisioned and revealed, one request at a time ------------------------------
+
+  private void oneAtATime(BotProcess bot, int n) {
+    List<String> ids = submitRow(bot, 4, n, "one-", /* wait= */ true).ids();
+    bot.control("GET", "/iam-tasks");
+    SlackRequests send = requests(bot);
+    long[] toOffer = new long[n];
+    long[] toSecret = new long[n];
+    Map<String, String> userOf = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      String id = ids.get(i);
+      userOf.put("one-" + i, id);
+      SignedPost.Answer a =
+          SignedPost.send(bot.events(), send.sign(approveBody(send, APPROVER, id)));
+      seen.await("offer " + id, WAIT, () -> seen.offerPosted.containsKey(id));
+      toOffer[i] = seen.offerPosted.get(id) - a.sentAt();
+    }
+    for (int i = 0; i < n; i++) {
+      String url = slack.newResponseUrl();
+      SignedPost.Answer a =
+          SignedPost.send(bot.events(), send.sign(revealBody(send, ids.get(i), url)));
+      SENT.incrementAndGet();
+      seen.await("secret " + url, WAIT, () -> seen.secretShown.containsKey(url));
+      toSecret[i] = seen.secretShown.get(url) - a.sentAt();
+    }
+    long provisionIam = 0;
+    long revealIam = 0;
+    for (String line : bot.control("GET", "/iam-tasks").split("\n")) {
+      String[] f = line.split(" ");
+      if (f.length == 3 && userOf.containsKey(f[1])) {
+        if (f[0].equals("provision")) {
+          provisionIam += Long.parseLong(f[2]);
+        } else {
+          revealIam += Long.parseLong(f[2]);
+        }
+      }
+    }
+    report.provisioned = Stats.ofNanos(toOffer);
+    report.revealed = Stats.ofNanos(toSecret);
+    report.provisionedIamShare = (double) provisionIam / sum(toOffer);
+    report.revealedIamShare = (double) revealIam / sum(toSecret);
+    slack.clear();
+  }
+
+  private static long sum(long[] values) {
+    long total = 0;
+    for (long v : values) {
+      total += v;
+    }
+    return total;
+  }
+
+  // ---- 1,000 concurrent approvals -----------------------------------------------------------
+
+  private void concurrentApprovals(BotProcess bot, int n) throws Exception {
+    List<String> ids = submitRow(bot, 64, n, "many-", /* wait= */ true).ids();
+    Map<String, String> nameOf = new ConcurrentHashMap<>();
+    for (int i = 0; i < n; i++) {
+      nameOf.put(ids.get(i), "many-" + i);
+    }
+    // Every request approved once, a tenth also by a second approver, a tenth double-clicked.
+    List<String[]> clicks = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      clicks.add(new String[] {APPROVER, ids.get(i)});
+      if (i % 10 == 0) {
+        clicks.add(new String[] {APPROVER_2, ids.get(i)});
+      } else if (i % 10 == 5) {
+        clicks.add(new String[] {APPROVER, ids.get(i)});
+      }
+    }
+    Collections.shuffle(clicks, new Random(42));
+    int duplicates = clicks.size() - n;
+    int refusedBefore = seen.alreadyApproved.get();
+    SlackRequests send = requests(bot);
+    long started = System.nanoTime();
+    long[] acks =
+        closedLoop(
+            bot.events(),
+            64,
+            clicks.size(),
+            i -> send.sign(approveBody(send, clicks.get(i)[0], clicks.get(i)[1])),
+            (i, a) -> {});
+    seen.await("all offers", WAIT, () -> ids.stream().allMatch(seen.offerPosted::containsKey));
+    long allProvisioned = System.nanoTime() - started;
+    seen.await(
+        "refusals of duplicate clicks",
+        Duration.ofSeconds(60),
+        () -> seen.alreadyApproved.get() - refusedBefore >= duplicates);
+    Approvals result = new Approvals();
+    result.requests = n;
+    result.clicks = clicks.size();
+    result.acks = Stats.ofNanos(acks);
+    result.seconds = allProvisioned / 1e9;
+    result.refused = seen.alreadyApproved.get() - refusedBefore;
+    result.offersOnce =
+        (int) ids.stream().filter(id -> seen.offersPerRequest.get(id).get() == 1).count();
+    Map<String, Integer> creates = createUserAudits(bot);
+    result.createdOnce = (int) ids.stream().filter(id -> creates.getOrDefault(id, 0) == 1).count();
+    List<String> users =
+        moto.iamClient().listUsersPaginator(r -> r.pathPrefix("/keysmith/")).users().stream()
+            .map(User::userName)
+            .filter(u -> u.startsWith("many-"))
+            .toList();
+    result.iamUsers = users.size();
+    report.approvals = result;
+    slack.clear();
+  }
+
+  /** Audit rows {@code iam.CreateUser} per request id, read from the bot's database. */
+  private Map<String, Integer> createUserAudits(BotProcess bot) throws Exception {
+    Path db = bot.dataDir.resolve("keysmith.db");
+    Map<String, Integer> counts = new HashMap<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT request_id, COUNT(*) FROM audit WHERE action = 'iam.CreateUser'"
+                    + " GROUP BY request_id")) {
+      while (rs.next()) {
+        counts.put(rs.getString(1), rs.getInt(2));
+      }
+    }
+    return counts;
+  }
+
+  /** Approvals of distinct requests at once, with duplicate clicks, and what came of them. */
+  static final class Approvals {
+    int requests;
+    int clicks;
+    int refused;
+    int offersOnce;
+    int createdOnce;
+    int iamUsers;
+    double seconds;
+    Stats acks;
+  }
+
+  // ---- Injected latency ---------------------------------------------------------------------
+
+  /** The ack rows again with every Slack Web API call and every IAM call taking 2 s longer. */
+  private void withInjectedLatency(BotProcess bot) {
+    Map<Integer, List<String>> pending = new HashMap<>();
+    Map<Integer, List<String>> provisioned = new HashMap<>();
+    for (int c : CONCURRENCY) {
+      int n = delayedCount(c);
+      pending.put(c, submitRow(bot, 16, n, "dp" + c + "-", true).ids());
+      List<String> ready = submitRow(bot, 16, n, "dr" + c + "-", true).ids();
+      approveRow(bot, 16, ready, true);
+      provisioned.put(c, ready);
+    }
+    slack.setDelay(INJECTED);
+    bot.control("POST", "/iam-delay?ms=" + INJECTED.toMillis());
+    for (int c : CONCURRENCY) {
+      int n = delayedCount(c);
+      report.row(Kind.COMMAND, c).delayed = commandRow(bot, c, n, false);
+      report.row(Kind.SUBMIT, c).delayed = submitRow(bot, c, n, "dn" + c + "-", false).acks();
+      report.row(Kind.APPROVE, c).delayed = approveRow(bot, c, pending.get(c), false).acks;
+      report.row(Kind.REVEAL, c).delayed = revealRow(bot, c, provisioned.get(c), false).acks;
+    }
+    slack.setDelay(Duration.ZERO);
+    bot.control("POST", "/iam-delay?ms=0");
+  }
+}

@@ -1,0 +1,32 @@
+package dev.keysmith.bench;
+
+import java.util.Arrays;
+
+/** Percentiles of a set of durations, in milliseconds. */
+record Stats(int n, double p50, double p95, double p99, double max) {
+  static final Stats NONE = new Stats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+
+  /** Nearest-rank percentiles of {@code nanos}. */
+  static Stats ofNanos(long[] nanos) {
+    if (nanos.length == 0) {
+      return NONE;
+    }
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    return new Stats(
+        sorted.length,
+        millis(rank(sorted, 0.50)),
+        millis(rank(sorted, 0.95)),
+        millis(rank(sorted, 0.99)),
+        millis(sorted[sorted.length - 1]));
+  }
+
+  private static long rank(long[] sorted, double p) {
+    int index = (int) Math.ceil(p * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+  private static double millis(long nanos) {
+    return nanos / 1e6;
+  }
+}
