@@ -13,7 +13,6 @@ fi
 
 echo "Building..." >&2
 mvn -B -q -o -DskipTests package
-mvn -B -q -o test-compile
 mvn -B -q -o dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
 
 mkdir -p bench/out

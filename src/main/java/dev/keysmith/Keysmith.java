@@ -155,15 +155,6 @@ public final class Keysmith implements AutoCloseable {
     delivery.recoverInterrupted();
     workers.execute(requests::resumeInterrupted);
 
-    AppConfig.AppConfigBuilder appConfig =
-        AppConfig.builder()
-            .singleTeamBotToken(settings.botToken())
-            .slack(slack)
-            // Bolt checks the token with auth.test at start, then again on the request thread of
-            // the first request after its cache expires (10 minutes by default): a Slack call
-            // before the ack. A revoked token still fails every Web API call and shows in the log.
-            .authTestCacheExpirationMillis(-1L);
-    settings.signingSecret().ifPresent(appConfig::signingSecret);
     Ownership ownership = new Ownership(iam, directory, approvers, audit, clock);
     SlackKeyNotifier keyNotifier = new SlackKeyNotifier(methods, config.approvalsChannel());
     KeyCare keyCare = new KeyCare(iam, ownership, keyNotifier, audit, clock);
@@ -204,7 +195,7 @@ public final class Keysmith implements AutoCloseable {
     reminders.schedule();
     App app =
         SlackRoutes.register(
-            new App(appConfig.build()),
+            new App(appConfig(settings, slack)),
             requests,
             delivery,
             reveal,
@@ -302,6 +293,19 @@ public final class Keysmith implements AutoCloseable {
       }
     }
     closeables.clear();
+  }
+
+  static AppConfig appConfig(Settings settings, Slack slack) {
+    AppConfig.AppConfigBuilder config =
+        AppConfig.builder()
+            .singleTeamBotToken(settings.botToken())
+            .slack(slack)
+            // Bolt checks the token with auth.test at start, then again on the request thread of
+            // the first request after its cache expires (10 minutes by default): a Slack call
+            // before the ack. A revoked token still fails every Web API call and shows in the log.
+            .authTestCacheExpirationMillis(-1L);
+    settings.signingSecret().ifPresent(config::signingSecret);
+    return config.build();
   }
 
   static SlackConfig slackConfig(Settings settings) {

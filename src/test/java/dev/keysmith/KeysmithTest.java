@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
+import com.slack.api.Slack;
 import dev.keysmith.config.Settings;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -26,6 +27,24 @@ class KeysmithTest {
     var config = Keysmith.slackConfig(settings);
     assertTrue(config.getHttpClientResponseHandlers().isEmpty());
     assertEquals("http://127.0.0.1:1/api/", config.getMethodsEndpointUrlPrefix());
+  }
+
+  @Test
+  void appConfig_neverCallsSlackOnARequestsWayIn() throws Exception {
+    Settings settings =
+        new Settings(
+            "xoxb-1",
+            Optional.of("secret"),
+            Optional.empty(),
+            Optional.of("http://127.0.0.1:1/api/"),
+            Path.of("keysmith.yml"),
+            3000);
+    try (Slack slack = Slack.getInstance(Keysmith.slackConfig(settings))) {
+      var config = Keysmith.appConfig(settings, slack);
+      assertTrue(config.getAuthTestCacheExpirationMillis() < 0, "auth.test is cached for good");
+      assertEquals("secret", config.getSigningSecret());
+      assertEquals("xoxb-1", config.getSingleTeamBotToken());
+    }
   }
 
   @Test
