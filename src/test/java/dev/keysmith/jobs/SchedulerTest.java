@@ -36,7 +36,7 @@ class SchedulerTest {
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
   private static final String DEACTIVATE = "rotation.deactivate-old-key";
   private static final String DELETE = "rotation.delete-old-key";
-  private static final String KEY = "AKIAOLDKEY0000000001";
+  private static final String KEY = "TESTOLDKEY0000000001";
 
   @TempDir Path dataDir;
   private final MutableClock clock = new MutableClock(T0);
@@ -211,7 +211,7 @@ class SchedulerTest {
 
   @Test
   void runDue_due_runsOnceWithItsData() {
-    Map<String, String> data = Map.of("user", "alice.smith", "newKey", "AKIANEWKEY0000000001");
+    Map<String, String> data = Map.of("user", "alice.smith", "newKey", "TESTNEWKEY0000000001");
     long id = store.schedule(DEACTIVATE, KEY, data, T0.plus(Duration.ofDays(7)));
     Scheduler scheduler = scheduler(Map.of(DEACTIVATE, ran::add));
     clock.advance(Duration.ofDays(7));

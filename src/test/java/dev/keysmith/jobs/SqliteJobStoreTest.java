@@ -35,8 +35,8 @@ class SqliteJobStoreTest {
   private static final Instant T0 = Instant.parse("2026-03-01T10:15:30.123Z");
   private static final String DEACTIVATE = "rotation.deactivate-old-key";
   private static final String DELETE = "rotation.delete-old-key";
-  private static final String KEY = "AKIAOLDKEY0000000001";
-  private static final String OTHER_KEY = "AKIAOLDKEY0000000002";
+  private static final String KEY = "TESTOLDKEY0000000001";
+  private static final String OTHER_KEY = "TESTOLDKEY0000000002";
 
   @TempDir Path dataDir;
   private final MutableClock clock = new MutableClock(T0);
@@ -283,7 +283,7 @@ class SqliteJobStoreTest {
     assertEquals(running, store.claimNext(T0).orElseThrow().id());
 
     assertEquals(List.of(early, late), ids(store.pending(KEY)));
-    assertEquals(List.of(), store.pending("AKIAUNKNOWN000000000"));
+    assertEquals(List.of(), store.pending("TESTUNKNOWN000000000"));
   }
 
   @Test
