@@ -385,66 +385,36 @@ public final class SlackRequests {
 
     /** The same click in block {@code blockId}. */
     public BlockAction inBlock(String blockId) {
-      return new BlockAction(
-          userId,
-          actionId,
-          blockId,
-          value,
-          text,
-          channelId,
-          messageTs,
-          ephemeral,
-          responseUrl,
-          triggerId);
+      return with(blockId, text, channelId, messageTs, ephemeral, responseUrl);
     }
 
     /** The same click on message {@code messageTs} in {@code channelId}. */
     public BlockAction onMessage(String channelId, String messageTs) {
-      return new BlockAction(
-          userId,
-          actionId,
-          blockId,
-          value,
-          text,
-          channelId,
-          messageTs,
-          ephemeral,
-          responseUrl,
-          triggerId);
+      return with(blockId, text, channelId, messageTs, ephemeral, responseUrl);
     }
 
     /** The same click on an ephemeral message: Slack sends no copy of the message. */
     public BlockAction onEphemeral() {
-      return new BlockAction(
-          userId,
-          actionId,
-          blockId,
-          value,
-          text,
-          channelId,
-          messageTs,
-          /* ephemeral= */ true,
-          responseUrl,
-          triggerId);
+      return with(blockId, text, channelId, messageTs, /* ephemeral= */ true, responseUrl);
     }
 
     /** The same click with {@code responseUrl}. */
     public BlockAction withResponseUrl(String responseUrl) {
-      return new BlockAction(
-          userId,
-          actionId,
-          blockId,
-          value,
-          text,
-          channelId,
-          messageTs,
-          ephemeral,
-          responseUrl,
-          triggerId);
+      return with(blockId, text, channelId, messageTs, ephemeral, responseUrl);
     }
 
     /** The same click with button label {@code text}. */
     public BlockAction withText(String text) {
+      return with(blockId, text, channelId, messageTs, ephemeral, responseUrl);
+    }
+
+    private BlockAction with(
+        String blockId,
+        String text,
+        String channelId,
+        String messageTs,
+        boolean ephemeral,
+        String responseUrl) {
       return new BlockAction(
           userId,
           actionId,
