@@ -12,8 +12,8 @@ if ! command -v moto_server >/dev/null 2>&1 && ! python3 -c 'import moto.server'
 fi
 
 echo "Building..." >&2
-mvn -B -q -o -DskipTests package
-mvn -B -q -o dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
+mvn -B -q -DskipTests package
+mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
 
 mkdir -p bench/out
 echo "Running (logs in bench/out/)..." >&2

@@ -259,6 +259,23 @@ class CreateUserFlowIT {
   }
 
   @Test
+  void afterProvisioning_theNewUserIsKnownAtOnce_toTheFormAndToItsOwnersKeyList() throws Exception {
+    assertFalse(k.command(OWNER, "keys").contains("alice"), "what Keysmith knew before");
+    String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    k.click(APPROVER, "keysmith_approve", id);
+    k.clickEphemeral(OWNER, "keysmith_reveal", id, k.slack.newResponseUrl());
+    k.idle();
+
+    String keys = k.command(OWNER, "keys");
+    assertTrue(keys.contains("alice"), keys);
+    Reply reply = k.submitForm(STRANGER, "ALICE", "developers", "BOTH", STRANGER, "x");
+    assertEquals("errors", reply.json().path("response_action").asText(), reply.body());
+    assertTrue(
+        reply.json().path("errors").path("iam_user_name").asText().contains("already exists"),
+        reply.body());
+  }
+
+  @Test
   void submit_withNameAPendingRequestClaims_showsErrorOnTheField() throws Exception {
     k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
     Reply reply = k.submitForm(STRANGER, "ALICE", "developers", "BOTH", STRANGER, "x");

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Cached, read-mostly facts about the IAM account that Slack interactions need within their
@@ -112,9 +114,53 @@ public final class IamDirectory {
   }
 
   /**
-   * Reloads what it knows of users in the background, after Keysmith created, removed or linked
-   * one. Lookups meanwhile answer from the last look, so no Slack ack waits for IAM; a name taken
-   * in that moment is still caught when its request is approved (the provisioner asks IAM).
+   * Records a user Keysmith just created for {@code owner}, without asking IAM: a full reload costs
+   * one ListUserTags per user, far too much to repeat after every provisioning. A reload already
+   * under way when this lands is discarded, so it cannot bring back the world before the change.
+   */
+  public void userCreated(String name, String owner) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    takenNamesLower
+        .asMap()
+        .computeIfPresent(
+            KEY,
+            (k, names) -> {
+              Set<String> next = new HashSet<>(names);
+              next.add(lower);
+              return Set.copyOf(next);
+            });
+    ownerChanged(name, owner);
+  }
+
+  /** Records that {@code name}'s owner tag now names {@code owner}, without asking IAM. */
+  public void ownerChanged(String name, String owner) {
+    usersByOwner
+        .asMap()
+        .computeIfPresent(
+            KEY,
+            (k, byOwner) -> {
+              Map<String, List<String>> next = new TreeMap<>();
+              byOwner.forEach(
+                  (o, users) -> {
+                    List<String> rest = users.stream().filter(u -> !u.equals(name)).toList();
+                    if (!rest.isEmpty()) {
+                      next.put(o, rest);
+                    }
+                  });
+              next.merge(
+                  owner,
+                  List.of(name),
+                  (users, added) ->
+                      Stream.concat(users.stream(), added.stream()).sorted().toList());
+              return Map.copyOf(next);
+            });
+  }
+
+  /**
+   * Reloads what it knows of users in the background, after a change Keysmith cannot describe (such
+   * as a provisioning that failed half-way). Lookups meanwhile answer from the last look, so no
+   * Slack ack waits for IAM; a name taken in that moment is still caught when its request is
+   * approved (the provisioner asks IAM).
    */
   public void usersChanged() {
     takenNamesLower.refresh(KEY);

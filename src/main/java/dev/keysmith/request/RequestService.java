@@ -195,10 +195,14 @@ public final class RequestService {
       log.warn("request {}: provisioning failed: {}", approved.id(), e.errorCode());
       Notifier.bestEffort(failed.id(), () -> notifier.updateApproval(failed));
       Notifier.bestEffort(failed.id(), () -> notifier.requestFailed(failed));
-      return;
-    } finally {
+      // The user may be half-made or rolled back; only IAM knows which.
       directory.usersChanged();
+      return;
+    } catch (RuntimeException e) {
+      directory.usersChanged();
+      throw e;
     }
+    directory.userCreated(approved.iamUserName(), approved.ownerId());
     AccessRequest done = RequestWorkflow.provisioned(current[0], offerLifetime, clock.instant());
     store.compareAndSet(RequestState.APPROVED, done);
     record(

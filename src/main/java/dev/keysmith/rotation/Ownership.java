@@ -69,9 +69,11 @@ public final class Ownership {
     Optional<String> previous = ownerOf(iamUser);
     try {
       iam.tagUser(iamUser, Map.of(Provisioner.TAG_OWNER, ownerId));
-    } finally {
-      directory.usersChanged();
+    } catch (RuntimeException e) {
+      directory.usersChanged(); // a timed-out call may still have tagged it
+      throw e;
     }
+    directory.ownerChanged(iamUser, ownerId);
     audit.record(
         clock.instant(),
         null,

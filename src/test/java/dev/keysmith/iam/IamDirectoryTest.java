@@ -3,6 +3,8 @@ package dev.keysmith.iam;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.spy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.keysmith.testing.FakeIamGateway;
@@ -38,6 +40,73 @@ class IamDirectoryTest {
     while (!background.isEmpty()) {
       background.remove(0).run();
     }
+  }
+
+  @Test
+  void userCreated_updatesNamesAndOwnersWithoutAskingIam() {
+    iam.createUser("alice", "/", Map.of(Provisioner.TAG_OWNER, "U1"), Optional.empty());
+    assertEquals(Map.of("U1", List.of("alice")), directory.usersByOwner());
+    assertFalse(directory.userNameTaken("carol"));
+    iam.createUser("Carol", "/", Map.of(Provisioner.TAG_OWNER, "U1"), Optional.empty());
+    iam.calls.clear();
+
+    directory.userCreated("Carol", "U1");
+
+    assertTrue(directory.userNameTaken("carol"), "names are compared ignoring case");
+    assertEquals(List.of("Carol", "alice"), directory.usersOwnedBy("U1"));
+    runBackground();
+    assertTrue(iam.calls.isEmpty(), "one ListUserTags per user is not repeated: " + iam.calls);
+  }
+
+  @Test
+  void ownerChanged_movesTheUserToItsNewOwner() {
+    iam.createUser("alice", "/", Map.of(Provisioner.TAG_OWNER, "U1"), Optional.empty());
+    iam.createUser("bob", "/", Map.of(Provisioner.TAG_OWNER, "U1"), Optional.empty());
+    iam.createUser("legacy", "/", Map.of(), Optional.empty());
+    assertEquals(Map.of("U1", List.of("alice", "bob")), directory.usersByOwner());
+    iam.calls.clear();
+
+    directory.ownerChanged("alice", "U2");
+    directory.ownerChanged("bob", "U2");
+    directory.ownerChanged("legacy", "U3");
+
+    assertEquals(
+        Map.of("U2", List.of("alice", "bob"), "U3", List.of("legacy")), directory.usersByOwner());
+    assertTrue(iam.calls.isEmpty(), iam.calls.toString());
+  }
+
+  @Test
+  void userCreated_beforeAnyLookup_leavesTheFirstLookupToIam() {
+    directory.userCreated("carol", "U1");
+    assertTrue(iam.calls.isEmpty(), "nothing loaded just to be updated: " + iam.calls);
+
+    iam.createUser("carol", "/", Map.of(Provisioner.TAG_OWNER, "U1"), Optional.empty());
+    assertTrue(directory.userNameTaken("CAROL"));
+    assertEquals(List.of("carol"), directory.usersOwnedBy("U1"));
+  }
+
+  @Test
+  void aReloadUnderWayWhenAUserIsCreated_cannotBringBackTheWorldWithoutIt() {
+    FakeIamGateway slowIam = spy(new FakeIamGateway());
+    IamDirectory dir =
+        new IamDirectory(slowIam, List.of("developers"), background::add, Ticker.systemTicker());
+    assertFalse(dir.userNameTaken("carol"));
+    // The reload reads IAM, then carol is created and recorded before the reload completes.
+    doAnswer(
+            inv -> {
+              Object before = inv.callRealMethod();
+              slowIam.createUser("carol", "/", Map.of(), Optional.empty());
+              dir.userCreated("carol", "U1");
+              return before;
+            })
+        .doCallRealMethod()
+        .when(slowIam)
+        .userNames();
+
+    dir.usersChanged();
+    runBackground();
+
+    assertTrue(dir.userNameTaken("carol"), "the stale reload was discarded");
   }
 
   @Test
