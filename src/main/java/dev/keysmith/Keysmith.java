@@ -6,7 +6,6 @@ import com.slack.api.SlackConfig;
 import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
 import com.slack.api.bolt.socket_mode.SocketModeApp;
-import com.slack.api.methods.MethodsClient;
 import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.audit.SqliteAuditTrail;
 import dev.keysmith.config.ConfigException;
@@ -35,6 +34,7 @@ import dev.keysmith.slack.SlackKeyNotifier;
 import dev.keysmith.slack.SlackNotifier;
 import dev.keysmith.slack.SlackRoutes;
 import dev.keysmith.slack.SlackSecretChannel;
+import dev.keysmith.slack.SlackWebApi;
 import dev.keysmith.store.Database;
 import dev.keysmith.store.RequestStore;
 import dev.keysmith.store.SqliteReminderLog;
@@ -93,10 +93,12 @@ public final class Keysmith implements AutoCloseable {
     RequestStore store = new SqliteRequestStore(database);
     AuditTrail audit = new SqliteAuditTrail(database);
 
-    Slack slack = Slack.getInstance(slackConfig(settings));
+    SlackConfig slackConfig = slackConfig(settings);
+    Slack slack = Slack.getInstance(slackConfig);
     closeables.add(slack);
     closeables.add(() -> drain(workers));
-    MethodsClient methods = slack.methods(settings.botToken());
+    SlackWebApi slackApi =
+        new SlackWebApi(slack.methods(settings.botToken()), settings.botToken(), slackConfig);
 
     IamGateway iam = new AwsIamGateway(wiring.iam(), wiring.sts());
     IamDirectory directory = new IamDirectory(iam, config.groups(), workers, Ticker.systemTicker());
@@ -112,7 +114,7 @@ public final class Keysmith implements AutoCloseable {
         });
     SlackApprovers approvers =
         new SlackApprovers(
-            methods,
+            slackApi,
             config.approverIds(),
             config.approverGroupId(),
             workers,
@@ -122,7 +124,7 @@ public final class Keysmith implements AutoCloseable {
     } catch (KeysmithException e) {
       log.warn("Could not list the approvers' user group yet, will retry: {}", e.getMessage());
     }
-    SlackNotifier notifier = new SlackNotifier(methods, config.approvalsChannel());
+    SlackNotifier notifier = new SlackNotifier(slackApi, config.approvalsChannel());
     SlackSecretChannel secrets = new SlackSecretChannel(slack, config.secretVisibleFor());
     Provisioner provisioner =
         new Provisioner(iam, audit, clock, config.iamPath(), config.permissionsBoundaryArn());
@@ -156,7 +158,7 @@ public final class Keysmith implements AutoCloseable {
     workers.execute(requests::resumeInterrupted);
 
     Ownership ownership = new Ownership(iam, directory, approvers, audit, clock);
-    SlackKeyNotifier keyNotifier = new SlackKeyNotifier(methods, config.approvalsChannel());
+    SlackKeyNotifier keyNotifier = new SlackKeyNotifier(slackApi, config.approvalsChannel());
     KeyCare keyCare = new KeyCare(iam, ownership, keyNotifier, audit, clock);
     SqliteJobStore jobs = new SqliteJobStore(database, clock);
     KeyRotation rotation =
@@ -205,6 +207,7 @@ public final class Keysmith implements AutoCloseable {
             rotation,
             config,
             secrets,
+            slackApi,
             workers);
 
     if (wiring.scheduleHousekeeping()) {
@@ -313,6 +316,8 @@ public final class Keysmith implements AutoCloseable {
     settings.slackApiUrl().ifPresent(config::setMethodsEndpointUrlPrefix);
     // The SDK's default listeners log request bodies at DEBUG; a body can hold a secret.
     config.getHttpClientResponseHandlers().clear();
+    // Its per-method call counters are unused, and cost threads and an auth.test per token.
+    config.setStatsEnabled(false);
     return config;
   }
 

@@ -18,10 +18,12 @@ import java.util.Map;
  */
 final class DecisionActions {
   private final RequestService service;
+  private final SlackWebApi slack;
   private final Later later;
 
-  DecisionActions(RequestService service, Later later) {
+  DecisionActions(RequestService service, SlackWebApi slack, Later later) {
     this.service = service;
+    this.slack = slack;
     this.later = later;
   }
 
@@ -50,7 +52,7 @@ final class DecisionActions {
           AccessRequest r = service.checkDeny(id, actor);
           SlackNotifier.call(
               "views.open",
-              () -> ctx.client().viewsOpen(v -> v.triggerId(trigger).view(Blocks.denyModal(r))));
+              () -> slack.viewsOpen(v -> v.triggerId(trigger).view(Blocks.denyModal(r))));
         });
     return ctx.ack();
   }

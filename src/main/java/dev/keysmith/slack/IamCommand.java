@@ -14,12 +14,19 @@ final class IamCommand {
   private final IamDirectory directory;
   private final KeyCommands keys;
   private final RotationActions rotations;
+  private final SlackWebApi slack;
   private final Later later;
 
-  IamCommand(IamDirectory directory, KeyCommands keys, RotationActions rotations, Later later) {
+  IamCommand(
+      IamDirectory directory,
+      KeyCommands keys,
+      RotationActions rotations,
+      SlackWebApi slack,
+      Later later) {
     this.directory = directory;
     this.keys = keys;
     this.rotations = rotations;
+    this.slack = slack;
     this.later = later;
   }
 
@@ -73,11 +80,10 @@ final class IamCommand {
                 SlackNotifier.call(
                     "views.open",
                     () ->
-                        ctx.client()
-                            .viewsOpen(
-                                v ->
-                                    v.triggerId(trigger)
-                                        .view(Blocks.createUserModal(requester, groups)))));
+                        slack.viewsOpen(
+                            v ->
+                                v.triggerId(trigger)
+                                    .view(Blocks.createUserModal(requester, groups)))));
         return ctx.ack();
       }
       default -> {

@@ -3,7 +3,6 @@ package dev.keysmith.slack;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
-import com.slack.api.methods.MethodsClient;
 import dev.keysmith.KeysmithException;
 import dev.keysmith.request.Approvers;
 import java.time.Duration;
@@ -21,7 +20,7 @@ public final class SlackApprovers implements Approvers {
   private final LoadingCache<String, Set<String>> groupMembers;
 
   public SlackApprovers(
-      MethodsClient slack,
+      SlackWebApi slack,
       Set<String> userIds,
       Optional<String> groupId,
       Executor refreshExecutor,

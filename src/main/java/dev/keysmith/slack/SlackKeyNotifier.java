@@ -3,7 +3,6 @@ package dev.keysmith.slack;
 import static dev.keysmith.slack.Mrkdwn.date;
 import static dev.keysmith.slack.Mrkdwn.user;
 
-import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.model.block.LayoutBlock;
 import dev.keysmith.request.Notifier;
@@ -15,10 +14,10 @@ import java.util.List;
 
 /** {@link KeyNotifier} over the Slack Web API: direct messages and the approvals channel. */
 public final class SlackKeyNotifier implements KeyNotifier {
-  private final MethodsClient slack;
+  private final SlackWebApi slack;
   private final String approvalsChannel;
 
-  public SlackKeyNotifier(MethodsClient slack, String approvalsChannel) {
+  public SlackKeyNotifier(SlackWebApi slack, String approvalsChannel) {
     this.slack = slack;
     this.approvalsChannel = approvalsChannel;
   }

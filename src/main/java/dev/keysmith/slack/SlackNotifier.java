@@ -2,7 +2,6 @@ package dev.keysmith.slack;
 
 import static dev.keysmith.slack.Mrkdwn.user;
 
-import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.SlackApiException;
 import com.slack.api.methods.SlackApiTextResponse;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
@@ -15,10 +14,10 @@ import java.util.List;
 
 /** {@link Notifier} over the Slack Web API: the approvals channel and direct messages. */
 public final class SlackNotifier implements Notifier {
-  private final MethodsClient slack;
+  private final SlackWebApi slack;
   private final String approvalsChannel;
 
-  public SlackNotifier(MethodsClient slack, String approvalsChannel) {
+  public SlackNotifier(SlackWebApi slack, String approvalsChannel) {
     this.slack = slack;
     this.approvalsChannel = approvalsChannel;
   }

@@ -27,6 +27,7 @@ public final class SlackRoutes {
       KeyRotation rotation,
       KeysmithConfig config,
       SlackSecretChannel replies,
+      SlackWebApi slack,
       Executor executor) {
     Later later = new Later(executor, replies);
     KeyCommands keys = new KeyCommands(keyCare, ownership, replies, later);
@@ -40,9 +41,9 @@ public final class SlackRoutes {
             config.keyCare().deleteAfterDeactivation(),
             config.secretVisibleFor());
     rotations.register(app);
-    new IamCommand(directory, keys, rotations, later).register(app);
+    new IamCommand(directory, keys, rotations, slack, later).register(app);
     new CreateUserSubmission(requests, directory, later).register(app);
-    new DecisionActions(requests, later).register(app);
+    new DecisionActions(requests, slack, later).register(app);
     new RevealActions(delivery, reveal, later).register(app);
     return app;
   }
