@@ -74,19 +74,6 @@ public final class AwsIamGateway implements IamGateway {
   }
 
   @Override
-  public Optional<String> findUserIgnoringCase(String name) {
-    // IAM treats names that differ only in case as the same user; moto does not, so compare here.
-    return call(
-        "look for user " + name,
-        Map.of(),
-        () ->
-            iam.listUsersPaginator(r -> r.maxItems(LIST_PAGE)).users().stream()
-                .map(User::userName)
-                .filter(name::equalsIgnoreCase)
-                .findFirst());
-  }
-
-  @Override
   public void createUser(
       String name, String path, Map<String, String> tags, Optional<String> boundaryArn) {
     CreateUserRequest.Builder request = CreateUserRequest.builder().userName(name).path(path);
@@ -97,8 +84,10 @@ public final class AwsIamGateway implements IamGateway {
     run(
         "create user " + name,
         Map.of(
-            ENTITY_ALREADY_EXISTS, "a user with that name already exists",
-            NO_SUCH_ENTITY, "the permissions boundary policy does not exist"),
+            ENTITY_ALREADY_EXISTS,
+            "a user with that name already exists (IAM user names are not case-sensitive)",
+            NO_SUCH_ENTITY,
+            "the permissions boundary policy does not exist"),
         () -> iam.createUser(request.build()));
     log.info("Created IAM user {} under path {}", name, path);
   }

@@ -19,10 +19,10 @@ public interface IamGateway {
   /** Names of all IAM users in the account. */
   Set<String> userNames();
 
-  /** The existing user whose name equals {@code name} ignoring case, as IAM compares names. */
-  Optional<String> findUserIgnoringCase(String name);
-
-  /** Creates a user under {@code path} with {@code tags} and the boundary, when one is given. */
+  /**
+   * Creates a user under {@code path} with {@code tags} and the boundary, when one is given. IAM
+   * refuses a name that differs from an existing user's only in case ({@code EntityAlreadyExists}).
+   */
   void createUser(String name, String path, Map<String, String> tags, Optional<String> boundaryArn);
 
   /** Adds {@code user} to {@code group}. */

@@ -41,17 +41,8 @@ public final class Provisioner {
    * @throws IamException when a step fails, after undoing what was done
    */
   public void provision(AccessRequest r, Consumer<String> progress) {
-    Optional<String> clash = iam.findUserIgnoringCase(r.iamUserName());
-    if (clash.isPresent()) {
-      throw new IamException(
-          "EntityAlreadyExists",
-          "An IAM user named "
-              + clash.get()
-              + " already exists (IAM user names are not case-sensitive), so "
-              + r.iamUserName()
-              + " cannot be created.",
-          null);
-    }
+    // No listing of users first: IAM itself refuses a name taken in any case, and a listing costs
+    // one call per thousand users on every approval. The form already checked a cached list.
     call(r, "CreateUser", () -> iam.createUser(r.iamUserName(), path, tags(r), boundaryArn));
     progress.accept("Created IAM user `" + r.iamUserName() + "` under `" + path + "`");
     try {

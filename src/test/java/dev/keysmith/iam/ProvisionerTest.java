@@ -52,7 +52,7 @@ class ProvisionerTest {
   }
 
   @Test
-  void provision_nameTakenInAnotherCase_refusesBeforeCreatingAnything() {
+  void provision_nameTakenInAnotherCase_isRefusedByIamAndTouchesNoExistingUser() {
     iam.groups.add("developers");
     iam.createUser("alice", "/", java.util.Map.of(), Optional.empty());
     iam.calls.clear();
@@ -60,8 +60,11 @@ class ProvisionerTest {
         assertThrows(
             IamException.class, () -> provisioner.provision(approved("Alice"), progress::add));
     assertEquals("EntityAlreadyExists", e.errorCode());
-    assertTrue(e.getMessage().contains("not case-sensitive"), e.getMessage());
-    assertTrue(iam.calls.stream().noneMatch(c -> c.startsWith("CreateUser")));
+    assertEquals(List.of("CreateUser Alice"), iam.calls, "no listing, no clean-up of alice");
+    assertTrue(iam.users.containsKey("alice"));
+    assertFalse(iam.users.containsKey("Alice"));
+    assertEquals("failed", audit.get(0).details().get("result"));
+    assertTrue(progress.isEmpty(), progress.toString());
   }
 
   @Test

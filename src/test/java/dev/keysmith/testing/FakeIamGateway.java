@@ -147,16 +147,11 @@ public final class FakeIamGateway implements IamGateway {
   }
 
   @Override
-  public Optional<String> findUserIgnoringCase(String name) {
-    call("ListUsers", name);
-    return users.keySet().stream().filter(n -> n.equalsIgnoreCase(name)).findFirst();
-  }
-
-  @Override
   public void createUser(
       String name, String path, Map<String, String> tags, Optional<String> boundaryArn) {
     call("CreateUser", name);
-    if (findUserIgnoringCase(name).isPresent()) {
+    // As IAM: names that differ only in case are the same name (moto compares them exactly).
+    if (users.keySet().stream().anyMatch(name::equalsIgnoreCase)) {
       throw new IamException("EntityAlreadyExists", "user " + name + " exists", null);
     }
     users.put(name, new FakeUser(name, path, tags, boundaryArn));
