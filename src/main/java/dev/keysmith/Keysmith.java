@@ -50,7 +50,9 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -211,7 +213,8 @@ public final class Keysmith implements AutoCloseable {
             workers);
 
     if (wiring.scheduleHousekeeping()) {
-      ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+      ScheduledExecutorService timer =
+          Executors.newSingleThreadScheduledExecutor(threadsNamed("keysmith-timer"));
       closeables.add(timer::shutdownNow);
       timer.scheduleWithFixedDelay(this::housekeepingSafely, 5, 5, TimeUnit.SECONDS);
     }
@@ -223,7 +226,7 @@ public final class Keysmith implements AutoCloseable {
       this.httpServer = null;
       log.info("Keysmith started in Socket Mode");
     } else {
-      ExecutorService http = Executors.newFixedThreadPool(16);
+      ExecutorService http = Executors.newFixedThreadPool(16, threadsNamed("keysmith-http"));
       closeables.add(http::shutdown);
       this.httpServer =
           new SlackHttpServer(
@@ -321,6 +324,16 @@ public final class Keysmith implements AutoCloseable {
     return config;
   }
 
+  /**
+   * Threads named {@code prefix-1}, {@code prefix-2}, …, so logs, thread dumps and per-thread CPU
+   * accounts say what each thread is for: Slack requests up to their ack ({@code keysmith-http}),
+   * the work after an ack ({@code keysmith-work}), housekeeping ({@code keysmith-timer}).
+   */
+  public static ThreadFactory threadsNamed(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return work -> new Thread(work, prefix + "-" + count.incrementAndGet());
+  }
+
   /** Runs Keysmith from the environment until the process is stopped. */
   public static void main(String[] args) {
     Settings settings;
@@ -342,7 +355,7 @@ public final class Keysmith implements AutoCloseable {
                   Clock.systemUTC(),
                   AwsClients.iam(),
                   AwsClients.sts(),
-                  Executors.newFixedThreadPool(8),
+                  Executors.newFixedThreadPool(8, threadsNamed("keysmith-work")),
                   /* scheduleHousekeeping= */ true));
       Runtime.getRuntime().addShutdownHook(new Thread(keysmith::close, "keysmith-shutdown"));
     } catch (Exception e) {

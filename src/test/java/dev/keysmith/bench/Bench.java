@@ -55,6 +55,7 @@ public final class Bench {
   private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
   private final Path out = Path.of("bench", "out");
   private final MotoServer moto = MotoServer.get();
+  private final CpuMeter cpu = new CpuMeter(moto.pid());
   private final FakeSlackApi slack = FakeSlackApi.start();
   private final Observations seen = new Observations();
   private final Report report = new Report();
@@ -115,7 +116,8 @@ public final class Bench {
       report.baselineRss1000 = baseline.rssMib();
       for (int c : CONCURRENCY) {
         for (Kind kind : Kind.values()) {
-          report.row(kind, c).baseline = baselineRow(baseline, kind, c, count(c));
+          Timed row = baselineRow(baseline, kind, c, count(c));
+          report.row(kind, c).baseline(row.acks, row.cpu);
         }
       }
     }
@@ -135,8 +137,8 @@ public final class Bench {
       report.keysmithRssEnd = keysmith.rssMib();
       report.keysmithRequests = SENT.get() - before;
     }
-    // A fresh bot and IAM: every provisioning lists all IAM users (see README), so the thousands
-    // of users left by the rows would slow this part down for reasons it is not measuring.
+    // A fresh bot and IAM, so this part starts from an account without the rows' users, as the
+    // figures for a fresh deployment that gets 1,000 approvals at once.
     resetMoto();
     try (BotProcess keysmith = host("keysmith")) {
       progress("Keysmith: concurrent approvals of distinct requests");
@@ -258,30 +260,40 @@ public final class Bench {
   /** The four ack rows against Keysmith, each feeding the next: submit → approve → reveal. */
   private void keysmithRows(BotProcess bot, int clients, int n, boolean measured) {
     String prefix = "r" + (++rowSeq) + "c" + clients + "-";
-    Stats command = commandRow(bot, clients, n, true);
+    Timed command = commandRow(bot, clients, n, true);
     Submitted submitted = submitRow(bot, clients, n, prefix, /* wait= */ true);
     List<String> ids = submitted.ids();
-    Stats submit = submitted.acks();
     Timed approve = approveRow(bot, clients, ids, /* wait= */ true);
     Timed reveal = revealRow(bot, clients, ids, /* wait= */ true);
     if (measured) {
-      report.row(Kind.COMMAND, clients).keysmith = command;
-      report.row(Kind.SUBMIT, clients).keysmith = submit;
-      report.row(Kind.APPROVE, clients).keysmith = approve.acks;
-      report.row(Kind.REVEAL, clients).keysmith = reveal.acks;
+      report.row(Kind.COMMAND, clients).keysmith(command.acks, command.cpu);
+      report.row(Kind.SUBMIT, clients).keysmith(submitted.acks, submitted.cpu);
+      report.row(Kind.APPROVE, clients).keysmith(approve.acks, approve.cpu);
+      report.row(Kind.REVEAL, clients).keysmith(reveal.acks, reveal.cpu);
       report.provisionedUnderLoad.put(clients, approve.toOutcome);
       report.revealedUnderLoad.put(clients, reveal.toOutcome);
     }
     slack.clear();
   }
 
-  private Stats baselineRow(BotProcess bot, Kind kind, int clients, int n) {
+  private Timed baselineRow(BotProcess bot, Kind kind, int clients, int n) {
     return switch (kind) {
       case COMMAND -> commandRow(bot, clients, n, false);
-      case SUBMIT -> submitRow(bot, clients, n, "base-", /* wait= */ false).acks();
-      case APPROVE -> approveRow(bot, clients, syntheticIds(n), false).acks;
-      case REVEAL -> revealRow(bot, clients, syntheticIds(n), false).acks;
+      case SUBMIT -> {
+        Submitted submitted = submitRow(bot, clients, n, "base-", /* wait= */ false);
+        yield new Timed(submitted.acks, Stats.NONE, submitted.cpu);
+      }
+      case APPROVE -> approveRow(bot, clients, syntheticIds(n), false);
+      case REVEAL -> revealRow(bot, clients, syntheticIds(n), false);
     };
+  }
+
+  /**
+   * CPU per request of a row, once its work is done: always for the baseline (it does none after
+   * the ack); for Keysmith only when the row waited for its outcomes ({@code wait}).
+   */
+  private CpuMeter.Snapshot rowCpu(BotProcess bot, Loop loop, boolean wait) {
+    return wait || !bot.name.equals("keysmith") ? cpuPerRequest(bot, loop) : null;
   }
 
   private static List<String> syntheticIds(int n) {
@@ -292,12 +304,12 @@ public final class Bench {
     return ids;
   }
 
-  private Stats commandRow(BotProcess bot, int clients, int n, boolean wait) {
+  private Timed commandRow(BotProcess bot, int clients, int n, boolean wait) {
     SlackRequests send = requests(bot);
     int before = seen.viewsOpened.get();
-    long[] acks =
+    Loop loop =
         closedLoop(
-            bot.events(),
+            bot,
             clients,
             n,
             i ->
@@ -311,19 +323,19 @@ public final class Bench {
     if (wait && bot.name.equals("keysmith")) {
       seen.await("views.open", WAIT, () -> seen.viewsOpened.get() >= before + n);
     }
-    return Stats.ofNanos(acks);
+    return new Timed(Stats.ofNanos(loop.acks()), Stats.NONE, rowCpu(bot, loop, wait));
   }
 
-  /** The new requests' ids, in order, and the acks of their submissions. */
-  record Submitted(List<String> ids, Stats acks) {}
+  /** The new requests' ids, in order, the acks of their submissions, and their CPU per request. */
+  record Submitted(List<String> ids, Stats acks, CpuMeter.Snapshot cpu) {}
 
   private Submitted submitRow(BotProcess bot, int clients, int n, String prefix, boolean wait) {
     SlackRequests send = requests(bot);
     String[] ids = new String[n];
     boolean keysmith = bot.name.equals("keysmith");
-    long[] acks =
+    Loop loop =
         closedLoop(
-            bot.events(),
+            bot,
             clients,
             n,
             i -> send.sign(submissionBody(send, prefix + i)),
@@ -341,7 +353,7 @@ public final class Bench {
       seen.await(
           "approval posts", WAIT, () -> list.stream().allMatch(seen.approvalPosted::containsKey));
     }
-    return new Submitted(list, Stats.ofNanos(acks));
+    return new Submitted(list, Stats.ofNanos(loop.acks()), rowCpu(bot, loop, wait));
   }
 
   private static String submissionBody(SlackRequests send, String name) {
@@ -355,28 +367,31 @@ public final class Bench {
     return send.viewSubmissionBody(REQUESTER, "keysmith_create_user", "", values);
   }
 
-  /** Acks, and for each request the time from its click to the outcome the fake saw. */
-  record Timed(Stats acks, Stats toOutcome) {}
+  /**
+   * Acks, for each request the time from its click to the outcome the fake saw, and the row's CPU
+   * per request (null when not measured).
+   */
+  record Timed(Stats acks, Stats toOutcome, CpuMeter.Snapshot cpu) {}
 
   private Timed approveRow(BotProcess bot, int clients, List<String> ids, boolean wait) {
     SlackRequests send = requests(bot);
     long[] sentAt = new long[ids.size()];
-    long[] acks =
+    Loop loop =
         closedLoop(
-            bot.events(),
+            bot,
             clients,
             ids.size(),
             i -> send.sign(approveBody(send, APPROVER, ids.get(i))),
             (i, a) -> sentAt[i] = a.sentAt());
     if (!(wait && bot.name.equals("keysmith"))) {
-      return new Timed(Stats.ofNanos(acks), Stats.NONE);
+      return new Timed(Stats.ofNanos(loop.acks()), Stats.NONE, rowCpu(bot, loop, wait));
     }
     seen.await("owner offers", WAIT, () -> ids.stream().allMatch(seen.offerPosted::containsKey));
     long[] toOffer = new long[ids.size()];
     for (int i = 0; i < ids.size(); i++) {
       toOffer[i] = seen.offerPosted.get(ids.get(i)) - sentAt[i];
     }
-    return new Timed(Stats.ofNanos(acks), Stats.ofNanos(toOffer));
+    return new Timed(Stats.ofNanos(loop.acks()), Stats.ofNanos(toOffer), rowCpu(bot, loop, wait));
   }
 
   private String approveBody(SlackRequests send, String approver, String id) {
@@ -390,9 +405,9 @@ public final class Bench {
     SlackRequests send = requests(bot);
     String[] urls = new String[ids.size()];
     long[] sentAt = new long[ids.size()];
-    long[] acks =
+    Loop loop =
         closedLoop(
-            bot.events(),
+            bot,
             clients,
             ids.size(),
             i -> {
@@ -401,7 +416,7 @@ public final class Bench {
             },
             (i, a) -> sentAt[i] = a.sentAt());
     if (!(wait && bot.name.equals("keysmith"))) {
-      return new Timed(Stats.ofNanos(acks), Stats.NONE);
+      return new Timed(Stats.ofNanos(loop.acks()), Stats.NONE, rowCpu(bot, loop, wait));
     }
     List<String> all = List.of(urls);
     seen.await("secrets shown", WAIT, () -> all.stream().allMatch(seen.secretShown::containsKey));
@@ -409,7 +424,7 @@ public final class Bench {
     for (int i = 0; i < urls.length; i++) {
       toSecret[i] = seen.secretShown.get(urls[i]) - sentAt[i];
     }
-    return new Timed(Stats.ofNanos(acks), Stats.ofNanos(toSecret));
+    return new Timed(Stats.ofNanos(loop.acks()), Stats.ofNanos(toSecret), rowCpu(bot, loop, wait));
   }
 
   private static String revealBody(SlackRequests send, String id, String responseUrl) {
@@ -422,17 +437,26 @@ public final class Bench {
     void accept(int index, SignedPost.Answer answer);
   }
 
+  /** A row's ack latencies, and the CPU times when its first request was sent. */
+  record Loop(long[] acks, CpuMeter.Snapshot cpuAtStart) {}
+
   /**
    * {@code clients} threads, each sending its next request as soon as the previous one is answered,
    * until {@code n} were sent. All requests are built and signed before the first is sent, so the
    * load generator's own work does not compete with the bot while it is measured.
    */
-  private static long[] closedLoop(
-      URL url, int clients, int n, IntFunction<SlackRequests.Signed> build, OnAnswer onAnswer) {
+  private Loop closedLoop(
+      BotProcess bot,
+      int clients,
+      int n,
+      IntFunction<SlackRequests.Signed> build,
+      OnAnswer onAnswer) {
+    URL url = bot.events();
     List<SlackRequests.Signed> requests = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       requests.add(build.apply(i));
     }
+    CpuMeter.Snapshot cpuAtStart = cpu.snapshot(bot);
     long[] latencies = new long[n];
     AtomicInteger next = new AtomicInteger();
     AtomicReference<RuntimeException> failure = new AtomicReference<>();
@@ -473,7 +497,26 @@ public final class Bench {
     if (failure.get() != null) {
       throw failure.get();
     }
-    return latencies;
+    return new Loop(latencies, cpuAtStart);
+  }
+
+  /**
+   * CPU per request of a row: from its first request until the bot's work for it is done (its
+   * outcomes seen and no worker task left), divided by the row's requests.
+   */
+  private CpuMeter.Snapshot cpuPerRequest(BotProcess bot, Loop loop) {
+    seen.await(
+        "the bot's workers to finish",
+        WAIT,
+        () -> bot.control("GET", "/work-in-flight").strip().equals("0"));
+    CpuMeter.Snapshot used = cpu.snapshot(bot).minus(loop.cpuAtStart());
+    int n = loop.acks().length;
+    return new CpuMeter.Snapshot(
+        used.ack() / n,
+        used.afterAck() / n,
+        used.otherBotThreads() / n,
+        used.loadGenerator() / n,
+        used.moto() / n);
   }
 
   private static SlackRequests requests(BotProcess bot) {
@@ -557,11 +600,12 @@ public final class Bench {
     long started = System.nanoTime();
     long[] acks =
         closedLoop(
-            bot.events(),
-            64,
-            clicks.size(),
-            i -> send.sign(approveBody(send, clicks.get(i)[0], clicks.get(i)[1])),
-            (i, a) -> {});
+                bot,
+                64,
+                clicks.size(),
+                i -> send.sign(approveBody(send, clicks.get(i)[0], clicks.get(i)[1])),
+                (i, a) -> {})
+            .acks();
     seen.await("all offers", WAIT, () -> ids.stream().allMatch(seen.offerPosted::containsKey));
     long allProvisioned = System.nanoTime() - started;
     seen.await(
@@ -634,7 +678,7 @@ public final class Bench {
     bot.control("POST", "/iam-delay?ms=" + INJECTED.toMillis());
     for (int c : CONCURRENCY) {
       int n = delayedCount(c);
-      report.row(Kind.COMMAND, c).delayed = commandRow(bot, c, n, false);
+      report.row(Kind.COMMAND, c).delayed = commandRow(bot, c, n, false).acks;
       report.row(Kind.SUBMIT, c).delayed = submitRow(bot, c, n, "dn" + c + "-", false).acks();
       report.row(Kind.APPROVE, c).delayed = approveRow(bot, c, pending.get(c), false).acks;
       report.row(Kind.REVEAL, c).delayed = revealRow(bot, c, provisioned.get(c), false).acks;

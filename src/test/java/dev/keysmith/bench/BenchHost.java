@@ -114,7 +114,8 @@ public final class BenchHost {
             Clock.systemUTC(),
             iam,
             AwsClients.sts(moto, MotoServer.CREDENTIALS),
-            iamTiming.track(Executors.newFixedThreadPool(8)),
+            iamTiming.track(
+                Executors.newFixedThreadPool(8, Keysmith.threadsNamed("keysmith-work"))),
             /* scheduleHousekeeping= */ true));
   }
 
@@ -135,7 +136,7 @@ public final class BenchHost {
     app.blockAction("keysmith_approve", (req, ctx) -> ctx.ack());
     app.blockAction("keysmith_reveal", (req, ctx) -> ctx.ack());
     // The same request pool size as Keysmith's HTTP mode.
-    ExecutorService http = Executors.newFixedThreadPool(16);
+    ExecutorService http = Executors.newFixedThreadPool(16, Keysmith.threadsNamed("keysmith-http"));
     SlackHttpServer server =
         new SlackHttpServer(app, new InetSocketAddress(port), http, () -> true);
     server.start();
@@ -157,6 +158,8 @@ public final class BenchHost {
         });
     server.createContext(
         "/iam-tasks", exchange -> reply(exchange, String.join("\n", iamTiming.drainFinished())));
+    server.createContext(
+        "/work-in-flight", exchange -> reply(exchange, Integer.toString(iamTiming.inFlight())));
     server.start();
   }
 

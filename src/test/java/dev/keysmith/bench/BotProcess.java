@@ -85,6 +85,11 @@ final class BotProcess implements AutoCloseable {
     return url(port, "/slack/events");
   }
 
+  /** The bot's process id. */
+  long pid() {
+    return process.pid();
+  }
+
   /** Resident memory in MiB, from {@code /proc/<pid>/status}. */
   double rssMib() {
     try {

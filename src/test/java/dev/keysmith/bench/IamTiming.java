@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import software.amazon.awssdk.core.SdkRequest;
@@ -25,6 +26,7 @@ final class IamTiming implements ExecutionInterceptor {
   private final AtomicLong delayNanos = new AtomicLong();
   private final ThreadLocal<Task> current = new ThreadLocal<>();
   private final ConcurrentLinkedQueue<String> finished = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   /** What one worker task did in IAM: how long it spent there and for whom. */
   private static final class Task {
@@ -55,7 +57,13 @@ final class IamTiming implements ExecutionInterceptor {
     return new ForwardingExecutor(workers, this::tracked);
   }
 
+  /** Worker tasks handed to the pool and not yet finished. */
+  int inFlight() {
+    return inFlight.get();
+  }
+
   private Runnable tracked(Runnable work) {
+    inFlight.incrementAndGet();
     return () -> {
       Task task = new Task();
       current.set(task);
@@ -63,6 +71,7 @@ final class IamTiming implements ExecutionInterceptor {
         work.run();
       } finally {
         current.remove();
+        inFlight.decrementAndGet();
         if (task.kind != null) {
           finished.add(task.kind + " " + task.user + " " + task.iamNanos);
         }

@@ -18,6 +18,18 @@ final class Report {
     Stats baseline = Stats.NONE;
     Stats keysmith = Stats.NONE;
     Stats delayed = Stats.NONE;
+    CpuMeter.Snapshot baselineCpu;
+    CpuMeter.Snapshot keysmithCpu;
+
+    void baseline(Stats acks, CpuMeter.Snapshot cpu) {
+      baseline = acks;
+      baselineCpu = cpu;
+    }
+
+    void keysmith(Stats acks, CpuMeter.Snapshot cpu) {
+      keysmith = acks;
+      keysmithCpu = cpu;
+    }
   }
 
   final Map<String, Row> rows = new LinkedHashMap<>();
@@ -96,6 +108,8 @@ final class Report {
       }
     }
 
+    md.append(cpuTable());
+
     md.append("\n**After the ack**, ms\n\n")
         .append("| from → to | requests | p50 | p99 | share inside IAM calls |\n")
         .append("| --- | ---: | ---: | ---: | ---: |\n")
@@ -171,6 +185,58 @@ final class Report {
     }
     md.append("\n**Targets**\n\n").append(targets());
     return md.toString();
+  }
+
+  /** Where each row's CPU went, per request, to explain the ratios above. */
+  private String cpuTable() {
+    StringBuilder t =
+        new StringBuilder(
+            "\n**CPU per request, ms**, from a row's first request until the bot's work for it"
+                + " is done (its outcomes seen, no worker task left), from `/proc`. Bot threads:"
+                + " request threads handle a Slack request up to its ack, workers do what follows"
+                + " it; \"rest\" is the JVM and the libraries (GC, JIT, the HTTP server's"
+                + " dispatcher). The load generator shares its JVM with the fake Slack Web API,"
+                + " which stands in for Slack's servers.\n\n");
+    t.append("| request | clients | baseline: request threads / rest | Keysmith: request threads")
+        .append(" / workers / rest | load generator and fake Slack: baseline / Keysmith")
+        .append(" | moto (IAM) |\n")
+        .append("| --- | ---: | --- | --- | --- | ---: |\n");
+    for (Bench.Kind kind : Bench.Kind.values()) {
+      for (int c : Bench.CONCURRENCY) {
+        Row r = row(kind, c);
+        if (r.baselineCpu == null || r.keysmithCpu == null) {
+          continue;
+        }
+        CpuMeter.Snapshot b = r.baselineCpu;
+        CpuMeter.Snapshot k = r.keysmithCpu;
+        t.append("| ")
+            .append(kind.label)
+            .append(" | ")
+            .append(c)
+            .append(" | ")
+            .append(ms(b.ack()))
+            .append(" / ")
+            .append(ms(b.otherBotThreads()))
+            .append(" | ")
+            .append(ms(k.ack()))
+            .append(" / ")
+            .append(ms(k.afterAck()))
+            .append(" / ")
+            .append(ms(k.otherBotThreads()))
+            .append(" | ")
+            .append(ms(b.loadGenerator()))
+            .append(" / ")
+            .append(ms(k.loadGenerator()))
+            .append(" | ")
+            .append(ms(k.moto()))
+            .append(" |\n");
+      }
+    }
+    return t.toString();
+  }
+
+  private static String ms(long nanos) {
+    return String.format(Locale.ROOT, "%.2f", nanos / 1e6);
   }
 
   private String targets() {

@@ -47,12 +47,14 @@ public final class MotoServer {
   private static IllegalStateException startFailure;
 
   private final URI endpoint;
+  private final long pid;
   private final IamClient iam;
   private final StsClient sts;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private MotoServer(URI endpoint) {
+  private MotoServer(URI endpoint, long pid) {
     this.endpoint = endpoint;
+    this.pid = pid;
     this.iam = AwsClients.iam(endpoint, CREDENTIALS);
     this.sts = AwsClients.sts(endpoint, CREDENTIALS);
   }
@@ -71,6 +73,11 @@ public final class MotoServer {
       throw new IllegalStateException(startFailure.getMessage(), startFailure);
     }
     return instance;
+  }
+
+  /** The server's process id (the benchmark reads its CPU time). */
+  public long pid() {
+    return pid;
   }
 
   /** The server's base URL, such as {@code http://127.0.0.1:54321}. */
@@ -116,7 +123,7 @@ public final class MotoServer {
       if (process.isPresent()) {
         Process moto = process.get();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(moto), "moto-server-shutdown"));
-        return new MotoServer(URI.create("http://127.0.0.1:" + port));
+        return new MotoServer(URI.create("http://127.0.0.1:" + port), moto.pid());
       }
     }
     throw new IllegalStateException(

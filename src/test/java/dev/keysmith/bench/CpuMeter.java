@@ -1,0 +1,106 @@
+package dev.keysmith.bench;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * CPU time by process, and inside a bot by thread group, read from {@code /proc}: what a request
+ * costs the machine, not only how long its ack took. A bot's threads are told apart by name: {@code
+ * keysmith-http-*} handle Slack's requests up to the ack, {@code keysmith-work-*} do the work after
+ * it; the rest are the JVM's and the libraries' (GC, JIT, the HTTP server's dispatcher, the HTTP
+ * client's pool).
+ */
+final class CpuMeter {
+  /** Thread-name prefix of the request threads (up to the ack). */
+  static final String ACK_THREADS = "keysmith-http";
+
+  /** Thread-name prefix of the workers (after the ack). */
+  static final String AFTER_ACK_THREADS = "keysmith-work";
+
+  // USER_HZ: /proc reports CPU time in clock ticks of 1/100 s on Linux.
+  private static final long NANOS_PER_TICK = 10_000_000L;
+
+  /** CPU nanoseconds consumed so far, by where. */
+  record Snapshot(long ack, long afterAck, long otherBotThreads, long loadGenerator, long moto) {
+    Snapshot minus(Snapshot earlier) {
+      return new Snapshot(
+          ack - earlier.ack,
+          afterAck - earlier.afterAck,
+          otherBotThreads - earlier.otherBotThreads,
+          loadGenerator - earlier.loadGenerator,
+          moto - earlier.moto);
+    }
+
+    long bot() {
+      return ack + afterAck + otherBotThreads;
+    }
+  }
+
+  private final long motoPid;
+
+  CpuMeter(long motoPid) {
+    this.motoPid = motoPid;
+  }
+
+  /** Now, for {@code bot}, this process and moto. */
+  Snapshot snapshot(BotProcess bot) {
+    Map<String, Long> groups = botThreads(bot.pid());
+    if (!groups.containsKey(ACK_THREADS)) {
+      throw new IllegalStateException(
+          bot.name + " has no " + ACK_THREADS + "-* threads to account its requests to");
+    }
+    long ack = groups.getOrDefault(ACK_THREADS, 0L);
+    long afterAck = groups.getOrDefault(AFTER_ACK_THREADS, 0L);
+    // The process total keeps the time of threads that have ended; the pools' threads never do.
+    return new Snapshot(
+        ack,
+        afterAck,
+        process(bot.pid()) - ack - afterAck,
+        process(ProcessHandle.current().pid()),
+        process(motoPid));
+  }
+
+  private static Map<String, Long> botThreads(long pid) {
+    Map<String, Long> byGroup = new HashMap<>();
+    try (DirectoryStream<Path> tasks =
+        Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : tasks) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (NoSuchFileException gone) {
+          continue; // the thread ended between the listing and the read
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        for (String group : new String[] {ACK_THREADS, AFTER_ACK_THREADS}) {
+          if (name.startsWith(group)) {
+            byGroup.merge(group, ticks(stat), Long::sum);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the threads of process " + pid, e);
+    }
+    return byGroup;
+  }
+
+  private static long process(long pid) {
+    try {
+      return ticks(Files.readString(Path.of("/proc/" + pid + "/stat")));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the CPU time of process " + pid, e);
+    }
+  }
+
+  /** utime + stime of one {@code stat} line, in nanoseconds. */
+  private static long ticks(String stat) {
+    // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * NANOS_PER_TICK;
+  }
+}
