@@ -133,6 +133,7 @@ public final class Keysmith implements AutoCloseable {
     this.requests =
         new RequestService(
             store,
+            database,
             audit,
             notifier,
             approvers,

@@ -284,6 +284,37 @@ class CreateUserFlowIT {
   }
 
   @Test
+  void submit_sameNameByManyPeopleAtOnce_acceptsExactlyOne() throws Exception {
+    List<CompletableFuture<Reply>> replies = new ArrayList<>();
+    for (String person : List.of(REQUESTER, STRANGER, OWNER, REQUESTER, STRANGER, OWNER)) {
+      replies.add(
+          k.send.sendAsync(k.signedSubmission(person, "alice", "developers", "BOTH", person, "x")));
+    }
+    List<String> actions = new ArrayList<>();
+    for (CompletableFuture<Reply> reply : replies) {
+      actions.add(reply.get().json().path("response_action").asText());
+    }
+    k.idle();
+
+    assertEquals(1, actions.stream().filter("update"::equals).count(), actions.toString());
+    assertEquals(5, actions.stream().filter("errors"::equals).count(), actions.toString());
+    assertEquals(
+        1,
+        k.slack.calls("chat.postMessage").stream()
+            .filter(c -> APPROVALS.equals(c.param("channel")))
+            .count());
+  }
+
+  @Test
+  void submit_withClaimedNameAndOtherProblems_showsThemAllAtOnce() throws Exception {
+    k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    Reply reply = k.submitForm(STRANGER, "Alice", "developers", "BOTH", STRANGER, " ");
+    JsonNode errors = reply.json().path("errors");
+    assertTrue(errors.path("iam_user_name").asText().contains("already asks"), reply.body());
+    assertTrue(errors.has("justification"), reply.body());
+  }
+
+  @Test
   void submit_withGroupNotInIam_showsErrorOnTheField() throws Exception {
     Reply reply = k.submitForm(REQUESTER, "alice", "not-in-iam", "BOTH", OWNER, "x");
     assertTrue(reply.json().path("errors").has("group"), reply.body());

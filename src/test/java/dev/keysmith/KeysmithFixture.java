@@ -154,13 +154,27 @@ final class KeysmithFixture implements AutoCloseable {
   Reply submitForm(
       String requester, String name, String group, String type, String owner, String why)
       throws Exception {
+    return send.viewSubmission(
+        requester, "keysmith_create_user", "", formValues(name, group, type, owner, why));
+  }
+
+  /** The create-user form's submission, signed, to send as the test likes. */
+  SlackRequests.Signed signedSubmission(
+      String requester, String name, String group, String type, String owner, String why) {
+    return send.sign(
+        send.viewSubmissionBody(
+            requester, "keysmith_create_user", "", formValues(name, group, type, owner, why)));
+  }
+
+  private static Map<String, Map<String, JsonNode>> formValues(
+      String name, String group, String type, String owner, String why) {
     Map<String, Map<String, JsonNode>> values = new LinkedHashMap<>();
     values.put("iam_user_name", Map.of("value", SlackRequests.plainTextInput(name)));
     values.put("group", Map.of("value", SlackRequests.staticSelect(group, group)));
     values.put("access_type", Map.of("value", SlackRequests.radioButtons(type, type)));
     values.put("owner", Map.of("value", SlackRequests.usersSelect(owner)));
     values.put("justification", Map.of("value", SlackRequests.plainTextInput(why)));
-    return send.viewSubmission(requester, "keysmith_create_user", "", values);
+    return values;
   }
 
   /** A click on the approvals message. */

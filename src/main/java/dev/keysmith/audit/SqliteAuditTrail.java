@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link AuditTrail} in the SQLite {@code audit} table, whose triggers refuse updates and deletes.
  * Each event is also logged as one JSON line at INFO on the logger {@code keysmith.audit}, so it
- * can be shipped off the machine.
+ * can be shipped off the machine; an event written inside a transaction is logged when it commits.
  */
 public final class SqliteAuditTrail implements AuditTrail {
   private static final Logger AUDIT_LOG = LoggerFactory.getLogger("keysmith.audit");
@@ -57,7 +57,10 @@ public final class SqliteAuditTrail implements AuditTrail {
           }
         });
     if (AUDIT_LOG.isInfoEnabled()) {
-      AUDIT_LOG.info("{}", logLine(at, event, detailsJson));
+      // Inside a transaction, only once the row is committed: the log never says more than the
+      // table.
+      String line = logLine(at, event, detailsJson);
+      db.afterCommit(() -> AUDIT_LOG.info("{}", line));
     }
   }
 

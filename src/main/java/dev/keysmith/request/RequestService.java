@@ -6,8 +6,11 @@ import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.Provisioner;
 import dev.keysmith.store.RequestStore;
+import dev.keysmith.store.Transactions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -21,6 +24,7 @@ public final class RequestService {
   private static final Logger log = LoggerFactory.getLogger(RequestService.class);
 
   private final RequestStore store;
+  private final Transactions transactions;
   private final AuditTrail audit;
   private final Notifier notifier;
   private final Approvers approvers;
@@ -33,6 +37,7 @@ public final class RequestService {
 
   public RequestService(
       RequestStore store,
+      Transactions transactions,
       AuditTrail audit,
       Notifier notifier,
       Approvers approvers,
@@ -42,12 +47,13 @@ public final class RequestService {
       Clock clock,
       Duration offerLifetime) {
     this.store = store;
+    this.transactions = transactions;
     this.audit = audit;
     this.notifier = notifier;
     this.approvers = approvers;
     this.provisioner = provisioner;
     this.directory = directory;
-    this.validator = new RequestValidator(directory, store);
+    this.validator = new RequestValidator(directory);
     this.ids = ids;
     this.clock = clock;
     this.offerLifetime = offerLifetime;
@@ -61,25 +67,50 @@ public final class RequestService {
     }
   }
 
-  /** Validates and stores a new PENDING request; fast enough to run before the Slack ack. */
+  /**
+   * Validates and stores a new PENDING request with its audit event, in one transaction that also
+   * checks no other open request claims the name; fast enough to run before the Slack ack.
+   */
   public Submission submit(RequestForm form, String requesterId) {
-    Map<FormField, String> problems = validator.problems(form);
+    Map<FormField, String> problems = new EnumMap<>(FormField.class);
+    problems.putAll(validator.problems(form));
     if (!problems.isEmpty()) {
+      if (!problems.containsKey(FormField.IAM_USER_NAME)) {
+        // Shown with the other problems, so the form is not sent back twice.
+        store.findClaiming(form.iamUserName()).stream()
+            .findFirst()
+            .ifPresent(c -> problems.put(FormField.IAM_USER_NAME, RequestValidator.claimedBy(c)));
+      }
       return new Submission(null, problems);
     }
     for (int attempt = 0; attempt < 5; attempt++) {
       AccessRequest r = AccessRequest.pending(ids.get(), form, requesterId, clock.instant());
-      if (store.insert(r)) {
-        record(
-            r,
-            requesterId,
-            "request.submitted",
-            Map.of(
-                "iamUser", r.iamUserName(),
-                "group", r.groupName(),
-                "accessType", r.accessType().name(),
-                "owner", r.ownerId()));
-        return new Submission(r, Map.of());
+      Submission stored =
+          transactions.atomically(
+              "submit request",
+              () -> {
+                List<AccessRequest> claiming = store.findClaiming(r.iamUserName());
+                if (!claiming.isEmpty()) {
+                  return new Submission(
+                      null,
+                      Map.of(FormField.IAM_USER_NAME, RequestValidator.claimedBy(claiming.get(0))));
+                }
+                if (!store.insert(r)) {
+                  return null; // the id is taken; try another
+                }
+                record(
+                    r,
+                    requesterId,
+                    "request.submitted",
+                    Map.of(
+                        "iamUser", r.iamUserName(),
+                        "group", r.groupName(),
+                        "accessType", r.accessType().name(),
+                        "owner", r.ownerId()));
+                return new Submission(r, Map.of());
+              });
+      if (stored != null) {
+        return stored;
       }
     }
     throw new KeysmithException("Could not find a free request id; please submit again.");
@@ -98,8 +129,12 @@ public final class RequestService {
               "Keysmith could not post it to the approvals channel, so nobody could approve it."
                   + " Ask a Keysmith admin to check that the bot is in that channel.",
               clock.instant());
-      if (store.compareAndSet(RequestState.PENDING, failed)) {
-        record(failed, "keysmith", "request.failed", Map.of("errorCode", "ApprovalsChannel"));
+      if (transition(
+          RequestState.PENDING,
+          failed,
+          "keysmith",
+          "request.failed",
+          Map.of("errorCode", "ApprovalsChannel"))) {
         Notifier.bestEffort(failed.id(), () -> notifier.requestFailed(failed));
       }
       return;
@@ -120,10 +155,9 @@ public final class RequestService {
     AccessRequest r = find(id);
     AccessRequest next =
         RequestWorkflow.approve(r, actor, approvers.isApprover(actor), clock.instant());
-    if (!store.compareAndSet(RequestState.PENDING, next)) {
+    if (!transition(RequestState.PENDING, next, actor, "request.approved", Map.of())) {
       throw new Refusal(RequestWorkflow.alreadyDecided(find(id)));
     }
-    record(next, actor, "request.approved", Map.of());
     provision(next);
   }
 
@@ -139,10 +173,10 @@ public final class RequestService {
     AccessRequest r = find(id);
     AccessRequest next =
         RequestWorkflow.deny(r, actor, approvers.isApprover(actor), reason, clock.instant());
-    if (!store.compareAndSet(RequestState.PENDING, next)) {
+    if (!transition(
+        RequestState.PENDING, next, actor, "request.denied", Map.of("reason", next.outcome()))) {
       throw new Refusal(RequestWorkflow.alreadyDecided(find(id)));
     }
-    record(next, actor, "request.denied", Map.of("reason", next.outcome()));
     return next;
   }
 
@@ -190,8 +224,12 @@ public final class RequestService {
           });
     } catch (IamException e) {
       AccessRequest failed = RequestWorkflow.failed(current[0], e.getMessage(), clock.instant());
-      store.compareAndSet(RequestState.APPROVED, failed);
-      record(failed, "keysmith", "request.failed", Map.of("errorCode", e.errorCode()));
+      transition(
+          RequestState.APPROVED,
+          failed,
+          "keysmith",
+          "request.failed",
+          Map.of("errorCode", e.errorCode()));
       log.warn("request {}: provisioning failed: {}", approved.id(), e.errorCode());
       Notifier.bestEffort(failed.id(), () -> notifier.updateApproval(failed));
       Notifier.bestEffort(failed.id(), () -> notifier.requestFailed(failed));
@@ -204,8 +242,8 @@ public final class RequestService {
     }
     directory.userCreated(approved.iamUserName(), approved.ownerId());
     AccessRequest done = RequestWorkflow.provisioned(current[0], offerLifetime, clock.instant());
-    store.compareAndSet(RequestState.APPROVED, done);
-    record(
+    transition(
+        RequestState.APPROVED,
         done,
         "keysmith",
         "request.provisioned",
@@ -217,6 +255,24 @@ public final class RequestService {
           Notifier.MessageRef offer = notifier.credentialsOffered(done);
           store.compareAndSet(
               RequestState.PROVISIONED, done.withOfferMessage(offer.channel(), offer.ts()));
+        });
+  }
+
+  /** Moves a request from {@code expected} to {@code next} and audits it, both or neither. */
+  private boolean transition(
+      RequestState expected,
+      AccessRequest next,
+      String actor,
+      String action,
+      Map<String, String> details) {
+    return transactions.atomically(
+        action,
+        () -> {
+          if (!store.compareAndSet(expected, next)) {
+            return false;
+          }
+          record(next, actor, action, details);
+          return true;
         });
   }
 

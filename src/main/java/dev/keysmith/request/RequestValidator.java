@@ -2,9 +2,7 @@ package dev.keysmith.request;
 
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamNames;
-import dev.keysmith.store.RequestStore;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 
 /** Checks a create-user form the way IAM and Keysmith will, so problems show on the field. */
@@ -13,14 +11,20 @@ public final class RequestValidator {
   public static final int MAX_JUSTIFICATION = 1000;
 
   private final IamDirectory directory;
-  private final RequestStore store;
 
-  public RequestValidator(IamDirectory directory, RequestStore store) {
+  public RequestValidator(IamDirectory directory) {
     this.directory = directory;
-    this.store = store;
   }
 
-  /** Problems with {@code form}, by field; empty when the form may be submitted. */
+  /** The problem with a user name that the open request {@code claimant} already asks for. */
+  public static String claimedBy(AccessRequest claimant) {
+    return "Request " + claimant.id() + " already asks for this name.";
+  }
+
+  /**
+   * Problems with {@code form} that IAM's cached facts show, by field; empty when the form may be
+   * submitted, unless another open request claims the name (the store checks that as it inserts).
+   */
   public Map<FormField, String> problems(RequestForm form) {
     Map<FormField, String> problems = new EnumMap<>(FormField.class);
     String name = form.iamUserName();
@@ -32,13 +36,6 @@ public final class RequestValidator {
                 problems.put(
                     FormField.IAM_USER_NAME,
                     "An IAM user with this name already exists (names are not case-sensitive).");
-              } else {
-                List<AccessRequest> open = store.findClaiming(name);
-                if (!open.isEmpty()) {
-                  problems.put(
-                      FormField.IAM_USER_NAME,
-                      "Request " + open.get(0).id() + " already asks for this name.");
-                }
               }
             });
     if (form.groupName() == null || form.groupName().isBlank()) {

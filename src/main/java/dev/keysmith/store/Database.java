@@ -8,20 +8,26 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.sqlite.SQLiteException;
 
 /**
  * Keysmith's SQLite database ({@code keysmith.db}): one connection, used by one thread at a time,
  * so a read-then-write inside {@link #withConnection} is atomic for every caller in this process.
  */
-public final class Database implements AutoCloseable {
+public final class Database implements Transactions, AutoCloseable {
   static final String FILE_NAME = "keysmith.db";
   private static final int BUSY_TIMEOUT_MILLIS = 5_000;
 
   private final Connection connection;
   private final ReentrantLock lock = new ReentrantLock();
   private boolean closed;
+  // Both guarded by lock: whether a transaction is open, and what waits for its commit.
+  private boolean inTransaction;
+  private final List<Runnable> afterCommit = new ArrayList<>();
 
   private Database(Connection connection) {
     this.connection = connection;
@@ -78,20 +84,91 @@ public final class Database implements AutoCloseable {
 
   /** Like {@link #withConnection}, inside one transaction: all of {@code work} or none of it. */
   <T> T inTransaction(String operation, SqlFunction<Connection, T> work) {
-    return withConnection(
+    return atomically(operation, () -> withConnection(operation, work));
+  }
+
+  @Override
+  public <T> T atomically(String operation, Supplier<T> work) {
+    List<Runnable> committed;
+    T result;
+    lock.lock();
+    try {
+      if (inTransaction) {
+        return work.get();
+      }
+      begin(operation);
+      try {
+        result = work.get();
+        commit(operation);
+        committed = List.copyOf(afterCommit);
+      } catch (RuntimeException e) {
+        rollback(operation, e);
+        throw e;
+      } finally {
+        end(operation);
+      }
+    } finally {
+      lock.unlock();
+    }
+    // Outside the lock: what follows a commit (such as a log line) does not hold up the store.
+    committed.forEach(Runnable::run);
+    return result;
+  }
+
+  @Override
+  public void afterCommit(Runnable action) {
+    lock.lock();
+    try {
+      if (inTransaction) {
+        afterCommit.add(action);
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    action.run();
+  }
+
+  private void begin(String operation) {
+    withConnection(
         operation,
         c -> {
           c.setAutoCommit(false);
-          try {
-            T result = work.apply(c);
-            c.commit();
-            return result;
-          } catch (SQLException | RuntimeException e) {
+          return null;
+        });
+    inTransaction = true;
+  }
+
+  private void commit(String operation) {
+    withConnection(
+        operation,
+        c -> {
+          c.commit();
+          return null;
+        });
+  }
+
+  private void rollback(String operation, RuntimeException cause) {
+    try {
+      withConnection(
+          operation,
+          c -> {
             c.rollback();
-            throw e;
-          } finally {
-            c.setAutoCommit(true);
-          }
+            return null;
+          });
+    } catch (StoreException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private void end(String operation) {
+    inTransaction = false;
+    afterCommit.clear();
+    withConnection(
+        operation,
+        c -> {
+          c.setAutoCommit(true);
+          return null;
         });
   }
 

@@ -169,6 +169,38 @@ class SqliteAuditTrailTest {
     assertEquals(2, appender.list.size());
   }
 
+  @Test
+  void record_insideATransactionThatRollsBack_leavesNeitherRowNorLogLine() {
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            db.atomically(
+                "submit",
+                () -> {
+                  trail.record(
+                      new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", "request.submitted", Map.of()));
+                  assertTrue(appender.list.isEmpty(), "not logged before the commit");
+                  throw new IllegalStateException("the request row could not be written");
+                }));
+
+    assertTrue(trail.forRequest("KS-AAAAAA").isEmpty());
+    assertTrue(appender.list.isEmpty(), "the log never says more than the table");
+  }
+
+  @Test
+  void record_insideATransaction_isLoggedWhenItCommits() {
+    db.atomically(
+        "submit",
+        () -> {
+          trail.record(new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", "request.submitted", Map.of()));
+          assertTrue(appender.list.isEmpty(), "not logged before the commit");
+          return null;
+        });
+
+    assertEquals(1, trail.forRequest("KS-AAAAAA").size());
+    assertEquals(1, appender.list.size());
+  }
+
   private void execute(String sql) {
     db.withConnection(
         "test statement",

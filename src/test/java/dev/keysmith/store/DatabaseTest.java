@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +52,76 @@ class DatabaseTest {
       assertTrue(e.getMessage().startsWith("count widgets failed"), e.getMessage());
       assertTrue(!e.getMessage().contains("secret-value"), e.getMessage());
     }
+  }
+
+  @Test
+  void atomically_keepsAllWritesOrNone_andNestedWorkJoinsTheOuterTransaction() {
+    try (Database db = Database.open(tmp)) {
+      execute(db, "CREATE TABLE things (name TEXT PRIMARY KEY)");
+      List<String> afterCommit = new ArrayList<>();
+
+      db.atomically(
+          "two things",
+          () -> {
+            execute(db, "INSERT INTO things VALUES ('a')");
+            db.afterCommit(() -> afterCommit.add("a"));
+            return db.atomically(
+                "nested",
+                () -> {
+                  execute(db, "INSERT INTO things VALUES ('b')");
+                  db.afterCommit(() -> afterCommit.add("b"));
+                  assertTrue(afterCommit.isEmpty(), "nothing runs before the outer commit");
+                  return null;
+                });
+          });
+      assertEquals(List.of("a", "b"), afterCommit);
+      assertEquals(2, count(db));
+
+      assertThrows(
+          IllegalStateException.class,
+          () ->
+              db.atomically(
+                  "one thing, then a failure",
+                  () -> {
+                    execute(db, "INSERT INTO things VALUES ('c')");
+                    db.afterCommit(() -> afterCommit.add("c"));
+                    db.atomically(
+                        "nested failure",
+                        () -> {
+                          throw new IllegalStateException("no");
+                        });
+                    return null;
+                  }));
+      assertEquals(2, count(db), "the whole transaction rolled back");
+      assertEquals(List.of("a", "b"), afterCommit, "what waited for the commit did not run");
+
+      db.afterCommit(() -> afterCommit.add("now"));
+      assertEquals(List.of("a", "b", "now"), afterCommit, "outside a transaction: at once");
+      execute(db, "INSERT INTO things VALUES ('d')");
+      assertEquals(3, count(db), "back to autocommit");
+    }
+  }
+
+  private static void execute(Database db, String sql) {
+    db.withConnection(
+        "test statement",
+        c -> {
+          try (Statement s = c.createStatement()) {
+            return s.execute(sql);
+          }
+        });
+  }
+
+  private static int count(Database db) {
+    return db.withConnection(
+        "count things",
+        c -> {
+          try (Statement s = c.createStatement();
+              ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM things")) {
+            rs.next();
+            return rs.getInt(1);
+          }
+        });
   }
 
   @Test
