@@ -68,8 +68,8 @@ public final class Keysmith implements AutoCloseable {
    */
   public record Wiring(
       Clock clock,
-      IamClient iam,
-      StsClient sts,
+      AwsClients.Lazy<IamClient> iam,
+      AwsClients.Lazy<StsClient> sts,
       ExecutorService workers,
       boolean scheduleHousekeeping) {}
 
@@ -104,16 +104,6 @@ public final class Keysmith implements AutoCloseable {
 
     IamGateway iam = new AwsIamGateway(wiring.iam(), wiring.sts());
     IamDirectory directory = new IamDirectory(iam, config.groups(), workers, Ticker.systemTicker());
-    // Off the start-up path (its first IAM call costs about a second of class loading); a Slack
-    // interaction that comes before it is done waits only for what is still loading.
-    workers.execute(
-        () -> {
-          try {
-            directory.warmUp();
-          } catch (KeysmithException e) {
-            log.warn("IAM is not reachable yet, will retry on first use: {}", e.getMessage());
-          }
-        });
     SlackApprovers approvers =
         new SlackApprovers(
             slackApi,
@@ -237,6 +227,17 @@ public final class Keysmith implements AutoCloseable {
       log.info(
           "Keysmith listening on port {} (POST /slack/events, GET /health)", httpServer.port());
     }
+    // Once Keysmith listens: the first IAM call builds the AWS clients and loads most of the SDK,
+    // about a second of class loading on 2 cores. A Slack interaction that comes before it is
+    // done waits only for what it needs.
+    workers.execute(
+        () -> {
+          try {
+            directory.warmUp();
+          } catch (KeysmithException e) {
+            log.warn("IAM is not reachable yet, will retry on first use: {}", e.getMessage());
+          }
+        });
   }
 
   /** Starts Keysmith with explicit wiring (tests and benchmarks pass their own). */
@@ -354,8 +355,8 @@ public final class Keysmith implements AutoCloseable {
               config,
               new Wiring(
                   Clock.systemUTC(),
-                  AwsClients.iam(),
-                  AwsClients.sts(),
+                  AwsClients.lazily(AwsClients::iam),
+                  AwsClients.lazily(AwsClients::sts),
                   Executors.newFixedThreadPool(8, threadsNamed("keysmith-work")),
                   /* scheduleHousekeeping= */ true));
       Runtime.getRuntime().addShutdownHook(new Thread(keysmith::close, "keysmith-shutdown"));

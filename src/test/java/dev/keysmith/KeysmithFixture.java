@@ -99,8 +99,8 @@ final class KeysmithFixture implements AutoCloseable {
             config,
             new Keysmith.Wiring(
                 clock,
-                AwsClients.iam(moto.endpoint(), MotoServer.CREDENTIALS),
-                AwsClients.sts(moto.endpoint(), MotoServer.CREDENTIALS),
+                AwsClients.lazily(() -> AwsClients.iam(moto.endpoint(), MotoServer.CREDENTIALS)),
+                AwsClients.lazily(() -> AwsClients.sts(moto.endpoint(), MotoServer.CREDENTIALS)),
                 workers,
                 /* scheduleHousekeeping= */ false));
     send =

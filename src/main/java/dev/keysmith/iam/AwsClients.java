@@ -2,7 +2,9 @@ package dev.keysmith.iam;
 
 import java.net.URI;
 import java.util.List;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -13,11 +15,45 @@ import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
- * Builds Keysmith's AWS clients. Call each factory once at startup, share the client and close it
- * on shutdown. Endpoints come from the SDK itself, which honours {@code AWS_ENDPOINT_URL}.
+ * Builds Keysmith's AWS clients. Call each factory once, share the client and close it on shutdown.
+ * Endpoints come from the SDK itself, which honours {@code AWS_ENDPOINT_URL}.
  */
 public final class AwsClients {
   private AwsClients() {}
+
+  /**
+   * A client made by {@code build} when first asked for rather than now. Making the first AWS
+   * client loads most of the SDK, about a second on 2 cores, which Keysmith's start-up does not
+   * wait for: its first IAM call comes from a worker after Keysmith listens.
+   */
+  public static <T extends SdkClient> Lazy<T> lazily(Supplier<T> build) {
+    return new Lazy<>(build);
+  }
+
+  /** A client made on first use; closing it closes the client if it was made. */
+  public static final class Lazy<T extends SdkClient> implements Supplier<T>, AutoCloseable {
+    private final Supplier<T> build;
+    private T client; // guarded by this
+
+    private Lazy(Supplier<T> build) {
+      this.build = build;
+    }
+
+    @Override
+    public synchronized T get() {
+      if (client == null) {
+        client = build.get();
+      }
+      return client;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (client != null) {
+        client.close();
+      }
+    }
+  }
 
   /** An IAM client for the real AWS, with the default credentials chain. */
   public static IamClient iam() {

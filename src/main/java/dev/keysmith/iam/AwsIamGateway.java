@@ -44,13 +44,23 @@ public final class AwsIamGateway implements IamGateway {
   // IAM's largest ListUsers page (the default is 100): a tenth of the round trips per full list.
   private static final int LIST_PAGE = 1000;
 
-  private final IamClient iam;
-  private final StsClient sts;
+  private final Supplier<IamClient> iam;
+  private final Supplier<StsClient> sts;
 
   /** A gateway over clients the caller owns and closes. */
   public AwsIamGateway(IamClient iam, StsClient sts) {
+    this(
+        constant(Objects.requireNonNull(iam, "iam")), constant(Objects.requireNonNull(sts, "sts")));
+  }
+
+  /** A gateway over clients made when first needed (see {@link AwsClients#lazily}). */
+  public AwsIamGateway(Supplier<IamClient> iam, Supplier<StsClient> sts) {
     this.iam = Objects.requireNonNull(iam, "iam");
     this.sts = Objects.requireNonNull(sts, "sts");
+  }
+
+  private static <T> Supplier<T> constant(T value) {
+    return () -> value;
   }
 
   @Override
@@ -58,7 +68,9 @@ public final class AwsIamGateway implements IamGateway {
     return call(
         "list the IAM groups",
         Map.of(),
-        () -> sorted(iam.listGroupsPaginator().groups().stream().map(Group::groupName).toList()));
+        () ->
+            sorted(
+                iam.get().listGroupsPaginator().groups().stream().map(Group::groupName).toList()));
   }
 
   @Override
@@ -68,7 +80,7 @@ public final class AwsIamGateway implements IamGateway {
         Map.of(),
         () ->
             sorted(
-                iam.listUsersPaginator(r -> r.maxItems(LIST_PAGE)).users().stream()
+                iam.get().listUsersPaginator(r -> r.maxItems(LIST_PAGE)).users().stream()
                     .map(User::userName)
                     .toList()));
   }
@@ -88,7 +100,7 @@ public final class AwsIamGateway implements IamGateway {
             "a user with that name already exists (IAM user names are not case-sensitive)",
             NO_SUCH_ENTITY,
             "the permissions boundary policy does not exist"),
-        () -> iam.createUser(request.build()));
+        () -> iam.get().createUser(request.build()));
     log.info("Created IAM user {} under path {}", name, path);
   }
 
@@ -99,7 +111,7 @@ public final class AwsIamGateway implements IamGateway {
         Map.of(
             NO_SUCH_ENTITY, "the user or the group does not exist",
             LIMIT_EXCEEDED, "the user is already in as many groups as IAM allows (10)"),
-        () -> iam.addUserToGroup(r -> r.userName(user).groupName(group)));
+        () -> iam.get().addUserToGroup(r -> r.userName(user).groupName(group)));
   }
 
   @Override
@@ -123,34 +135,39 @@ public final class AwsIamGateway implements IamGateway {
   // IAM refuses DeleteUser while any of these remain. Each list is read in full before deleting
   // from it, so deletions cannot shift the pagination markers.
   private void deleteUserAndItsDependents(String name) {
-    ignoringMissing(() -> iam.deleteLoginProfile(r -> r.userName(name)));
+    ignoringMissing(() -> iam.get().deleteLoginProfile(r -> r.userName(name)));
     List<String> keyIds =
-        iam.listAccessKeysPaginator(r -> r.userName(name)).accessKeyMetadata().stream()
+        iam.get().listAccessKeysPaginator(r -> r.userName(name)).accessKeyMetadata().stream()
             .map(AccessKeyMetadata::accessKeyId)
             .toList();
     for (String keyId : keyIds) {
-      ignoringMissing(() -> iam.deleteAccessKey(r -> r.userName(name).accessKeyId(keyId)));
+      ignoringMissing(() -> iam.get().deleteAccessKey(r -> r.userName(name).accessKeyId(keyId)));
     }
     List<String> groups =
-        iam.listGroupsForUserPaginator(r -> r.userName(name)).groups().stream()
+        iam.get().listGroupsForUserPaginator(r -> r.userName(name)).groups().stream()
             .map(Group::groupName)
             .toList();
     for (String group : groups) {
-      ignoringMissing(() -> iam.removeUserFromGroup(r -> r.userName(name).groupName(group)));
+      ignoringMissing(() -> iam.get().removeUserFromGroup(r -> r.userName(name).groupName(group)));
     }
     List<String> attached =
-        iam.listAttachedUserPoliciesPaginator(r -> r.userName(name)).attachedPolicies().stream()
+        iam
+            .get()
+            .listAttachedUserPoliciesPaginator(r -> r.userName(name))
+            .attachedPolicies()
+            .stream()
             .map(AttachedPolicy::policyArn)
             .toList();
     for (String policyArn : attached) {
-      ignoringMissing(() -> iam.detachUserPolicy(r -> r.userName(name).policyArn(policyArn)));
+      ignoringMissing(() -> iam.get().detachUserPolicy(r -> r.userName(name).policyArn(policyArn)));
     }
     List<String> inline =
-        iam.listUserPoliciesPaginator(r -> r.userName(name)).policyNames().stream().toList();
+        iam.get().listUserPoliciesPaginator(r -> r.userName(name)).policyNames().stream().toList();
     for (String policyName : inline) {
-      ignoringMissing(() -> iam.deleteUserPolicy(r -> r.userName(name).policyName(policyName)));
+      ignoringMissing(
+          () -> iam.get().deleteUserPolicy(r -> r.userName(name).policyName(policyName)));
     }
-    iam.deleteUser(r -> r.userName(name));
+    iam.get().deleteUser(r -> r.userName(name));
   }
 
   @Override
@@ -161,7 +178,7 @@ public final class AwsIamGateway implements IamGateway {
         () -> {
           try {
             return Optional.of(
-                iam.listUserTagsPaginator(r -> r.userName(name)).tags().stream()
+                iam.get().listUserTagsPaginator(r -> r.userName(name)).tags().stream()
                     .collect(toUnmodifiableMap(Tag::key, Tag::value)));
           } catch (NoSuchEntityException noUser) {
             return Optional.empty();
@@ -177,7 +194,7 @@ public final class AwsIamGateway implements IamGateway {
         Map.of(
             NO_SUCH_ENTITY, "the user does not exist",
             LIMIT_EXCEEDED, "the user would have more than 50 tags, the most IAM allows"),
-        () -> iam.tagUser(r -> r.userName(user).tags(awsTags(tags))));
+        () -> iam.get().tagUser(r -> r.userName(user).tags(awsTags(tags))));
     log.info("Tagged IAM user {} with keys {}", user, new TreeSet<>(tags.keySet()));
   }
 
@@ -190,7 +207,7 @@ public final class AwsIamGateway implements IamGateway {
                 NO_SUCH_ENTITY, "the user does not exist",
                 LIMIT_EXCEEDED,
                     "the user already has 2 access keys, the most IAM allows; delete one first"),
-            () -> iam.createAccessKey(r -> r.userName(user)).accessKey());
+            () -> iam.get().createAccessKey(r -> r.userName(user)).accessKey());
     log.info("Created access key {} for IAM user {}", key.accessKeyId(), user);
     return new NewAccessKey(key.accessKeyId(), new Secret(key.secretAccessKey()));
   }
@@ -201,7 +218,7 @@ public final class AwsIamGateway implements IamGateway {
         "list the access keys of user " + user,
         USER_MISSING,
         () ->
-            iam.listAccessKeysPaginator(r -> r.userName(user)).accessKeyMetadata().stream()
+            iam.get().listAccessKeysPaginator(r -> r.userName(user)).accessKeyMetadata().stream()
                 .map(k -> new AccessKeyInfo(k.accessKeyId(), k.statusAsString(), k.createDate()))
                 .toList());
   }
@@ -213,7 +230,7 @@ public final class AwsIamGateway implements IamGateway {
         Map.of(),
         () ->
             ignoringMissing(
-                () -> iam.deleteAccessKey(r -> r.userName(user).accessKeyId(accessKeyId))));
+                () -> iam.get().deleteAccessKey(r -> r.userName(user).accessKeyId(accessKeyId))));
     log.info("Deleted access key {} of IAM user {}", accessKeyId, user);
   }
 
@@ -224,7 +241,9 @@ public final class AwsIamGateway implements IamGateway {
         (active ? "activate" : "deactivate") + " access key " + accessKeyId + " of user " + user,
         Map.of(
             NO_SUCH_ENTITY, "the user has no access key with that id, or the user does not exist"),
-        () -> iam.updateAccessKey(r -> r.userName(user).accessKeyId(accessKeyId).status(status)));
+        () ->
+            iam.get()
+                .updateAccessKey(r -> r.userName(user).accessKeyId(accessKeyId).status(status)));
     log.info("Made access key {} of IAM user {} {}", accessKeyId, user, status);
   }
 
@@ -234,7 +253,7 @@ public final class AwsIamGateway implements IamGateway {
         call(
             "look up the last use of access key " + accessKeyId,
             Map.of(NO_SUCH_ENTITY, "no access key with that id exists in this account"),
-            () -> iam.getAccessKeyLastUsed(r -> r.accessKeyId(accessKeyId)));
+            () -> iam.get().getAccessKeyLastUsed(r -> r.accessKeyId(accessKeyId)));
     if (response.userName() == null || response.userName().isBlank()) {
       throw new IamException(
           IamErrors.UNKNOWN,
@@ -257,11 +276,12 @@ public final class AwsIamGateway implements IamGateway {
             ENTITY_ALREADY_EXISTS, "the user already has a console password",
             NO_SUCH_ENTITY, "the user does not exist"),
         () ->
-            iam.createLoginProfile(
-                r ->
-                    r.userName(user)
-                        .password(password.reveal())
-                        .passwordResetRequired(passwordResetRequired)));
+            iam.get()
+                .createLoginProfile(
+                    r ->
+                        r.userName(user)
+                            .password(password.reveal())
+                            .passwordResetRequired(passwordResetRequired)));
     log.info("Created a console password for IAM user {}", user);
   }
 
@@ -270,7 +290,7 @@ public final class AwsIamGateway implements IamGateway {
     run(
         "delete the console password of user " + user,
         Map.of(),
-        () -> ignoringMissing(() -> iam.deleteLoginProfile(r -> r.userName(user))));
+        () -> ignoringMissing(() -> iam.get().deleteLoginProfile(r -> r.userName(user))));
   }
 
   @Override
@@ -280,7 +300,7 @@ public final class AwsIamGateway implements IamGateway {
         Map.of(),
         () -> {
           try {
-            var policy = iam.getAccountPasswordPolicy().passwordPolicy();
+            var policy = iam.get().getAccountPasswordPolicy().passwordPolicy();
             Integer length = policy.minimumPasswordLength();
             return new PasswordPolicy(
                 length == null
@@ -302,14 +322,14 @@ public final class AwsIamGateway implements IamGateway {
         call(
             "list the account aliases",
             Map.of(),
-            () -> iam.listAccountAliasesPaginator().accountAliases().stream().findFirst());
+            () -> iam.get().listAccountAliasesPaginator().accountAliases().stream().findFirst());
     String account = alias.orElseGet(this::accountId);
     return "https://" + account + ".signin.aws.amazon.com/console";
   }
 
   private String accountId() {
     try {
-      return sts.getCallerIdentity().account();
+      return sts.get().getCallerIdentity().account();
     } catch (SdkException e) {
       throw IamErrors.translate("STS", "look up the AWS account id", Map.of(), e);
     }

@@ -112,8 +112,8 @@ public final class BenchHost {
         config,
         new Keysmith.Wiring(
             Clock.systemUTC(),
-            iam,
-            AwsClients.sts(moto, MotoServer.CREDENTIALS),
+            AwsClients.lazily(() -> iam),
+            AwsClients.lazily(() -> AwsClients.sts(moto, MotoServer.CREDENTIALS)),
             iamTiming.track(
                 Executors.newFixedThreadPool(8, Keysmith.threadsNamed("keysmith-work"))),
             /* scheduleHousekeeping= */ true));

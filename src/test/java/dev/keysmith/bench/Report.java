@@ -78,7 +78,11 @@ final class Report {
     md.append(String.join(", ", perRow))
         .append(" (")
         .append(String.join(", ", delayedPerRow))
-        .append(" with injected latency), after 1,000 warm-up requests. Whole run: ")
+        .append(" with injected latency), after ")
+        .append(String.format(Locale.ROOT, "%,d", Bench.WARM_UP_PER_KIND * 4))
+        .append(" warm-up requests (")
+        .append(String.format(Locale.ROOT, "%,d", Bench.WARM_UP_PER_KIND))
+        .append(" of each kind). Whole run: ")
         .append(String.format(Locale.ROOT, "%.0f s", runSeconds))
         .append(".\n\n");
 
