@@ -33,18 +33,24 @@ public final class AwsClients {
   /** A client made on first use; closing it closes the client if it was made. */
   public static final class Lazy<T extends SdkClient> implements Supplier<T>, AutoCloseable {
     private final Supplier<T> build;
-    private T client; // guarded by this
+    private volatile T client; // written under this
 
     private Lazy(Supplier<T> build) {
       this.build = build;
     }
 
     @Override
-    public synchronized T get() {
-      if (client == null) {
-        client = build.get();
+    public T get() {
+      T made = client;
+      if (made != null) {
+        return made; // every IAM call passes here: no lock once the client is made
       }
-      return client;
+      synchronized (this) {
+        if (client == null) {
+          client = build.get();
+        }
+        return client;
+      }
     }
 
     @Override

@@ -159,8 +159,8 @@ public final class IamDirectory {
   /**
    * Reloads what it knows of users in the background, after a change Keysmith cannot describe (such
    * as a provisioning that failed half-way). Lookups meanwhile answer from the last look, so no
-   * Slack ack waits for IAM; a name taken in that moment is still caught when its request is
-   * approved (the provisioner asks IAM).
+   * Slack ack waits for IAM; a name taken in that moment is still refused by IAM's CreateUser when
+   * its request is approved.
    */
   public void usersChanged() {
     takenNamesLower.refresh(KEY);
