@@ -23,7 +23,8 @@ public final class RequestValidator {
 
   /**
    * Problems with {@code form} that IAM's cached facts show, by field; empty when the form may be
-   * submitted, unless another open request claims the name (the store checks that as it inserts).
+   * submitted, unless another open request claims the name, which {@link RequestService} checks in
+   * the transaction that stores the request.
    */
   public Map<FormField, String> problems(RequestForm form) {
     Map<FormField, String> problems = new EnumMap<>(FormField.class);
