@@ -57,6 +57,9 @@ public final class Bench {
    */
   static final int WARM_UP_PER_KIND = 1_000;
 
+  /** How many times each bot's ack rows run, taking turns; their samples are pooled. */
+  static final int TURNS = 3;
+
   private static final Pattern REQUEST_ID = Pattern.compile("Request \\*(KS-[A-Z0-9]+)\\*");
 
   private final double scale;
@@ -116,32 +119,32 @@ public final class Bench {
     }
     progress("start-up of java -jar target/keysmith.jar, three times");
     realJarStartup();
-    progress("bare Bolt baseline: warm-up and ack rows");
     resetMoto();
-    try (BotProcess baseline = host("baseline")) {
+    progress("bare Bolt baseline and Keysmith: start-up and warm-up");
+    try (BotProcess baseline = host("baseline");
+        BotProcess keysmith = host("keysmith")) {
       report.baselineStartMs = baseline.startupNanos / 1e6;
       report.baselineRssStart = baseline.rssMib();
+      report.hostStartMs = keysmith.startupNanos / 1e6;
+      report.keysmithRssStart = keysmith.rssMib();
       warmUp(baseline, false, 250);
       report.baselineRss1000 = baseline.rssMib();
       warmUp(baseline, false, WARM_UP_PER_KIND - 250);
-      for (int c : CONCURRENCY) {
-        for (Kind kind : Kind.values()) {
-          Timed row = baselineRow(baseline, kind, c, count(c));
-          report.row(kind, c).baseline(row.acks, row.cpu);
-        }
-      }
-    }
-    resetMoto();
-    progress("Keysmith: warm-up and ack rows");
-    try (BotProcess keysmith = host("keysmith")) {
       long before = SENT.get();
-      report.hostStartMs = keysmith.startupNanos / 1e6;
-      report.keysmithRssStart = keysmith.rssMib();
       warmUp(keysmith, true, 250);
       report.keysmithRss1000 = keysmith.rssMib();
       warmUp(keysmith, true, WARM_UP_PER_KIND - 250);
-      for (int c : CONCURRENCY) {
-        keysmithRows(keysmith, c, count(c), /* measured= */ true);
+      // Side by side: at each concurrency the baseline's rows, then Keysmith's, several times, so
+      // what drifts on the machine during the run falls on both alike.
+      for (int turn = 1; turn <= TURNS; turn++) {
+        progress("ack rows, turn " + turn + " of " + TURNS);
+        for (int c : CONCURRENCY) {
+          for (Kind kind : Kind.values()) {
+            Timed row = baselineRow(baseline, kind, c, count(c));
+            report.row(kind, c).baseline(row.acks, row.cpu);
+          }
+          keysmithRows(keysmith, c, count(c), /* measured= */ true);
+        }
       }
       progress("Keysmith: approvals and reveals one at a time");
       oneAtATime(keysmith, (int) Math.max(20, Math.round(100 * scale)));
@@ -281,8 +284,8 @@ public final class Bench {
       report.row(Kind.SUBMIT, clients).keysmith(submitted.acks, submitted.cpu);
       report.row(Kind.APPROVE, clients).keysmith(approve.acks, approve.cpu);
       report.row(Kind.REVEAL, clients).keysmith(reveal.acks, reveal.cpu);
-      report.provisionedUnderLoad.put(clients, approve.toOutcome);
-      report.revealedUnderLoad.put(clients, reveal.toOutcome);
+      report.provisionedUnderLoad.merge(clients, approve.toOutcome, Stats::pooled);
+      report.revealedUnderLoad.merge(clients, reveal.toOutcome, Stats::pooled);
     }
     slack.clear();
   }

@@ -36,8 +36,17 @@ final class CpuMeter {
           moto - earlier.moto);
     }
 
-    long bot() {
-      return ack + afterAck + otherBotThreads;
+    Snapshot plus(Snapshot other) {
+      return new Snapshot(
+          ack + other.ack,
+          afterAck + other.afterAck,
+          otherBotThreads + other.otherBotThreads,
+          loadGenerator + other.loadGenerator,
+          moto + other.moto);
+    }
+
+    Snapshot dividedBy(long n) {
+      return new Snapshot(ack / n, afterAck / n, otherBotThreads / n, loadGenerator / n, moto / n);
     }
   }
 

@@ -13,22 +13,33 @@ import java.util.TreeMap;
 
 /** The benchmark's results and their markdown table, with each target checked. */
 final class Report {
-  /** One ack row: the same requests against the baseline, Keysmith, and Keysmith slowed down. */
+  /**
+   * One ack row: the same requests against the baseline, Keysmith, and Keysmith slowed down. The
+   * baseline and Keysmith take turns, several times; their samples are pooled, their CPU averaged.
+   */
   static final class Row {
     Stats baseline = Stats.NONE;
     Stats keysmith = Stats.NONE;
     Stats delayed = Stats.NONE;
     CpuMeter.Snapshot baselineCpu;
     CpuMeter.Snapshot keysmithCpu;
+    private int baselineTurns;
+    private int keysmithTurns;
+    private CpuMeter.Snapshot baselineCpuSum;
+    private CpuMeter.Snapshot keysmithCpuSum;
 
     void baseline(Stats acks, CpuMeter.Snapshot cpu) {
-      baseline = acks;
-      baselineCpu = cpu;
+      baseline = Stats.pooled(baseline, acks);
+      baselineTurns++;
+      baselineCpuSum = baselineCpuSum == null ? cpu : baselineCpuSum.plus(cpu);
+      baselineCpu = baselineCpuSum.dividedBy(baselineTurns);
     }
 
     void keysmith(Stats acks, CpuMeter.Snapshot cpu) {
-      keysmith = acks;
-      keysmithCpu = cpu;
+      keysmith = Stats.pooled(keysmith, acks);
+      keysmithTurns++;
+      keysmithCpuSum = keysmithCpuSum == null ? cpu : keysmithCpuSum.plus(cpu);
+      keysmithCpu = keysmithCpuSum.dividedBy(keysmithTurns);
     }
   }
 
@@ -70,7 +81,10 @@ final class Report {
         .append(". Bot and baseline each run in their own JVM with default flags; the load")
         .append(" generator and the fake Slack Web API share a third; IAM is a moto server;")
         .append(" all on the same cores. Closed-loop clients (each sends its next request when")
-        .append(" the previous one is answered); requests per row: ");
+        .append(" the previous one is answered). Both bots run side by side: at each")
+        .append(" concurrency the baseline's rows, then Keysmith's, ")
+        .append(Bench.TURNS)
+        .append(" turns, their samples pooled; requests per row and turn: ");
     List<String> perRow = new ArrayList<>();
     counts.forEach((c, n) -> perRow.add(n + " at " + c + (c == 1 ? " client" : " clients")));
     List<String> delayedPerRow = new ArrayList<>();
@@ -78,7 +92,7 @@ final class Report {
     md.append(String.join(", ", perRow))
         .append(" (")
         .append(String.join(", ", delayedPerRow))
-        .append(" with injected latency), after ")
+        .append(" with injected latency, once), after ")
         .append(String.format(Locale.ROOT, "%,d", Bench.WARM_UP_PER_KIND * 4))
         .append(" warm-up requests (")
         .append(String.format(Locale.ROOT, "%,d", Bench.WARM_UP_PER_KIND))

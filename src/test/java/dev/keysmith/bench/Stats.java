@@ -2,9 +2,10 @@ package dev.keysmith.bench;
 
 import java.util.Arrays;
 
-/** Percentiles of a set of durations, in milliseconds. */
-record Stats(int n, double p50, double p95, double p99, double max) {
-  static final Stats NONE = new Stats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+/** Percentiles of a set of durations, in milliseconds, and the durations themselves. */
+record Stats(int n, double p50, double p95, double p99, double max, long[] nanos) {
+  static final Stats NONE =
+      new Stats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, new long[0]);
 
   /** Nearest-rank percentiles of {@code nanos}. */
   static Stats ofNanos(long[] nanos) {
@@ -18,7 +19,15 @@ record Stats(int n, double p50, double p95, double p99, double max) {
         millis(rank(sorted, 0.50)),
         millis(rank(sorted, 0.95)),
         millis(rank(sorted, 0.99)),
-        millis(sorted[sorted.length - 1]));
+        millis(sorted[sorted.length - 1]),
+        sorted);
+  }
+
+  /** The percentiles of both sets of durations together. */
+  static Stats pooled(Stats a, Stats b) {
+    long[] all = Arrays.copyOf(a.nanos, a.nanos.length + b.nanos.length);
+    System.arraycopy(b.nanos, 0, all, a.nanos.length, b.nanos.length);
+    return ofNanos(all);
   }
 
   private static long rank(long[] sorted, double p) {
