@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
@@ -47,7 +46,6 @@ public final class Bench {
   static final int[] CONCURRENCY = {1, 16, 64};
   private static final Duration WAIT = Duration.ofMinutes(5);
   private static final Duration INJECTED = Duration.ofSeconds(2);
-  private static final AtomicLong SENT = new AtomicLong();
 
   /**
    * Warm-up requests of each kind before the measured rows: the first quarter before the memory
@@ -130,7 +128,6 @@ public final class Bench {
       warmUp(baseline, false, 250);
       report.baselineRss1000 = baseline.rssMib();
       warmUp(baseline, false, WARM_UP_PER_KIND - 250);
-      long before = SENT.get();
       warmUp(keysmith, true, 250);
       report.keysmithRss1000 = keysmith.rssMib();
       warmUp(keysmith, true, WARM_UP_PER_KIND - 250);
@@ -149,7 +146,7 @@ public final class Bench {
       progress("Keysmith: approvals and reveals one at a time");
       oneAtATime(keysmith, (int) Math.max(20, Math.round(100 * scale)));
       report.keysmithRssEnd = keysmith.rssMib();
-      report.keysmithRequests = SENT.get() - before;
+      report.keysmithRequests = keysmith.sent.get();
     }
     // A fresh bot and IAM, so this part starts from an account without the rows' users, as the
     // figures for a fresh deployment that gets 1,000 approvals at once.
@@ -484,7 +481,7 @@ public final class Bench {
                     i = next.getAndIncrement()) {
                   try {
                     SignedPost.Answer answer = SignedPost.send(url, requests.get(i));
-                    SENT.incrementAndGet();
+                    bot.sent.incrementAndGet();
                     if (answer.status() != 200) {
                       throw new IllegalStateException(
                           "HTTP " + answer.status() + ": " + answer.body());
@@ -551,6 +548,7 @@ public final class Bench {
       userOf.put("one-" + i, id);
       SignedPost.Answer a =
           SignedPost.send(bot.events(), send.sign(approveBody(send, APPROVER, id)));
+      bot.sent.incrementAndGet();
       seen.await("offer " + id, WAIT, () -> seen.offerPosted.containsKey(id));
       toOffer[i] = seen.offerPosted.get(id) - a.sentAt();
     }
@@ -558,7 +556,7 @@ public final class Bench {
       String url = slack.newResponseUrl();
       SignedPost.Answer a =
           SignedPost.send(bot.events(), send.sign(revealBody(send, ids.get(i), url)));
-      SENT.incrementAndGet();
+      bot.sent.incrementAndGet();
       seen.await("secret " + url, WAIT, () -> seen.secretShown.containsKey(url));
       toSecret[i] = seen.secretShown.get(url) - a.sentAt();
     }

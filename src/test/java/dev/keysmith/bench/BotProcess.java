@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -28,6 +29,10 @@ final class BotProcess implements AutoCloseable {
   final int controlPort;
   final long startupNanos;
   final Path dataDir;
+
+  /** Requests the load generator has sent this bot. */
+  final AtomicLong sent = new AtomicLong();
+
   private final Process process;
   private final Path log;
 
