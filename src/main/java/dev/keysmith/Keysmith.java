@@ -138,6 +138,7 @@ public final class Keysmith implements AutoCloseable {
     this.delivery =
         new CredentialDelivery(
             store,
+            database,
             audit,
             iam,
             directory,

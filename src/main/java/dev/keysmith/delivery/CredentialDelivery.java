@@ -9,8 +9,10 @@ import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.Notifier;
 import dev.keysmith.request.Refusal;
 import dev.keysmith.request.RequestState;
+import dev.keysmith.request.RequestTransitions;
 import dev.keysmith.request.RequestWorkflow;
 import dev.keysmith.store.RequestStore;
+import dev.keysmith.store.Transactions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -27,6 +29,7 @@ public final class CredentialDelivery {
   private static final Logger log = LoggerFactory.getLogger(CredentialDelivery.class);
 
   private final RequestStore store;
+  private final RequestTransitions transitions;
   private final AuditTrail audit;
   private final IamGateway iam;
   private final IamDirectory directory;
@@ -38,6 +41,7 @@ public final class CredentialDelivery {
 
   public CredentialDelivery(
       RequestStore store,
+      Transactions transactions,
       AuditTrail audit,
       IamGateway iam,
       IamDirectory directory,
@@ -47,6 +51,7 @@ public final class CredentialDelivery {
       Notifier notifier,
       Clock clock) {
     this.store = store;
+    this.transitions = new RequestTransitions(store, transactions, audit, clock);
     this.audit = audit;
     this.iam = iam;
     this.directory = directory;
@@ -96,12 +101,11 @@ public final class CredentialDelivery {
       throw new Refusal("Slack did not take the message with your credentials. Try again.");
     }
     AccessRequest revealed = RequestWorkflow.revealed(revealing, clock.instant());
-    store.compareAndSet(RequestState.REVEALING, revealed);
     Map<String, String> details = new LinkedHashMap<>();
     credentials.accessKeyId().ifPresent(id -> details.put("accessKeyId", id));
     details.put("consolePassword", credentials.password().isPresent() ? "created" : "none");
     details.put("wipeAt", wipeAt.toString());
-    record(revealed, actor, "delivery.revealed", details);
+    transitions.move(RequestState.REVEALING, revealed, actor, "delivery.revealed", details);
     Notifier.bestEffort(revealed.id(), () -> notifier.updateApproval(revealed));
     Notifier.bestEffort(revealed.id(), () -> notifier.offerClosed(revealed));
   }
@@ -141,8 +145,8 @@ public final class CredentialDelivery {
 
   private void expire(AccessRequest r) {
     AccessRequest expired = RequestWorkflow.expire(r, clock.instant());
-    if (store.compareAndSet(RequestState.PROVISIONED, expired)) {
-      record(expired, "keysmith", "delivery.expired", Map.of());
+    if (transitions.move(
+        RequestState.PROVISIONED, expired, "keysmith", "delivery.expired", Map.of())) {
       Notifier.bestEffort(expired.id(), () -> notifier.offerExpired(expired));
       Notifier.bestEffort(expired.id(), () -> notifier.updateApproval(expired));
       Notifier.bestEffort(expired.id(), () -> notifier.offerClosed(expired));
@@ -187,9 +191,12 @@ public final class CredentialDelivery {
       record(revealing, "keysmith", "delivery.undo-failed", Map.of("errorCode", e.errorCode()));
       throw e;
     }
-    store.compareAndSet(
-        RequestState.REVEALING, RequestWorkflow.revealUndone(revealing, clock.instant()));
-    record(revealing, actor, "delivery.undone", Map.of("why", why));
+    transitions.move(
+        RequestState.REVEALING,
+        RequestWorkflow.revealUndone(revealing, clock.instant()),
+        actor,
+        "delivery.undone",
+        Map.of("why", why));
   }
 
   private AccessRequest find(String id) {

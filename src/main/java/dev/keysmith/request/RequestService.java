@@ -25,6 +25,7 @@ public final class RequestService {
 
   private final RequestStore store;
   private final Transactions transactions;
+  private final RequestTransitions transitions;
   private final AuditTrail audit;
   private final Notifier notifier;
   private final Approvers approvers;
@@ -48,6 +49,7 @@ public final class RequestService {
       Duration offerLifetime) {
     this.store = store;
     this.transactions = transactions;
+    this.transitions = new RequestTransitions(store, transactions, audit, clock);
     this.audit = audit;
     this.notifier = notifier;
     this.approvers = approvers;
@@ -129,7 +131,7 @@ public final class RequestService {
               "Keysmith could not post it to the approvals channel, so nobody could approve it."
                   + " Ask a Keysmith admin to check that the bot is in that channel.",
               clock.instant());
-      if (transition(
+      if (transitions.move(
           RequestState.PENDING,
           failed,
           "keysmith",
@@ -155,7 +157,7 @@ public final class RequestService {
     AccessRequest r = find(id);
     AccessRequest next =
         RequestWorkflow.approve(r, actor, approvers.isApprover(actor), clock.instant());
-    if (!transition(RequestState.PENDING, next, actor, "request.approved", Map.of())) {
+    if (!transitions.move(RequestState.PENDING, next, actor, "request.approved", Map.of())) {
       throw new Refusal(RequestWorkflow.alreadyDecided(find(id)));
     }
     provision(next);
@@ -173,7 +175,7 @@ public final class RequestService {
     AccessRequest r = find(id);
     AccessRequest next =
         RequestWorkflow.deny(r, actor, approvers.isApprover(actor), reason, clock.instant());
-    if (!transition(
+    if (!transitions.move(
         RequestState.PENDING, next, actor, "request.denied", Map.of("reason", next.outcome()))) {
       throw new Refusal(RequestWorkflow.alreadyDecided(find(id)));
     }
@@ -224,7 +226,7 @@ public final class RequestService {
           });
     } catch (IamException e) {
       AccessRequest failed = RequestWorkflow.failed(current[0], e.getMessage(), clock.instant());
-      transition(
+      transitions.move(
           RequestState.APPROVED,
           failed,
           "keysmith",
@@ -242,7 +244,7 @@ public final class RequestService {
     }
     directory.userCreated(approved.iamUserName(), approved.ownerId());
     AccessRequest done = RequestWorkflow.provisioned(current[0], offerLifetime, clock.instant());
-    transition(
+    transitions.move(
         RequestState.APPROVED,
         done,
         "keysmith",
@@ -255,24 +257,6 @@ public final class RequestService {
           Notifier.MessageRef offer = notifier.credentialsOffered(done);
           store.compareAndSet(
               RequestState.PROVISIONED, done.withOfferMessage(offer.channel(), offer.ts()));
-        });
-  }
-
-  /** Moves a request from {@code expected} to {@code next} and audits it, both or neither. */
-  private boolean transition(
-      RequestState expected,
-      AccessRequest next,
-      String actor,
-      String action,
-      Map<String, String> details) {
-    return transactions.atomically(
-        action,
-        () -> {
-          if (!store.compareAndSet(expected, next)) {
-            return false;
-          }
-          record(next, actor, action, details);
-          return true;
         });
   }
 

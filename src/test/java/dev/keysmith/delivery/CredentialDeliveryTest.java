@@ -88,6 +88,7 @@ class CredentialDeliveryTest {
     delivery =
         new CredentialDelivery(
             store,
+            db,
             audit,
             iam,
             new IamDirectory(iam, List.of(), Runnable::run, Ticker.systemTicker()),
