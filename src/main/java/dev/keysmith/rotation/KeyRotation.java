@@ -388,13 +388,32 @@ public final class KeyRotation {
 
   /**
    * After a restart: a rotation cut off between minting and showing leaves a key nobody saw; delete
-   * it. The user had exactly the old key (or none) when the rotation started.
+   * it. The user had exactly the old key (or none) when the rotation started. A rotation cut off
+   * between its state and its next job gets the job: the old key of one in its grace period is
+   * still to be deactivated, that of one past it (perhaps not yet deactivated) to be deleted.
    */
   public void recoverInterrupted() {
     for (Rotation r : rotations.findByState(RotationState.MINTING)) {
       log.info("rotation {}: deleting the new key of a rotation a restart interrupted", r.id());
       undoMint(r, "interrupted by restart");
     }
+    for (Rotation r : rotations.findByState(RotationState.GRACE)) {
+      if (!hasPending(r, DEACTIVATE_OLD)) {
+        log.info("rotation {}: scheduling the deactivation a restart interrupted", r.id());
+        jobs.schedule(
+            DEACTIVATE_OLD, r.id(), Map.of(), r.revealedAt().plus(settings.rotationGracePeriod()));
+      }
+    }
+    for (Rotation r : rotations.findByState(RotationState.OLD_DEACTIVATED)) {
+      if (!hasPending(r, DELETE_OLD)) {
+        log.info("rotation {}: deactivating the old key again, as a restart interrupted", r.id());
+        deactivateOld(r, "keysmith");
+      }
+    }
+  }
+
+  private boolean hasPending(Rotation r, String kind) {
+    return jobs.pending(r.id()).stream().anyMatch(job -> job.kind().equals(kind));
   }
 
   private void undoMint(Rotation r, String why) {

@@ -12,6 +12,7 @@ import dev.keysmith.delivery.SecretChannel;
 import dev.keysmith.delivery.SecretReveal;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.Provisioner;
+import dev.keysmith.jobs.Job;
 import dev.keysmith.jobs.SqliteJobStore;
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.Refusal;
@@ -43,6 +44,7 @@ class KeyRotationTest {
   private final FakeIamGateway iam = new FakeIamGateway(clock);
   private Database db;
   private SqliteRotationStore rotations;
+  private SqliteJobStore jobs;
   private KeyRotation rotation;
 
   @BeforeEach
@@ -77,7 +79,7 @@ class KeyRotationTest {
             new Ownership(iam, directory, id -> false, audit, clock),
             id -> false,
             rotations,
-            new SqliteJobStore(db, clock),
+            jobs = new SqliteJobStore(db, clock),
             new SecretReveal(new SqliteWipeStore(db), channel, audit, clock, Duration.ofMinutes(2)),
             notifier,
             audit,
@@ -125,6 +127,48 @@ class KeyRotationTest {
     assertTrue(refusal.getMessage().contains("Throttling"), refusal.getMessage());
     assertTrue(rotations.findByState(RotationState.MINTING).isEmpty());
     assertEquals(1, iam.listAccessKeys("alice").size());
+  }
+
+  @Test
+  void recoverInterrupted_rotationInItsGracePeriodWithoutItsJob_getsItsDeactivationBack() {
+    String old = iam.createAccessKey("alice").accessKeyId();
+    Rotation shown = rotation.rotate(OWNER, "alice", old, false, "url-1");
+    // As if Keysmith stopped between writing GRACE and scheduling the job.
+    jobs.cancel(KeyRotation.DEACTIVATE_OLD, shown.id());
+
+    rotation.recoverInterrupted();
+
+    List<Job> pending = jobs.pending(shown.id());
+    assertEquals(1, pending.size(), pending.toString());
+    assertEquals(KeyRotation.DEACTIVATE_OLD, pending.get(0).kind());
+    assertEquals(
+        shown.revealedAt().plus(KeysmithConfig.KeyCare.defaults().rotationGracePeriod()),
+        pending.get(0).dueAt());
+    rotation.recoverInterrupted();
+    assertEquals(1, jobs.pending(shown.id()).size(), "recovering twice schedules once");
+  }
+
+  @Test
+  void recoverInterrupted_oldKeyMarkedDeactivatedButStillActive_isDeactivatedAndItsDeletionDue() {
+    String old = iam.createAccessKey("alice").accessKeyId();
+    Rotation shown = rotation.rotate(OWNER, "alice", old, false, "url-1");
+    // As if Keysmith stopped right after "deactivate now" wrote its state, before IAM was called.
+    jobs.cancel(KeyRotation.DEACTIVATE_OLD, shown.id());
+    assertTrue(
+        rotations.compareAndSet(
+            RotationState.GRACE, shown.moved(RotationState.OLD_DEACTIVATED, clock.instant())));
+
+    rotation.recoverInterrupted();
+
+    assertEquals(
+        "Inactive",
+        iam.listAccessKeys("alice").stream()
+            .filter(k -> k.accessKeyId().equals(old))
+            .findFirst()
+            .orElseThrow()
+            .status());
+    assertEquals(
+        List.of(KeyRotation.DELETE_OLD), jobs.pending(shown.id()).stream().map(Job::kind).toList());
   }
 
   private static void awaitQuietly(CountDownLatch latch) {
