@@ -1,6 +1,7 @@
 package dev.keysmith.rotation;
 
 import dev.keysmith.KeysmithException;
+import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.config.KeysmithConfig;
 import dev.keysmith.delivery.Credentials;
@@ -35,6 +36,8 @@ public final class KeyRotation {
   public static final String DEACTIVATE_OLD = "rotation.deactivate-old-key";
 
   public static final String DELETE_OLD = "rotation.delete-old-key";
+
+  private static final String DEACTIVATED = "keys.deactivated";
 
   private static final Logger log = LoggerFactory.getLogger(KeyRotation.class);
 
@@ -389,8 +392,9 @@ public final class KeyRotation {
   /**
    * After a restart: a rotation cut off between minting and showing leaves a key nobody saw; delete
    * it. The user had exactly the old key (or none) when the rotation started. A rotation cut off
-   * between its state and its next job gets the job: the old key of one in its grace period is
-   * still to be deactivated, that of one past it (perhaps not yet deactivated) to be deleted.
+   * between its state and its next job gets the job: one in its grace period its deactivation; one
+   * past it its deletion, after the deactivation itself if that never happened (no {@code
+   * keys.deactivated} event). The deletion job keeps a key its owner reactivated.
    */
   public void recoverInterrupted() {
     for (Rotation r : rotations.findByState(RotationState.MINTING)) {
@@ -405,9 +409,29 @@ public final class KeyRotation {
       }
     }
     for (Rotation r : rotations.findByState(RotationState.OLD_DEACTIVATED)) {
-      if (!hasPending(r, DELETE_OLD)) {
-        log.info("rotation {}: deactivating the old key again, as a restart interrupted", r.id());
+      if (hasPending(r, DELETE_OLD)) {
+        continue;
+      }
+      Optional<Instant> deactivatedAt =
+          audit.forRequest(r.id()).stream()
+              .filter(e -> e.action().equals(DEACTIVATED))
+              .map(AuditEvent::at)
+              .reduce((first, last) -> last);
+      if (deactivatedAt.isPresent()) {
+        log.info("rotation {}: scheduling the deletion a restart interrupted", r.id());
+        jobs.schedule(
+            DELETE_OLD,
+            r.id(),
+            Map.of(),
+            deactivatedAt.get().plus(settings.deleteAfterDeactivation()));
+        continue;
+      }
+      log.info("rotation {}: deactivating the old key a restart interrupted", r.id());
+      try {
         deactivateOld(r, "keysmith");
+      } catch (KeysmithException e) {
+        // IAM may not be reachable yet; Keysmith starts anyway and tries again at the next start.
+        log.warn("rotation {}: could not deactivate the old key yet: {}", r.id(), e.getMessage());
       }
     }
   }
@@ -437,11 +461,7 @@ public final class KeyRotation {
       return;
     }
     Instant deleteAt = clock.instant().plus(settings.deleteAfterDeactivation());
-    record(
-        r.id(),
-        actor,
-        "keys.deactivated",
-        Map.of("iamUser", r.iamUser(), "accessKeyId", r.oldKeyId()));
+    record(r.id(), actor, DEACTIVATED, Map.of("iamUser", r.iamUser(), "accessKeyId", r.oldKeyId()));
     jobs.schedule(DELETE_OLD, r.id(), Map.of(), deleteAt);
     Notifier.bestEffort(
         r.id(), () -> notifier.oldKeyDeactivated(r.iamUser(), r.oldKeyId(), r.ownerId(), deleteAt));

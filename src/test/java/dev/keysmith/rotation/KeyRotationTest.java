@@ -171,6 +171,47 @@ class KeyRotationTest {
         List.of(KeyRotation.DELETE_OLD), jobs.pending(shown.id()).stream().map(Job::kind).toList());
   }
 
+  @Test
+  void recoverInterrupted_deactivatedOldKeyItsOwnerReactivated_isKeptAndItsDeletionJobDecides() {
+    String old = iam.createAccessKey("alice").accessKeyId();
+    Rotation shown = rotation.rotate(OWNER, "alice", old, false, "url-1");
+    rotation.deactivateOldNow(shown.id(), OWNER);
+    // As if the deletion job had been lost, and the owner then turned the old key back on.
+    jobs.cancel(KeyRotation.DELETE_OLD, shown.id());
+    iam.setAccessKeyStatus("alice", old, /* active= */ true);
+
+    rotation.recoverInterrupted();
+
+    assertEquals(
+        "Active",
+        iam.listAccessKeys("alice").stream()
+            .filter(k -> k.accessKeyId().equals(old))
+            .findFirst()
+            .orElseThrow()
+            .status(),
+        "a key its owner reactivated is not turned off again");
+    List<Job> pending = jobs.pending(shown.id());
+    assertEquals(List.of(KeyRotation.DELETE_OLD), pending.stream().map(Job::kind).toList());
+    assertEquals(
+        clock.instant().plus(KeysmithConfig.KeyCare.defaults().deleteAfterDeactivation()),
+        pending.get(0).dueAt());
+  }
+
+  @Test
+  void recoverInterrupted_whenIamRefusesTheDeactivation_stillLetsKeysmithStart() {
+    String old = iam.createAccessKey("alice").accessKeyId();
+    Rotation shown = rotation.rotate(OWNER, "alice", old, false, "url-1");
+    jobs.cancel(KeyRotation.DEACTIVATE_OLD, shown.id());
+    assertTrue(
+        rotations.compareAndSet(
+            RotationState.GRACE, shown.moved(RotationState.OLD_DEACTIVATED, clock.instant())));
+    iam.failNext("UpdateAccessKey", "ServiceFailure");
+
+    rotation.recoverInterrupted();
+
+    assertTrue(jobs.pending(shown.id()).isEmpty(), "tried again at the next start");
+  }
+
   private static void awaitQuietly(CountDownLatch latch) {
     try {
       latch.await(10, TimeUnit.SECONDS);
