@@ -1,6 +1,6 @@
 package dev.keysmith.config;
 
-import dev.keysmith.KeysmithException;
+import dev.keysmith.core.KeysmithException;
 
 /** A setting is missing or invalid; the message names it. */
 public final class ConfigException extends KeysmithException {

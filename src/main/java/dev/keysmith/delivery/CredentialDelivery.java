@@ -1,18 +1,19 @@
 package dev.keysmith.delivery;
 
 import dev.keysmith.audit.AuditTrail;
+import dev.keysmith.core.Refusal;
+import dev.keysmith.core.Secret;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.PasswordGenerator;
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.Notifier;
-import dev.keysmith.request.Refusal;
 import dev.keysmith.request.RequestState;
+import dev.keysmith.request.RequestStore;
 import dev.keysmith.request.RequestTransitions;
 import dev.keysmith.request.RequestWorkflow;
-import dev.keysmith.store.RequestStore;
-import dev.keysmith.store.Transactions;
+import dev.keysmith.workflow.Transactions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package dev.keysmith.delivery;
 
+import dev.keysmith.core.Secret;
 import java.util.Optional;
 
 /**

@@ -1,7 +1,7 @@
 package dev.keysmith.delivery;
 
 import dev.keysmith.audit.AuditTrail;
-import dev.keysmith.request.Refusal;
+import dev.keysmith.core.Refusal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

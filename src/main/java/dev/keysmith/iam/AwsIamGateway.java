@@ -6,7 +6,7 @@ import static dev.keysmith.iam.IamErrors.LIMIT_EXCEEDED;
 import static dev.keysmith.iam.IamErrors.NO_SUCH_ENTITY;
 import static java.util.stream.Collectors.toUnmodifiableMap;
 
-import dev.keysmith.delivery.Secret;
+import dev.keysmith.core.Secret;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;

@@ -63,7 +63,7 @@ public final class IamDirectory {
     Map<String, List<String>> byOwner = new TreeMap<>();
     for (String user : new TreeSet<>(iam.userNames())) {
       iam.userTags(user)
-          .map(tags -> tags.get(Provisioner.TAG_OWNER))
+          .map(tags -> tags.get(UserTags.OWNER))
           .ifPresent(owner -> byOwner.computeIfAbsent(owner, o -> new ArrayList<>()).add(user));
     }
     byOwner.replaceAll((owner, users) -> List.copyOf(users));

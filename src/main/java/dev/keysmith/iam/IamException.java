@@ -1,6 +1,6 @@
 package dev.keysmith.iam;
 
-import dev.keysmith.KeysmithException;
+import dev.keysmith.core.KeysmithException;
 
 /** An IAM call failed; the message says what happened in plain words, with AWS's error code. */
 public final class IamException extends KeysmithException {

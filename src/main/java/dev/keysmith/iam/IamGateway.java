@@ -1,6 +1,6 @@
 package dev.keysmith.iam;
 
-import dev.keysmith.delivery.Secret;
+import dev.keysmith.core.Secret;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

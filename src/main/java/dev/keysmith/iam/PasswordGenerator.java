@@ -1,6 +1,6 @@
 package dev.keysmith.iam;
 
-import dev.keysmith.delivery.Secret;
+import dev.keysmith.core.Secret;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Objects;

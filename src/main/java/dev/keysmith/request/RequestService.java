@@ -1,12 +1,11 @@
 package dev.keysmith.request;
 
-import dev.keysmith.KeysmithException;
 import dev.keysmith.audit.AuditTrail;
+import dev.keysmith.core.KeysmithException;
+import dev.keysmith.core.Refusal;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamException;
-import dev.keysmith.iam.Provisioner;
-import dev.keysmith.store.RequestStore;
-import dev.keysmith.store.Transactions;
+import dev.keysmith.workflow.Transactions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;

@@ -1,8 +1,7 @@
 package dev.keysmith.request;
 
 import dev.keysmith.audit.AuditTrail;
-import dev.keysmith.store.RequestStore;
-import dev.keysmith.store.Transactions;
+import dev.keysmith.workflow.Transactions;
 import java.time.Clock;
 import java.util.Map;
 

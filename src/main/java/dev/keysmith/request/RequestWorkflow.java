@@ -1,5 +1,6 @@
 package dev.keysmith.request;
 
+import dev.keysmith.core.Refusal;
 import java.time.Duration;
 import java.time.Instant;
 

@@ -1,10 +1,10 @@
 package dev.keysmith.rotation;
 
 import dev.keysmith.audit.AuditTrail;
+import dev.keysmith.core.Refusal;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.request.Notifier;
-import dev.keysmith.request.Refusal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,9 +1,10 @@
 package dev.keysmith.rotation;
 
-import dev.keysmith.KeysmithException;
 import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.config.KeysmithConfig;
+import dev.keysmith.core.KeysmithException;
+import dev.keysmith.core.Refusal;
 import dev.keysmith.delivery.Credentials;
 import dev.keysmith.delivery.SecretReveal;
 import dev.keysmith.iam.IamException;
@@ -13,7 +14,6 @@ import dev.keysmith.jobs.JobHandler;
 import dev.keysmith.jobs.JobStore;
 import dev.keysmith.request.Approvers;
 import dev.keysmith.request.Notifier;
-import dev.keysmith.request.Refusal;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -1,11 +1,11 @@
 package dev.keysmith.rotation;
 
 import dev.keysmith.audit.AuditTrail;
+import dev.keysmith.core.Refusal;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamGateway;
-import dev.keysmith.iam.Provisioner;
+import dev.keysmith.iam.UserTags;
 import dev.keysmith.request.Approvers;
-import dev.keysmith.request.Refusal;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +38,7 @@ public final class Ownership {
     if (tags.isEmpty()) {
       throw new Refusal("There is no IAM user named `" + iamUser + "`.");
     }
-    return Optional.ofNullable(tags.get().get(Provisioner.TAG_OWNER));
+    return Optional.ofNullable(tags.get().get(UserTags.OWNER));
   }
 
   /**
@@ -68,7 +68,7 @@ public final class Ownership {
     }
     Optional<String> previous = ownerOf(iamUser);
     try {
-      iam.tagUser(iamUser, Map.of(Provisioner.TAG_OWNER, ownerId));
+      iam.tagUser(iamUser, Map.of(UserTags.OWNER, ownerId));
     } catch (RuntimeException e) {
       directory.usersChanged(); // a timed-out call may still have tagged it
       throw e;

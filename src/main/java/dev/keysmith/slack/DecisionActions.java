@@ -7,8 +7,8 @@ import com.slack.api.bolt.request.builtin.BlockActionRequest;
 import com.slack.api.bolt.request.builtin.ViewSubmissionRequest;
 import com.slack.api.bolt.response.Response;
 import com.slack.api.model.view.ViewState;
+import dev.keysmith.core.Refusal;
 import dev.keysmith.request.AccessRequest;
-import dev.keysmith.request.Refusal;
 import dev.keysmith.request.RequestService;
 import java.util.Map;
 

@@ -4,7 +4,7 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.context.builtin.SlashCommandContext;
 import com.slack.api.bolt.request.builtin.SlashCommandRequest;
 import com.slack.api.bolt.response.Response;
-import dev.keysmith.KeysmithException;
+import dev.keysmith.core.KeysmithException;
 import dev.keysmith.iam.IamDirectory;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package dev.keysmith.slack;
 
-import dev.keysmith.KeysmithException;
+import dev.keysmith.core.KeysmithException;
 import dev.keysmith.delivery.SecretChannel;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;

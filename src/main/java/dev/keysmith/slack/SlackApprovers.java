@@ -3,7 +3,7 @@ package dev.keysmith.slack;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.keysmith.KeysmithException;
+import dev.keysmith.core.KeysmithException;
 import dev.keysmith.request.Approvers;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package dev.keysmith.slack;
 
-import dev.keysmith.KeysmithException;
+import dev.keysmith.core.KeysmithException;
 
 /** A Slack Web API call or response_url post failed. */
 final class SlackCallException extends KeysmithException {

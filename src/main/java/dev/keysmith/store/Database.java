@@ -1,5 +1,6 @@
 package dev.keysmith.store;
 
+import dev.keysmith.workflow.Transactions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

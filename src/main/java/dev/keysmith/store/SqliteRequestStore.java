@@ -3,6 +3,7 @@ package dev.keysmith.store;
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.AccessType;
 import dev.keysmith.request.RequestState;
+import dev.keysmith.request.RequestStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,6 +1,6 @@
 package dev.keysmith.store;
 
-import dev.keysmith.KeysmithException;
+import dev.keysmith.core.KeysmithException;
 
 /** The database failed; the message names the operation and never a stored value. */
 public final class StoreException extends KeysmithException {

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keysmith.delivery.Secret;
+import dev.keysmith.core.Secret;
 import dev.keysmith.iam.IamGateway.AccessKeyInfo;
 import dev.keysmith.iam.IamGateway.KeyLastUsed;
 import dev.keysmith.iam.IamGateway.NewAccessKey;

@@ -44,10 +44,10 @@ class IamDirectoryTest {
 
   @Test
   void userCreated_updatesNamesAndOwnersWithoutAskingIam() {
-    iam.createUser("alice", "/", Map.of(Provisioner.TAG_OWNER, "U1"), Optional.empty());
+    iam.createUser("alice", "/", Map.of(UserTags.OWNER, "U1"), Optional.empty());
     assertEquals(Map.of("U1", List.of("alice")), directory.usersByOwner());
     assertFalse(directory.userNameTaken("carol"));
-    iam.createUser("Carol", "/", Map.of(Provisioner.TAG_OWNER, "U1"), Optional.empty());
+    iam.createUser("Carol", "/", Map.of(UserTags.OWNER, "U1"), Optional.empty());
     iam.calls.clear();
 
     directory.userCreated("Carol", "U1");
@@ -60,8 +60,8 @@ class IamDirectoryTest {
 
   @Test
   void ownerChanged_movesTheUserToItsNewOwner() {
-    iam.createUser("alice", "/", Map.of(Provisioner.TAG_OWNER, "U1"), Optional.empty());
-    iam.createUser("bob", "/", Map.of(Provisioner.TAG_OWNER, "U1"), Optional.empty());
+    iam.createUser("alice", "/", Map.of(UserTags.OWNER, "U1"), Optional.empty());
+    iam.createUser("bob", "/", Map.of(UserTags.OWNER, "U1"), Optional.empty());
     iam.createUser("legacy", "/", Map.of(), Optional.empty());
     assertEquals(Map.of("U1", List.of("alice", "bob")), directory.usersByOwner());
     iam.calls.clear();
@@ -80,7 +80,7 @@ class IamDirectoryTest {
     directory.userCreated("carol", "U1");
     assertTrue(iam.calls.isEmpty(), "nothing loaded just to be updated: " + iam.calls);
 
-    iam.createUser("carol", "/", Map.of(Provisioner.TAG_OWNER, "U1"), Optional.empty());
+    iam.createUser("carol", "/", Map.of(UserTags.OWNER, "U1"), Optional.empty());
     assertTrue(directory.userNameTaken("CAROL"));
     assertEquals(List.of("carol"), directory.usersOwnedBy("U1"));
   }

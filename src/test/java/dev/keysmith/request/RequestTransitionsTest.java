@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.audit.AuditTrail;
-import dev.keysmith.audit.SqliteAuditTrail;
 import dev.keysmith.store.Database;
+import dev.keysmith.store.SqliteAuditTrail;
 import dev.keysmith.store.SqliteRequestStore;
 import dev.keysmith.testing.MutableClock;
 import java.nio.file.Path;

@@ -5,19 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.keysmith.audit.SqliteAuditTrail;
 import dev.keysmith.config.KeysmithConfig;
+import dev.keysmith.core.Refusal;
 import dev.keysmith.delivery.Credentials;
 import dev.keysmith.delivery.SecretChannel;
 import dev.keysmith.delivery.SecretReveal;
 import dev.keysmith.iam.IamDirectory;
-import dev.keysmith.iam.Provisioner;
+import dev.keysmith.iam.UserTags;
 import dev.keysmith.jobs.Job;
-import dev.keysmith.jobs.SqliteJobStore;
 import dev.keysmith.request.AccessRequest;
-import dev.keysmith.request.Refusal;
 import dev.keysmith.request.RequestIds;
 import dev.keysmith.store.Database;
+import dev.keysmith.store.SqliteAuditTrail;
+import dev.keysmith.store.SqliteJobStore;
 import dev.keysmith.store.SqliteRotationStore;
 import dev.keysmith.store.SqliteWipeStore;
 import dev.keysmith.testing.FakeIamGateway;
@@ -86,7 +86,7 @@ class KeyRotationTest {
             clock,
             KeysmithConfig.KeyCare.defaults(),
             new RequestIds("RT-", new SecureRandom()));
-    iam.createUser("alice", "/", Map.of(Provisioner.TAG_OWNER, OWNER), Optional.empty());
+    iam.createUser("alice", "/", Map.of(UserTags.OWNER, OWNER), Optional.empty());
   }
 
   @AfterEach

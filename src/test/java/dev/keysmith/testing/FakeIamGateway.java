@@ -1,6 +1,6 @@
 package dev.keysmith.testing;
 
-import dev.keysmith.delivery.Secret;
+import dev.keysmith.core.Secret;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.PasswordPolicy;

@@ -1,4 +1,4 @@
-package dev.keysmith.iam;
+package dev.keysmith.request;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.audit.AuditTrail;
-import dev.keysmith.request.AccessRequest;
-import dev.keysmith.request.AccessType;
-import dev.keysmith.request.RequestForm;
-import dev.keysmith.request.RequestWorkflow;
+import dev.keysmith.iam.IamException;
+import dev.keysmith.iam.UserTags;
 import dev.keysmith.testing.FakeIamGateway;
 import dev.keysmith.testing.MutableClock;
 import java.time.Instant;
@@ -97,10 +95,10 @@ class ProvisionerTest {
     FakeIamGateway.FakeUser user = iam.users.get("alice");
     assertEquals("/keysmith/", user.path);
     assertEquals(Optional.of(BOUNDARY), user.boundary);
-    assertEquals("KS-ABC123", user.tags.get(Provisioner.TAG_REQUEST));
-    assertEquals("U0REQ", user.tags.get(Provisioner.TAG_REQUESTER));
-    assertEquals("U0APPR", user.tags.get(Provisioner.TAG_APPROVER));
-    assertEquals("U0OWNER", user.tags.get(Provisioner.TAG_OWNER));
+    assertEquals("KS-ABC123", user.tags.get(UserTags.REQUEST));
+    assertEquals("U0REQ", user.tags.get(UserTags.REQUESTER));
+    assertEquals("U0APPR", user.tags.get(UserTags.APPROVER));
+    assertEquals("U0OWNER", user.tags.get(UserTags.OWNER));
     assertEquals(java.util.Set.of("developers"), user.groups);
     assertEquals(2, progress.size());
   }

@@ -1,4 +1,4 @@
-package dev.keysmith.store;
+package dev.keysmith.workflow;
 
 import java.util.function.Supplier;
 

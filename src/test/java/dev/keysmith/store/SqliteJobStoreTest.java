@@ -1,11 +1,10 @@
-package dev.keysmith.jobs;
+package dev.keysmith.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keysmith.store.Database;
-import dev.keysmith.store.StoreException;
+import dev.keysmith.jobs.Job;
 import dev.keysmith.testing.MutableClock;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;

@@ -1,7 +1,9 @@
-package dev.keysmith.iam;
+package dev.keysmith.request;
 
 import dev.keysmith.audit.AuditTrail;
-import dev.keysmith.request.AccessRequest;
+import dev.keysmith.iam.IamException;
+import dev.keysmith.iam.IamGateway;
+import dev.keysmith.iam.UserTags;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,13 +15,6 @@ import java.util.function.Consumer;
  * AddUserToGroup. If a step fails, what was created is removed again, so no half-made user stays.
  */
 public final class Provisioner {
-  /** Tag keys recording where a Keysmith user came from. */
-  public static final String TAG_REQUEST = "keysmith:request-id";
-
-  public static final String TAG_REQUESTER = "keysmith:requester";
-  public static final String TAG_APPROVER = "keysmith:approver";
-  public static final String TAG_OWNER = "keysmith:owner";
-
   private final IamGateway iam;
   private final AuditTrail audit;
   private final Clock clock;
@@ -58,17 +53,17 @@ public final class Provisioner {
   /** Removes whatever a provisioning of {@code r} may have created, if it is Keysmith's. */
   public void undo(AccessRequest r) {
     Optional<Map<String, String>> tags = iam.userTags(r.iamUserName());
-    if (tags.isPresent() && r.id().equals(tags.get().get(TAG_REQUEST))) {
+    if (tags.isPresent() && r.id().equals(tags.get().get(UserTags.REQUEST))) {
       call(r, "DeleteUser", () -> iam.deleteUser(r.iamUserName()));
     }
   }
 
   private Map<String, String> tags(AccessRequest r) {
     Map<String, String> tags = new LinkedHashMap<>();
-    tags.put(TAG_REQUEST, r.id());
-    tags.put(TAG_REQUESTER, r.requesterId());
-    tags.put(TAG_APPROVER, r.decidedBy());
-    tags.put(TAG_OWNER, r.ownerId());
+    tags.put(UserTags.REQUEST, r.id());
+    tags.put(UserTags.REQUESTER, r.requesterId());
+    tags.put(UserTags.APPROVER, r.decidedBy());
+    tags.put(UserTags.OWNER, r.ownerId());
     return tags;
   }
 

@@ -1,7 +1,5 @@
-package dev.keysmith.store;
+package dev.keysmith.request;
 
-import dev.keysmith.request.AccessRequest;
-import dev.keysmith.request.RequestState;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,11 +1,11 @@
-package dev.keysmith.audit;
+package dev.keysmith.store;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keysmith.store.Database;
-import dev.keysmith.store.StoreException;
+import dev.keysmith.audit.AuditEvent;
+import dev.keysmith.audit.AuditTrail;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.sql.PreparedStatement;

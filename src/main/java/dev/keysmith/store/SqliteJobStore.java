@@ -1,10 +1,10 @@
-package dev.keysmith.jobs;
+package dev.keysmith.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keysmith.store.Database;
-import dev.keysmith.store.StoreException;
+import dev.keysmith.jobs.Job;
+import dev.keysmith.jobs.JobStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package dev.keysmith;
+package dev.keysmith.core;
 
 /**
  * Root of Keysmith's domain failures. Messages are plain words meant for the person in Slack and

@@ -1,4 +1,4 @@
-package dev.keysmith.delivery;
+package dev.keysmith.core;
 
 import java.util.Objects;
 

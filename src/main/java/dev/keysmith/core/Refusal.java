@@ -1,6 +1,4 @@
-package dev.keysmith.request;
-
-import dev.keysmith.KeysmithException;
+package dev.keysmith.core;
 
 /** An action a person may not take now (not an approver, already decided, not the owner...). */
 public final class Refusal extends KeysmithException {
