@@ -13,6 +13,7 @@ import dev.keysmith.config.KeysmithConfig;
 import dev.keysmith.config.Settings;
 import dev.keysmith.core.KeysmithException;
 import dev.keysmith.delivery.CredentialDelivery;
+import dev.keysmith.delivery.CredentialMinter;
 import dev.keysmith.delivery.SecretReveal;
 import dev.keysmith.iam.AwsClients;
 import dev.keysmith.iam.AwsIamGateway;
@@ -22,12 +23,15 @@ import dev.keysmith.iam.PasswordGenerator;
 import dev.keysmith.jobs.Scheduler;
 import dev.keysmith.request.Provisioner;
 import dev.keysmith.request.RequestIds;
+import dev.keysmith.request.RequestPorts;
 import dev.keysmith.request.RequestService;
-import dev.keysmith.request.RequestStore;
 import dev.keysmith.rotation.KeyCare;
 import dev.keysmith.rotation.KeyReminders;
 import dev.keysmith.rotation.KeyRotation;
 import dev.keysmith.rotation.Ownership;
+import dev.keysmith.rotation.RotationApproval;
+import dev.keysmith.rotation.RotationContext;
+import dev.keysmith.rotation.RotationJobs;
 import dev.keysmith.slack.SlackApprovers;
 import dev.keysmith.slack.SlackHttpServer;
 import dev.keysmith.slack.SlackKeyNotifier;
@@ -42,6 +46,8 @@ import dev.keysmith.store.SqliteReminderLog;
 import dev.keysmith.store.SqliteRequestStore;
 import dev.keysmith.store.SqliteRotationStore;
 import dev.keysmith.store.SqliteWipeStore;
+import dev.keysmith.workflow.Transitions;
+import dev.keysmith.workflow.WorkflowContext;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -59,7 +65,10 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
-/** Keysmith's composition root: reads settings, wires every part with {@code new}, runs Bolt. */
+/**
+ * Keysmith's composition root: {@link #wire} assembles every part with {@code new}; {@link #run}
+ * recovers, listens and warms up.
+ */
 public final class Keysmith implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Keysmith.class);
 
@@ -74,27 +83,74 @@ public final class Keysmith implements AutoCloseable {
       ExecutorService workers,
       boolean scheduleHousekeeping) {}
 
+  private final Settings settings;
+  private final Wiring wiring;
   private final List<AutoCloseable> closeables;
+  private final Database database;
+  private final App app;
+  private final SlackApprovers approvers;
+  private final IamDirectory directory;
+  private final RequestService requests;
   private final CredentialDelivery delivery;
   private final SecretReveal reveal;
+  private final SqliteJobStore jobs;
+  private final KeyRotation rotation;
+  private final RotationJobs rotationJobs;
+  private final KeyReminders reminders;
   private final Scheduler scheduler;
-  private final RequestService requests;
-  private final SlackHttpServer httpServer;
+  private SlackHttpServer httpServer;
 
+  /** Every part, assembled by {@link #wire}; nothing runs until {@link #run()}. */
   private Keysmith(
-      Settings settings, KeysmithConfig config, Wiring wiring, List<AutoCloseable> closeables)
-      throws Exception {
+      Settings settings,
+      Wiring wiring,
+      List<AutoCloseable> closeables,
+      Database database,
+      App app,
+      SlackApprovers approvers,
+      IamDirectory directory,
+      RequestService requests,
+      CredentialDelivery delivery,
+      SecretReveal reveal,
+      SqliteJobStore jobs,
+      KeyRotation rotation,
+      RotationJobs rotationJobs,
+      KeyReminders reminders,
+      Scheduler scheduler) {
+    this.settings = settings;
+    this.wiring = wiring;
     this.closeables = closeables;
+    this.database = database;
+    this.app = app;
+    this.approvers = approvers;
+    this.directory = directory;
+    this.requests = requests;
+    this.delivery = delivery;
+    this.reveal = reveal;
+    this.jobs = jobs;
+    this.rotation = rotation;
+    this.rotationJobs = rotationJobs;
+    this.reminders = reminders;
+    this.scheduler = scheduler;
+  }
+
+  /**
+   * Assembles Keysmith with {@code new}: the store, the AWS and Slack clients, every workflow and
+   * the Bolt app. Nothing is recovered, scheduled or listened to yet; everything made that must be
+   * closed is in {@code closeables}, closed in reverse order.
+   */
+  private static Keysmith wire(
+      Settings settings, KeysmithConfig config, Wiring wiring, List<AutoCloseable> closeables) {
     Clock clock = wiring.clock();
     ExecutorService workers = wiring.workers();
-    // Closed in reverse order of registration: the HTTP server first, the AWS clients last.
     closeables.add(wiring.iam());
     closeables.add(wiring.sts());
-
     Database database = Database.open(config.dataDir());
     closeables.add(database);
-    RequestStore store = new SqliteRequestStore(database);
     AuditTrail audit = new SqliteAuditTrail(database);
+    SqliteJobStore jobs = new SqliteJobStore(database, clock);
+    WorkflowContext workflow =
+        new WorkflowContext(new Transitions(database, audit, jobs, clock), audit, clock);
 
     SlackConfig slackConfig = slackConfig(settings);
     Slack slack = Slack.getInstance(slackConfig);
@@ -102,6 +158,7 @@ public final class Keysmith implements AutoCloseable {
     closeables.add(() -> drain(workers));
     SlackWebApi slackApi =
         new SlackWebApi(slack.methods(settings.botToken()), settings.botToken(), slackConfig);
+    SlackSecretChannel secrets = new SlackSecretChannel(slack, config.secretVisibleFor());
 
     IamGateway iam = new AwsIamGateway(wiring.iam(), wiring.sts());
     IamDirectory directory = new IamDirectory(iam, config.groups(), workers, Ticker.systemTicker());
@@ -112,63 +169,47 @@ public final class Keysmith implements AutoCloseable {
             config.approverGroupId(),
             workers,
             Ticker.systemTicker());
-    try {
-      approvers.warmUp();
-    } catch (KeysmithException e) {
-      log.warn("Could not list the approvers' user group yet, will retry: {}", e.getMessage());
-    }
-    SlackNotifier notifier = new SlackNotifier(slackApi, config.approvalsChannel());
-    SlackSecretChannel secrets = new SlackSecretChannel(slack, config.secretVisibleFor());
-    Provisioner provisioner =
-        new Provisioner(iam, audit, clock, config.iamPath(), config.permissionsBoundaryArn());
-    this.requests =
-        new RequestService(
-            store,
-            database,
-            audit,
-            notifier,
+    RequestPorts requestPorts =
+        new RequestPorts(
+            new SqliteRequestStore(database),
             approvers,
-            provisioner,
+            new SlackNotifier(slackApi, config.approvalsChannel()));
+    RequestService requests =
+        new RequestService(
+            requestPorts,
+            workflow,
+            new Provisioner(iam, audit, clock, config.iamPath(), config.permissionsBoundaryArn()),
             directory,
             new RequestIds(new SecureRandom()),
-            clock,
             config.offerLifetime());
-    this.reveal =
+    SecretReveal reveal =
         new SecretReveal(
-            new SqliteWipeStore(database), secrets, audit, clock, config.secretVisibleFor());
-    this.delivery =
+            new SqliteWipeStore(database), secrets, workflow, config.secretVisibleFor());
+    CredentialDelivery delivery =
         new CredentialDelivery(
-            store,
-            database,
-            audit,
-            iam,
-            directory,
-            new PasswordGenerator(new SecureRandom()),
+            requestPorts,
+            workflow,
+            new CredentialMinter(
+                iam, directory, new PasswordGenerator(new SecureRandom()), workflow),
             secrets,
-            reveal,
-            notifier,
-            clock);
-
-    delivery.recoverInterrupted();
-    workers.execute(requests::resumeInterrupted);
+            reveal);
 
     Ownership ownership = new Ownership(iam, directory, approvers, audit, clock);
     SlackKeyNotifier keyNotifier = new SlackKeyNotifier(slackApi, config.approvalsChannel());
-    KeyCare keyCare = new KeyCare(iam, ownership, keyNotifier, audit, clock);
-    SqliteJobStore jobs = new SqliteJobStore(database, clock);
-    KeyRotation rotation =
-        new KeyRotation(
+    RotationContext rotations =
+        new RotationContext(
             iam,
             ownership,
-            approvers,
             new SqliteRotationStore(database),
-            jobs,
-            reveal,
             keyNotifier,
-            audit,
-            clock,
             config.keyCare(),
-            new RequestIds("RT-", new SecureRandom()));
+            workflow);
+    RequestIds rotationIds = new RequestIds("RT-", new SecureRandom());
+    RotationApproval rotationApproval = new RotationApproval(rotations, approvers, rotationIds);
+    RotationJobs rotationJobs = new RotationJobs(rotations, jobs);
+    KeyRotation rotation =
+        new KeyRotation(rotations, rotationApproval, rotationJobs, reveal, rotationIds);
+    KeyCare keyCare = new KeyCare(iam, ownership, keyNotifier, audit, clock);
     KeyReminders reminders =
         new KeyReminders(
             iam,
@@ -179,31 +220,56 @@ public final class Keysmith implements AutoCloseable {
             audit,
             clock,
             config.keyCare());
-    this.scheduler =
+    Scheduler scheduler =
         new Scheduler(
             jobs,
             clock,
             Map.of(
-                KeyRotation.DEACTIVATE_OLD, rotation.deactivateOldJob(),
-                KeyRotation.DELETE_OLD, rotation.deleteOldJob(),
+                RotationJobs.DEACTIVATE_OLD, rotationJobs.deactivateOldJob(),
+                RotationJobs.DELETE_OLD, rotationJobs.deleteOldJob(),
                 KeyReminders.DAILY, reminders.dailyJob()));
-    jobs.requeueInterrupted();
-    rotation.recoverInterrupted();
-    reminders.schedule();
     App app =
         SlackRoutes.register(
             new App(appConfig(settings, slack)),
-            requests,
-            delivery,
-            reveal,
-            directory,
-            keyCare,
-            ownership,
-            rotation,
-            config,
-            secrets,
-            slackApi,
-            workers);
+            new SlackRoutes.RequestFlows(requests, delivery, reveal, directory),
+            new SlackRoutes.KeyFlows(keyCare, ownership, rotation, rotationApproval, rotationJobs),
+            new SlackRoutes.Plumbing(slackApi, secrets, workers),
+            config);
+    return new Keysmith(
+        settings,
+        wiring,
+        closeables,
+        database,
+        app,
+        approvers,
+        directory,
+        requests,
+        delivery,
+        reveal,
+        jobs,
+        rotation,
+        rotationJobs,
+        reminders,
+        scheduler);
+  }
+
+  /**
+   * Recovers what a stop cut off (reveals, rotations, jobs, unposted and half-provisioned
+   * requests), schedules the daily run, then listens for Slack; IAM warms up after that.
+   */
+  private void run() throws Exception {
+    ExecutorService workers = wiring.workers();
+    try {
+      approvers.warmUp();
+    } catch (KeysmithException e) {
+      log.warn("Could not list the approvers' user group yet, will retry: {}", e.getMessage());
+    }
+    delivery.recoverInterrupted();
+    workers.execute(requests::resumeInterrupted);
+    jobs.requeueInterrupted();
+    rotation.recoverInterrupted();
+    rotationJobs.recoverInterrupted();
+    reminders.schedule();
 
     if (wiring.scheduleHousekeeping()) {
       ScheduledExecutorService timer =
@@ -211,17 +277,15 @@ public final class Keysmith implements AutoCloseable {
       closeables.add(timer::shutdownNow);
       timer.scheduleWithFixedDelay(this::housekeepingSafely, 5, 5, TimeUnit.SECONDS);
     }
-
     if (settings.socketMode()) {
       SocketModeApp socket = new SocketModeApp(settings.appToken().orElseThrow(), app);
       closeables.add(socket::stop);
       socket.startAsync();
-      this.httpServer = null;
       log.info("Keysmith started in Socket Mode");
     } else {
       ExecutorService http = Executors.newFixedThreadPool(16, threadsNamed("keysmith-http"));
       closeables.add(http::shutdown);
-      this.httpServer =
+      httpServer =
           new SlackHttpServer(
               app, new InetSocketAddress(settings.port()), http, database::isHealthy);
       closeables.add(httpServer);
@@ -242,12 +306,14 @@ public final class Keysmith implements AutoCloseable {
         });
   }
 
-  /** Starts Keysmith with explicit wiring (tests and benchmarks pass their own). */
+  /** Wires and starts Keysmith with explicit wiring (tests and benchmarks pass their own). */
   public static Keysmith start(Settings settings, KeysmithConfig config, Wiring wiring)
       throws Exception {
     List<AutoCloseable> closeables = new ArrayList<>();
     try {
-      return new Keysmith(settings, config, wiring, closeables);
+      Keysmith keysmith = wire(settings, config, wiring, closeables);
+      keysmith.run();
+      return keysmith;
     } catch (Exception | Error e) {
       closeAll(closeables);
       throw e;

@@ -660,14 +660,14 @@ class CreateUserFlowIT {
   private long auditCount(String id, String action) {
     try (var db = dev.keysmith.store.Database.open(dataDir)) {
       return new dev.keysmith.store.SqliteAuditTrail(db)
-          .forRequest(id).stream().filter(e -> e.action().equals(action)).count();
+          .forRequest(id).stream().filter(e -> e.action().code().equals(action)).count();
     }
   }
 
   private List<String> auditActions(String id) {
     try (var db = dev.keysmith.store.Database.open(dataDir)) {
       return new dev.keysmith.store.SqliteAuditTrail(db)
-          .forRequest(id).stream().map(e -> e.action()).toList();
+          .forRequest(id).stream().map(e -> e.action().code()).toList();
     }
   }
 

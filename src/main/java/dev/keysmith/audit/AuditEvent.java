@@ -7,13 +7,16 @@ import java.util.Objects;
 /**
  * One audited fact: who did what, when, to which request.
  *
- * @param requestId the request concerned, or null for events about no single request
- * @param actor Slack user id, or {@code keysmith} for the bot itself
- * @param action short verb, such as {@code request.submitted} or {@code iam.CreateUser}
+ * @param requestId the request, rotation or access key concerned, or null for none
+ * @param actor Slack user id, or {@link #SYSTEM} for Keysmith itself
+ * @param action what happened
  * @param details extra facts; never secrets
  */
 public record AuditEvent(
-    Instant at, String requestId, String actor, String action, Map<String, String> details) {
+    Instant at, String requestId, String actor, AuditAction action, Map<String, String> details) {
+
+  /** The actor of everything Keysmith does by itself: provisioning, jobs, recovery, expiry. */
+  public static final String SYSTEM = "keysmith";
 
   public AuditEvent {
     Objects.requireNonNull(at, "at");

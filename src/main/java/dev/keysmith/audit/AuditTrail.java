@@ -12,7 +12,7 @@ public interface AuditTrail {
 
   /** Appends one event about {@code requestId} that happened at {@code at}. */
   default void record(
-      Instant at, String requestId, String actor, String action, Map<String, String> details) {
+      Instant at, String requestId, String actor, AuditAction action, Map<String, String> details) {
     record(new AuditEvent(at, requestId, actor, action, details));
   }
 

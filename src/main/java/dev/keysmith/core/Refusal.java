@@ -1,8 +1,112 @@
 package dev.keysmith.core;
 
-/** An action a person may not take now (not an approver, already decided, not the owner...). */
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A decision not to do what a person asked (not an approver, already decided, not the owner...), as
+ * data: a {@link Reason} and the values it names. The Slack layer writes the sentence; the
+ * exception's own message is for logs.
+ */
 public final class Refusal extends KeysmithException {
-  public Refusal(String message) {
-    super(message);
+  private final Reason reason;
+  private final List<String> args;
+
+  /** A refusal for {@code reason}, with one value for each of its {@link Reason#params()}. */
+  public Refusal(Reason reason, String... args) {
+    super(describe(reason, args));
+    if (args.length != reason.params.size()) {
+      throw new IllegalArgumentException(
+          reason + " takes " + reason.params + ", not " + args.length + " values");
+    }
+    this.reason = reason;
+    this.args = List.of(args);
+  }
+
+  /** Why the action was refused. */
+  public Reason reason() {
+    return reason;
+  }
+
+  /** The value of one of the reason's parameters. */
+  public String arg(String param) {
+    int i = reason.params.indexOf(param);
+    if (i < 0) {
+      throw new IllegalArgumentException(reason + " has no parameter " + param);
+    }
+    return args.get(i);
+  }
+
+  private static String describe(Reason reason, String[] args) {
+    StringBuilder text = new StringBuilder(reason.name());
+    for (int i = 0; i < Math.min(args.length, reason.params.size()); i++) {
+      text.append(' ').append(reason.params.get(i)).append('=').append(Objects.toString(args[i]));
+    }
+    return text.toString();
+  }
+
+  /** Every reason Keysmith refuses for, with the names of the values each one carries. */
+  public enum Reason {
+    // Access requests and their decisions; "decision" is APPROVE or DENY.
+    NO_SUCH_REQUEST("requestId"),
+    NOT_APPROVER("decision"),
+    REQUESTER_DECIDES("decision"),
+    OWNER_DECIDES("decision"),
+    /** "state" is the request's state; "decidedBy" the approver's id, or empty. */
+    ALREADY_DECIDED("requestId", "state", "decidedBy"),
+    NOT_YET_POSTED("requestId"),
+
+    // The one-time reveal of a new user's credentials.
+    NOT_CREDENTIALS_OWNER("ownerId"),
+    OFFER_EXPIRED("iamUser"),
+    REVEAL_UNDER_WAY,
+    ALREADY_REVEALED,
+    NOTHING_TO_REVEAL("requestId"),
+    /** "iamError" is IAM's failure in plain words. */
+    CREDENTIALS_NOT_MINTED("iamError"),
+    CREDENTIALS_NOT_SHOWN,
+    NOT_SECRET_OWNER,
+
+    // Owners and their keys.
+    NO_SUCH_IAM_USER("iamUser"),
+    NOT_YOUR_USER("iamUser"),
+    LINK_NEEDS_APPROVER,
+    NO_SUCH_ACCESS_KEY("accessKeyId"),
+
+    // Key rotation.
+    OWNS_NO_USER,
+    /** "iamUsers" is the owned users' names, comma-separated. */
+    OWNS_SEVERAL_USERS("iamUsers"),
+    ONLY_OWNER_ROTATES("iamUser"),
+    NO_OWNER_TO_ROTATE("iamUser"),
+    KEY_GONE("accessKeyId", "iamUser"),
+    FREE_KEY_SLOT("iamUser"),
+    KEYS_CHANGED("iamUser"),
+    ROTATION_UNDER_WAY,
+    USER_ROTATION_UNDER_WAY("iamUser"),
+    NEW_KEY_NOT_MINTED("iamError"),
+    NEW_KEY_NOT_SHOWN,
+    ROTATION_AWAITS_APPROVAL("rotationId", "iamUser"),
+    ROTATION_NOT_POSTED,
+    ROTATION_NEEDS_APPROVER,
+    OWNER_DECIDES_ROTATION("iamUser"),
+    /** "decidedBy" is the approver's id, or empty. */
+    ROTATION_ALREADY_DECIDED("rotationId", "decidedBy"),
+    ROTATION_NOT_YET_POSTED("rotationId"),
+    ROTATION_JUST_DECIDED("rotationId"),
+    OLD_KEY_NOT_WAITING,
+    OLD_KEY_JUST_HANDLED,
+    NO_SUCH_ROTATION("rotationId");
+
+    private final List<String> params;
+
+    Reason(String... params) {
+      this.params = List.of(params);
+    }
+
+    /** The names of the values a refusal for this reason carries, in order. */
+    public List<String> params() {
+      return params;
+    }
   }
 }

@@ -19,7 +19,7 @@ public interface SecretChannel {
   void show(String responseUrl, String subject, Credentials credentials, Instant wipeAt);
 
   /** Replaces the ephemeral message holding credentials with a notice that holds none. */
-  void wipe(String responseUrl, String notice);
+  void wipe(String responseUrl);
 
   /** Tells the clicker something, ephemerally, without touching the message clicked. */
   void tell(String responseUrl, String text);

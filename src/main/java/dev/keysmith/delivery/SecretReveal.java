@@ -1,11 +1,15 @@
 package dev.keysmith.delivery;
 
-import dev.keysmith.audit.AuditTrail;
+import static dev.keysmith.audit.AuditEvent.SYSTEM;
+
+import dev.keysmith.audit.AuditAction;
 import dev.keysmith.core.Refusal;
+import dev.keysmith.core.Refusal.Reason;
+import dev.keysmith.workflow.Transitions;
+import dev.keysmith.workflow.WorkflowContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,22 +19,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class SecretReveal {
   private static final Logger log = LoggerFactory.getLogger(SecretReveal.class);
-  static final String WIPED_NOTICE =
-      "The credentials were hidden. Keysmith never shows a secret twice; if you did not save"
-          + " them, rotate the access key.";
 
   private final WipeStore wipes;
   private final SecretChannel channel;
-  private final AuditTrail audit;
+  private final Transitions transitions;
   private final Clock clock;
   private final Duration visibleFor;
 
   public SecretReveal(
-      WipeStore wipes, SecretChannel channel, AuditTrail audit, Clock clock, Duration visibleFor) {
+      WipeStore wipes, SecretChannel channel, WorkflowContext context, Duration visibleFor) {
     this.wipes = wipes;
     this.channel = channel;
-    this.audit = audit;
-    this.clock = clock;
+    this.transitions = context.transitions();
+    this.clock = context.clock();
     this.visibleFor = visibleFor;
   }
 
@@ -52,29 +53,41 @@ public final class SecretReveal {
         .filter(w -> !w.ownerId().equals(actor))
         .ifPresent(
             w -> {
-              throw new Refusal("Only the owner can hide these credentials.");
+              throw new Refusal(Reason.NOT_SECRET_OWNER);
             });
-    channel.wipe(responseUrl, WIPED_NOTICE);
-    wipes.remove(subject);
-    audit.record(clock.instant(), subject, actor, "delivery.hidden", Map.of());
+    channel.wipe(responseUrl);
+    forget(subject, actor, AuditAction.DELIVERY_HIDDEN);
   }
 
   /** Wipes every secret whose time on screen is up. */
   public void wipeDue() {
     Instant now = clock.instant();
     for (WipeStore.Wipe w : wipes.due(now)) {
+      AuditAction outcome = AuditAction.DELIVERY_WIPED;
       try {
-        channel.wipe(w.responseUrl(), WIPED_NOTICE);
-        audit.record(now, w.subject(), "keysmith", "delivery.wiped", Map.of());
+        channel.wipe(w.responseUrl());
       } catch (RuntimeException e) {
         log.warn("{}: could not wipe: {}", w.subject(), e.getClass().getSimpleName());
         if (now.isBefore(responseUrlExpiry(w))) {
           continue; // a passing Slack failure: try again at the next round
         }
-        audit.record(now, w.subject(), "keysmith", "delivery.wipe-failed", Map.of());
+        outcome = AuditAction.DELIVERY_WIPE_FAILED;
       }
-      wipes.remove(w.subject());
+      forget(w.subject(), SYSTEM, outcome);
     }
+  }
+
+  /** Forgets the wipe of {@code subject}, done or given up, and audits why, together. */
+  private void forget(String subject, String actor, AuditAction outcome) {
+    transitions
+        .change(
+            subject,
+            () -> {
+              wipes.remove(subject);
+              return true;
+            })
+        .audited(actor, outcome)
+        .commitOrThrow();
   }
 
   /** Slack honours a response_url for 30 minutes from the click that made it. */

@@ -219,7 +219,7 @@ public final class AwsIamGateway implements IamGateway {
         USER_MISSING,
         () ->
             iam.get().listAccessKeysPaginator(r -> r.userName(user)).accessKeyMetadata().stream()
-                .map(k -> new AccessKeyInfo(k.accessKeyId(), k.statusAsString(), k.createDate()))
+                .map(k -> new AccessKeyInfo(k.accessKeyId(), status(k.status()), k.createDate()))
                 .toList());
   }
 
@@ -381,5 +381,10 @@ public final class AwsIamGateway implements IamGateway {
 
   private static Set<String> sorted(List<String> names) {
     return Collections.unmodifiableSortedSet(new TreeSet<>(names));
+  }
+
+  private static KeyStatus status(StatusType status) {
+    // IAM knows Active, Inactive and Expired (for some service credentials); only Active works.
+    return status == StatusType.ACTIVE ? KeyStatus.ACTIVE : KeyStatus.INACTIVE;
   }
 }

@@ -70,12 +70,13 @@ public interface IamGateway {
   /** A newly created access key: its id and, this once, its secret. */
   record NewAccessKey(String accessKeyId, Secret secretAccessKey) {}
 
-  /**
-   * An existing access key, without its secret (IAM never returns it again).
-   *
-   * @param status {@code Active} or {@code Inactive}
-   */
-  record AccessKeyInfo(String accessKeyId, String status, Instant createdAt) {}
+  /** An existing access key, without its secret (IAM never returns it again). */
+  record AccessKeyInfo(String accessKeyId, KeyStatus status, Instant createdAt) {
+    /** Whether the key works now. */
+    public boolean active() {
+      return status.active();
+    }
+  }
 
   /**
    * The last use of an access key as IAM tracks it; all three are empty for a never-used key.

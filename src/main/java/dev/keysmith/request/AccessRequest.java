@@ -1,5 +1,6 @@
 package dev.keysmith.request;
 
+import dev.keysmith.workflow.Stateful;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -39,7 +40,8 @@ public record AccessRequest(
     Instant offerExpiresAt,
     Instant revealedAt,
     String offerChannel,
-    String offerTs) {
+    String offerTs)
+    implements Stateful<RequestState> {
 
   public AccessRequest {
     Objects.requireNonNull(id, "id");

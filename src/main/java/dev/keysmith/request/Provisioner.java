@@ -1,5 +1,7 @@
 package dev.keysmith.request;
 
+import dev.keysmith.audit.AuditAction;
+import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway;
@@ -38,10 +40,16 @@ public final class Provisioner {
   public void provision(AccessRequest r, Consumer<String> progress) {
     // No listing of users first: IAM itself refuses a name taken in any case, and a listing costs
     // one call per thousand users on every approval. The form already checked a cached list.
-    call(r, "CreateUser", () -> iam.createUser(r.iamUserName(), path, tags(r), boundaryArn));
+    call(
+        r,
+        AuditAction.IAM_CREATE_USER,
+        () -> iam.createUser(r.iamUserName(), path, tags(r), boundaryArn));
     progress.accept("Created IAM user `" + r.iamUserName() + "` under `" + path + "`");
     try {
-      call(r, "AddUserToGroup", () -> iam.addUserToGroup(r.iamUserName(), r.groupName()));
+      call(
+          r,
+          AuditAction.IAM_ADD_USER_TO_GROUP,
+          () -> iam.addUserToGroup(r.iamUserName(), r.groupName()));
       progress.accept("Added it to group `" + r.groupName() + "`");
     } catch (IamException e) {
       undo(r);
@@ -54,7 +62,7 @@ public final class Provisioner {
   public void undo(AccessRequest r) {
     Optional<Map<String, String>> tags = iam.userTags(r.iamUserName());
     if (tags.isPresent() && r.id().equals(tags.get().get(UserTags.REQUEST))) {
-      call(r, "DeleteUser", () -> iam.deleteUser(r.iamUserName()));
+      call(r, AuditAction.IAM_DELETE_USER, () -> iam.deleteUser(r.iamUserName()));
     }
   }
 
@@ -67,7 +75,7 @@ public final class Provisioner {
     return tags;
   }
 
-  private void call(AccessRequest r, String operation, Runnable step) {
+  private void call(AccessRequest r, AuditAction action, Runnable step) {
     Map<String, String> details = new LinkedHashMap<>();
     details.put("iamUser", r.iamUserName());
     try {
@@ -78,7 +86,7 @@ public final class Provisioner {
       details.put("errorCode", e.errorCode());
       throw e;
     } finally {
-      audit.record(clock.instant(), r.id(), "keysmith", "iam." + operation, details);
+      audit.record(clock.instant(), r.id(), AuditEvent.SYSTEM, action, details);
     }
   }
 }

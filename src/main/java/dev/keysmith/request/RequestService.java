@@ -1,11 +1,15 @@
 package dev.keysmith.request;
 
-import dev.keysmith.audit.AuditTrail;
+import static dev.keysmith.audit.AuditEvent.SYSTEM;
+
+import dev.keysmith.audit.AuditAction;
 import dev.keysmith.core.KeysmithException;
 import dev.keysmith.core.Refusal;
+import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamException;
-import dev.keysmith.workflow.Transactions;
+import dev.keysmith.workflow.Transitions;
+import dev.keysmith.workflow.WorkflowContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -16,47 +20,40 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the access-request workflow: applies {@link RequestWorkflow}'s transitions with
- * compare-and-set in the store, audits them, and carries out what follows (IAM, Slack).
+ * Runs the access-request workflow: applies {@link RequestWorkflow}'s transitions through {@link
+ * Transitions} (compare-and-set and audit event together), and carries out what follows (IAM,
+ * Slack).
  */
 public final class RequestService {
   private static final Logger log = LoggerFactory.getLogger(RequestService.class);
 
   private final RequestStore store;
-  private final Transactions transactions;
-  private final RequestTransitions transitions;
-  private final AuditTrail audit;
-  private final Notifier notifier;
   private final Approvers approvers;
+  private final Notifier notifier;
+  private final Transitions transitions;
+  private final Clock clock;
   private final Provisioner provisioner;
   private final IamDirectory directory;
   private final RequestValidator validator;
   private final Supplier<String> ids;
-  private final Clock clock;
   private final Duration offerLifetime;
 
   public RequestService(
-      RequestStore store,
-      Transactions transactions,
-      AuditTrail audit,
-      Notifier notifier,
-      Approvers approvers,
+      RequestPorts ports,
+      WorkflowContext context,
       Provisioner provisioner,
       IamDirectory directory,
       Supplier<String> ids,
-      Clock clock,
       Duration offerLifetime) {
-    this.store = store;
-    this.transactions = transactions;
-    this.transitions = new RequestTransitions(store, transactions, audit, clock);
-    this.audit = audit;
-    this.notifier = notifier;
-    this.approvers = approvers;
+    this.store = ports.store();
+    this.approvers = ports.approvers();
+    this.notifier = ports.notifier();
+    this.transitions = context.transitions();
+    this.clock = context.clock();
     this.provisioner = provisioner;
     this.directory = directory;
     this.validator = new RequestValidator(directory);
     this.ids = ids;
-    this.clock = clock;
     this.offerLifetime = offerLifetime;
   }
 
@@ -86,32 +83,36 @@ public final class RequestService {
     }
     for (int attempt = 0; attempt < 5; attempt++) {
       AccessRequest r = AccessRequest.pending(ids.get(), form, requesterId, clock.instant());
-      Submission stored =
-          transactions.atomically(
-              "submit request",
-              () -> {
-                List<AccessRequest> claiming = store.findClaiming(r.iamUserName());
-                if (!claiming.isEmpty()) {
-                  return new Submission(
-                      null,
-                      Map.of(FormField.IAM_USER_NAME, RequestValidator.claimedBy(claiming.get(0))));
-                }
-                if (!store.insert(r)) {
-                  return null; // the id is taken; try another
-                }
-                record(
-                    r,
-                    requesterId,
-                    "request.submitted",
-                    Map.of(
-                        "iamUser", r.iamUserName(),
-                        "group", r.groupName(),
-                        "accessType", r.accessType().name(),
-                        "owner", r.ownerId()));
-                return new Submission(r, Map.of());
-              });
-      if (stored != null) {
-        return stored;
+      // The claim check runs inside the transaction that stores the request, so two people asking
+      // for the same name at once get one request.
+      AccessRequest[] claimant = {null};
+      boolean stored =
+          transitions
+              .change(
+                  r.id(),
+                  () -> {
+                    List<AccessRequest> claiming = store.findClaiming(r.iamUserName());
+                    if (!claiming.isEmpty()) {
+                      claimant[0] = claiming.get(0);
+                      return false;
+                    }
+                    return store.insert(r); // false: the id is taken; try another
+                  })
+              .audited(
+                  requesterId,
+                  AuditAction.REQUEST_SUBMITTED,
+                  Map.of(
+                      "iamUser", r.iamUserName(),
+                      "group", r.groupName(),
+                      "accessType", r.accessType().name(),
+                      "owner", r.ownerId()))
+              .commit();
+      if (stored) {
+        return new Submission(r, Map.of());
+      }
+      if (claimant[0] != null) {
+        return new Submission(
+            null, Map.of(FormField.IAM_USER_NAME, RequestValidator.claimedBy(claimant[0])));
       }
     }
     throw new KeysmithException("Could not find a free request id; please submit again.");
@@ -130,25 +131,25 @@ public final class RequestService {
               "Keysmith could not post it to the approvals channel, so nobody could approve it."
                   + " Ask a Keysmith admin to check that the bot is in that channel.",
               clock.instant());
-      if (transitions.move(
-          RequestState.PENDING,
-          failed,
-          "keysmith",
-          "request.failed",
-          Map.of("errorCode", "ApprovalsChannel"))) {
+      if (transitions
+          .move(store, RequestState.PENDING, failed)
+          .audited(SYSTEM, AuditAction.REQUEST_FAILED, Map.of("errorCode", "ApprovalsChannel"))
+          .commit()) {
         Notifier.bestEffort(failed.id(), () -> notifier.requestFailed(failed));
       }
       return;
     }
     AccessRequest posted = r.withApprovalMessage(ref.channel(), ref.ts());
     // Approve refuses requests without their message ref, so no click can race this write.
-    store.compareAndSet(RequestState.PENDING, posted);
+    if (!store.compareAndSet(RequestState.PENDING, posted)) {
+      log.warn("request {}: left PENDING before its approvals message was recorded", r.id());
+    }
     Notifier.bestEffort(r.id(), () -> notifier.requestReceived(r));
   }
 
   /** The request with this id, or a refusal naming the id. */
   public AccessRequest find(String id) {
-    return store.find(id).orElseThrow(() -> new Refusal("There is no request " + id + "."));
+    return store.find(id).orElseThrow(() -> new Refusal(Reason.NO_SUCH_REQUEST, id));
   }
 
   /** An approver approves; provisions exactly once however many clicks arrive. */
@@ -156,8 +157,11 @@ public final class RequestService {
     AccessRequest r = find(id);
     AccessRequest next =
         RequestWorkflow.approve(r, actor, approvers.isApprover(actor), clock.instant());
-    if (!transitions.move(RequestState.PENDING, next, actor, "request.approved", Map.of())) {
-      throw new Refusal(RequestWorkflow.alreadyDecided(find(id)));
+    if (!transitions
+        .move(store, RequestState.PENDING, next)
+        .audited(actor, AuditAction.REQUEST_APPROVED)
+        .commit()) {
+      throw RequestWorkflow.alreadyDecided(find(id));
     }
     provision(next);
   }
@@ -174,9 +178,11 @@ public final class RequestService {
     AccessRequest r = find(id);
     AccessRequest next =
         RequestWorkflow.deny(r, actor, approvers.isApprover(actor), reason, clock.instant());
-    if (!transitions.move(
-        RequestState.PENDING, next, actor, "request.denied", Map.of("reason", next.outcome()))) {
-      throw new Refusal(RequestWorkflow.alreadyDecided(find(id)));
+    if (!transitions
+        .move(store, RequestState.PENDING, next)
+        .audited(actor, AuditAction.REQUEST_DENIED, Map.of("reason", next.outcome()))
+        .commit()) {
+      throw RequestWorkflow.alreadyDecided(find(id));
     }
     return next;
   }
@@ -225,12 +231,10 @@ public final class RequestService {
           });
     } catch (IamException e) {
       AccessRequest failed = RequestWorkflow.failed(current[0], e.getMessage(), clock.instant());
-      transitions.move(
-          RequestState.APPROVED,
-          failed,
-          "keysmith",
-          "request.failed",
-          Map.of("errorCode", e.errorCode()));
+      transitions
+          .move(store, RequestState.APPROVED, failed)
+          .audited(SYSTEM, AuditAction.REQUEST_FAILED, Map.of("errorCode", e.errorCode()))
+          .commitOrThrow();
       log.warn("request {}: provisioning failed: {}", approved.id(), e.errorCode());
       Notifier.bestEffort(failed.id(), () -> notifier.updateApproval(failed));
       Notifier.bestEffort(failed.id(), () -> notifier.requestFailed(failed));
@@ -243,23 +247,21 @@ public final class RequestService {
     }
     directory.userCreated(approved.iamUserName(), approved.ownerId());
     AccessRequest done = RequestWorkflow.provisioned(current[0], offerLifetime, clock.instant());
-    transitions.move(
-        RequestState.APPROVED,
-        done,
-        "keysmith",
-        "request.provisioned",
-        Map.of("offerExpiresAt", done.offerExpiresAt().toString()));
+    transitions
+        .move(store, RequestState.APPROVED, done)
+        .audited(
+            SYSTEM,
+            AuditAction.REQUEST_PROVISIONED,
+            Map.of("offerExpiresAt", done.offerExpiresAt().toString()))
+        .commitOrThrow();
     Notifier.bestEffort(done.id(), () -> notifier.updateApproval(done));
     Notifier.bestEffort(
         done.id(),
         () -> {
           Notifier.MessageRef offer = notifier.credentialsOffered(done);
-          store.compareAndSet(
-              RequestState.PROVISIONED, done.withOfferMessage(offer.channel(), offer.ts()));
+          if (!store.recordOfferMessage(done.id(), offer)) {
+            log.info("request {}: offer closed before its message was recorded", done.id());
+          }
         });
-  }
-
-  private void record(AccessRequest r, String actor, String action, Map<String, String> details) {
-    audit.record(clock.instant(), r.id(), actor, action, details);
   }
 }

@@ -1,5 +1,6 @@
 package dev.keysmith.request;
 
+import dev.keysmith.workflow.StateStore;
 import java.util.List;
 import java.util.Optional;
 
@@ -7,7 +8,7 @@ import java.util.Optional;
  * Durable home of access requests. Every state change is an atomic compare-and-set, so two
  * approvers clicking at once move a request only once.
  */
-public interface RequestStore {
+public interface RequestStore extends StateStore<AccessRequest, RequestState> {
 
   /** Stores a new request; false when its id is taken (the caller picks another id). */
   boolean insert(AccessRequest request);
@@ -15,15 +16,22 @@ public interface RequestStore {
   /** The request with this id. */
   Optional<AccessRequest> find(String id);
 
-  /**
-   * Replaces the stored request with {@code next} only if it is still in state {@code expected};
-   * returns whether it did.
-   */
-  boolean compareAndSet(RequestState expected, AccessRequest next);
-
   /** All requests in {@code state}, oldest first. */
   List<AccessRequest> findByState(RequestState state);
 
   /** Requests whose state holds on to {@code iamUserName}, compared ignoring case. */
   List<AccessRequest> findClaiming(String iamUserName);
+
+  /**
+   * Remembers the owner's offer message of a request still PROVISIONED, so the message can lose its
+   * button once the offer closes; false when the offer closed first and needs no memory of it.
+   */
+  default boolean recordOfferMessage(String id, Notifier.MessageRef offer) {
+    return find(id)
+        .filter(
+            r ->
+                compareAndSet(
+                    RequestState.PROVISIONED, r.withOfferMessage(offer.channel(), offer.ts())))
+        .isPresent();
+  }
 }

@@ -1,20 +1,27 @@
 package dev.keysmith.request;
 
 import dev.keysmith.core.Refusal;
+import dev.keysmith.core.Refusal.Reason;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * The rules of an access request's life, as pure functions: each takes the current request and who
  * acts, and returns the next request or throws {@link Refusal}. Nothing here does I/O.
  */
 public final class RequestWorkflow {
+  /** The decisions an approver makes, as {@link Reason#NOT_APPROVER} and its kin name them. */
+  public static final String APPROVE = "APPROVE";
+
+  public static final String DENY = "DENY";
+
   private RequestWorkflow() {}
 
   /** An approver approves; never the requester or the owner, and only while PENDING. */
   public static AccessRequest approve(
       AccessRequest r, String actor, boolean actorIsApprover, Instant now) {
-    checkDecider(r, actor, actorIsApprover, "approve");
+    checkDecider(r, actor, actorIsApprover, APPROVE);
     return r.withDecision(RequestState.APPROVED, actor, null, now);
   }
 
@@ -28,7 +35,7 @@ public final class RequestWorkflow {
   public static AccessRequest deny(
       AccessRequest r, String actor, boolean actorIsApprover, String reason, Instant now) {
     if (!actorIsApprover) {
-      throw new Refusal("Only Keysmith approvers can deny requests.");
+      throw new Refusal(Reason.NOT_APPROVER, DENY);
     }
     requirePending(r);
     String why = reason == null || reason.isBlank() ? "No reason given." : reason.strip();
@@ -53,29 +60,18 @@ public final class RequestWorkflow {
    */
   public static void checkRevealable(AccessRequest r, String actor, Instant now) {
     if (!r.ownerId().equals(actor)) {
-      throw new Refusal(
-          "Only the owner of these credentials, <@" + r.ownerId() + ">, can reveal them.");
+      throw new Refusal(Reason.NOT_CREDENTIALS_OWNER, r.ownerId());
     }
     switch (r.state()) {
       case PROVISIONED -> {
         if (isOfferExpired(r, now)) {
-          throw new Refusal(
-              "This offer expired. Ask an approver for new credentials for `"
-                  + r.iamUserName()
-                  + "`.");
+          throw new Refusal(Reason.OFFER_EXPIRED, r.iamUserName());
         }
       }
-      case REVEALING -> throw new Refusal("These credentials are being revealed right now.");
-      case REVEALED ->
-          throw new Refusal(
-              "These credentials were already revealed, and Keysmith never shows a secret twice. "
-                  + "If you lost them, rotate the access key instead.");
-      case EXPIRED ->
-          throw new Refusal(
-              "This offer expired. Ask an approver for new credentials for `"
-                  + r.iamUserName()
-                  + "`.");
-      default -> throw new Refusal("Request " + r.id() + " has no credentials to reveal.");
+      case REVEALING -> throw new Refusal(Reason.REVEAL_UNDER_WAY);
+      case REVEALED -> throw new Refusal(Reason.ALREADY_REVEALED);
+      case EXPIRED -> throw new Refusal(Reason.OFFER_EXPIRED, r.iamUserName());
+      default -> throw new Refusal(Reason.NOTHING_TO_REVEAL, r.id());
     }
   }
 
@@ -109,15 +105,15 @@ public final class RequestWorkflow {
   }
 
   private static void checkDecider(
-      AccessRequest r, String actor, boolean actorIsApprover, String verb) {
+      AccessRequest r, String actor, boolean actorIsApprover, String decision) {
     if (!actorIsApprover) {
-      throw new Refusal("Only Keysmith approvers can " + verb + " requests.");
+      throw new Refusal(Reason.NOT_APPROVER, decision);
     }
     if (actor.equals(r.requesterId())) {
-      throw new Refusal("You asked for this user, so someone else has to " + verb + " it.");
+      throw new Refusal(Reason.REQUESTER_DECIDES, decision);
     }
     if (actor.equals(r.ownerId())) {
-      throw new Refusal("You would own this user, so someone else has to " + verb + " it.");
+      throw new Refusal(Reason.OWNER_DECIDES, decision);
     }
     requirePending(r);
   }
@@ -125,22 +121,18 @@ public final class RequestWorkflow {
   /** A decision needs a PENDING request whose approvals message is stored. */
   private static void requirePending(AccessRequest r) {
     if (r.state() != RequestState.PENDING) {
-      throw new Refusal(alreadyDecided(r));
+      throw alreadyDecided(r);
     }
     if (r.approvalTs() == null) {
       // Decisions come from the approvals message, which is stored right after it is posted.
-      throw new Refusal("Request " + r.id() + " is still being posted for approval; try again.");
+      throw new Refusal(Reason.NOT_YET_POSTED, r.id());
     }
   }
 
   /** Why a request that is no longer PENDING cannot be decided again. */
-  static String alreadyDecided(AccessRequest r) {
-    String by = r.decidedBy() == null ? "" : " by <@" + r.decidedBy() + ">";
-    return switch (r.state()) {
-      case DENIED -> "Request " + r.id() + " was already denied" + by + ".";
-      case PENDING -> "Request " + r.id() + " is still pending.";
-      default -> "Request " + r.id() + " was already approved" + by + ".";
-    };
+  static Refusal alreadyDecided(AccessRequest r) {
+    return new Refusal(
+        Reason.ALREADY_DECIDED, r.id(), r.state().name(), Objects.toString(r.decidedBy(), ""));
   }
 
   private static void requireState(AccessRequest r, RequestState expected) {

@@ -1,7 +1,9 @@
 package dev.keysmith.rotation;
 
+import dev.keysmith.audit.AuditAction;
 import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.core.Refusal;
+import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.request.Notifier;
@@ -60,7 +62,7 @@ public final class KeyCare {
     return new KeyView(
         user,
         key.accessKeyId(),
-        "Active".equals(key.status()),
+        key.active(),
         key.createdAt(),
         Math.max(0, Duration.between(key.createdAt(), now).toDays()),
         lastUse);
@@ -72,7 +74,7 @@ public final class KeyCare {
       return iam.accessKeyLastUsed(accessKeyId).userName();
     } catch (IamException e) {
       if ("NoSuchEntity".equals(e.errorCode())) {
-        throw new Refusal("There is no access key `" + accessKeyId + "` in this AWS account.");
+        throw new Refusal(Reason.NO_SUCH_ACCESS_KEY, accessKeyId);
       }
       throw e;
     }
@@ -90,7 +92,7 @@ public final class KeyCare {
         clock.instant(),
         null,
         actor,
-        "keys.deactivated",
+        AuditAction.KEYS_DEACTIVATED,
         Map.of("iamUser", user, "accessKeyId", accessKeyId));
     Notifier.bestEffort(
         accessKeyId, () -> notifier.keyDeactivated(user, accessKeyId, owner.orElse(actor), actor));

@@ -1,5 +1,7 @@
 package dev.keysmith.rotation;
 
+import dev.keysmith.audit.AuditAction;
+import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.config.KeysmithConfig;
 import dev.keysmith.iam.IamDirectory;
@@ -22,8 +24,20 @@ public final class KeyReminders {
   /** The job kind of the daily run. */
   public static final String DAILY = "reminders.daily";
 
-  static final String TOO_OLD = "too-old";
-  static final String UNUSED = "unused";
+  /** The two reminders: the kind the reminder log keeps, and what the audit trail calls it. */
+  enum Kind {
+    TOO_OLD("too-old", AuditAction.REMINDER_TOO_OLD),
+    UNUSED("unused", AuditAction.REMINDER_UNUSED);
+
+    final String logged;
+    final AuditAction action;
+
+    Kind(String logged, AuditAction action) {
+      this.logged = logged;
+      this.action = action;
+    }
+  }
+
   private static final String SUBJECT = "all-keys";
   private static final Duration DAY = Duration.ofDays(1);
 
@@ -76,7 +90,7 @@ public final class KeyReminders {
     for (Map.Entry<String, List<String>> owned : directory.usersByOwner().entrySet()) {
       for (String user : owned.getValue()) {
         for (IamGateway.AccessKeyInfo key : iam.listAccessKeys(user)) {
-          if ("Active".equals(key.status())) {
+          if (key.active()) {
             check(owned.getKey(), user, key);
           }
         }
@@ -87,10 +101,11 @@ public final class KeyReminders {
   private void check(String owner, String user, IamGateway.AccessKeyInfo key) {
     Instant now = clock.instant();
     long ageDays = Duration.between(key.createdAt(), now).toDays();
-    if (ageDays >= settings.maxKeyAge().toDays() && due(key, TOO_OLD, settings.maxKeyAge(), now)) {
+    if (ageDays >= settings.maxKeyAge().toDays()
+        && due(key, Kind.TOO_OLD, settings.maxKeyAge(), now)) {
       remind(
           key,
-          TOO_OLD,
+          Kind.TOO_OLD,
           owner,
           user,
           now,
@@ -99,10 +114,10 @@ public final class KeyReminders {
     Instant lastUse = iam.accessKeyLastUsed(key.accessKeyId()).at().orElse(key.createdAt());
     long unusedDays = Duration.between(lastUse, now).toDays();
     if (unusedDays >= settings.unusedKeyAge().toDays()
-        && due(key, UNUSED, settings.unusedKeyAge(), now)) {
+        && due(key, Kind.UNUSED, settings.unusedKeyAge(), now)) {
       remind(
           key,
-          UNUSED,
+          Kind.UNUSED,
           owner,
           user,
           now,
@@ -110,26 +125,26 @@ public final class KeyReminders {
     }
   }
 
-  private boolean due(IamGateway.AccessKeyInfo key, String kind, Duration period, Instant now) {
-    return log.lastSent(key.accessKeyId(), kind)
+  private boolean due(IamGateway.AccessKeyInfo key, Kind kind, Duration period, Instant now) {
+    return log.lastSent(key.accessKeyId(), kind.logged)
         .map(at -> !now.isBefore(at.plus(period)))
         .orElse(true);
   }
 
   private void remind(
       IamGateway.AccessKeyInfo key,
-      String kind,
+      Kind kind,
       String owner,
       String user,
       Instant now,
       Runnable message) {
     Notifier.bestEffort(key.accessKeyId(), message);
-    log.sent(key.accessKeyId(), kind, now);
+    log.sent(key.accessKeyId(), kind.logged, now);
     audit.record(
         now,
         null,
-        "keysmith",
-        "reminder." + kind,
+        AuditEvent.SYSTEM,
+        kind.action,
         Map.of("iamUser", user, "accessKeyId", key.accessKeyId(), "owner", owner));
   }
 }

@@ -1,19 +1,15 @@
 package dev.keysmith.rotation;
 
-import dev.keysmith.audit.AuditEvent;
-import dev.keysmith.audit.AuditTrail;
-import dev.keysmith.config.KeysmithConfig;
-import dev.keysmith.core.KeysmithException;
+import dev.keysmith.audit.AuditAction;
 import dev.keysmith.core.Refusal;
+import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.delivery.Credentials;
 import dev.keysmith.delivery.SecretReveal;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.IamGateway.AccessKeyInfo;
-import dev.keysmith.jobs.JobHandler;
-import dev.keysmith.jobs.JobStore;
-import dev.keysmith.request.Approvers;
 import dev.keysmith.request.Notifier;
+import dev.keysmith.workflow.Transitions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -26,73 +22,46 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Access-key rotation the way AWS documents it: a second key while the old one stays active, the
- * new secret shown once, the old key deactivated after a grace period (later if it is still in
- * use), then deleted unless the owner reactivated it. Losing a secret is the same with the old key
- * deactivated at once.
+ * Access-key rotation the way AWS documents it, up to the new secret on the owner's screen: the
+ * plan, making room, minting the second key and showing it once. The grace period and the old key's
+ * end are {@link RotationJobs}; where rotations need approval, {@link RotationApproval}.
  */
 public final class KeyRotation {
-  /** Job kinds this class handles. */
-  public static final String DEACTIVATE_OLD = "rotation.deactivate-old-key";
-
-  public static final String DELETE_OLD = "rotation.delete-old-key";
-
-  private static final String DEACTIVATED = "keys.deactivated";
-
   private static final Logger log = LoggerFactory.getLogger(KeyRotation.class);
 
+  private final RotationContext context;
   private final IamGateway iam;
-  private final Ownership ownership;
-  private final Approvers approvers;
   private final RotationStore rotations;
-  private final JobStore jobs;
-  private final SecretReveal reveal;
-  private final KeyNotifier notifier;
-  private final AuditTrail audit;
+  private final Transitions transitions;
   private final Clock clock;
-  private final KeysmithConfig.KeyCare settings;
+  private final RotationApproval approval;
+  private final RotationJobs jobs;
+  private final SecretReveal reveal;
   private final Supplier<String> ids;
 
   public KeyRotation(
-      IamGateway iam,
-      Ownership ownership,
-      Approvers approvers,
-      RotationStore rotations,
-      JobStore jobs,
+      RotationContext context,
+      RotationApproval approval,
+      RotationJobs jobs,
       SecretReveal reveal,
-      KeyNotifier notifier,
-      AuditTrail audit,
-      Clock clock,
-      KeysmithConfig.KeyCare settings,
       Supplier<String> ids) {
-    this.iam = iam;
-    this.ownership = ownership;
-    this.approvers = approvers;
-    this.rotations = rotations;
+    this.context = context;
+    this.iam = context.iam();
+    this.rotations = context.rotations();
+    this.transitions = context.workflow().transitions();
+    this.clock = context.workflow().clock();
+    this.approval = approval;
     this.jobs = jobs;
     this.reveal = reveal;
-    this.notifier = notifier;
-    this.audit = audit;
-    this.clock = clock;
-    this.settings = settings;
     this.ids = ids;
   }
 
-  /** What a rotation of one user's key needs first. */
-  public enum Step {
-    /** Ready: one key (or none) to replace. */
-    READY,
-    /** Both key slots are taken and one key is inactive: delete it first (confirmed). */
-    DELETE_INACTIVE_FIRST,
-    /** Both key slots are taken by active keys: the owner picks one to delete (confirmed). */
-    CHOOSE_KEY_TO_DELETE
-  }
-
   /** What `/iam rotate-key` offers for {@code iamUser}. */
-  public record Plan(String iamUser, List<AccessKeyInfo> keys, boolean lost, Step step) {
+  public record Plan(
+      String iamUser, List<AccessKeyInfo> keys, boolean lost, RotationWorkflow.Step step) {
     /** The key that will be replaced, when the plan is READY and the user has one. */
     public Optional<String> oldKeyId() {
-      return step == Step.READY && keys.size() == 1
+      return step == RotationWorkflow.Step.READY && keys.size() == 1
           ? Optional.of(keys.get(0).accessKeyId())
           : Optional.empty();
     }
@@ -101,389 +70,176 @@ public final class KeyRotation {
   /** Works out what rotating a key of {@code iamUser} (or the actor's only user) takes. */
   public Plan plan(String actor, Optional<String> iamUser, boolean lost) {
     String user = iamUser.orElseGet(() -> onlyUserOf(actor));
-    checkOwner(user, actor);
+    checkRotator(user, actor);
     List<AccessKeyInfo> keys = iam.listAccessKeys(user);
-    Step step = Step.READY;
-    if (keys.size() >= 2) {
-      step =
-          keys.stream().anyMatch(k -> !"Active".equals(k.status()))
-              ? Step.DELETE_INACTIVE_FIRST
-              : Step.CHOOSE_KEY_TO_DELETE;
-    }
-    return new Plan(user, keys, lost, step);
-  }
-
-  private String onlyUserOf(String actor) {
-    List<String> owned = ownership.usersOwnedBy(actor);
-    if (owned.isEmpty()) {
-      throw new Refusal(
-          "You own no IAM user that Keysmith knows of. Ask an approver to link yours with"
-              + " `/iam link`.");
-    }
-    if (owned.size() > 1) {
-      throw new Refusal(
-          "You own several IAM users ("
-              + String.join(", ", owned)
-              + "). Say which one: `/iam rotate-key <iam-user>`.");
-    }
-    return owned.get(0);
-  }
-
-  /** Only the owner rotates: the new secret is shown to whoever rotates, and only to them. */
-  private void checkOwner(String iamUser, String actor) {
-    Optional<String> owner = ownership.checkMayActOn(iamUser, actor);
-    if (owner.isEmpty() || !owner.get().equals(actor)) {
-      throw new Refusal(
-          "Only the owner of `"
-              + iamUser
-              + "` can rotate its keys, because only they may see the new secret."
-              + (owner.isEmpty() ? " Link it to its owner first with `/iam link`." : ""));
-    }
+    return new Plan(user, keys, lost, RotationWorkflow.step(keys));
   }
 
   /** Deletes a key to free a slot before rotating; the click carried a confirmation. */
   public Plan deleteToMakeRoom(String actor, String iamUser, String keyId, boolean lost) {
-    checkOwner(iamUser, actor);
-    List<AccessKeyInfo> keys = iam.listAccessKeys(iamUser);
-    if (keys.stream().noneMatch(k -> k.accessKeyId().equals(keyId))) {
-      throw new Refusal("`" + keyId + "` is not a key of `" + iamUser + "` any more.");
-    }
-    if (keys.size() < 2) {
-      throw new Refusal("`" + iamUser + "` has a free key slot already; nothing was deleted.");
-    }
+    checkRotator(iamUser, actor);
+    RotationWorkflow.checkDeletableForRoom(iamUser, iam.listAccessKeys(iamUser), keyId);
     iam.deleteAccessKey(iamUser, keyId);
-    record(null, actor, "keys.deleted", Map.of("iamUser", iamUser, "accessKeyId", keyId));
+    context
+        .workflow()
+        .audit()
+        .record(
+            clock.instant(),
+            null,
+            actor,
+            AuditAction.KEYS_DELETED,
+            Map.of("iamUser", iamUser, "accessKeyId", keyId));
     return plan(actor, Optional.of(iamUser), lost);
   }
 
   /**
    * The owner clicked Rotate on the ephemeral prompt: mint the new key, show it once through that
    * click's {@code responseUrl}, and start the grace period (or, for a lost key, deactivate the old
-   * one at once).
+   * one at once). Where rotations need approval and none is given yet, asks for it instead.
    */
   public Rotation rotate(
       String actor, String iamUser, String oldKeyId, boolean lost, String responseUrl) {
-    checkOwner(iamUser, actor);
-    List<String> keys =
-        iam.listAccessKeys(iamUser).stream().map(AccessKeyInfo::accessKeyId).toList();
-    List<String> expected = oldKeyId == null ? List.of() : List.of(oldKeyId);
-    if (!keys.equals(expected)) {
-      throw new Refusal(
-          "The keys of `" + iamUser + "` changed since you asked; run `/iam rotate-key` again.");
+    checkRotator(iamUser, actor);
+    RotationWorkflow.checkUnchanged(iamUser, iam.listAccessKeys(iamUser), oldKeyId);
+    Optional<Rotation> minting = startMinting(actor, iamUser, oldKeyId, lost);
+    if (minting.isEmpty()) {
+      return approval.request(actor, iamUser, oldKeyId, lost);
     }
-    Rotation started;
-    if (settings.rotationNeedsApproval()) {
-      Optional<Rotation> approved =
-          rotations.findByState(RotationState.APPROVED).stream()
-              .filter(r -> r.iamUser().equals(iamUser))
-              .filter(r -> Objects.equals(r.oldKeyId(), oldKeyId) && r.lost() == lost)
-              .findFirst();
-      if (approved.isEmpty()) {
-        return requestApproval(actor, iamUser, oldKeyId, lost);
-      }
-      started = approved.get().moved(RotationState.MINTING, clock.instant());
-      if (!rotations.compareAndSet(RotationState.APPROVED, started)) {
-        throw new Refusal("This rotation is already under way.");
-      }
-    } else {
-      started =
-          Rotation.start(
-              ids.get(), iamUser, actor, oldKeyId, lost, RotationState.MINTING, clock.instant());
-      if (!rotations.insert(started)) {
-        throw new Refusal("A rotation of `" + iamUser + "` is already under way.");
-      }
-    }
-    IamGateway.NewAccessKey key;
-    try {
-      key = iam.createAccessKey(iamUser);
-    } catch (IamException e) {
-      finish(started, RotationState.CANCELLED, "CreateAccessKey failed: " + e.errorCode());
-      throw new Refusal("IAM could not create the new key: " + e.getMessage());
-    }
-    record(
-        started.id(), "keysmith", "iam.CreateAccessKey", Map.of("accessKeyId", key.accessKeyId()));
-    try {
-      reveal.show(
-          started.id(),
-          actor,
-          responseUrl,
-          new Credentials(
-              iamUser,
-              Optional.of(key.accessKeyId()),
-              Optional.of(key.secretAccessKey()),
-              Optional.empty(),
-              Optional.empty()));
-    } catch (RuntimeException e) {
-      log.warn(
-          "rotation {}: could not show the new key: {}",
-          started.id(),
-          e.getClass().getSimpleName());
-      undoMint(started, "show failed");
-      throw new Refusal(
-          "Slack did not take the message with your new key, so nothing changed. Try again.");
-    }
-    Instant now = clock.instant();
-    RotationState next =
-        oldKeyId == null
-            ? RotationState.DONE
-            : lost ? RotationState.OLD_DEACTIVATED : RotationState.GRACE;
-    Rotation shown = started.revealed(key.accessKeyId(), next, now);
-    rotations.compareAndSet(RotationState.MINTING, shown);
-    Map<String, String> details = new LinkedHashMap<>();
-    details.put("iamUser", iamUser);
-    details.put("newKeyId", key.accessKeyId());
-    details.put("oldKeyId", Objects.toString(oldKeyId, "none"));
-    details.put("lost", Boolean.toString(lost));
-    record(shown.id(), actor, "keys.rotated", details);
-    if (next == RotationState.OLD_DEACTIVATED) {
-      deactivateOld(shown, actor);
-    } else if (next == RotationState.GRACE) {
-      Instant deactivateAt = now.plus(settings.rotationGracePeriod());
-      jobs.schedule(DEACTIVATE_OLD, shown.id(), Map.of(), deactivateAt);
-      Notifier.bestEffort(
-          shown.id(),
-          () ->
-              notifier.rotationGracePeriod(
-                  shown.id(), iamUser, oldKeyId, key.accessKeyId(), actor, deactivateAt));
-    }
-    return shown;
-  }
-
-  /** Where rotations need approval: posts one for approval instead of minting. */
-  private Rotation requestApproval(String actor, String iamUser, String oldKeyId, boolean lost) {
-    rotations.findByState(RotationState.AWAITING_APPROVAL).stream()
-        .filter(r -> r.iamUser().equals(iamUser))
-        .findFirst()
-        .ifPresent(
-            r -> {
-              throw new Refusal(
-                  "Rotation " + r.id() + " of `" + iamUser + "` already waits for approval.");
-            });
-    Rotation waiting =
-        Rotation.start(
-            ids.get(),
-            iamUser,
-            actor,
-            oldKeyId,
-            lost,
-            RotationState.AWAITING_APPROVAL,
-            clock.instant());
-    if (!rotations.insert(waiting)) {
-      throw new KeysmithException("Could not find a free rotation id; please try again.");
-    }
-    record(waiting.id(), actor, "rotation.requested", Map.of("iamUser", iamUser));
-    Notifier.MessageRef ref;
-    try {
-      ref = notifier.rotationForApproval(waiting);
-    } catch (RuntimeException e) {
-      finish(waiting, RotationState.CANCELLED, "could not post for approval");
-      throw new Refusal(
-          "Keysmith could not post the rotation to the approvals channel; nothing changed.");
-    }
-    Rotation posted = waiting.withApprovalMessage(ref.channel(), ref.ts());
-    rotations.compareAndSet(RotationState.AWAITING_APPROVAL, posted);
-    return posted;
-  }
-
-  /** An approver (never the owner) approves or denies a rotation that needs approval. */
-  public void decide(String rotationId, String approver, boolean approve) {
-    Rotation r = find(rotationId);
-    if (!approvers.isApprover(approver)) {
-      throw new Refusal("Only Keysmith approvers can decide rotations.");
-    }
-    if (approver.equals(r.ownerId())) {
-      throw new Refusal("You own `" + r.iamUser() + "`, so someone else has to decide.");
-    }
-    if (r.state() != RotationState.AWAITING_APPROVAL) {
-      throw new Refusal(
-          "Rotation "
-              + r.id()
-              + " was already decided"
-              + (r.decidedBy() == null ? "." : " by <@" + r.decidedBy() + ">."));
-    }
-    if (r.approvalTs() == null) {
-      throw new Refusal("Rotation " + r.id() + " is still being posted for approval; try again.");
-    }
-    Rotation next =
-        r.decided(
-            approve ? RotationState.APPROVED : RotationState.DENIED, approver, clock.instant());
-    if (!rotations.compareAndSet(RotationState.AWAITING_APPROVAL, next)) {
-      throw new Refusal("Rotation " + r.id() + " was just decided by someone else.");
-    }
-    record(next.id(), approver, approve ? "rotation.approved" : "rotation.denied", Map.of());
-    Notifier.bestEffort(next.id(), () -> notifier.rotationDecided(next));
-  }
-
-  /** The owner (or an approver) asks to deactivate the old key now instead of after the grace. */
-  public void deactivateOldNow(String rotationId, String actor) {
-    Rotation r = find(rotationId);
-    ownership.checkMayActOn(r.iamUser(), actor);
-    if (r.state() != RotationState.GRACE) {
-      throw new Refusal("The old key of this rotation is not waiting for deactivation any more.");
-    }
-    Rotation next = r.moved(RotationState.OLD_DEACTIVATED, clock.instant());
-    if (!rotations.compareAndSet(RotationState.GRACE, next)) {
-      throw new Refusal("The old key of this rotation was just dealt with.");
-    }
-    jobs.cancel(DEACTIVATE_OLD, rotationId);
-    deactivateOld(next, actor);
-  }
-
-  /** Job: the grace period is over; deactivate the old key unless it was used after the reveal. */
-  public JobHandler deactivateOldJob() {
-    return job -> {
-      Rotation r = find(job.subject());
-      if (r.state() != RotationState.GRACE) {
-        return;
-      }
-      Optional<AccessKeyInfo> old = oldKey(r);
-      if (old.isEmpty()) {
-        finish(r, RotationState.DONE, "old key already gone");
-        return;
-      }
-      Instant now = clock.instant();
-      IamGateway.KeyLastUsed used = iam.accessKeyLastUsed(r.oldKeyId());
-      if (!r.postponed()
-          && "Active".equals(old.get().status())
-          && used.at().filter(at -> at.isAfter(r.revealedAt())).isPresent()) {
-        Instant later = now.plus(settings.rotationGracePeriod());
-        rotations.compareAndSet(RotationState.GRACE, r.postponedOnce(now));
-        jobs.schedule(DEACTIVATE_OLD, r.id(), Map.of(), later);
-        KeyNotifier.KeyUse use =
-            new KeyNotifier.KeyUse(
-                used.at().get(), used.service().orElse("unknown"), used.region().orElse("unknown"));
-        record(r.id(), "keysmith", "rotation.postponed", Map.of("lastUsed", use.at().toString()));
-        Notifier.bestEffort(
-            r.id(),
-            () -> notifier.oldKeyStillUsed(r.iamUser(), r.oldKeyId(), r.ownerId(), use, later));
-        return;
-      }
-      Rotation next = r.moved(RotationState.OLD_DEACTIVATED, now);
-      if (rotations.compareAndSet(RotationState.GRACE, next)) {
-        deactivateOld(next, "keysmith");
-      }
-    };
-  }
-
-  /** Job: the old key has been inactive long enough; delete it unless it was reactivated. */
-  public JobHandler deleteOldJob() {
-    return job -> {
-      Rotation r = find(job.subject());
-      if (r.state() != RotationState.OLD_DEACTIVATED) {
-        return;
-      }
-      Optional<AccessKeyInfo> old = oldKey(r);
-      if (old.isEmpty()) {
-        finish(r, RotationState.DONE, "old key already gone");
-        return;
-      }
-      if ("Active".equals(old.get().status())) {
-        finish(r, RotationState.CANCELLED, "old key reactivated by its owner; kept");
-        return;
-      }
-      iam.deleteAccessKey(r.iamUser(), r.oldKeyId());
-      record(r.id(), "keysmith", "iam.DeleteAccessKey", Map.of("accessKeyId", r.oldKeyId()));
-      finish(r, RotationState.DONE, "old key deleted");
-      Notifier.bestEffort(
-          r.id(), () -> notifier.oldKeyDeleted(r.iamUser(), r.oldKeyId(), r.ownerId()));
-    };
+    IamGateway.NewAccessKey key = mint(minting.get());
+    show(minting.get(), key, responseUrl);
+    return revealed(minting.get(), key.accessKeyId(), actor);
   }
 
   /**
    * After a restart: a rotation cut off between minting and showing leaves a key nobody saw; delete
-   * it. The user had exactly the old key (or none) when the rotation started. A rotation cut off
-   * between its state and its next job gets the job: one in its grace period its deactivation; one
-   * past it its deletion, after the deactivation itself if that never happened (no {@code
-   * keys.deactivated} event). The deletion job keeps a key its owner reactivated.
+   * it. The user had exactly the old key (or none) when the rotation started.
    */
   public void recoverInterrupted() {
     for (Rotation r : rotations.findByState(RotationState.MINTING)) {
       log.info("rotation {}: deleting the new key of a rotation a restart interrupted", r.id());
       undoMint(r, "interrupted by restart");
     }
-    for (Rotation r : rotations.findByState(RotationState.GRACE)) {
-      if (!hasPending(r, DEACTIVATE_OLD)) {
-        log.info("rotation {}: scheduling the deactivation a restart interrupted", r.id());
-        jobs.schedule(
-            DEACTIVATE_OLD, r.id(), Map.of(), r.revealedAt().plus(settings.rotationGracePeriod()));
+  }
+
+  /** The rotation that mints now, or empty when it must be approved first. */
+  private Optional<Rotation> startMinting(
+      String actor, String iamUser, String oldKeyId, boolean lost) {
+    Instant now = clock.instant();
+    if (context.settings().rotationNeedsApproval()) {
+      Optional<Rotation> approved =
+          rotations.findByState(RotationState.APPROVED).stream()
+              .filter(r -> RotationWorkflow.approvedFor(r, iamUser, oldKeyId, lost))
+              .findFirst();
+      if (approved.isEmpty()) {
+        return Optional.empty();
       }
+      Rotation minting = RotationWorkflow.startMinting(approved.get(), now);
+      if (!transitions.move(rotations, RotationState.APPROVED, minting).commit()) {
+        throw new Refusal(Reason.ROTATION_UNDER_WAY);
+      }
+      return Optional.of(minting);
     }
-    for (Rotation r : rotations.findByState(RotationState.OLD_DEACTIVATED)) {
-      if (hasPending(r, DELETE_OLD)) {
-        continue;
-      }
-      Optional<Instant> deactivatedAt =
-          audit.forRequest(r.id()).stream()
-              .filter(e -> e.action().equals(DEACTIVATED))
-              .map(AuditEvent::at)
-              .reduce((first, last) -> last);
-      if (deactivatedAt.isPresent()) {
-        log.info("rotation {}: scheduling the deletion a restart interrupted", r.id());
-        jobs.schedule(
-            DELETE_OLD,
-            r.id(),
-            Map.of(),
-            deactivatedAt.get().plus(settings.deleteAfterDeactivation()));
-        continue;
-      }
-      log.info("rotation {}: deactivating the old key a restart interrupted", r.id());
-      try {
-        deactivateOld(r, "keysmith");
-      } catch (KeysmithException e) {
-        // IAM may not be reachable yet; Keysmith starts anyway and tries again at the next start.
-        log.warn("rotation {}: could not deactivate the old key yet: {}", r.id(), e.getMessage());
-      }
+    Rotation minting =
+        Rotation.start(ids.get(), iamUser, actor, oldKeyId, lost, RotationState.MINTING, now);
+    // The store refuses a second MINTING rotation of the same user: a double click mints once.
+    if (!transitions.change(minting.id(), () -> rotations.insert(minting)).commit()) {
+      throw new Refusal(Reason.USER_ROTATION_UNDER_WAY, iamUser);
+    }
+    return Optional.of(minting);
+  }
+
+  private IamGateway.NewAccessKey mint(Rotation minting) {
+    IamGateway.NewAccessKey key;
+    try {
+      key = iam.createAccessKey(minting.iamUser());
+    } catch (IamException e) {
+      context.finish(minting, RotationState.CANCELLED, "CreateAccessKey failed: " + e.errorCode());
+      throw new Refusal(Reason.NEW_KEY_NOT_MINTED, e.getMessage());
+    }
+    context.auditIamCall(minting, AuditAction.IAM_CREATE_ACCESS_KEY, key.accessKeyId());
+    return key;
+  }
+
+  private void show(Rotation minting, IamGateway.NewAccessKey key, String responseUrl) {
+    Credentials credentials =
+        new Credentials(
+            minting.iamUser(),
+            Optional.of(key.accessKeyId()),
+            Optional.of(key.secretAccessKey()),
+            Optional.empty(),
+            Optional.empty());
+    try {
+      reveal.show(minting.id(), minting.ownerId(), responseUrl, credentials);
+    } catch (RuntimeException e) {
+      log.warn(
+          "rotation {}: could not show the new key: {}",
+          minting.id(),
+          e.getClass().getSimpleName());
+      undoMint(minting, "show failed");
+      throw new Refusal(Reason.NEW_KEY_NOT_SHOWN);
     }
   }
 
-  private boolean hasPending(Rotation r, String kind) {
-    return jobs.pending(r.id()).stream().anyMatch(job -> job.kind().equals(kind));
+  /** The new key is on the owner's screen: its state, audit event and next job, together. */
+  private Rotation revealed(Rotation minting, String newKeyId, String actor) {
+    Instant now = clock.instant();
+    Rotation shown = RotationWorkflow.revealed(minting, newKeyId, now);
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("iamUser", shown.iamUser());
+    details.put("newKeyId", newKeyId);
+    details.put("oldKeyId", Objects.toString(shown.oldKeyId(), "none"));
+    details.put("lost", Boolean.toString(shown.lost()));
+    Transitions.Change change =
+        transitions
+            .move(rotations, RotationState.MINTING, shown)
+            .audited(actor, AuditAction.KEYS_ROTATED, details);
+    Instant deactivateAt = now.plus(context.settings().rotationGracePeriod());
+    if (shown.state() == RotationState.GRACE) {
+      change.schedule(RotationJobs.DEACTIVATE_OLD, deactivateAt);
+    }
+    change.commitOrThrow();
+    if (shown.state() == RotationState.OLD_DEACTIVATED) {
+      jobs.deactivateOld(shown, actor);
+    } else if (shown.state() == RotationState.GRACE) {
+      Notifier.bestEffort(
+          shown.id(),
+          () ->
+              context
+                  .notifier()
+                  .rotationGracePeriod(
+                      shown.id(),
+                      shown.iamUser(),
+                      shown.oldKeyId(),
+                      newKeyId,
+                      actor,
+                      deactivateAt));
+    }
+    return shown;
   }
 
   private void undoMint(Rotation r, String why) {
     for (AccessKeyInfo key : iam.listAccessKeys(r.iamUser())) {
       if (!key.accessKeyId().equals(r.oldKeyId())) {
         iam.deleteAccessKey(r.iamUser(), key.accessKeyId());
-        record(r.id(), "keysmith", "iam.DeleteAccessKey", Map.of("accessKeyId", key.accessKeyId()));
+        context.auditIamCall(r, AuditAction.IAM_DELETE_ACCESS_KEY, key.accessKeyId());
       }
     }
-    finish(r, RotationState.CANCELLED, why);
+    context.finish(r, RotationState.CANCELLED, why);
   }
 
-  private void deactivateOld(Rotation r, String actor) {
-    try {
-      iam.setAccessKeyStatus(r.iamUser(), r.oldKeyId(), /* active= */ false);
-    } catch (IamException e) {
-      if (!"NoSuchEntity".equals(e.errorCode())) {
-        throw e;
-      }
-      finish(r, RotationState.DONE, "old key already gone");
-      return;
+  private String onlyUserOf(String actor) {
+    List<String> owned = context.ownership().usersOwnedBy(actor);
+    if (owned.isEmpty()) {
+      throw new Refusal(Reason.OWNS_NO_USER);
     }
-    Instant deleteAt = clock.instant().plus(settings.deleteAfterDeactivation());
-    record(r.id(), actor, DEACTIVATED, Map.of("iamUser", r.iamUser(), "accessKeyId", r.oldKeyId()));
-    jobs.schedule(DELETE_OLD, r.id(), Map.of(), deleteAt);
-    Notifier.bestEffort(
-        r.id(), () -> notifier.oldKeyDeactivated(r.iamUser(), r.oldKeyId(), r.ownerId(), deleteAt));
-  }
-
-  private Optional<AccessKeyInfo> oldKey(Rotation r) {
-    return iam.listAccessKeys(r.iamUser()).stream()
-        .filter(k -> k.accessKeyId().equals(r.oldKeyId()))
-        .findFirst();
-  }
-
-  private void finish(Rotation r, RotationState state, String why) {
-    if (rotations.compareAndSet(r.state(), r.moved(state, clock.instant()))) {
-      record(r.id(), "keysmith", "rotation." + state.name().toLowerCase(), Map.of("why", why));
+    if (owned.size() > 1) {
+      throw new Refusal(Reason.OWNS_SEVERAL_USERS, String.join(", ", owned));
     }
+    return owned.get(0);
   }
 
-  private Rotation find(String id) {
-    return rotations.find(id).orElseThrow(() -> new Refusal("There is no rotation " + id + "."));
-  }
-
-  private void record(String subject, String actor, String action, Map<String, String> details) {
-    audit.record(clock.instant(), subject, actor, action, details);
+  private void checkRotator(String iamUser, String actor) {
+    Optional<String> owner = context.ownership().checkMayActOn(iamUser, actor);
+    RotationWorkflow.checkRotator(iamUser, owner, actor);
   }
 }

@@ -1,7 +1,9 @@
 package dev.keysmith.rotation;
 
+import dev.keysmith.audit.AuditAction;
 import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.core.Refusal;
+import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.UserTags;
@@ -36,7 +38,7 @@ public final class Ownership {
   public Optional<String> ownerOf(String iamUser) {
     Optional<Map<String, String>> tags = iam.userTags(iamUser);
     if (tags.isEmpty()) {
-      throw new Refusal("There is no IAM user named `" + iamUser + "`.");
+      throw new Refusal(Reason.NO_SUCH_IAM_USER, iamUser);
     }
     return Optional.ofNullable(tags.get().get(UserTags.OWNER));
   }
@@ -50,10 +52,7 @@ public final class Ownership {
     if (owner.filter(actor::equals).isPresent() || approvers.isApprover(actor)) {
       return owner;
     }
-    throw new Refusal(
-        "`"
-            + iamUser
-            + "` is not yours, so you cannot manage its keys. Its owner or a Keysmith approver can.");
+    throw new Refusal(Reason.NOT_YOUR_USER, iamUser);
   }
 
   /** The IAM users {@code slackUserId} owns, as of the last scan. */
@@ -64,7 +63,7 @@ public final class Ownership {
   /** An approver links an existing IAM user to its Slack owner, by tagging it in IAM. */
   public void link(String iamUser, String ownerId, String actor) {
     if (!approvers.isApprover(actor)) {
-      throw new Refusal("Only Keysmith approvers can link IAM users to people.");
+      throw new Refusal(Reason.LINK_NEEDS_APPROVER);
     }
     Optional<String> previous = ownerOf(iamUser);
     try {
@@ -78,7 +77,7 @@ public final class Ownership {
         clock.instant(),
         null,
         actor,
-        "keys.linked",
+        AuditAction.KEYS_LINKED,
         previous.isPresent()
             ? Map.of("iamUser", iamUser, "owner", ownerId, "previousOwner", previous.get())
             : Map.of("iamUser", iamUser, "owner", ownerId));

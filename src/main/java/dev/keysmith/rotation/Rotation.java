@@ -1,5 +1,6 @@
 package dev.keysmith.rotation;
 
+import dev.keysmith.workflow.Stateful;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -28,7 +29,8 @@ public record Rotation(
     String decidedBy,
     String approvalChannel,
     String approvalTs,
-    Instant updatedAt) {
+    Instant updatedAt)
+    implements Stateful<RotationState> {
 
   public Rotation {
     Objects.requireNonNull(id, "id");

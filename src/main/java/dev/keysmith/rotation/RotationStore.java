@@ -1,10 +1,11 @@
 package dev.keysmith.rotation;
 
+import dev.keysmith.workflow.StateStore;
 import java.util.List;
 import java.util.Optional;
 
 /** Durable home of key rotations; every state change is an atomic compare-and-set. */
-public interface RotationStore {
+public interface RotationStore extends StateStore<Rotation, RotationState> {
 
   /**
    * Stores a new rotation; false when its id is taken, or when it is MINTING while another rotation

@@ -71,7 +71,7 @@ final class DecisionActions {
     try {
       denied = service.deny(id, actor, text);
     } catch (Refusal e) {
-      return ctx.ackWithErrors(Map.of(Ids.BLOCK_DENY_REASON, e.getMessage()));
+      return ctx.ackWithErrors(Map.of(Ids.BLOCK_DENY_REASON, Refusals.text(e)));
     }
     later.run("announce denial", id, null, () -> service.announceDenial(denied));
     return ctx.ack();

@@ -84,11 +84,7 @@ final class KeyBlocks {
     switch (plan.step()) {
       case DELETE_INACTIVE_FIRST -> {
         String inactive =
-            plan.keys().stream()
-                .filter(k -> !"Active".equals(k.status()))
-                .findFirst()
-                .orElseThrow()
-                .accessKeyId();
+            plan.keys().stream().filter(k -> !k.active()).findFirst().orElseThrow().accessKeyId();
         blocks.addAll(
             Blocks.text(
                 "`"
@@ -102,7 +98,7 @@ final class KeyBlocks {
                 Blocks.confirmedButton(
                     Ids.ACTION_DELETE_FOR_ROOM,
                     "Delete inactive key",
-                    value(user, inactive, plan.lost()),
+                    new KeyChoice(user, inactive, plan.lost()).encode(),
                     "Delete the inactive key `" + inactive + "` of `" + user + "` for good?",
                     "Delete")));
       }
@@ -122,7 +118,7 @@ final class KeyBlocks {
                             Blocks.confirmedButton(
                                 Ids.ACTION_DELETE_FOR_ROOM,
                                 "Delete " + k.accessKeyId(),
-                                value(user, k.accessKeyId(), plan.lost()),
+                                new KeyChoice(user, k.accessKeyId(), plan.lost()).encode(),
                                 "Delete the ACTIVE key `"
                                     + k.accessKeyId()
                                     + "` of `"
@@ -170,13 +166,11 @@ final class KeyBlocks {
                     Ids.ACTION_ROTATE,
                     plan.lost() ? "Replace lost key" : old == null ? "Create key" : "Rotate now",
                     "primary",
-                    value(user, plan.oldKeyId().orElse(NO_KEY), plan.lost()))));
+                    new KeyChoice(user, plan.oldKeyId().orElse(null), plan.lost()).encode())));
       }
     }
     return blocks;
   }
-
-  static final String NO_KEY = "-";
 
   /** The approvals-channel message of a rotation that needs approval. */
   static List<LayoutBlock> rotationApproval(Rotation r) {
@@ -214,11 +208,6 @@ final class KeyBlocks {
                       + ". The owner rotates when ready."));
     }
     return blocks;
-  }
-
-  /** A button value naming user, key and kind; IAM names and key ids never contain '|'. */
-  static String value(String iamUser, String keyId, boolean lost) {
-    return iamUser + "|" + keyId + "|" + (lost ? "lost" : "rotate");
   }
 
   private static String lastUsed(KeyView k) {

@@ -1,6 +1,7 @@
 package dev.keysmith.slack;
 
 import dev.keysmith.core.KeysmithException;
+import dev.keysmith.core.Refusal;
 import dev.keysmith.delivery.SecretChannel;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -26,6 +27,9 @@ final class Later {
         () -> {
           try {
             work.run();
+          } catch (Refusal e) {
+            log.info("{} {}: refused: {}", what, requestId, e.getMessage());
+            reply(responseUrl, Refusals.text(e));
           } catch (KeysmithException e) {
             log.info("{} {}: refused or failed: {}", what, requestId, e.getMessage());
             reply(responseUrl, e.getMessage());

@@ -7,8 +7,12 @@ import com.slack.api.bolt.request.builtin.BlockActionRequest;
 import com.slack.api.bolt.request.builtin.SlashCommandRequest;
 import com.slack.api.bolt.response.Response;
 import com.slack.api.model.block.LayoutBlock;
+import dev.keysmith.config.KeysmithConfig;
+import dev.keysmith.core.KeysmithException;
 import dev.keysmith.rotation.KeyRotation;
 import dev.keysmith.rotation.Rotation;
+import dev.keysmith.rotation.RotationApproval;
+import dev.keysmith.rotation.RotationJobs;
 import dev.keysmith.rotation.RotationState;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +26,8 @@ import java.util.function.Function;
  */
 final class RotationActions {
   private final KeyRotation rotation;
+  private final RotationApproval approval;
+  private final RotationJobs jobs;
   private final SlackSecretChannel replies;
   private final Later later;
   private final Duration grace;
@@ -29,18 +35,15 @@ final class RotationActions {
   private final Duration visibleFor;
 
   RotationActions(
-      KeyRotation rotation,
-      SlackSecretChannel replies,
-      Later later,
-      Duration grace,
-      Duration deleteAfter,
-      Duration visibleFor) {
-    this.rotation = rotation;
+      SlackRoutes.KeyFlows keys, SlackSecretChannel replies, Later later, KeysmithConfig config) {
+    this.rotation = keys.rotation();
+    this.approval = keys.approval();
+    this.jobs = keys.jobs();
     this.replies = replies;
     this.later = later;
-    this.grace = grace;
-    this.deleteAfter = deleteAfter;
-    this.visibleFor = visibleFor;
+    this.grace = config.keyCare().rotationGracePeriod();
+    this.deleteAfter = config.keyCare().deleteAfterDeactivation();
+    this.visibleFor = config.secretVisibleFor();
   }
 
   void register(App app) {
@@ -88,9 +91,10 @@ final class RotationActions {
         ctx,
         "rotate",
         click -> {
-          String[] v = click.value.split("\\|", 3);
-          String old = KeyBlocks.NO_KEY.equals(v[1]) ? null : v[1];
-          Rotation r = rotation.rotate(click.actor, v[0], old, "lost".equals(v[2]), click.url);
+          KeyChoice choice = KeyChoice.decode(click.value);
+          Rotation r =
+              rotation.rotate(
+                  click.actor, choice.iamUser(), choice.keyId(), choice.lost(), click.url);
           if (r.state() == RotationState.AWAITING_APPROVAL) {
             replies.tell(
                 click.url,
@@ -108,9 +112,13 @@ final class RotationActions {
         ctx,
         "delete-key",
         click -> {
-          String[] v = click.value.split("\\|", 3);
+          KeyChoice choice = KeyChoice.decode(click.value);
+          if (choice.keyId() == null) {
+            throw new KeysmithException("That button does not say which key to delete.");
+          }
           KeyRotation.Plan plan =
-              rotation.deleteToMakeRoom(click.actor, v[0], v[1], "lost".equals(v[2]));
+              rotation.deleteToMakeRoom(
+                  click.actor, choice.iamUser(), choice.keyId(), choice.lost());
           replies.replace(click.url, "Rotate an access key", prompt(plan));
           return null;
         });
@@ -122,14 +130,14 @@ final class RotationActions {
         ctx,
         "deactivate-old-key",
         click -> {
-          rotation.deactivateOldNow(click.value, click.actor);
+          jobs.deactivateOldNow(click.value, click.actor);
           replies.tell(click.url, ":lock: The old key is deactivated.");
           return null;
         });
   }
 
   private Void decide(Click click, boolean approve) {
-    rotation.decide(click.value, click.actor, approve);
+    approval.decide(click.value, click.actor, approve);
     return null;
   }
 

@@ -9,42 +9,46 @@ import dev.keysmith.request.RequestService;
 import dev.keysmith.rotation.KeyCare;
 import dev.keysmith.rotation.KeyRotation;
 import dev.keysmith.rotation.Ownership;
+import dev.keysmith.rotation.RotationApproval;
+import dev.keysmith.rotation.RotationJobs;
 import java.util.concurrent.Executor;
 
 /** Registers every Keysmith listener on a Bolt {@link App}. */
 public final class SlackRoutes {
   private SlackRoutes() {}
 
-  /** Registers the listeners; slow work runs on {@code executor} after each ack. */
-  public static App register(
-      App app,
+  /** The workflows of a new IAM user: the request, its decision, the one-time reveal. */
+  public record RequestFlows(
       RequestService requests,
       CredentialDelivery delivery,
       SecretReveal reveal,
-      IamDirectory directory,
-      KeyCare keyCare,
+      IamDirectory directory) {}
+
+  /** The workflows of keys people already have: listing, linking, rotating, deactivating. */
+  public record KeyFlows(
+      KeyCare care,
       Ownership ownership,
       KeyRotation rotation,
-      KeysmithConfig config,
-      SlackSecretChannel replies,
-      SlackWebApi slack,
-      Executor executor) {
-    Later later = new Later(executor, replies);
-    KeyCommands keys = new KeyCommands(keyCare, ownership, replies, later);
-    keys.register(app);
-    RotationActions rotations =
-        new RotationActions(
-            rotation,
-            replies,
-            later,
-            config.keyCare().rotationGracePeriod(),
-            config.keyCare().deleteAfterDeactivation(),
-            config.secretVisibleFor());
+      RotationApproval approval,
+      RotationJobs jobs) {}
+
+  /** How listeners talk back to Slack, and where their slow work runs after the ack. */
+  public record Plumbing(SlackWebApi api, SlackSecretChannel replies, Executor executor) {}
+
+  /** Registers the listeners; slow work runs on the plumbing's executor after each ack. */
+  public static App register(
+      App app, RequestFlows requests, KeyFlows keys, Plumbing plumbing, KeysmithConfig config) {
+    Later later = new Later(plumbing.executor(), plumbing.replies());
+    KeyCommands keyCommands =
+        new KeyCommands(keys.care(), keys.ownership(), plumbing.replies(), later);
+    keyCommands.register(app);
+    RotationActions rotations = new RotationActions(keys, plumbing.replies(), later, config);
     rotations.register(app);
-    new IamCommand(directory, keys, rotations, slack, later).register(app);
-    new CreateUserSubmission(requests, directory, later).register(app);
-    new DecisionActions(requests, slack, later).register(app);
-    new RevealActions(delivery, reveal, later).register(app);
+    new IamCommand(requests.directory(), keyCommands, rotations, plumbing.api(), later)
+        .register(app);
+    new CreateUserSubmission(requests.requests(), requests.directory(), later).register(app);
+    new DecisionActions(requests.requests(), plumbing.api(), later).register(app);
+    new RevealActions(requests.delivery(), requests.reveal(), later).register(app);
     return app;
   }
 }

@@ -19,6 +19,9 @@ import java.util.List;
  * ephemeral message and to replace it later (ephemeral messages ignore {@code chat.update}).
  */
 public final class SlackSecretChannel implements SecretChannel {
+  static final String WIPED_NOTICE =
+      "The credentials were hidden. Keysmith never shows a secret twice; if you did not save"
+          + " them, rotate the access key.";
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Slack slack;
   private final Duration visibleFor;
@@ -44,8 +47,8 @@ public final class SlackSecretChannel implements SecretChannel {
   }
 
   @Override
-  public void wipe(String responseUrl, String notice) {
-    send(responseUrl, true, notice, Blocks.text(notice));
+  public void wipe(String responseUrl) {
+    send(responseUrl, true, WIPED_NOTICE, Blocks.text(WIPED_NOTICE));
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keysmith.audit.AuditAction;
 import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.audit.AuditTrail;
 import java.io.IOException;
@@ -51,7 +52,7 @@ public final class SqliteAuditTrail implements AuditTrail {
             ps.setLong(1, at.toEpochMilli());
             ps.setString(2, event.requestId());
             ps.setString(3, event.actor());
-            ps.setString(4, event.action());
+            ps.setString(4, event.action().code());
             ps.setString(5, detailsJson);
             return ps.executeUpdate();
           }
@@ -82,7 +83,7 @@ public final class SqliteAuditTrail implements AuditTrail {
                         Instant.ofEpochMilli(rs.getLong(1)),
                         rs.getString(2),
                         rs.getString(3),
-                        rs.getString(4),
+                        AuditAction.ofCode(rs.getString(4)),
                         read(rs.getString(5))));
               }
               return List.copyOf(events);
@@ -114,7 +115,7 @@ public final class SqliteAuditTrail implements AuditTrail {
           g.writeStringField("at", at.toString());
           g.writeStringField("requestId", event.requestId());
           g.writeStringField("actor", event.actor());
-          g.writeStringField("action", event.action());
+          g.writeStringField("action", event.action().code());
           g.writeFieldName("details");
           g.writeRawValue(detailsJson);
           g.writeEndObject();

@@ -13,14 +13,18 @@ import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.AccessType;
 import dev.keysmith.request.Notifier;
 import dev.keysmith.request.RequestForm;
+import dev.keysmith.request.RequestPorts;
 import dev.keysmith.request.RequestState;
 import dev.keysmith.request.RequestWorkflow;
 import dev.keysmith.store.Database;
 import dev.keysmith.store.SqliteAuditTrail;
+import dev.keysmith.store.SqliteJobStore;
 import dev.keysmith.store.SqliteRequestStore;
 import dev.keysmith.store.SqliteWipeStore;
 import dev.keysmith.testing.FakeIamGateway;
 import dev.keysmith.testing.MutableClock;
+import dev.keysmith.workflow.Transitions;
+import dev.keysmith.workflow.WorkflowContext;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -67,7 +71,7 @@ class CredentialDeliveryTest {
           }
 
           @Override
-          public void wipe(String url, String notice) {
+          public void wipe(String url) {
             if (failWipes > 0) {
               failWipes--;
               throw new IllegalStateException("slack is down");
@@ -85,18 +89,21 @@ class CredentialDeliveryTest {
                 new Class<?>[] {Notifier.class},
                 (proxy, method, args) -> null);
     SqliteAuditTrail audit = new SqliteAuditTrail(db);
+    WorkflowContext workflow =
+        new WorkflowContext(
+            new Transitions(db, audit, new SqliteJobStore(db, clock), clock), audit, clock);
+    reveal = new SecretReveal(new SqliteWipeStore(db), channel, workflow, VISIBLE);
     delivery =
         new CredentialDelivery(
-            store,
-            db,
-            audit,
-            iam,
-            new IamDirectory(iam, List.of(), Runnable::run, Ticker.systemTicker()),
-            new PasswordGenerator(new SecureRandom()),
+            new RequestPorts(store, id -> false, notifier),
+            workflow,
+            new CredentialMinter(
+                iam,
+                new IamDirectory(iam, List.of(), Runnable::run, Ticker.systemTicker()),
+                new PasswordGenerator(new SecureRandom()),
+                workflow),
             channel,
-            reveal = new SecretReveal(new SqliteWipeStore(db), channel, audit, clock, VISIBLE),
-            notifier,
-            clock);
+            reveal);
   }
 
   @AfterEach
@@ -127,7 +134,8 @@ class CredentialDeliveryTest {
     offered(AccessType.BOTH);
     iam.failNext("CreateLoginProfile", "PasswordPolicyViolation");
     Refusal r = assertThrows(Refusal.class, () -> delivery.reveal("KS-ABC123", OWNER, "url-1"));
-    assertTrue(r.getMessage().contains("PasswordPolicyViolation"), r.getMessage());
+    assertEquals(Refusal.Reason.CREDENTIALS_NOT_MINTED, r.reason());
+    assertTrue(r.arg("iamError").contains("PasswordPolicyViolation"), r.arg("iamError"));
     assertTrue(iam.users.get("alice").keys.isEmpty());
     assertFalse(iam.users.get("alice").loginProfile);
     assertEquals(RequestState.PROVISIONED, store.find("KS-ABC123").orElseThrow().state());
@@ -137,7 +145,8 @@ class CredentialDeliveryTest {
   @Test
   void reveal_whenShowingFails_deletesWhatWasMinted() {
     offered(AccessType.BOTH);
-    assertThrows(Refusal.class, () -> delivery.reveal("KS-ABC123", OWNER, "broken"));
+    Refusal r = assertThrows(Refusal.class, () -> delivery.reveal("KS-ABC123", OWNER, "broken"));
+    assertEquals(Refusal.Reason.CREDENTIALS_NOT_SHOWN, r.reason());
     assertTrue(iam.users.get("alice").keys.isEmpty());
     assertFalse(iam.users.get("alice").loginProfile);
     assertEquals(RequestState.PROVISIONED, store.find("KS-ABC123").orElseThrow().state());
@@ -215,7 +224,8 @@ class CredentialDeliveryTest {
   void hide_bySomeoneElse_isRefusedAndWipesNothing() {
     offered(AccessType.PROGRAMMATIC);
     delivery.reveal("KS-ABC123", OWNER, "url-1");
-    assertThrows(Refusal.class, () -> reveal.hide("KS-ABC123", "U0STRANGER", "url-1"));
+    Refusal r = assertThrows(Refusal.class, () -> reveal.hide("KS-ABC123", "U0STRANGER", "url-1"));
+    assertEquals(Refusal.Reason.NOT_SECRET_OWNER, r.reason());
     assertTrue(wiped.isEmpty());
   }
 }

@@ -198,7 +198,7 @@ class AwsIamGatewayIT {
             () -> gateway.setAccessKeyStatus("alice", bobs.accessKeyId(), /* active= */ false));
 
     assertEquals("NoSuchEntity", e.errorCode());
-    assertEquals("Active", gateway.listAccessKeys("bob").get(0).status());
+    assertEquals(KeyStatus.ACTIVE, gateway.listAccessKeys("bob").get(0).status());
   }
 
   @Test
@@ -210,13 +210,13 @@ class AwsIamGatewayIT {
     gateway.setAccessKeyStatus("alice", key.accessKeyId(), /* active= */ false);
 
     assertEquals(
-        Map.of(key.accessKeyId(), "Inactive", other.accessKeyId(), "Active"),
+        Map.of(key.accessKeyId(), KeyStatus.INACTIVE, other.accessKeyId(), KeyStatus.ACTIVE),
         statuses(gateway.listAccessKeys("alice")));
 
     gateway.setAccessKeyStatus("alice", key.accessKeyId(), /* active= */ true);
 
     assertEquals(
-        Map.of(key.accessKeyId(), "Active", other.accessKeyId(), "Active"),
+        Map.of(key.accessKeyId(), KeyStatus.ACTIVE, other.accessKeyId(), KeyStatus.ACTIVE),
         statuses(gateway.listAccessKeys("alice")));
   }
 
@@ -350,7 +350,7 @@ class AwsIamGatewayIT {
     List<AccessKeyInfo> keys = gateway.listAccessKeys("alice");
     assertEquals(1, keys.size());
     assertEquals(key.accessKeyId(), keys.get(0).accessKeyId());
-    assertEquals("Active", keys.get(0).status());
+    assertEquals(KeyStatus.ACTIVE, keys.get(0).status());
     assertNotNull(keys.get(0).createdAt());
     assertCloseToNow(keys.get(0).createdAt());
   }
@@ -452,7 +452,7 @@ class AwsIamGatewayIT {
     assertEquals("https://acme-prod.signin.aws.amazon.com/console", gateway.consoleSignInUrl());
   }
 
-  private static Map<String, String> statuses(List<AccessKeyInfo> keys) {
+  private static Map<String, KeyStatus> statuses(List<AccessKeyInfo> keys) {
     return keys.stream().collect(toMap(AccessKeyInfo::accessKeyId, AccessKeyInfo::status));
   }
 

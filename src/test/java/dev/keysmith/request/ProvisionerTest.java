@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keysmith.audit.AuditAction;
 import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.iam.IamException;
@@ -75,7 +76,10 @@ class ProvisionerTest {
     assertEquals(2, progress.size(), progress.toString());
     assertTrue(progress.get(1).contains("Removed the half-made user"));
     assertEquals(
-        List.of("iam.CreateUser", "iam.AddUserToGroup", "iam.DeleteUser"),
+        List.of(
+            AuditAction.IAM_CREATE_USER,
+            AuditAction.IAM_ADD_USER_TO_GROUP,
+            AuditAction.IAM_DELETE_USER),
         audit.stream().map(AuditEvent::action).toList());
     assertEquals("failed", audit.get(1).details().get("result"));
   }

@@ -2,9 +2,9 @@ package dev.keysmith.request;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keysmith.core.Refusal;
+import dev.keysmith.core.Refusal.Reason;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -34,7 +34,8 @@ class RequestWorkflowTest {
             T0);
     Refusal r =
         assertThrows(Refusal.class, () -> RequestWorkflow.approve(unposted, APPROVER, true, T0));
-    assertTrue(r.getMessage().contains("still being posted"));
+    assertEquals(Reason.NOT_YET_POSTED, r.reason());
+    assertEquals("KS-ABC123", r.arg("requestId"));
   }
 
   @Test
@@ -42,21 +43,22 @@ class RequestWorkflowTest {
     Refusal r =
         assertThrows(
             Refusal.class, () -> RequestWorkflow.approve(pending(), "U0RANDOM", false, T0));
-    assertTrue(r.getMessage().contains("Only Keysmith approvers"));
+    assertEquals(Reason.NOT_APPROVER, r.reason());
+    assertEquals(RequestWorkflow.APPROVE, r.arg("decision"));
   }
 
   @Test
   void approve_byRequester_isRefusedEvenWhenApprover() {
     Refusal r =
         assertThrows(Refusal.class, () -> RequestWorkflow.approve(pending(), REQUESTER, true, T0));
-    assertTrue(r.getMessage().contains("someone else"));
+    assertEquals(Reason.REQUESTER_DECIDES, r.reason());
   }
 
   @Test
   void approve_byOwner_isRefusedEvenWhenApprover() {
     Refusal r =
         assertThrows(Refusal.class, () -> RequestWorkflow.approve(pending(), OWNER, true, T0));
-    assertTrue(r.getMessage().contains("You would own this user"));
+    assertEquals(Reason.OWNER_DECIDES, r.reason());
   }
 
   @Test
@@ -64,7 +66,9 @@ class RequestWorkflowTest {
     AccessRequest approved = RequestWorkflow.approve(pending(), APPROVER, true, T0);
     Refusal r =
         assertThrows(Refusal.class, () -> RequestWorkflow.approve(approved, "U0OTHER", true, T0));
-    assertTrue(r.getMessage().contains("already approved by <@" + APPROVER + ">"));
+    assertEquals(Reason.ALREADY_DECIDED, r.reason());
+    assertEquals("APPROVED", r.arg("state"));
+    assertEquals(APPROVER, r.arg("decidedBy"));
   }
 
   @Test
@@ -72,7 +76,8 @@ class RequestWorkflowTest {
     AccessRequest denied = RequestWorkflow.deny(pending(), APPROVER, true, "no", T0);
     Refusal r =
         assertThrows(Refusal.class, () -> RequestWorkflow.approve(denied, "U0OTHER", true, T0));
-    assertTrue(r.getMessage().contains("already denied"));
+    assertEquals(Reason.ALREADY_DECIDED, r.reason());
+    assertEquals("DENIED", r.arg("state"));
   }
 
   @Test
@@ -86,7 +91,11 @@ class RequestWorkflowTest {
 
   @Test
   void deny_byNonApprover_isRefused() {
-    assertThrows(Refusal.class, () -> RequestWorkflow.deny(pending(), "U0RANDOM", false, "x", T0));
+    Refusal r =
+        assertThrows(
+            Refusal.class, () -> RequestWorkflow.deny(pending(), "U0RANDOM", false, "x", T0));
+    assertEquals(Reason.NOT_APPROVER, r.reason());
+    assertEquals(RequestWorkflow.DENY, r.arg("decision"));
   }
 
   @Test
@@ -101,7 +110,8 @@ class RequestWorkflowTest {
     AccessRequest offered = provisioned();
     Refusal r =
         assertThrows(Refusal.class, () -> RequestWorkflow.startReveal(offered, APPROVER, T0));
-    assertTrue(r.getMessage().contains("Only the owner"));
+    assertEquals(Reason.NOT_CREDENTIALS_OWNER, r.reason());
+    assertEquals(OWNER, r.arg("ownerId"));
   }
 
   @Test
@@ -110,7 +120,7 @@ class RequestWorkflowTest {
     Instant late = offered.offerExpiresAt();
     Refusal r =
         assertThrows(Refusal.class, () -> RequestWorkflow.startReveal(offered, OWNER, late));
-    assertTrue(r.getMessage().contains("expired"));
+    assertEquals(Reason.OFFER_EXPIRED, r.reason());
   }
 
   @Test
@@ -118,8 +128,7 @@ class RequestWorkflowTest {
     AccessRequest revealed =
         RequestWorkflow.revealed(RequestWorkflow.startReveal(provisioned(), OWNER, T0), T0);
     Refusal r = assertThrows(Refusal.class, () -> RequestWorkflow.startReveal(revealed, OWNER, T0));
-    assertTrue(r.getMessage().contains("already revealed"));
-    assertTrue(r.getMessage().contains("rotate"));
+    assertEquals(Reason.ALREADY_REVEALED, r.reason());
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.keysmith.delivery.Credentials;
 import dev.keysmith.delivery.SecretChannel;
 import dev.keysmith.delivery.SecretReveal;
 import dev.keysmith.iam.IamDirectory;
+import dev.keysmith.iam.KeyStatus;
 import dev.keysmith.iam.UserTags;
 import dev.keysmith.jobs.Job;
 import dev.keysmith.request.AccessRequest;
@@ -22,6 +23,8 @@ import dev.keysmith.store.SqliteRotationStore;
 import dev.keysmith.store.SqliteWipeStore;
 import dev.keysmith.testing.FakeIamGateway;
 import dev.keysmith.testing.MutableClock;
+import dev.keysmith.workflow.Transitions;
+import dev.keysmith.workflow.WorkflowContext;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -46,6 +49,7 @@ class KeyRotationTest {
   private SqliteRotationStore rotations;
   private SqliteJobStore jobs;
   private KeyRotation rotation;
+  private RotationJobs rotationJobs;
 
   @BeforeEach
   void setUp() {
@@ -61,7 +65,7 @@ class KeyRotationTest {
           public void show(String url, String subject, Credentials c, Instant wipeAt) {}
 
           @Override
-          public void wipe(String url, String notice) {}
+          public void wipe(String url) {}
 
           @Override
           public void tell(String url, String text) {}
@@ -73,19 +77,26 @@ class KeyRotationTest {
                 KeyNotifier.class.getClassLoader(),
                 new Class<?>[] {KeyNotifier.class},
                 (proxy, method, args) -> null);
-    rotation =
-        new KeyRotation(
+    jobs = new SqliteJobStore(db, clock);
+    WorkflowContext workflow =
+        new WorkflowContext(new Transitions(db, audit, jobs, clock), audit, clock);
+    RotationContext context =
+        new RotationContext(
             iam,
             new Ownership(iam, directory, id -> false, audit, clock),
-            id -> false,
             rotations,
-            jobs = new SqliteJobStore(db, clock),
-            new SecretReveal(new SqliteWipeStore(db), channel, audit, clock, Duration.ofMinutes(2)),
             notifier,
-            audit,
-            clock,
             KeysmithConfig.KeyCare.defaults(),
-            new RequestIds("RT-", new SecureRandom()));
+            workflow);
+    RequestIds ids = new RequestIds("RT-", new SecureRandom());
+    rotationJobs = new RotationJobs(context, jobs);
+    rotation =
+        new KeyRotation(
+            context,
+            new RotationApproval(context, id -> false, ids),
+            rotationJobs,
+            new SecretReveal(new SqliteWipeStore(db), channel, workflow, Duration.ofMinutes(2)),
+            ids);
     iam.createUser("alice", "/", Map.of(UserTags.OWNER, OWNER), Optional.empty());
   }
 
@@ -112,7 +123,7 @@ class KeyRotationTest {
         assertThrows(Refusal.class, () -> rotation.rotate(OWNER, "alice", old, false, "url-2"));
     secondDone.countDown();
 
-    assertTrue(second.getMessage().contains("already under way"), second.getMessage());
+    assertEquals(Refusal.Reason.USER_ROTATION_UNDER_WAY, second.reason());
     assertEquals(RotationState.GRACE, first.get(10, TimeUnit.SECONDS).state());
     assertEquals(2, iam.listAccessKeys("alice").size());
     assertTrue(rotations.findByState(RotationState.MINTING).isEmpty());
@@ -124,7 +135,8 @@ class KeyRotationTest {
     iam.failNext("CreateAccessKey", "Throttling");
     Refusal refusal =
         assertThrows(Refusal.class, () -> rotation.rotate(OWNER, "alice", old, false, "url-1"));
-    assertTrue(refusal.getMessage().contains("Throttling"), refusal.getMessage());
+    assertEquals(Refusal.Reason.NEW_KEY_NOT_MINTED, refusal.reason());
+    assertTrue(refusal.arg("iamError").contains("Throttling"), refusal.arg("iamError"));
     assertTrue(rotations.findByState(RotationState.MINTING).isEmpty());
     assertEquals(1, iam.listAccessKeys("alice").size());
   }
@@ -134,17 +146,17 @@ class KeyRotationTest {
     String old = iam.createAccessKey("alice").accessKeyId();
     Rotation shown = rotation.rotate(OWNER, "alice", old, false, "url-1");
     // As if Keysmith stopped between writing GRACE and scheduling the job.
-    jobs.cancel(KeyRotation.DEACTIVATE_OLD, shown.id());
+    jobs.cancel(RotationJobs.DEACTIVATE_OLD, shown.id());
 
-    rotation.recoverInterrupted();
+    rotationJobs.recoverInterrupted();
 
     List<Job> pending = jobs.pending(shown.id());
     assertEquals(1, pending.size(), pending.toString());
-    assertEquals(KeyRotation.DEACTIVATE_OLD, pending.get(0).kind());
+    assertEquals(RotationJobs.DEACTIVATE_OLD, pending.get(0).kind());
     assertEquals(
         shown.revealedAt().plus(KeysmithConfig.KeyCare.defaults().rotationGracePeriod()),
         pending.get(0).dueAt());
-    rotation.recoverInterrupted();
+    rotationJobs.recoverInterrupted();
     assertEquals(1, jobs.pending(shown.id()).size(), "recovering twice schedules once");
   }
 
@@ -153,37 +165,38 @@ class KeyRotationTest {
     String old = iam.createAccessKey("alice").accessKeyId();
     Rotation shown = rotation.rotate(OWNER, "alice", old, false, "url-1");
     // As if Keysmith stopped right after "deactivate now" wrote its state, before IAM was called.
-    jobs.cancel(KeyRotation.DEACTIVATE_OLD, shown.id());
+    jobs.cancel(RotationJobs.DEACTIVATE_OLD, shown.id());
     assertTrue(
         rotations.compareAndSet(
             RotationState.GRACE, shown.moved(RotationState.OLD_DEACTIVATED, clock.instant())));
 
-    rotation.recoverInterrupted();
+    rotationJobs.recoverInterrupted();
 
     assertEquals(
-        "Inactive",
+        KeyStatus.INACTIVE,
         iam.listAccessKeys("alice").stream()
             .filter(k -> k.accessKeyId().equals(old))
             .findFirst()
             .orElseThrow()
             .status());
     assertEquals(
-        List.of(KeyRotation.DELETE_OLD), jobs.pending(shown.id()).stream().map(Job::kind).toList());
+        List.of(RotationJobs.DELETE_OLD),
+        jobs.pending(shown.id()).stream().map(Job::kind).toList());
   }
 
   @Test
   void recoverInterrupted_deactivatedOldKeyItsOwnerReactivated_isKeptAndItsDeletionJobDecides() {
     String old = iam.createAccessKey("alice").accessKeyId();
     Rotation shown = rotation.rotate(OWNER, "alice", old, false, "url-1");
-    rotation.deactivateOldNow(shown.id(), OWNER);
+    rotationJobs.deactivateOldNow(shown.id(), OWNER);
     // As if the deletion job had been lost, and the owner then turned the old key back on.
-    jobs.cancel(KeyRotation.DELETE_OLD, shown.id());
+    jobs.cancel(RotationJobs.DELETE_OLD, shown.id());
     iam.setAccessKeyStatus("alice", old, /* active= */ true);
 
-    rotation.recoverInterrupted();
+    rotationJobs.recoverInterrupted();
 
     assertEquals(
-        "Active",
+        KeyStatus.ACTIVE,
         iam.listAccessKeys("alice").stream()
             .filter(k -> k.accessKeyId().equals(old))
             .findFirst()
@@ -191,7 +204,7 @@ class KeyRotationTest {
             .status(),
         "a key its owner reactivated is not turned off again");
     List<Job> pending = jobs.pending(shown.id());
-    assertEquals(List.of(KeyRotation.DELETE_OLD), pending.stream().map(Job::kind).toList());
+    assertEquals(List.of(RotationJobs.DELETE_OLD), pending.stream().map(Job::kind).toList());
     assertEquals(
         clock.instant().plus(KeysmithConfig.KeyCare.defaults().deleteAfterDeactivation()),
         pending.get(0).dueAt());
@@ -201,13 +214,13 @@ class KeyRotationTest {
   void recoverInterrupted_whenIamRefusesTheDeactivation_stillLetsKeysmithStart() {
     String old = iam.createAccessKey("alice").accessKeyId();
     Rotation shown = rotation.rotate(OWNER, "alice", old, false, "url-1");
-    jobs.cancel(KeyRotation.DEACTIVATE_OLD, shown.id());
+    jobs.cancel(RotationJobs.DEACTIVATE_OLD, shown.id());
     assertTrue(
         rotations.compareAndSet(
             RotationState.GRACE, shown.moved(RotationState.OLD_DEACTIVATED, clock.instant())));
     iam.failNext("UpdateAccessKey", "ServiceFailure");
 
-    rotation.recoverInterrupted();
+    rotationJobs.recoverInterrupted();
 
     assertTrue(jobs.pending(shown.id()).isEmpty(), "tried again at the next start");
   }

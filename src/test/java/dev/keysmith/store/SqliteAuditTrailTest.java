@@ -11,6 +11,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keysmith.audit.AuditAction;
 import dev.keysmith.audit.AuditEvent;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -53,7 +54,8 @@ class SqliteAuditTrailTest {
 
   @Test
   void update_auditRow_isRefusedByTrigger() {
-    trail.record(new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", "request.submitted", Map.of()));
+    trail.record(
+        new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", AuditAction.REQUEST_SUBMITTED, Map.of()));
 
     StoreException e =
         assertThrows(StoreException.class, () -> execute("UPDATE audit SET actor = 'U0MALLORY'"));
@@ -64,7 +66,8 @@ class SqliteAuditTrailTest {
 
   @Test
   void delete_auditRow_isRefusedByTrigger() {
-    trail.record(new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", "request.submitted", Map.of()));
+    trail.record(
+        new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", AuditAction.REQUEST_SUBMITTED, Map.of()));
 
     StoreException e = assertThrows(StoreException.class, () -> execute("DELETE FROM audit"));
 
@@ -74,7 +77,8 @@ class SqliteAuditTrailTest {
 
   @Test
   void forRequest_unknownRequest_isEmpty() {
-    trail.record(new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", "request.submitted", Map.of()));
+    trail.record(
+        new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", AuditAction.REQUEST_SUBMITTED, Map.of()));
 
     assertEquals(List.of(), trail.forRequest("KS-NOPE00"));
   }
@@ -83,15 +87,26 @@ class SqliteAuditTrailTest {
   void record_severalEvents_readBackInOrderPerRequest() {
     AuditEvent submitted =
         new AuditEvent(
-            T0, "KS-AAAAAA", "U0ALICE01", "request.submitted", Map.of("group", "developers"));
-    AuditEvent other = new AuditEvent(T0, "KS-BBBBBB", "U0BOB0001", "request.submitted", Map.of());
-    AuditEvent noRequest = new AuditEvent(T0, null, "keysmith", "app.started", Map.of());
+            T0,
+            "KS-AAAAAA",
+            "U0ALICE01",
+            AuditAction.REQUEST_SUBMITTED,
+            Map.of("group", "developers"));
+    AuditEvent other =
+        new AuditEvent(T0, "KS-BBBBBB", "U0BOB0001", AuditAction.REQUEST_SUBMITTED, Map.of());
+    AuditEvent noRequest =
+        new AuditEvent(T0, null, AuditEvent.SYSTEM, AuditAction.KEYS_LINKED, Map.of());
     // Same instant as the first: order must come from insertion, not from time.
     AuditEvent approved =
         new AuditEvent(
-            T0, "KS-AAAAAA", "U0APPROVR", "request.approved", Map.of("b", "2", "a", "1"));
+            T0, "KS-AAAAAA", "U0APPROVR", AuditAction.REQUEST_APPROVED, Map.of("b", "2", "a", "1"));
     AuditEvent created =
-        new AuditEvent(T0.plusSeconds(1), "KS-AAAAAA", "keysmith", "iam.CreateUser", Map.of());
+        new AuditEvent(
+            T0.plusSeconds(1),
+            "KS-AAAAAA",
+            AuditEvent.SYSTEM,
+            AuditAction.IAM_CREATE_USER,
+            Map.of());
 
     for (AuditEvent event : List.of(submitted, other, noRequest, approved, created)) {
       trail.record(event);
@@ -104,7 +119,8 @@ class SqliteAuditTrailTest {
   @Test
   void record_event_storesDetailsAsJsonObject() {
     trail.record(
-        new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", "request.submitted", Map.of("k", "v")));
+        new AuditEvent(
+            T0, "KS-AAAAAA", "U0ALICE01", AuditAction.REQUEST_SUBMITTED, Map.of("k", "v")));
 
     String stored =
         db.withConnection(
@@ -127,7 +143,7 @@ class SqliteAuditTrailTest {
             Instant.parse("2025-03-01T10:15:30.123456Z"),
             "KS-AAAAAA",
             "U0ALICE01",
-            "request.submitted",
+            AuditAction.REQUEST_SUBMITTED,
             Map.of("justification", "line one\nline two <!channel>", "group", "developers")));
 
     assertEquals(1, appender.list.size());
@@ -151,7 +167,7 @@ class SqliteAuditTrailTest {
 
   @Test
   void record_eventWithoutRequest_logsNullRequestId() throws Exception {
-    trail.record(new AuditEvent(T0, null, "keysmith", "app.started", Map.of()));
+    trail.record(new AuditEvent(T0, null, AuditEvent.SYSTEM, AuditAction.KEYS_LINKED, Map.of()));
 
     assertEquals(1, appender.list.size());
     JsonNode json = new ObjectMapper().readTree(appender.list.get(0).getFormattedMessage());
@@ -162,8 +178,10 @@ class SqliteAuditTrailTest {
 
   @Test
   void record_twoEvents_logsTwoLines() {
-    trail.record(new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", "request.submitted", Map.of()));
-    trail.record(new AuditEvent(T0, "KS-AAAAAA", "U0APPROVR", "request.approved", Map.of()));
+    trail.record(
+        new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", AuditAction.REQUEST_SUBMITTED, Map.of()));
+    trail.record(
+        new AuditEvent(T0, "KS-AAAAAA", "U0APPROVR", AuditAction.REQUEST_APPROVED, Map.of()));
 
     assertEquals(2, appender.list.size());
   }
@@ -177,7 +195,8 @@ class SqliteAuditTrailTest {
                 "submit",
                 () -> {
                   trail.record(
-                      new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", "request.submitted", Map.of()));
+                      new AuditEvent(
+                          T0, "KS-AAAAAA", "U0ALICE01", AuditAction.REQUEST_SUBMITTED, Map.of()));
                   assertTrue(appender.list.isEmpty(), "not logged before the commit");
                   throw new IllegalStateException("the request row could not be written");
                 }));
@@ -191,7 +210,9 @@ class SqliteAuditTrailTest {
     db.atomically(
         "submit",
         () -> {
-          trail.record(new AuditEvent(T0, "KS-AAAAAA", "U0ALICE01", "request.submitted", Map.of()));
+          trail.record(
+              new AuditEvent(
+                  T0, "KS-AAAAAA", "U0ALICE01", AuditAction.REQUEST_SUBMITTED, Map.of()));
           assertTrue(appender.list.isEmpty(), "not logged before the commit");
           return null;
         });

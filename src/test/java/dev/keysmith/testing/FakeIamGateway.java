@@ -3,6 +3,7 @@ package dev.keysmith.testing;
 import dev.keysmith.core.Secret;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway;
+import dev.keysmith.iam.KeyStatus;
 import dev.keysmith.iam.PasswordPolicy;
 import java.time.Clock;
 import java.time.Instant;
@@ -43,7 +44,7 @@ public final class FakeIamGateway implements IamGateway {
 
     /** The key as {@link IamGateway#listAccessKeys} shows it. */
     public AccessKeyInfo info() {
-      return new AccessKeyInfo(id, active ? "Active" : "Inactive", createdAt);
+      return new AccessKeyInfo(id, active ? KeyStatus.ACTIVE : KeyStatus.INACTIVE, createdAt);
     }
   }
 

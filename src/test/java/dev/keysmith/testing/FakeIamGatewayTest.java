@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway.AccessKeyInfo;
 import dev.keysmith.iam.IamGateway.KeyLastUsed;
+import dev.keysmith.iam.KeyStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -87,7 +88,7 @@ class FakeIamGatewayTest {
             IamException.class, () -> iam.setAccessKeyStatus("alice", bobs, /* active= */ false));
 
     assertEquals("NoSuchEntity", e.errorCode());
-    assertEquals("Active", iam.listAccessKeys("bob").get(0).status());
+    assertEquals(KeyStatus.ACTIVE, iam.listAccessKeys("bob").get(0).status());
   }
 
   @Test
@@ -106,10 +107,11 @@ class FakeIamGatewayTest {
     clock.advance(Duration.between(T0, USED));
 
     iam.setAccessKeyStatus("alice", id, /* active= */ false);
-    assertEquals(List.of(new AccessKeyInfo(id, "Inactive", T0)), iam.listAccessKeys("alice"));
+    assertEquals(
+        List.of(new AccessKeyInfo(id, KeyStatus.INACTIVE, T0)), iam.listAccessKeys("alice"));
 
     iam.setAccessKeyStatus("alice", id, /* active= */ true);
-    assertEquals(List.of(new AccessKeyInfo(id, "Active", T0)), iam.listAccessKeys("alice"));
+    assertEquals(List.of(new AccessKeyInfo(id, KeyStatus.ACTIVE, T0)), iam.listAccessKeys("alice"));
   }
 
   @Test

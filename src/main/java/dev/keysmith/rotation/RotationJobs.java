@@ -1,0 +1,212 @@
+package dev.keysmith.rotation;
+
+import static dev.keysmith.audit.AuditEvent.SYSTEM;
+
+import dev.keysmith.audit.AuditAction;
+import dev.keysmith.audit.AuditEvent;
+import dev.keysmith.core.KeysmithException;
+import dev.keysmith.core.Refusal;
+import dev.keysmith.core.Refusal.Reason;
+import dev.keysmith.iam.IamException;
+import dev.keysmith.iam.IamGateway;
+import dev.keysmith.iam.IamGateway.AccessKeyInfo;
+import dev.keysmith.jobs.JobHandler;
+import dev.keysmith.jobs.JobStore;
+import dev.keysmith.request.Notifier;
+import dev.keysmith.workflow.Transitions;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The old key's end after a rotation: deactivated when the grace period is over (later if it is
+ * still in use) or at once on request, then deleted unless its owner reactivated it. Both run as
+ * stored jobs, which a restart gives back to a rotation that lost them.
+ */
+public final class RotationJobs {
+  /** The job that ends a rotation's grace period. */
+  public static final String DEACTIVATE_OLD = "rotation.deactivate-old-key";
+
+  /** The job that deletes a rotation's deactivated old key. */
+  public static final String DELETE_OLD = "rotation.delete-old-key";
+
+  private static final Logger log = LoggerFactory.getLogger(RotationJobs.class);
+
+  private final RotationContext context;
+  private final IamGateway iam;
+  private final RotationStore rotations;
+  private final Transitions transitions;
+  private final Clock clock;
+  private final JobStore jobs;
+
+  public RotationJobs(RotationContext context, JobStore jobs) {
+    this.context = context;
+    this.iam = context.iam();
+    this.rotations = context.rotations();
+    this.transitions = context.workflow().transitions();
+    this.clock = context.workflow().clock();
+    this.jobs = jobs;
+  }
+
+  /** The owner (or an approver) asks to deactivate the old key now instead of after the grace. */
+  public void deactivateOldNow(String rotationId, String actor) {
+    Rotation r = context.find(rotationId);
+    context.ownership().checkMayActOn(r.iamUser(), actor);
+    Rotation next = RotationWorkflow.deactivateNow(r, clock.instant());
+    if (!transitions.move(rotations, RotationState.GRACE, next).cancel(DEACTIVATE_OLD).commit()) {
+      throw new Refusal(Reason.OLD_KEY_JUST_HANDLED);
+    }
+    deactivateOld(next, actor);
+  }
+
+  /** Job: the grace period is over; deactivate the old key unless it was used after the reveal. */
+  public JobHandler deactivateOldJob() {
+    return job -> {
+      Rotation r = context.find(job.subject());
+      if (r.state() != RotationState.GRACE) {
+        return;
+      }
+      Optional<AccessKeyInfo> old = context.oldKey(r);
+      if (old.isEmpty()) {
+        context.finish(r, RotationState.DONE, "old key already gone");
+        return;
+      }
+      IamGateway.KeyLastUsed used = iam.accessKeyLastUsed(r.oldKeyId());
+      Instant now = clock.instant();
+      switch (RotationWorkflow.afterGrace(r, old.get(), used)) {
+        case POSTPONE -> postpone(r, used, now);
+        case DEACTIVATE -> {
+          Rotation next = r.moved(RotationState.OLD_DEACTIVATED, now);
+          if (transitions.move(rotations, RotationState.GRACE, next).commit()) {
+            deactivateOld(next, SYSTEM);
+          }
+        }
+      }
+    };
+  }
+
+  /** Job: the old key has been inactive long enough; delete it unless it was reactivated. */
+  public JobHandler deleteOldJob() {
+    return job -> {
+      Rotation r = context.find(job.subject());
+      if (r.state() != RotationState.OLD_DEACTIVATED) {
+        return;
+      }
+      switch (RotationWorkflow.deletion(r, context.oldKey(r))) {
+        case OLD_KEY_GONE -> context.finish(r, RotationState.DONE, "old key already gone");
+        case KEEP_REACTIVATED ->
+            context.finish(r, RotationState.CANCELLED, "old key reactivated by its owner; kept");
+        case DELETE -> {
+          iam.deleteAccessKey(r.iamUser(), r.oldKeyId());
+          context.auditIamCall(r, AuditAction.IAM_DELETE_ACCESS_KEY, r.oldKeyId());
+          if (context.finish(r, RotationState.DONE, "old key deleted")) {
+            Notifier.bestEffort(
+                r.id(),
+                () -> context.notifier().oldKeyDeleted(r.iamUser(), r.oldKeyId(), r.ownerId()));
+          }
+        }
+      }
+    };
+  }
+
+  /**
+   * After a restart: a rotation cut off between its state and its next job gets the job: one in its
+   * grace period its deactivation; one past it its deletion, after the deactivation itself if that
+   * never happened (no {@code keys.deactivated} event). The deletion job keeps a key its owner
+   * reactivated.
+   */
+  public void recoverInterrupted() {
+    for (Rotation r : rotations.findByState(RotationState.GRACE)) {
+      if (!hasPending(r, DEACTIVATE_OLD)) {
+        log.info("rotation {}: scheduling the deactivation a restart interrupted", r.id());
+        jobs.schedule(
+            DEACTIVATE_OLD,
+            r.id(),
+            Map.of(),
+            r.revealedAt().plus(context.settings().rotationGracePeriod()));
+      }
+    }
+    for (Rotation r : rotations.findByState(RotationState.OLD_DEACTIVATED)) {
+      if (hasPending(r, DELETE_OLD)) {
+        continue;
+      }
+      Optional<Instant> deactivatedAt =
+          context.workflow().audit().forRequest(r.id()).stream()
+              .filter(e -> e.action() == AuditAction.KEYS_DEACTIVATED)
+              .map(AuditEvent::at)
+              .reduce((first, last) -> last);
+      if (deactivatedAt.isPresent()) {
+        log.info("rotation {}: scheduling the deletion a restart interrupted", r.id());
+        jobs.schedule(
+            DELETE_OLD,
+            r.id(),
+            Map.of(),
+            deactivatedAt.get().plus(context.settings().deleteAfterDeactivation()));
+        continue;
+      }
+      log.info("rotation {}: deactivating the old key a restart interrupted", r.id());
+      try {
+        deactivateOld(r, SYSTEM);
+      } catch (KeysmithException e) {
+        // IAM may not be reachable yet; Keysmith starts anyway and tries again at the next start.
+        log.warn("rotation {}: could not deactivate the old key yet: {}", r.id(), e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Deactivates the old key of {@code r}, already OLD_DEACTIVATED in the store, then audits it and
+   * schedules its deletion together.
+   */
+  void deactivateOld(Rotation r, String actor) {
+    try {
+      iam.setAccessKeyStatus(r.iamUser(), r.oldKeyId(), /* active= */ false);
+    } catch (IamException e) {
+      if (!"NoSuchEntity".equals(e.errorCode())) {
+        throw e;
+      }
+      context.finish(r, RotationState.DONE, "old key already gone");
+      return;
+    }
+    Instant deleteAt = clock.instant().plus(context.settings().deleteAfterDeactivation());
+    transitions
+        .about(r.id())
+        .audited(
+            actor,
+            AuditAction.KEYS_DEACTIVATED,
+            Map.of("iamUser", r.iamUser(), "accessKeyId", r.oldKeyId()))
+        .schedule(DELETE_OLD, deleteAt)
+        .commitOrThrow();
+    Notifier.bestEffort(
+        r.id(),
+        () ->
+            context.notifier().oldKeyDeactivated(r.iamUser(), r.oldKeyId(), r.ownerId(), deleteAt));
+  }
+
+  private void postpone(Rotation r, IamGateway.KeyLastUsed used, Instant now) {
+    Instant later = now.plus(context.settings().rotationGracePeriod());
+    KeyNotifier.KeyUse use =
+        new KeyNotifier.KeyUse(
+            used.at().orElseThrow(),
+            used.service().orElse("unknown"),
+            used.region().orElse("unknown"));
+    if (!transitions
+        .move(rotations, RotationState.GRACE, r.postponedOnce(now))
+        .audited(SYSTEM, AuditAction.ROTATION_POSTPONED, Map.of("lastUsed", use.at().toString()))
+        .schedule(DEACTIVATE_OLD, later)
+        .commit()) {
+      return; // the owner deactivated it meanwhile
+    }
+    Notifier.bestEffort(
+        r.id(),
+        () ->
+            context.notifier().oldKeyStillUsed(r.iamUser(), r.oldKeyId(), r.ownerId(), use, later));
+  }
+
+  private boolean hasPending(Rotation r, String kind) {
+    return jobs.pending(r.id()).stream().anyMatch(job -> job.kind().equals(kind));
+  }
+}

@@ -1,0 +1,125 @@
+package dev.keysmith.slack;
+
+import static dev.keysmith.slack.Mrkdwn.escape;
+import static dev.keysmith.slack.Mrkdwn.user;
+
+import dev.keysmith.core.Refusal;
+import dev.keysmith.request.RequestWorkflow;
+
+/** The sentence a person reads for each {@link Refusal.Reason}, in Slack mrkdwn. */
+final class Refusals {
+  private Refusals() {}
+
+  /** What to tell the person who was refused. */
+  static String text(Refusal r) {
+    return switch (r.reason()) {
+      case NO_SUCH_REQUEST -> "There is no request " + arg(r, "requestId") + ".";
+      case NOT_APPROVER -> "Only Keysmith approvers can " + verb(r) + " requests.";
+      case REQUESTER_DECIDES ->
+          "You asked for this user, so someone else has to " + verb(r) + " it.";
+      case OWNER_DECIDES -> "You would own this user, so someone else has to " + verb(r) + " it.";
+      case ALREADY_DECIDED -> alreadyDecided(r);
+      case NOT_YET_POSTED ->
+          "Request " + arg(r, "requestId") + " is still being posted for approval; try again.";
+      case NOT_CREDENTIALS_OWNER ->
+          "Only the owner of these credentials, " + user(arg(r, "ownerId")) + ", can reveal them.";
+      case OFFER_EXPIRED ->
+          "This offer expired. Ask an approver for new credentials for `"
+              + arg(r, "iamUser")
+              + "`.";
+      case REVEAL_UNDER_WAY -> "These credentials are being revealed right now.";
+      case ALREADY_REVEALED ->
+          "These credentials were already revealed, and Keysmith never shows a secret twice. "
+              + "If you lost them, rotate the access key instead.";
+      case NOTHING_TO_REVEAL -> "Request " + arg(r, "requestId") + " has no credentials to reveal.";
+      case CREDENTIALS_NOT_MINTED ->
+          "IAM could not create the credentials: " + arg(r, "iamError") + " Try again.";
+      case CREDENTIALS_NOT_SHOWN ->
+          "Slack did not take the message with your credentials. Try again.";
+      case NOT_SECRET_OWNER -> "Only the owner can hide these credentials.";
+      case NO_SUCH_IAM_USER -> "There is no IAM user named `" + arg(r, "iamUser") + "`.";
+      case NOT_YOUR_USER ->
+          "`"
+              + arg(r, "iamUser")
+              + "` is not yours, so you cannot manage its keys. Its owner or a Keysmith approver"
+              + " can.";
+      case LINK_NEEDS_APPROVER -> "Only Keysmith approvers can link IAM users to people.";
+      case NO_SUCH_ACCESS_KEY ->
+          "There is no access key `" + arg(r, "accessKeyId") + "` in this AWS account.";
+      case OWNS_NO_USER ->
+          "You own no IAM user that Keysmith knows of. Ask an approver to link yours with"
+              + " `/iam link`.";
+      case OWNS_SEVERAL_USERS ->
+          "You own several IAM users ("
+              + arg(r, "iamUsers")
+              + "). Say which one: `/iam rotate-key &lt;iam-user&gt;`.";
+      case ONLY_OWNER_ROTATES -> onlyOwnerRotates(r);
+      case NO_OWNER_TO_ROTATE ->
+          onlyOwnerRotates(r) + " Link it to its owner first with `/iam link`.";
+      case KEY_GONE ->
+          "`" + arg(r, "accessKeyId") + "` is not a key of `" + arg(r, "iamUser") + "` any more.";
+      case FREE_KEY_SLOT ->
+          "`" + arg(r, "iamUser") + "` has a free key slot already; nothing was deleted.";
+      case KEYS_CHANGED ->
+          "The keys of `"
+              + arg(r, "iamUser")
+              + "` changed since you asked; run `/iam rotate-key` again.";
+      case ROTATION_UNDER_WAY -> "This rotation is already under way.";
+      case USER_ROTATION_UNDER_WAY ->
+          "A rotation of `" + arg(r, "iamUser") + "` is already under way.";
+      case NEW_KEY_NOT_MINTED -> "IAM could not create the new key: " + arg(r, "iamError");
+      case NEW_KEY_NOT_SHOWN ->
+          "Slack did not take the message with your new key, so nothing changed. Try again.";
+      case ROTATION_AWAITS_APPROVAL ->
+          "Rotation "
+              + arg(r, "rotationId")
+              + " of `"
+              + arg(r, "iamUser")
+              + "` already waits for approval.";
+      case ROTATION_NOT_POSTED ->
+          "Keysmith could not post the rotation to the approvals channel; nothing changed.";
+      case ROTATION_NEEDS_APPROVER -> "Only Keysmith approvers can decide rotations.";
+      case OWNER_DECIDES_ROTATION ->
+          "You own `" + arg(r, "iamUser") + "`, so someone else has to decide.";
+      case ROTATION_ALREADY_DECIDED ->
+          "Rotation " + arg(r, "rotationId") + " was already decided" + by(r) + ".";
+      case ROTATION_NOT_YET_POSTED ->
+          "Rotation " + arg(r, "rotationId") + " is still being posted for approval; try again.";
+      case ROTATION_JUST_DECIDED ->
+          "Rotation " + arg(r, "rotationId") + " was just decided by someone else.";
+      case OLD_KEY_NOT_WAITING ->
+          "The old key of this rotation is not waiting for deactivation any more.";
+      case OLD_KEY_JUST_HANDLED -> "The old key of this rotation was just dealt with.";
+      case NO_SUCH_ROTATION -> "There is no rotation " + arg(r, "rotationId") + ".";
+    };
+  }
+
+  private static String alreadyDecided(Refusal r) {
+    String request = "Request " + arg(r, "requestId");
+    return switch (r.arg("state")) {
+      case "DENIED" -> request + " was already denied" + by(r) + ".";
+      case "PENDING" -> request + " is still pending.";
+      default -> request + " was already approved" + by(r) + ".";
+    };
+  }
+
+  private static String onlyOwnerRotates(Refusal r) {
+    return "Only the owner of `"
+        + arg(r, "iamUser")
+        + "` can rotate its keys, because only they may see the new secret.";
+  }
+
+  private static String verb(Refusal r) {
+    return RequestWorkflow.DENY.equals(r.arg("decision")) ? "deny" : "approve";
+  }
+
+  private static String by(Refusal r) {
+    String approver = r.arg("decidedBy");
+    return approver.isEmpty() ? "" : " by " + user(escape(approver));
+  }
+
+  /** A value from the refusal, escaped: ids and names can come from a forged click. */
+  private static String arg(Refusal r, String param) {
+    return escape(r.arg(param));
+  }
+}
