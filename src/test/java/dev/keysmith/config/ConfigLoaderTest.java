@@ -315,6 +315,47 @@ class ConfigLoaderTest {
     assertFails(with("dataDir: ./data", "dataDir: ''"), "keysmith.yml: dataDir is empty");
   }
 
+  @Test
+  void parse_unknownKey_namesItsLine() {
+    assertFails(with("maxAge: 60d", "maxKeyAge: 60d"), "keys.unusedAfter) (line 16)");
+  }
+
+  @Test
+  void parse_unknownKeyWhereTheMeantKeyIsMissing_isReportedAsUnknown() {
+    assertFails(
+        with("users: [U012ABCDEF, W0987ZYXWV]\n  userGroup: S0123ABCDE", "user: [U012ABCDEF]"),
+        "keysmith.yml: unknown key approvers.user"
+            + " (expected one of approvers.users, approvers.userGroup) (line 2)");
+  }
+
+  @Test
+  void parse_bindingError_namesLineOfTheValue() {
+    assertFails(
+        with("rotationNeedsApproval: true", "rotationNeedsApproval: yes"),
+        "keysmith.yml: keys.rotationNeedsApproval must be true or false, not 'yes' (line 13)");
+    assertFails(
+        with("offerLifetime: 7d", "offerLifetime: 7w"),
+        "keysmith.yml: delivery.offerLifetime '7w' is not a duration"
+            + " (like 90s, 2m, 12h, 7d or PT2M) (line 10)");
+    assertFails(
+        with("users: [U012ABCDEF, W0987ZYXWV]", "users: U012ABCDEF"),
+        "keysmith.yml: approvers.users must be a list, like [a, b], not 'U012ABCDEF' (line 2)");
+  }
+
+  @Test
+  void parse_emptyListItem_isRefused() {
+    assertFails(
+        with("[developers, readonly]", "[developers, ~]"),
+        "keysmith.yml: groups[1] must be a single value, not empty (line 5)");
+  }
+
+  @Test
+  void parse_durationWrittenAsNumber_isNotADuration() {
+    assertFails(
+        with("offerLifetime: 7d", "offerLifetime: 90"),
+        "keysmith.yml: delivery.offerLifetime '90' is not a duration");
+  }
+
   // ---- happy paths ----
 
   @Test

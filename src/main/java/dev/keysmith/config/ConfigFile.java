@@ -1,0 +1,277 @@
+package dev.keysmith.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import dev.keysmith.config.KeysmithConfig.KeyCare;
+import java.io.IOException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The config file's shape, one record per mapping, bound by Jackson. Each record checks its values
+ * as it is built; what is left out takes its default.
+ */
+record ConfigFile(
+    Approvers approvers,
+    String approvalsChannel,
+    List<String> groups,
+    Iam iam,
+    Delivery delivery,
+    Keys keys,
+    String dataDir) {
+  /** The records read from a mapping; the others are read from a single value. */
+  static final Set<Class<?>> MAPPINGS =
+      Set.of(ConfigFile.class, Approvers.class, Iam.class, Delivery.class, Keys.class);
+
+  private static final Form USER_ID =
+      new Form("[UW][A-Z0-9]{6,20}", "is not a Slack user id (like U0123ABCD)");
+  private static final Form USER_GROUP_ID =
+      new Form("S[A-Z0-9]{6,20}", "is not a Slack user group id (like S0123ABCD)");
+  private static final Form CHANNEL_ID =
+      new Form("[CG][A-Z0-9]{6,20}", "is not a Slack channel id (like C0123ABCD)");
+  private static final Form GROUP_NAME =
+      new Form(
+          "[A-Za-z0-9+=,.@_-]{1,128}",
+          "is not an IAM group name (1 to 128 of letters, digits and +=,.@_-)");
+  private static final Form IAM_PATH =
+      new Form(
+          "/([\\x21-\\x7E]{0,510}/)?",
+          "must start and end with '/' (like /keysmith/), in at most 512 printable ASCII"
+              + " characters");
+  private static final Form BOUNDARY_ARN =
+      new Form(
+          "arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]+",
+          "is not an IAM policy ARN (like arn:aws:iam::123456789012:policy/KeysmithBoundary)");
+  private static final Pattern SHORT_DURATION = Pattern.compile("([0-9]{1,9})([smhd])");
+
+  ConfigFile {
+    if (approvers == null) {
+      throw new Invalid("approvers", "is missing: list Slack user ids under approvers.users");
+    }
+    if (approvalsChannel == null) {
+      throw new Invalid(
+          "approvalsChannel",
+          "is missing: set it to the id of the channel where requests are posted (like"
+              + " C0123ABCD)");
+    }
+    CHANNEL_ID.check("approvalsChannel", approvalsChannel);
+    if (groups == null || groups.isEmpty()) {
+      throw new Invalid("groups", "must list at least one IAM group name people may ask for");
+    }
+    // IAM group names are unique ignoring case, like user names.
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < groups.size(); i++) {
+      GROUP_NAME.check("groups[" + i + "]", groups.get(i));
+      Integer earlier = seen.putIfAbsent(groups.get(i).toLowerCase(Locale.ROOT), i);
+      if (earlier != null) {
+        throw new Invalid(
+            "groups[" + i + "]", quote(groups.get(i)) + " repeats groups[" + earlier + "]");
+      }
+    }
+    groups = List.copyOf(groups);
+    iam = iam == null ? new Iam(null, null) : iam;
+    delivery = delivery == null ? new Delivery(null, null) : delivery;
+    keys = keys == null ? new Keys(null, null, null, null, null) : keys;
+    dataDir = dataDir == null ? "./data" : dataDir;
+    if (dataDir.isBlank()) {
+      throw new Invalid("dataDir", "is empty: leave it out for ./data, or name a directory");
+    }
+    try {
+      Path.of(dataDir);
+    } catch (InvalidPathException e) {
+      throw new Invalid("dataDir", quote(dataDir) + " is not a valid path: " + e.getReason());
+    }
+  }
+
+  /** The settings, with a relative {@code dataDir} resolved against {@code baseDir}. */
+  KeysmithConfig toConfig(Path baseDir) {
+    Path data = Path.of(dataDir);
+    return new KeysmithConfig(
+        Collections.unmodifiableSet(new LinkedHashSet<>(approvers.users())),
+        Optional.ofNullable(approvers.userGroup()),
+        approvalsChannel,
+        groups,
+        iam.path(),
+        Optional.ofNullable(iam.permissionsBoundaryArn()),
+        delivery.offerLifetime().value(),
+        delivery.secretVisibleFor().value(),
+        (data.isAbsolute() ? data : baseDir.resolve(data)).normalize(),
+        keys.keyCare());
+  }
+
+  /** {@code approvers:}, who may approve requests. */
+  record Approvers(List<String> users, String userGroup) {
+    Approvers {
+      users = users == null ? List.of() : users;
+      for (int i = 0; i < users.size(); i++) {
+        USER_ID.check("users[" + i + "]", users.get(i));
+      }
+      USER_GROUP_ID.check("userGroup", userGroup);
+      if (users.isEmpty() && userGroup == null) {
+        throw new Invalid(
+            "",
+            "needs at least one approver: Slack user ids under approvers.users"
+                + " or a user group id as approvers.userGroup");
+      }
+    }
+  }
+
+  /** {@code iam:}, where new users go and what bounds them. */
+  record Iam(String path, String permissionsBoundaryArn) {
+    Iam {
+      path = path == null ? "/keysmith/" : path;
+      IAM_PATH.check("path", path);
+      BOUNDARY_ARN.check("permissionsBoundaryArn", permissionsBoundaryArn);
+    }
+  }
+
+  /** {@code delivery:}, how new credentials are handed over. */
+  record Delivery(WrittenDuration offerLifetime, WrittenDuration secretVisibleFor) {
+    Delivery {
+      offerLifetime = offerLifetime == null ? WrittenDuration.of("7d") : offerLifetime;
+      secretVisibleFor = secretVisibleFor == null ? WrittenDuration.of("2m") : secretVisibleFor;
+      // A Slack response_url lives 30 minutes, and the wipe needs it; keep a margin.
+      if (secretVisibleFor.value().compareTo(Duration.ofSeconds(10)) < 0
+          || secretVisibleFor.value().compareTo(Duration.ofMinutes(25)) > 0) {
+        throw new Invalid(
+            "secretVisibleFor",
+            quote(secretVisibleFor.text())
+                + " must be between 10s and 25m (a Slack response_url lives 30 minutes"
+                + " and Keysmith needs it to wipe the secret)");
+      }
+    }
+  }
+
+  /** {@code keys:}, how access keys are rotated and when their owners are reminded. */
+  record Keys(
+      Boolean rotationNeedsApproval,
+      WrittenDuration gracePeriod,
+      WrittenDuration deleteAfter,
+      WrittenDuration maxAge,
+      WrittenDuration unusedAfter) {
+    Keys {
+      atLeast("gracePeriod", gracePeriod, "1h");
+      atLeast("deleteAfter", deleteAfter, "1h");
+      atLeast("maxAge", maxAge, "1d");
+      atLeast("unusedAfter", unusedAfter, "1d");
+    }
+
+    KeyCare keyCare() {
+      KeyCare d = KeyCare.defaults();
+      return new KeyCare(
+          rotationNeedsApproval == null ? d.rotationNeedsApproval() : rotationNeedsApproval,
+          gracePeriod == null ? d.rotationGracePeriod() : gracePeriod.value(),
+          deleteAfter == null ? d.deleteAfterDeactivation() : deleteAfter.value(),
+          maxAge == null ? d.maxKeyAge() : maxAge.value(),
+          unusedAfter == null ? d.unusedKeyAge() : unusedAfter.value());
+    }
+
+    private static void atLeast(String key, WrittenDuration d, String min) {
+      if (d != null && d.value().compareTo(WrittenDuration.of(min).value()) < 0) {
+        throw new Invalid(key, quote(d.text()) + " must be at least " + min);
+      }
+    }
+  }
+
+  /** A positive duration and the text it was written as, which messages quote. */
+  record WrittenDuration(String text, Duration value) {
+    /** Reads {@code 90s}, {@code 2m}, {@code 12h}, {@code 7d} or ISO-8601 ({@code PT2M}). */
+    static WrittenDuration of(String text) {
+      Duration value;
+      Matcher m = SHORT_DURATION.matcher(text);
+      try {
+        value =
+            !m.matches()
+                ? Duration.parse(text)
+                : switch (m.group(2)) {
+                  case "s" -> Duration.ofSeconds(Long.parseLong(m.group(1)));
+                  case "m" -> Duration.ofMinutes(Long.parseLong(m.group(1)));
+                  case "h" -> Duration.ofHours(Long.parseLong(m.group(1)));
+                  default -> Duration.ofDays(Long.parseLong(m.group(1)));
+                };
+      } catch (DateTimeParseException e) {
+        throw new Invalid("", quote(text) + " is not a duration (like 90s, 2m, 12h, 7d or PT2M)");
+      }
+      if (value.isZero() || value.isNegative()) {
+        throw new Invalid("", quote(text) + " must be positive");
+      }
+      return new WrittenDuration(text, value);
+    }
+  }
+
+  /**
+   * Reads a value from the text of a single value, so that {@code 90} reaches the duration reader
+   * as text and a list or mapping is refused by Jackson with the key's line.
+   */
+  static final class FromText<T> extends StdScalarDeserializer<T> {
+    private final Function<String, T> read;
+
+    FromText(Class<T> type, Function<String, T> read) {
+      super(type);
+      this.read = read;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      JsonToken token = p.currentToken();
+      if (!token.isScalarValue()) {
+        return (T) ctxt.handleUnexpectedToken(handledType(), p);
+      }
+      return read.apply(token.isBoolean() ? token.asString() : p.getText());
+    }
+  }
+
+  /** Only true or false, quoted or not: not 1, TRUE, or YAML 1.1's yes, no, on and off. */
+  static Boolean trueOrFalse(String text) {
+    if (!text.equals("true") && !text.equals("false")) {
+      throw new Invalid("", "must be true or false, not " + quote(text));
+    }
+    return Boolean.valueOf(text);
+  }
+
+  /** A value the file may not hold; {@code key} is relative to the record being built. */
+  static final class Invalid extends IllegalArgumentException {
+    final String key;
+
+    Invalid(String key, String problem) {
+      super(problem);
+      this.key = key;
+    }
+  }
+
+  /** The pattern a value must match, and what is wrong when it does not. */
+  private record Form(Pattern pattern, String problem) {
+    Form(String regex, String problem) {
+      this(Pattern.compile(regex), problem);
+    }
+
+    /** Refuses {@code value} unless it matches; null, meaning left out, is for the caller. */
+    void check(String key, String value) {
+      if (value != null && !pattern.matcher(value).matches()) {
+        throw new Invalid(key, quote(value) + " " + problem);
+      }
+    }
+  }
+
+  /** {@code value} in single quotes, on one line and cut to 80 characters. */
+  static String quote(String value) {
+    String oneLine = value.replaceAll("\\p{Cntrl}", "?");
+    return "'" + (oneLine.length() > 80 ? oneLine.substring(0, 77) + "..." : oneLine) + "'";
+  }
+}
