@@ -60,6 +60,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -83,21 +84,23 @@ public final class Keysmith implements AutoCloseable {
       ExecutorService workers,
       boolean scheduleHousekeeping) {}
 
+  /**
+   * What {@link #run()} does, in order, as {@link #wire} decided it: warm up what every click needs
+   * (tolerating an outage), recover what a stop cut off, resume the rest in the background once
+   * listening, and the timer's housekeeping.
+   */
+  private record Lifecycle(
+      Map<String, Runnable> warmUpNow,
+      List<Runnable> recover,
+      Map<String, Runnable> warmUpAfterListening,
+      Runnable housekeeping) {}
+
   private final Settings settings;
   private final Wiring wiring;
   private final List<AutoCloseable> closeables;
-  private final Database database;
   private final App app;
-  private final SlackApprovers approvers;
-  private final IamDirectory directory;
-  private final RequestService requests;
-  private final CredentialDelivery delivery;
-  private final SecretReveal reveal;
-  private final SqliteJobStore jobs;
-  private final KeyRotation rotation;
-  private final RotationJobs rotationJobs;
-  private final KeyReminders reminders;
-  private final Scheduler scheduler;
+  private final Supplier<Boolean> healthy;
+  private final Lifecycle lifecycle;
   private SlackHttpServer httpServer;
 
   /** Every part, assembled by {@link #wire}; nothing runs until {@link #run()}. */
@@ -105,33 +108,15 @@ public final class Keysmith implements AutoCloseable {
       Settings settings,
       Wiring wiring,
       List<AutoCloseable> closeables,
-      Database database,
       App app,
-      SlackApprovers approvers,
-      IamDirectory directory,
-      RequestService requests,
-      CredentialDelivery delivery,
-      SecretReveal reveal,
-      SqliteJobStore jobs,
-      KeyRotation rotation,
-      RotationJobs rotationJobs,
-      KeyReminders reminders,
-      Scheduler scheduler) {
+      Supplier<Boolean> healthy,
+      Lifecycle lifecycle) {
     this.settings = settings;
     this.wiring = wiring;
     this.closeables = closeables;
-    this.database = database;
     this.app = app;
-    this.approvers = approvers;
-    this.directory = directory;
-    this.requests = requests;
-    this.delivery = delivery;
-    this.reveal = reveal;
-    this.jobs = jobs;
-    this.rotation = rotation;
-    this.rotationJobs = rotationJobs;
-    this.reminders = reminders;
-    this.scheduler = scheduler;
+    this.healthy = healthy;
+    this.lifecycle = lifecycle;
   }
 
   /**
@@ -235,22 +220,25 @@ public final class Keysmith implements AutoCloseable {
             new SlackRoutes.KeyFlows(keyCare, ownership, rotation, rotationApproval, rotationJobs),
             new SlackRoutes.Plumbing(slackApi, secrets, workers),
             config);
-    return new Keysmith(
-        settings,
-        wiring,
-        closeables,
-        database,
-        app,
-        approvers,
-        directory,
-        requests,
-        delivery,
-        reveal,
-        jobs,
-        rotation,
-        rotationJobs,
-        reminders,
-        scheduler);
+    Lifecycle lifecycle =
+        new Lifecycle(
+            Map.of("the approvers' user group", approvers::warmUp),
+            List.of(
+                delivery::recoverInterrupted,
+                () -> workers.execute(requests::resumeInterrupted),
+                jobs::requeueInterrupted,
+                rotation::recoverInterrupted,
+                rotationJobs::recoverInterrupted,
+                reminders::schedule),
+            // The first IAM call builds the AWS clients and loads most of the SDK, about a second
+            // of class loading on 2 cores: after listening, so start-up does not wait for it.
+            Map.of("IAM", directory::warmUp),
+            () -> {
+              reveal.wipeDue();
+              delivery.expireOffers();
+              scheduler.runDue();
+            });
+    return new Keysmith(settings, wiring, closeables, app, database::isHealthy, lifecycle);
   }
 
   /**
@@ -258,19 +246,8 @@ public final class Keysmith implements AutoCloseable {
    * requests), schedules the daily run, then listens for Slack; IAM warms up after that.
    */
   private void run() throws Exception {
-    ExecutorService workers = wiring.workers();
-    try {
-      approvers.warmUp();
-    } catch (KeysmithException e) {
-      log.warn("Could not list the approvers' user group yet, will retry: {}", e.getMessage());
-    }
-    delivery.recoverInterrupted();
-    workers.execute(requests::resumeInterrupted);
-    jobs.requeueInterrupted();
-    rotation.recoverInterrupted();
-    rotationJobs.recoverInterrupted();
-    reminders.schedule();
-
+    lifecycle.warmUpNow().forEach(Keysmith::warmUp);
+    lifecycle.recover().forEach(Runnable::run);
     if (wiring.scheduleHousekeeping()) {
       ScheduledExecutorService timer =
           Executors.newSingleThreadScheduledExecutor(threadsNamed("keysmith-timer"));
@@ -285,25 +262,24 @@ public final class Keysmith implements AutoCloseable {
     } else {
       ExecutorService http = Executors.newFixedThreadPool(16, threadsNamed("keysmith-http"));
       closeables.add(http::shutdown);
-      httpServer =
-          new SlackHttpServer(
-              app, new InetSocketAddress(settings.port()), http, database::isHealthy);
+      httpServer = new SlackHttpServer(app, new InetSocketAddress(settings.port()), http, healthy);
       closeables.add(httpServer);
       httpServer.start();
       log.info(
           "Keysmith listening on port {} (POST /slack/events, GET /health)", httpServer.port());
     }
-    // Once Keysmith listens: the first IAM call builds the AWS clients and loads most of the SDK,
-    // about a second of class loading on 2 cores. A Slack interaction that comes before it is
-    // done waits only for what it needs.
-    workers.execute(
-        () -> {
-          try {
-            directory.warmUp();
-          } catch (KeysmithException e) {
-            log.warn("IAM is not reachable yet, will retry on first use: {}", e.getMessage());
-          }
-        });
+    lifecycle
+        .warmUpAfterListening()
+        .forEach((what, warmUp) -> wiring.workers().execute(() -> warmUp(what, warmUp)));
+  }
+
+  /** Loads a cache ahead of the first click; an outage now only means the first click waits. */
+  private static void warmUp(String what, Runnable warmUp) {
+    try {
+      warmUp.run();
+    } catch (KeysmithException e) {
+      log.warn("Could not reach {} yet, will retry on first use: {}", what, e.getMessage());
+    }
   }
 
   /** Wires and starts Keysmith with explicit wiring (tests and benchmarks pass their own). */
@@ -333,9 +309,7 @@ public final class Keysmith implements AutoCloseable {
    * deactivations and deletions); the timer calls it.
    */
   public void housekeeping() {
-    reveal.wipeDue();
-    delivery.expireOffers();
-    scheduler.runDue();
+    lifecycle.housekeeping().run();
   }
 
   private void housekeepingSafely() {
