@@ -196,15 +196,7 @@ public final class Keysmith implements AutoCloseable {
         new KeyRotation(rotations, rotationApproval, rotationJobs, reveal, rotationIds);
     KeyCare keyCare = new KeyCare(iam, ownership, keyNotifier, audit, clock);
     KeyReminders reminders =
-        new KeyReminders(
-            iam,
-            directory,
-            new SqliteReminderLog(database),
-            jobs,
-            keyNotifier,
-            audit,
-            clock,
-            config.keyCare());
+        new KeyReminders(rotations, directory, new SqliteReminderLog(database), jobs);
     Scheduler scheduler =
         new Scheduler(
             jobs,

@@ -50,23 +50,17 @@ public final class KeyReminders {
   private final Clock clock;
   private final KeysmithConfig.KeyCare settings;
 
+  /** Reminders about the keys {@code directory} knows owners of, sent once per period. */
   public KeyReminders(
-      IamGateway iam,
-      IamDirectory directory,
-      ReminderLog log,
-      JobStore jobs,
-      KeyNotifier notifier,
-      AuditTrail audit,
-      Clock clock,
-      KeysmithConfig.KeyCare settings) {
-    this.iam = iam;
+      RotationContext context, IamDirectory directory, ReminderLog log, JobStore jobs) {
+    this.iam = context.iam();
     this.directory = directory;
     this.log = log;
     this.jobs = jobs;
-    this.notifier = notifier;
-    this.audit = audit;
-    this.clock = clock;
-    this.settings = settings;
+    this.notifier = context.notifier();
+    this.audit = context.workflow().audit();
+    this.clock = context.workflow().clock();
+    this.settings = context.settings();
   }
 
   /** Makes sure the daily run is scheduled; called at start-up. */
