@@ -2,7 +2,8 @@
 # Keysmith's performance benchmark: builds once, then runs the load generator, which starts moto,
 # plays Slack, and runs each bot in its own JVM. Prints one markdown table and writes it to
 # bench/results.md. Takes a few minutes on 2 cores. An optional argument scales the request
-# counts (bench/run.sh 0.2 for a quick look).
+# counts (bench/run.sh 0.2 for a quick look). The load generator's source is src/bench/java; it
+# uses the test helpers and compiles with the tests, into target/test-classes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,8 +13,8 @@ if ! command -v moto_server >/dev/null 2>&1 && ! python3 -c 'import moto.server'
 fi
 
 echo "Building..." >&2
-mvn -B -q -DskipTests package
-mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
+./mvnw -q -DskipTests package
+./mvnw -q dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
 
 mkdir -p bench/out
 echo "Running (logs in bench/out/)..." >&2

@@ -36,6 +36,7 @@ class SqliteAuditTrailTest {
   private SqliteAuditTrail trail;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
   private final Logger auditLogger = (Logger) LoggerFactory.getLogger("keysmith.audit");
+  private Level auditLevel;
 
   @BeforeEach
   void setUp() {
@@ -43,10 +44,17 @@ class SqliteAuditTrailTest {
     trail = new SqliteAuditTrail(db);
     appender.start();
     auditLogger.addAppender(appender);
+    // The tests' logging configuration is WARN; the audit lines are INFO. Captured here, they need
+    // not reach the console too.
+    auditLevel = auditLogger.getLevel();
+    auditLogger.setLevel(Level.INFO);
+    auditLogger.setAdditive(false);
   }
 
   @AfterEach
   void tearDown() {
+    auditLogger.setAdditive(true);
+    auditLogger.setLevel(auditLevel);
     auditLogger.detachAppender(appender);
     appender.stop();
     db.close();

@@ -118,8 +118,8 @@ final class IamTiming implements ExecutionInterceptor {
 
   /**
    * Holds the calling thread for {@code nanos}, as a slow IAM holds its caller. The project keeps
-   * {@code Thread.sleep} out of src/test so that no test sleeps to wait for work; this waits for
-   * nothing and only plays slow, so it parks until the deadline instead.
+   * {@code Thread.sleep} out of the test code so that no test sleeps to wait for work; this waits
+   * for nothing and only plays slow, so it parks until the deadline instead.
    */
   private static void stall(long nanos) {
     long deadline = System.nanoTime() + nanos;

@@ -221,7 +221,7 @@ public final class Bench {
         List.of(
             "-cp",
             classpath,
-            // Production logging (target/classes), not the tests' DEBUG configuration.
+            // Production logging (target/classes), not the tests' configuration.
             "-Dlogback.configurationFile=target/classes/logback.xml",
             BenchHost.class.getName(),
             mode,
