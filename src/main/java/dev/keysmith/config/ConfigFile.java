@@ -92,7 +92,7 @@ record ConfigFile(
       throw new Invalid("dataDir", "is empty: leave it out for ./data, or name a directory");
     }
     try {
-      Path.of(dataDir);
+      var unused = Path.of(dataDir); // only checked here; resolved in toConfig
     } catch (InvalidPathException e) {
       throw new Invalid("dataDir", quote(dataDir) + " is not a valid path: " + e.getReason());
     }

@@ -44,7 +44,10 @@ public final class SlackApprovers implements Approvers {
 
   /** Loads the user group's members once, so no approval click waits for Slack to list them. */
   public void warmUp() {
-    groupId.ifPresent(groupMembers::get);
+    groupId.ifPresent(
+        id -> {
+          var unused = groupMembers.get(id);
+        });
   }
 
   @Override
