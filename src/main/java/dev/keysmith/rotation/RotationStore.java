@@ -20,6 +20,7 @@ public interface RotationStore extends StateStore<Rotation, RotationState> {
    * Replaces the stored rotation with {@code next} only if it is still {@code expected} (and, for
    * MINTING, no other rotation of the user is minting).
    */
+  @Override
   boolean compareAndSet(RotationState expected, Rotation next);
 
   /** All rotations in {@code state}, oldest first. */
