@@ -73,7 +73,7 @@ public final class CredentialDelivery {
       expire(r);
     }
     AccessRequest revealing = RequestWorkflow.startReveal(r, actor, now);
-    if (!store.compareAndSet(RequestState.PROVISIONED, revealing)) {
+    if (!transitions.move(store, RequestState.PROVISIONED, revealing).commit()) {
       RequestWorkflow.checkRevealable(find(requestId), actor, now);
       throw new Refusal(Reason.REVEAL_UNDER_WAY);
     }

@@ -11,6 +11,7 @@ import dev.keysmith.iam.IamGateway.AccessKeyInfo;
 import dev.keysmith.workflow.WorkflowContext;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -24,6 +25,7 @@ public record RotationContext(
     KeyNotifier notifier,
     KeysmithConfig.KeyCare settings,
     WorkflowContext workflow) {
+  private static final Logger log = LoggerFactory.getLogger(RotationContext.class);
 
   /** The rotation with this id, or a refusal naming the id. */
   Rotation find(String id) {
@@ -62,8 +64,7 @@ public record RotationContext(
                 Map.of("why", why))
             .commit();
     if (!finished) {
-      LoggerFactory.getLogger(RotationContext.class)
-          .info("rotation {}: moved on before it could end as {}", r.id(), end);
+      log.info("rotation {}: moved on before it could end as {}", r.id(), end);
     }
     return finished;
   }
