@@ -61,6 +61,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -101,7 +102,7 @@ public final class Keysmith implements AutoCloseable {
   private final App app;
   private final Supplier<Boolean> healthy;
   private final Lifecycle lifecycle;
-  private SlackHttpServer httpServer;
+  private @Nullable SlackHttpServer httpServer;
 
   /** Every part, assembled by {@link #wire}; nothing runs until {@link #run()}. */
   private Keysmith(
@@ -244,7 +245,8 @@ public final class Keysmith implements AutoCloseable {
       ScheduledExecutorService timer =
           Executors.newSingleThreadScheduledExecutor(threadsNamed("keysmith-timer"));
       closeables.add(timer::shutdownNow);
-      timer.scheduleWithFixedDelay(this::housekeepingSafely, 5, 5, TimeUnit.SECONDS);
+      // housekeepingSafely catches everything, so the future never holds a failure to read.
+      var unused = timer.scheduleWithFixedDelay(this::housekeepingSafely, 5, 5, TimeUnit.SECONDS);
     }
     if (settings.socketMode()) {
       SocketModeApp socket = new SocketModeApp(settings.appToken().orElseThrow(), app);

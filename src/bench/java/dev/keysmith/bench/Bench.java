@@ -28,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
@@ -270,7 +269,8 @@ public final class Bench {
 
   /** The four ack rows against Keysmith, each feeding the next: submit → approve → reveal. */
   private void keysmithRows(BotProcess bot, int clients, int n, boolean measured) {
-    String prefix = "r" + (++rowSeq) + "c" + clients + "-";
+    rowSeq++;
+    String prefix = "r" + rowSeq + "c" + clients + "-";
     Timed command = commandRow(bot, clients, n, true);
     Submitted submitted = submitRow(bot, clients, n, prefix, /* wait= */ true);
     List<String> ids = submitted.ids();
@@ -449,6 +449,7 @@ public final class Bench {
   }
 
   /** A row's ack latencies, and the CPU times when its first request was sent. */
+  @SuppressWarnings("ArrayRecordComponent") // read once, never compared or hashed
   record Loop(long[] acks, CpuMeter.Snapshot cpuAtStart) {}
 
   /**
@@ -562,8 +563,8 @@ public final class Bench {
     }
     long provisionIam = 0;
     long revealIam = 0;
-    for (String line : bot.control("GET", "/iam-tasks").split("\n")) {
-      String[] f = line.split(" ");
+    for (String line : bot.control("GET", "/iam-tasks").split("\n", -1)) {
+      String[] f = line.split(" ", -1);
       if (f.length == 3 && userOf.containsKey(f[1])) {
         if (f[0].equals("provision")) {
           provisionIam += Long.parseLong(f[2]);
@@ -591,10 +592,6 @@ public final class Bench {
 
   private void concurrentApprovals(BotProcess bot, int n) throws Exception {
     List<String> ids = submitRow(bot, 64, n, "many-", /* wait= */ true).ids();
-    Map<String, String> nameOf = new ConcurrentHashMap<>();
-    for (int i = 0; i < n; i++) {
-      nameOf.put(ids.get(i), "many-" + i);
-    }
     // Every request approved once, a tenth also by a second approver, a tenth double-clicked.
     List<String[]> clicks = new ArrayList<>();
     for (int i = 0; i < n; i++) {

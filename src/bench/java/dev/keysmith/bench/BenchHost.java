@@ -167,8 +167,11 @@ public final class BenchHost {
     Map<String, String> query = new HashMap<>();
     String raw = exchange.getRequestURI().getQuery();
     if (raw != null) {
-      for (String pair : raw.split("&")) {
+      for (String pair : raw.split("&", -1)) {
         int eq = pair.indexOf('=');
+        if (eq < 0) {
+          continue;
+        }
         query.put(pair.substring(0, eq), pair.substring(eq + 1));
       }
     }

@@ -34,22 +34,14 @@ final class BotProcess implements AutoCloseable {
   final AtomicLong sent = new AtomicLong();
 
   private final Process process;
-  private final Path log;
 
   private BotProcess(
-      String name,
-      int port,
-      int controlPort,
-      Path dataDir,
-      Process process,
-      Path log,
-      long startupNanos) {
+      String name, int port, int controlPort, Path dataDir, Process process, long startupNanos) {
     this.name = name;
     this.dataDir = dataDir;
     this.port = port;
     this.controlPort = controlPort;
     this.process = process;
-    this.log = log;
     this.startupNanos = startupNanos;
   }
 
@@ -81,8 +73,7 @@ final class BotProcess implements AutoCloseable {
       // Polling pace: often enough for a start-up timed in milliseconds, rare enough to be cheap.
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
     }
-    return new BotProcess(
-        name, port, controlPort, dataDir, process, log, System.nanoTime() - started);
+    return new BotProcess(name, port, controlPort, dataDir, process, System.nanoTime() - started);
   }
 
   /** The events URL. */

@@ -109,7 +109,7 @@ final class CpuMeter {
   /** utime + stime of one {@code stat} line, in nanoseconds. */
   private static long ticks(String stat) {
     // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
     return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * NANOS_PER_TICK;
   }
 }

@@ -24,7 +24,8 @@ final class IamTiming implements ExecutionInterceptor {
   private static final ExecutionAttribute<Long> STARTED = new ExecutionAttribute<>("bench.started");
 
   private final AtomicLong delayNanos = new AtomicLong();
-  private final ThreadLocal<Task> current = new ThreadLocal<>();
+  // One IamTiming per bot process, so one thread-local for all of them.
+  private static final ThreadLocal<Task> CURRENT = new ThreadLocal<>();
   private final ConcurrentLinkedQueue<String> finished = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -66,11 +67,11 @@ final class IamTiming implements ExecutionInterceptor {
     inFlight.incrementAndGet();
     return () -> {
       Task task = new Task();
-      current.set(task);
+      CURRENT.set(task);
       try {
         work.run();
       } finally {
-        current.remove();
+        CURRENT.remove();
         inFlight.decrementAndGet();
         if (task.kind != null) {
           finished.add(task.kind + " " + task.user + " " + task.iamNanos);
@@ -101,7 +102,7 @@ final class IamTiming implements ExecutionInterceptor {
   }
 
   private void account(SdkRequest request, ExecutionAttributes attributes) {
-    Task task = current.get();
+    Task task = CURRENT.get();
     Long started = attributes.getAttribute(STARTED);
     if (task == null || started == null) {
       return;

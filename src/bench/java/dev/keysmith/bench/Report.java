@@ -66,7 +66,7 @@ final class Report {
   double runSeconds;
 
   Row row(Bench.Kind kind, int clients) {
-    return rows.computeIfAbsent(kind.ordinal() + ":" + clients, k -> new Row());
+    return rows.computeIfAbsent(kind.name() + ":" + clients, k -> new Row());
   }
 
   String markdown() {

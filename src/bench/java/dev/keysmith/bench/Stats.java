@@ -3,6 +3,7 @@ package dev.keysmith.bench;
 import java.util.Arrays;
 
 /** Percentiles of a set of durations, in milliseconds, and the durations themselves. */
+@SuppressWarnings("ArrayRecordComponent") // a sorted copy, only read; Stats are never compared
 record Stats(int n, double p50, double p95, double p99, double max, long[] nanos) {
   static final Stats NONE =
       new Stats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, new long[0]);

@@ -3,6 +3,7 @@ package dev.keysmith.audit;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One audited fact: who did what, when, to which request.
@@ -13,7 +14,11 @@ import java.util.Objects;
  * @param details extra facts; never secrets
  */
 public record AuditEvent(
-    Instant at, String requestId, String actor, AuditAction action, Map<String, String> details) {
+    Instant at,
+    @Nullable String requestId,
+    String actor,
+    AuditAction action,
+    Map<String, String> details) {
 
   /** The actor of everything Keysmith does by itself: provisioning, jobs, recovery, expiry. */
   public static final String SYSTEM = "keysmith";

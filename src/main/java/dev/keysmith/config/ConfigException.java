@@ -4,6 +4,8 @@ import dev.keysmith.core.KeysmithException;
 
 /** A setting is missing or invalid; the message names it. */
 public final class ConfigException extends KeysmithException {
+  private static final long serialVersionUID = 1L;
+
   public ConfigException(String message) {
     super(message);
   }

@@ -21,10 +21,12 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The config file's shape, one record per mapping, bound by Jackson. Each record checks its values
- * as it is built; what is left out takes its default.
+ * as it is built; what is left out takes its default. Jackson passes null for what the file leaves
+ * out, so a compact constructor replaces null even where the component is not nullable.
  */
 record ConfigFile(
     Approvers approvers,
@@ -84,8 +86,8 @@ record ConfigFile(
       }
     }
     groups = List.copyOf(groups);
-    iam = iam == null ? new Iam(null, null) : iam;
-    delivery = delivery == null ? new Delivery(null, null) : delivery;
+    iam = iam == null ? Iam.defaults() : iam;
+    delivery = delivery == null ? Delivery.defaults() : delivery;
     keys = keys == null ? new Keys(null, null, null, null, null) : keys;
     dataDir = dataDir == null ? "./data" : dataDir;
     if (dataDir.isBlank()) {
@@ -115,7 +117,7 @@ record ConfigFile(
   }
 
   /** {@code approvers:}, who may approve requests. */
-  record Approvers(List<String> users, String userGroup) {
+  record Approvers(List<String> users, @Nullable String userGroup) {
     Approvers {
       users = users == null ? List.of() : users;
       for (int i = 0; i < users.size(); i++) {
@@ -132,9 +134,15 @@ record ConfigFile(
   }
 
   /** {@code iam:}, where new users go and what bounds them. */
-  record Iam(String path, String permissionsBoundaryArn) {
+  record Iam(String path, @Nullable String permissionsBoundaryArn) {
+    private static final String DEFAULT_PATH = "/keysmith/";
+
+    static Iam defaults() {
+      return new Iam(DEFAULT_PATH, null);
+    }
+
     Iam {
-      path = path == null ? "/keysmith/" : path;
+      path = path == null ? DEFAULT_PATH : path;
       IAM_PATH.check("path", path);
       BOUNDARY_ARN.check("permissionsBoundaryArn", permissionsBoundaryArn);
     }
@@ -142,9 +150,14 @@ record ConfigFile(
 
   /** {@code delivery:}, how new credentials are handed over. */
   record Delivery(WrittenDuration offerLifetime, WrittenDuration secretVisibleFor) {
+    static Delivery defaults() {
+      return new Delivery(WrittenDuration.of("7d"), WrittenDuration.of("2m"));
+    }
+
     Delivery {
-      offerLifetime = offerLifetime == null ? WrittenDuration.of("7d") : offerLifetime;
-      secretVisibleFor = secretVisibleFor == null ? WrittenDuration.of("2m") : secretVisibleFor;
+      offerLifetime = offerLifetime == null ? defaults().offerLifetime() : offerLifetime;
+      secretVisibleFor =
+          secretVisibleFor == null ? defaults().secretVisibleFor() : secretVisibleFor;
       // A Slack response_url lives 30 minutes, and the wipe needs it; keep a margin.
       if (secretVisibleFor.value().compareTo(Duration.ofSeconds(10)) < 0
           || secretVisibleFor.value().compareTo(Duration.ofMinutes(25)) > 0) {
@@ -159,11 +172,11 @@ record ConfigFile(
 
   /** {@code keys:}, how access keys are rotated and when their owners are reminded. */
   record Keys(
-      Boolean rotationNeedsApproval,
-      WrittenDuration gracePeriod,
-      WrittenDuration deleteAfter,
-      WrittenDuration maxAge,
-      WrittenDuration unusedAfter) {
+      @Nullable Boolean rotationNeedsApproval,
+      @Nullable WrittenDuration gracePeriod,
+      @Nullable WrittenDuration deleteAfter,
+      @Nullable WrittenDuration maxAge,
+      @Nullable WrittenDuration unusedAfter) {
     Keys {
       atLeast("gracePeriod", gracePeriod, "1h");
       atLeast("deleteAfter", deleteAfter, "1h");
@@ -181,7 +194,7 @@ record ConfigFile(
           unusedAfter == null ? d.unusedKeyAge() : unusedAfter.value());
     }
 
-    private static void atLeast(String key, WrittenDuration d, String min) {
+    private static void atLeast(String key, @Nullable WrittenDuration d, String min) {
       if (d != null && d.value().compareTo(WrittenDuration.of(min).value()) < 0) {
         throw new Invalid(key, quote(d.text()) + " must be at least " + min);
       }
@@ -219,6 +232,8 @@ record ConfigFile(
    * as text and a list or mapping is refused by Jackson with the key's line.
    */
   static final class FromText<T> extends StdScalarDeserializer<T> {
+    private static final long serialVersionUID = 1L;
+
     private final Function<String, T> read;
 
     FromText(Class<T> type, Function<String, T> read) {
@@ -247,6 +262,8 @@ record ConfigFile(
 
   /** A value the file may not hold; {@code key} is relative to the record being built. */
   static final class Invalid extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
     final String key;
 
     Invalid(String key, String problem) {
@@ -262,7 +279,7 @@ record ConfigFile(
     }
 
     /** Refuses {@code value} unless it matches; null, meaning left out, is for the caller. */
-    void check(String key, String value) {
+    void check(String key, @Nullable String value) {
       if (value != null && !pattern.matcher(value).matches()) {
         throw new Invalid(key, quote(value) + " " + problem);
       }

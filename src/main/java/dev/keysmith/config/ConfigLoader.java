@@ -66,7 +66,8 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + yamlFile + ": " + e, e);
     }
-    Path baseDir = yamlFile.toAbsolutePath().getParent();
+    Path absolute = yamlFile.toAbsolutePath();
+    Path baseDir = absolute.getParent() == null ? absolute : absolute.getParent();
     return read(String.valueOf(yamlFile.getFileName()), yaml, baseDir);
   }
 

@@ -9,6 +9,8 @@ import java.util.Objects;
  * exception's own message is for logs.
  */
 public final class Refusal extends KeysmithException {
+  private static final long serialVersionUID = 1L;
+
   private final Reason reason;
   private final List<String> args;
 
@@ -98,6 +100,7 @@ public final class Refusal extends KeysmithException {
     OLD_KEY_JUST_HANDLED,
     NO_SUCH_ROTATION("rotationId");
 
+    @SuppressWarnings("ImmutableEnumChecker") // List.of is unmodifiable
     private final List<String> params;
 
     Reason(String... params) {

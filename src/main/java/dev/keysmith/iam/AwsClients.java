@@ -3,6 +3,7 @@ package dev.keysmith.iam;
 import java.net.URI;
 import java.util.List;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -33,7 +34,7 @@ public final class AwsClients {
   /** A client made on first use; closing it closes the client if it was made. */
   public static final class Lazy<T extends SdkClient> implements Supplier<T>, AutoCloseable {
     private final Supplier<T> build;
-    private volatile T client; // written under this
+    private volatile @Nullable T client; // written under this
 
     private Lazy(Supplier<T> build) {
       this.build = build;

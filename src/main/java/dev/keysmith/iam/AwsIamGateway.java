@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -365,7 +366,7 @@ public final class AwsIamGateway implements IamGateway {
     }
   }
 
-  private static Optional<String> known(String value) {
+  private static Optional<String> known(@Nullable String value) {
     return value == null || value.isBlank() || NOT_APPLICABLE.equals(value)
         ? Optional.empty()
         : Optional.of(value);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request for an IAM user, from submission to the owner's one-time reveal. Immutable: every
@@ -31,16 +32,16 @@ public record AccessRequest(
     String justification,
     Instant createdAt,
     Instant updatedAt,
-    String approvalChannel,
-    String approvalTs,
-    String decidedBy,
-    Instant decidedAt,
-    String outcome,
+    @Nullable String approvalChannel,
+    @Nullable String approvalTs,
+    @Nullable String decidedBy,
+    @Nullable Instant decidedAt,
+    @Nullable String outcome,
     List<String> progress,
-    Instant offerExpiresAt,
-    Instant revealedAt,
-    String offerChannel,
-    String offerTs)
+    @Nullable Instant offerExpiresAt,
+    @Nullable Instant revealedAt,
+    @Nullable String offerChannel,
+    @Nullable String offerTs)
     implements Stateful<RequestState> {
 
   public AccessRequest {
@@ -64,8 +65,8 @@ public record AccessRequest(
         id,
         RequestState.PENDING,
         form.iamUserName(),
-        form.groupName(),
-        form.accessType(),
+        Objects.requireNonNull(form.groupName(), "groupName is checked before"),
+        Objects.requireNonNull(form.accessType(), "accessType is checked before"),
         form.ownerId(),
         requesterId,
         form.justification(),
@@ -102,7 +103,8 @@ public record AccessRequest(
   }
 
   /** This request decided by {@code approver}. */
-  public AccessRequest withDecision(RequestState next, String approver, String why, Instant now) {
+  public AccessRequest withDecision(
+      RequestState next, String approver, @Nullable String why, Instant now) {
     return edit(
         d -> {
           d.state = next;
@@ -173,16 +175,16 @@ public record AccessRequest(
     private final AccessRequest from;
     private RequestState state;
     private Instant updatedAt;
-    private String approvalChannel;
-    private String approvalTs;
-    private String decidedBy;
-    private Instant decidedAt;
-    private String outcome;
+    private @Nullable String approvalChannel;
+    private @Nullable String approvalTs;
+    private @Nullable String decidedBy;
+    private @Nullable Instant decidedAt;
+    private @Nullable String outcome;
     private List<String> progress;
-    private Instant offerExpiresAt;
-    private Instant revealedAt;
-    private String offerChannel;
-    private String offerTs;
+    private @Nullable Instant offerExpiresAt;
+    private @Nullable Instant revealedAt;
+    private @Nullable String offerChannel;
+    private @Nullable String offerTs;
 
     private Draft(AccessRequest r) {
       from = r;

@@ -16,6 +16,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +59,7 @@ public final class RequestService {
   }
 
   /** The outcome of a submission: the stored request, or the problems to show on the form. */
-  public record Submission(AccessRequest request, Map<FormField, String> problems) {
+  public record Submission(@Nullable AccessRequest request, Map<FormField, String> problems) {
     /** Whether the request was stored. */
     public boolean accepted() {
       return request != null;
@@ -252,7 +253,7 @@ public final class RequestService {
         .audited(
             SYSTEM,
             AuditAction.REQUEST_PROVISIONED,
-            Map.of("offerExpiresAt", done.offerExpiresAt().toString()))
+            Map.of("offerExpiresAt", String.valueOf(done.offerExpiresAt())))
         .commitOrThrow();
     Notifier.bestEffort(done.id(), () -> notifier.updateApproval(done));
     Notifier.bestEffort(

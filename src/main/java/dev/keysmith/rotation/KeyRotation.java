@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,7 +99,7 @@ public final class KeyRotation {
    * one at once). Where rotations need approval and none is given yet, asks for it instead.
    */
   public Rotation rotate(
-      String actor, String iamUser, String oldKeyId, boolean lost, String responseUrl) {
+      String actor, String iamUser, @Nullable String oldKeyId, boolean lost, String responseUrl) {
     checkRotator(iamUser, actor);
     RotationWorkflow.checkUnchanged(iamUser, iam.listAccessKeys(iamUser), oldKeyId);
     Optional<Rotation> minting = startMinting(actor, iamUser, oldKeyId, lost);
@@ -123,7 +124,7 @@ public final class KeyRotation {
 
   /** The rotation that mints now, or empty when it must be approved first. */
   private Optional<Rotation> startMinting(
-      String actor, String iamUser, String oldKeyId, boolean lost) {
+      String actor, String iamUser, @Nullable String oldKeyId, boolean lost) {
     Instant now = clock.instant();
     if (context.settings().rotationNeedsApproval()) {
       Optional<Rotation> approved =
@@ -209,7 +210,7 @@ public final class KeyRotation {
                   .rotationGracePeriod(
                       shown.id(),
                       shown.iamUser(),
-                      shown.oldKeyId(),
+                      shown.replacedKey(),
                       newKeyId,
                       actor,
                       deactivateAt));

@@ -4,6 +4,7 @@ import dev.keysmith.workflow.Stateful;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One rotation of an IAM user's access key, from minting the new key to deleting the old one.
@@ -19,16 +20,16 @@ public record Rotation(
     String id,
     String iamUser,
     String ownerId,
-    String oldKeyId,
-    String newKeyId,
+    @Nullable String oldKeyId,
+    @Nullable String newKeyId,
     boolean lost,
     RotationState state,
     Instant startedAt,
-    Instant revealedAt,
+    @Nullable Instant revealedAt,
     boolean postponed,
-    String decidedBy,
-    String approvalChannel,
-    String approvalTs,
+    @Nullable String decidedBy,
+    @Nullable String approvalChannel,
+    @Nullable String approvalTs,
     Instant updatedAt)
     implements Stateful<RotationState> {
 
@@ -41,12 +42,23 @@ public record Rotation(
     Objects.requireNonNull(updatedAt, "updatedAt");
   }
 
+  /**
+   * The key being replaced, for the steps that only a rotation replacing a key reaches (its grace
+   * period, deactivation and deletion).
+   */
+  String replacedKey() {
+    if (oldKeyId == null) {
+      throw new IllegalStateException("rotation " + id + " replaces no key");
+    }
+    return oldKeyId;
+  }
+
   /** A new rotation in {@code state}: MINTING, or AWAITING_APPROVAL where approval is needed. */
   static Rotation start(
       String id,
       String iamUser,
       String ownerId,
-      String oldKeyId,
+      @Nullable String oldKeyId,
       boolean lost,
       RotationState state,
       Instant now) {
@@ -117,13 +129,13 @@ public record Rotation(
 
   /** The fields a rotation changes over its life, so each wither names only its own. */
   private static final class Draft {
-    private String newKeyId;
+    private @Nullable String newKeyId;
     private RotationState state;
-    private Instant revealedAt;
+    private @Nullable Instant revealedAt;
     private boolean postponed;
-    private String decidedBy;
-    private String approvalChannel;
-    private String approvalTs;
+    private @Nullable String decidedBy;
+    private @Nullable String approvalChannel;
+    private @Nullable String approvalTs;
 
     private Draft(Rotation r) {
       newKeyId = r.newKeyId;

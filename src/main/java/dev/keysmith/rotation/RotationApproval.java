@@ -10,6 +10,7 @@ import dev.keysmith.workflow.Transitions;
 import java.time.Clock;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,7 @@ public final class RotationApproval {
   }
 
   /** Posts a rotation of {@code iamUser} for approval instead of minting. */
-  Rotation request(String actor, String iamUser, String oldKeyId, boolean lost) {
+  Rotation request(String actor, String iamUser, @Nullable String oldKeyId, boolean lost) {
     rotations.findByState(RotationState.AWAITING_APPROVAL).stream()
         .filter(r -> r.iamUser().equals(iamUser))
         .findFirst()

@@ -17,6 +17,7 @@ import dev.keysmith.workflow.Transitions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +75,7 @@ public final class RotationJobs {
         context.finish(r, RotationState.DONE, "old key already gone");
         return;
       }
-      IamGateway.KeyLastUsed used = iam.accessKeyLastUsed(r.oldKeyId());
+      IamGateway.KeyLastUsed used = iam.accessKeyLastUsed(r.replacedKey());
       Instant now = clock.instant();
       switch (RotationWorkflow.afterGrace(r, old.get(), used)) {
         case POSTPONE -> postpone(r, used, now);
@@ -100,12 +101,12 @@ public final class RotationJobs {
         case KEEP_REACTIVATED ->
             context.finish(r, RotationState.CANCELLED, "old key reactivated by its owner; kept");
         case DELETE -> {
-          iam.deleteAccessKey(r.iamUser(), r.oldKeyId());
-          context.auditIamCall(r, AuditAction.IAM_DELETE_ACCESS_KEY, r.oldKeyId());
+          iam.deleteAccessKey(r.iamUser(), r.replacedKey());
+          context.auditIamCall(r, AuditAction.IAM_DELETE_ACCESS_KEY, r.replacedKey());
           if (context.finish(r, RotationState.DONE, "old key deleted")) {
             Notifier.bestEffort(
                 r.id(),
-                () -> context.notifier().oldKeyDeleted(r.iamUser(), r.oldKeyId(), r.ownerId()));
+                () -> context.notifier().oldKeyDeleted(r.iamUser(), r.replacedKey(), r.ownerId()));
           }
         }
       }
@@ -126,7 +127,8 @@ public final class RotationJobs {
             DEACTIVATE_OLD,
             r.id(),
             Map.of(),
-            r.revealedAt().plus(context.settings().rotationGracePeriod()));
+            Objects.requireNonNull(r.revealedAt(), "revealedAt")
+                .plus(context.settings().rotationGracePeriod()));
       }
     }
     for (Rotation r : rotations.findByState(RotationState.OLD_DEACTIVATED)) {
@@ -163,7 +165,7 @@ public final class RotationJobs {
    */
   void deactivateOld(Rotation r, String actor) {
     try {
-      iam.setAccessKeyStatus(r.iamUser(), r.oldKeyId(), /* active= */ false);
+      iam.setAccessKeyStatus(r.iamUser(), r.replacedKey(), /* active= */ false);
     } catch (IamException e) {
       if (!"NoSuchEntity".equals(e.errorCode())) {
         throw e;
@@ -177,13 +179,15 @@ public final class RotationJobs {
         .audited(
             actor,
             AuditAction.KEYS_DEACTIVATED,
-            Map.of("iamUser", r.iamUser(), "accessKeyId", r.oldKeyId()))
+            Map.of("iamUser", r.iamUser(), "accessKeyId", r.replacedKey()))
         .schedule(DELETE_OLD, deleteAt)
         .commitOrThrow();
     Notifier.bestEffort(
         r.id(),
         () ->
-            context.notifier().oldKeyDeactivated(r.iamUser(), r.oldKeyId(), r.ownerId(), deleteAt));
+            context
+                .notifier()
+                .oldKeyDeactivated(r.iamUser(), r.replacedKey(), r.ownerId(), deleteAt));
   }
 
   private void postpone(Rotation r, IamGateway.KeyLastUsed used, Instant now) {
@@ -203,7 +207,9 @@ public final class RotationJobs {
     Notifier.bestEffort(
         r.id(),
         () ->
-            context.notifier().oldKeyStillUsed(r.iamUser(), r.oldKeyId(), r.ownerId(), use, later));
+            context
+                .notifier()
+                .oldKeyStillUsed(r.iamUser(), r.replacedKey(), r.ownerId(), use, later));
   }
 
   private boolean hasPending(Rotation r, String kind) {

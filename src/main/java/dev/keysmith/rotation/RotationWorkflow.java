@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rules of a key rotation's life, as pure functions: each takes the current rotation (or what
@@ -69,7 +70,8 @@ public final class RotationWorkflow {
   }
 
   /** The keys are still what the owner saw when asked to rotate: {@code oldKeyId} or none. */
-  public static void checkUnchanged(String iamUser, List<AccessKeyInfo> keys, String oldKeyId) {
+  public static void checkUnchanged(
+      String iamUser, List<AccessKeyInfo> keys, @Nullable String oldKeyId) {
     List<String> ids = keys.stream().map(AccessKeyInfo::accessKeyId).toList();
     if (!ids.equals(oldKeyId == null ? List.of() : List.of(oldKeyId))) {
       throw new Refusal(Reason.KEYS_CHANGED, iamUser);
@@ -87,7 +89,8 @@ public final class RotationWorkflow {
   }
 
   /** Whether {@code r} is the approved rotation of {@code iamUser} the owner now asks for. */
-  public static boolean approvedFor(Rotation r, String iamUser, String oldKeyId, boolean lost) {
+  public static boolean approvedFor(
+      Rotation r, String iamUser, @Nullable String oldKeyId, boolean lost) {
     return r.state() == RotationState.APPROVED
         && r.iamUser().equals(iamUser)
         && Objects.equals(r.oldKeyId(), oldKeyId)

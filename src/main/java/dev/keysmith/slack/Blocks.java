@@ -39,6 +39,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** Block Kit for every surface Keysmith shows: the modals, the approvals message, the DMs. */
 final class Blocks {
@@ -47,7 +49,7 @@ final class Blocks {
 
   private Blocks() {}
 
-  static String help(String unknown) {
+  static String help(@Nullable String unknown) {
     String intro =
         unknown == null
             ? "*Keysmith* hands out AWS IAM users safely."
@@ -166,7 +168,11 @@ final class Blocks {
 
   /** A modal; {@code submit} null means a modal with only a close button ("Done"). */
   private static View modal(
-      String callbackId, String metadata, String title, String submit, List<LayoutBlock> blocks) {
+      @Nullable String callbackId,
+      @Nullable String metadata,
+      String title,
+      @Nullable String submit,
+      List<LayoutBlock> blocks) {
     return view(
         v ->
             v.type("modal")
@@ -181,7 +187,7 @@ final class Blocks {
 
   /** One input field of a modal; {@code hint} may be null. */
   private static LayoutBlock field(
-      String blockId, String label, String hint, BlockElement element) {
+      String blockId, String label, @Nullable String hint, BlockElement element) {
     return input(
         i ->
             i.blockId(blockId)
@@ -259,7 +265,7 @@ final class Blocks {
         + " for "
         + r.iamUserName()
         + ": "
-        + r.state().name().toLowerCase();
+        + r.state().name().toLowerCase(Locale.ROOT);
   }
 
   static List<LayoutBlock> text(String mrkdwn) {
@@ -338,7 +344,7 @@ final class Blocks {
   }
 
   /** A button; {@code style} is primary, danger or null for the default. */
-  static ButtonElement button(String actionId, String text, String style, String value) {
+  static ButtonElement button(String actionId, String text, @Nullable String style, String value) {
     return ButtonElement.builder()
         .actionId(actionId)
         .text(plainText(text))

@@ -7,6 +7,7 @@ import com.slack.api.bolt.request.builtin.ViewSubmissionRequest;
 import com.slack.api.bolt.response.Response;
 import com.slack.api.model.view.ViewState;
 import dev.keysmith.iam.IamDirectory;
+import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.AccessType;
 import dev.keysmith.request.FormField;
 import dev.keysmith.request.RequestForm;
@@ -14,6 +15,7 @@ import dev.keysmith.request.RequestService;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** The create-user modal: its submission, checked inline, and its group type-ahead. */
 final class CreateUserSubmission {
@@ -67,24 +69,25 @@ final class CreateUserSubmission {
             owner == null ? requester : owner,
             trimmed(selected(values, Ids.BLOCK_JUSTIFICATION, ViewState.Value::getValue)));
     RequestService.Submission submission = service.submit(form, requester);
-    if (!submission.accepted()) {
+    AccessRequest stored = submission.request();
+    if (stored == null) {
       Map<String, String> errors = new LinkedHashMap<>();
       submission.problems().forEach((field, text) -> errors.put(BLOCKS.get(field), text));
       return ctx.ackWithErrors(errors);
     }
-    later.run(
-        "announce", submission.request().id(), null, () -> service.announce(submission.request()));
-    return ctx.ackWithUpdate(Blocks.submittedModal(submission.request()));
+    later.run("announce", stored.id(), null, () -> service.announce(stored));
+    return ctx.ackWithUpdate(Blocks.submittedModal(stored));
   }
 
-  private static String option(Map<String, Map<String, ViewState.Value>> values, String block) {
+  private static @Nullable String option(
+      Map<String, Map<String, ViewState.Value>> values, String block) {
     return selected(
         values,
         block,
         v -> v.getSelectedOption() == null ? null : v.getSelectedOption().getValue());
   }
 
-  private static <T> T selected(
+  private static <T> @Nullable T selected(
       Map<String, Map<String, ViewState.Value>> values,
       String block,
       java.util.function.Function<ViewState.Value, T> get) {
@@ -96,7 +99,7 @@ final class CreateUserSubmission {
     return get.apply(actions.values().iterator().next());
   }
 
-  private static AccessType accessType(String value) {
+  private static @Nullable AccessType accessType(@Nullable String value) {
     if (value == null) {
       return null;
     }
@@ -107,7 +110,7 @@ final class CreateUserSubmission {
     }
   }
 
-  private static String trimmed(String s) {
+  private static String trimmed(@Nullable String s) {
     return s == null ? "" : s.strip();
   }
 }

@@ -2,6 +2,7 @@ package dev.keysmith.slack;
 
 import dev.keysmith.core.KeysmithException;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The value of the Rotate and "Delete … to make room" buttons: the IAM user, the key (the one to
@@ -10,7 +11,7 @@ import java.util.List;
  *
  * @param keyId the key, or null for none
  */
-record KeyChoice(String iamUser, String keyId, boolean lost) {
+record KeyChoice(String iamUser, @Nullable String keyId, boolean lost) {
   private static final String NO_KEY = "-";
   private static final String LOST = "lost";
   private static final String ROTATE = "rotate";

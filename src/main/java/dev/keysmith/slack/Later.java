@@ -4,6 +4,7 @@ import dev.keysmith.core.KeysmithException;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.delivery.SecretChannel;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,7 @@ final class Later {
   }
 
   /** Runs {@code work} on the executor; {@code responseUrl} may be null (no one to tell). */
-  void run(String what, String requestId, String responseUrl, Runnable work) {
+  void run(String what, String requestId, @Nullable String responseUrl, Runnable work) {
     executor.execute(
         () -> {
           try {
@@ -46,7 +47,7 @@ final class Later {
         });
   }
 
-  private void reply(String responseUrl, String text) {
+  private void reply(@Nullable String responseUrl, String text) {
     if (responseUrl == null) {
       return;
     }

@@ -1,11 +1,15 @@
 package dev.keysmith.slack;
 
+import org.jspecify.annotations.Nullable;
+
 /** Slack mrkdwn helpers: user text is escaped so it cannot mention, link or format. */
 final class Mrkdwn {
+  private static final String UNKNOWN = "(unknown)";
+
   private Mrkdwn() {}
 
   /** Escapes {@code &}, {@code <} and {@code >}, the only characters Slack asks to escape. */
-  static String escape(String text) {
+  static String escape(@Nullable String text) {
     if (text == null) {
       return "";
     }
@@ -23,17 +27,23 @@ final class Mrkdwn {
   }
 
   /** Escaped text as a block quote, each line quoted. */
-  static String quote(String text) {
+  static String quote(@Nullable String text) {
     return "&gt; " + escape(text).replace("\n", "\n&gt; ");
   }
 
-  /** A mention of a Slack user by id. */
-  static String user(String userId) {
-    return "<@" + userId + ">";
+  /**
+   * A mention of a Slack user by id; {@code (unknown)} where the state that should name one does
+   * not, so that a message still renders.
+   */
+  static String user(@Nullable String userId) {
+    return userId == null ? UNKNOWN : "<@" + userId + ">";
   }
 
-  /** A date Slack shows in each reader's time zone, with a UTC fallback. */
-  static String date(java.time.Instant at) {
+  /** A date Slack shows in each reader's time zone, with a UTC fallback; see {@link #user}. */
+  static String date(java.time.@Nullable Instant at) {
+    if (at == null) {
+      return UNKNOWN;
+    }
     return "<!date^"
         + at.getEpochSecond()
         + "^{date_short_pretty} at {time}|"

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,7 @@ public final class SlackHttpServer implements AutoCloseable {
   private final HttpServer server;
   private final SlackRequestParser parser;
   private final Supplier<Boolean> healthy;
-  private final SlackSignature signature;
+  private final @Nullable SlackSignature signature;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition drained = lock.newCondition();
   private int inFlight;
@@ -223,12 +224,12 @@ public final class SlackHttpServer implements AutoCloseable {
         .build();
   }
 
-  static Map<String, List<String>> parseQuery(String rawQuery) {
+  static Map<String, List<String>> parseQuery(@Nullable String rawQuery) {
     Map<String, List<String>> query = new HashMap<>();
     if (rawQuery == null || rawQuery.isEmpty()) {
       return query;
     }
-    for (String pair : rawQuery.split("&")) {
+    for (String pair : rawQuery.split("&", -1)) {
       if (pair.isEmpty()) {
         continue;
       }

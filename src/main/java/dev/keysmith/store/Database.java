@@ -83,6 +83,22 @@ public final class Database implements Transactions, AutoCloseable {
     }
   }
 
+  /** Like {@link #withConnection}, for work that returns nothing. */
+  private void useConnection(String operation, SqlAction work) {
+    withConnection(
+        operation,
+        c -> {
+          work.run(c);
+          return Boolean.TRUE;
+        });
+  }
+
+  /** Work with the connection that returns nothing; may throw {@link SQLException}. */
+  @FunctionalInterface
+  private interface SqlAction {
+    void run(Connection connection) throws SQLException;
+  }
+
   /** Like {@link #withConnection}, inside one transaction: all of {@code work} or none of it. */
   <T> T inTransaction(String operation, SqlFunction<Connection, T> work) {
     return atomically(operation, () -> withConnection(operation, work));
@@ -131,31 +147,28 @@ public final class Database implements Transactions, AutoCloseable {
   }
 
   private void begin(String operation) {
-    withConnection(
+    useConnection(
         operation,
         c -> {
           c.setAutoCommit(false);
-          return null;
         });
     inTransaction = true;
   }
 
   private void commit(String operation) {
-    withConnection(
+    useConnection(
         operation,
         c -> {
           c.commit();
-          return null;
         });
   }
 
   private void rollback(String operation, RuntimeException cause) {
     try {
-      withConnection(
+      useConnection(
           operation,
           c -> {
             c.rollback();
-            return null;
           });
     } catch (StoreException e) {
       cause.addSuppressed(e);
@@ -165,11 +178,10 @@ public final class Database implements Transactions, AutoCloseable {
   private void end(String operation) {
     inTransaction = false;
     afterCommit.clear();
-    withConnection(
+    useConnection(
         operation,
         c -> {
           c.setAutoCommit(true);
-          return null;
         });
   }
 
@@ -211,7 +223,7 @@ public final class Database implements Transactions, AutoCloseable {
   }
 
   private void configure() {
-    withConnection(
+    useConnection(
         "configure database",
         c -> {
           try (Statement s = c.createStatement()) {
@@ -225,7 +237,6 @@ public final class Database implements Transactions, AutoCloseable {
             s.execute("PRAGMA foreign_keys = ON");
             s.execute("PRAGMA synchronous = NORMAL");
           }
-          return null;
         });
   }
 
@@ -253,7 +264,7 @@ public final class Database implements Transactions, AutoCloseable {
               }
             }
           }
-          return null;
+          return Schema.latestVersion();
         });
   }
 

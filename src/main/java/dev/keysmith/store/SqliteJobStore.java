@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link JobStore} in the SQLite {@code jobs} table. Due times are kept to the millisecond. A claim
@@ -185,7 +186,8 @@ public final class SqliteJobStore implements JobStore {
   }
 
   /** Moves RUNNING job {@code id} to {@code state}; a null {@code dueAt} keeps the due time. */
-  private void finish(String operation, long id, String state, Instant dueAt, String error) {
+  private void finish(
+      String operation, long id, String state, @Nullable Instant dueAt, @Nullable String error) {
     int updated =
         db.withConnection(
             operation,

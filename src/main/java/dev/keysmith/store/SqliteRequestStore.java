@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /** {@link RequestStore} in SQLite. Instants are kept to the millisecond. */
 public final class SqliteRequestStore implements RequestStore {
@@ -155,8 +156,8 @@ public final class SqliteRequestStore implements RequestStore {
         rs.getString("owner_id"),
         rs.getString("requester_id"),
         rs.getString("justification"),
-        getInstant(rs, "created_at"),
-        getInstant(rs, "updated_at"),
+        Instant.ofEpochMilli(rs.getLong("created_at")),
+        Instant.ofEpochMilli(rs.getLong("updated_at")),
         rs.getString("approval_channel"),
         rs.getString("approval_ts"),
         rs.getString("decided_by"),
@@ -184,7 +185,7 @@ public final class SqliteRequestStore implements RequestStore {
     }
   }
 
-  private static void setInstant(PreparedStatement ps, int index, Instant instant)
+  private static void setInstant(PreparedStatement ps, int index, @Nullable Instant instant)
       throws SQLException {
     if (instant == null) {
       ps.setNull(index, Types.INTEGER);
@@ -193,7 +194,7 @@ public final class SqliteRequestStore implements RequestStore {
     }
   }
 
-  private static Instant getInstant(ResultSet rs, String column) throws SQLException {
+  private static @Nullable Instant getInstant(ResultSet rs, String column) throws SQLException {
     long millis = rs.getLong(column);
     return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
   }

@@ -27,4 +27,11 @@ class RefusalTest {
     assertEquals("KEY_GONE accessKeyId=AKIA1 iamUser=alice", r.getMessage());
     assertEquals("alice", r.arg("iamUser"));
   }
+
+  @Test
+  void keysmithException_messageIsNeverNull() {
+    assertEquals(
+        "KeysmithException", new KeysmithException(null, new IllegalStateException()).getMessage());
+    assertEquals("it broke", new KeysmithException("it broke").getMessage());
+  }
 }

@@ -32,4 +32,11 @@ class MrkdwnTest {
   void quote_multiline_quotesEachLine() {
     assertEquals("&gt; a\n&gt; &lt;b&gt;", Mrkdwn.quote("a\n<b>"));
   }
+
+  @Test
+  void userAndDate_absent_renderAsUnknownRatherThanFailTheMessage() {
+    assertEquals("(unknown)", Mrkdwn.user(null));
+    assertEquals("(unknown)", Mrkdwn.date(null));
+    assertEquals("<@U123>", Mrkdwn.user("U123"));
+  }
 }

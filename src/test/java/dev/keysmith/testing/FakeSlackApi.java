@@ -255,7 +255,8 @@ public final class FakeSlackApi implements AutoCloseable {
       respond(exchange, answer);
     } else {
       // Answer from another thread so a slow fake does not hold a server thread while waiting.
-      delayer.schedule(() -> respond(exchange, answer), wait.toNanos(), TimeUnit.NANOSECONDS);
+      var unused =
+          delayer.schedule(() -> respond(exchange, answer), wait.toNanos(), TimeUnit.NANOSECONDS);
     }
   }
 
@@ -314,7 +315,7 @@ public final class FakeSlackApi implements AutoCloseable {
   private Answer answer(Call call) {
     ObjectNode out = NODES.objectNode();
     switch (call.method()) {
-      case "auth.test":
+      case "auth.test" -> {
         out.put("url", "https://keysmith-test.slack.com/")
             .put("team", "Keysmith Test")
             .put("user", "keysmith")
@@ -323,52 +324,54 @@ public final class FakeSlackApi implements AutoCloseable {
             .put("bot_id", BOT_ID)
             .put("is_enterprise_install", false);
         return Answer.ok(out);
-      case "chat.postMessage":
-        {
-          String channel = channelFor(call.param("channel"));
-          String ts = nextTs();
-          out.put("channel", channel).put("ts", ts).set("message", message(call, ts));
-          return Answer.ok(out);
-        }
-      case "chat.update":
+      }
+      case "chat.postMessage" -> {
+        String channel = channelFor(call.param("channel"));
+        String ts = nextTs();
+        out.put("channel", channel).put("ts", ts).set("message", message(call, ts));
+        return Answer.ok(out);
+      }
+      case "chat.update" -> {
         out.put("channel", call.param("channel"))
             .put("ts", call.param("ts"))
             .put("text", Objects.requireNonNullElse(call.param("text"), ""))
             .set("message", message(call, call.param("ts")));
         return Answer.ok(out);
-      case "chat.delete":
+      }
+      case "chat.delete" -> {
         out.put("channel", call.param("channel")).put("ts", call.param("ts"));
         return Answer.ok(out);
-      case "chat.postEphemeral":
+      }
+      case "chat.postEphemeral" -> {
         out.put("message_ts", nextTs());
         return Answer.ok(out);
-      case "views.open":
-      case "views.push":
-      case "views.update":
+      }
+      case "views.open", "views.push", "views.update" -> {
         out.set("view", view(call));
         return Answer.ok(out);
-      case "usergroups.users.list":
-        {
-          List<String> members = withLock(() -> userGroupMembers.get(call.param("usergroup")));
-          if (members == null) {
-            return Answer.error(200, "no_such_subteam", null);
-          }
-          ArrayNode users = out.putArray("users");
-          members.forEach(users::add);
-          return Answer.ok(out);
+      }
+      case "usergroups.users.list" -> {
+        List<String> members = withLock(() -> userGroupMembers.get(call.param("usergroup")));
+        if (members == null) {
+          return Answer.error(200, "no_such_subteam", null);
         }
-      case "conversations.open":
-        {
-          String users = Objects.requireNonNullElse(call.param("users"), "");
-          String id = users.contains(",") ? "G" + Integer.toHexString(users.hashCode()) : null;
-          out.putObject("channel").put("id", id != null ? id : channelFor(users));
-          return Answer.ok(out);
-        }
-      case "users.info":
+        ArrayNode users = out.putArray("users");
+        members.forEach(users::add);
+        return Answer.ok(out);
+      }
+      case "conversations.open" -> {
+        String users = Objects.requireNonNullElse(call.param("users"), "");
+        String id = users.contains(",") ? "G" + Integer.toHexString(users.hashCode()) : null;
+        out.putObject("channel").put("id", id != null ? id : channelFor(users));
+        return Answer.ok(out);
+      }
+      case "users.info" -> {
         out.set("user", user(call.param("user")));
         return Answer.ok(out);
-      default:
+      }
+      default -> {
         return Answer.error(200, "unknown_method", null);
+      }
     }
   }
 
@@ -396,7 +399,7 @@ public final class FakeSlackApi implements AutoCloseable {
   private ObjectNode view(Call call) {
     JsonNode requested = call.json("view");
     ObjectNode view =
-        requested instanceof ObjectNode ? ((ObjectNode) requested).deepCopy() : NODES.objectNode();
+        requested instanceof ObjectNode object ? object.deepCopy() : NODES.objectNode();
     String id =
         call.param("view_id") != null
             ? call.param("view_id")
@@ -540,7 +543,7 @@ public final class FakeSlackApi implements AutoCloseable {
     if (body == null || body.isEmpty()) {
       return params;
     }
-    for (String pair : body.split("&")) {
+    for (String pair : body.split("&", -1)) {
       if (pair.isEmpty()) {
         continue;
       }

@@ -44,7 +44,7 @@ public final class MotoServer {
       "Install moto's server into the python3 on PATH: pip install \"moto[server]\"";
 
   private static MotoServer instance;
-  private static IllegalStateException startFailure;
+  private static String startFailure; // why the first start failed, for every later caller
 
   private final URI endpoint;
   private final long pid;
@@ -65,12 +65,13 @@ public final class MotoServer {
       try {
         instance = start();
       } catch (IllegalStateException e) {
-        startFailure = e;
+        startFailure = e.getMessage();
+        throw e;
       }
     }
     if (startFailure != null) {
       // Every test that needs moto fails with the same instructions, not just the first one.
-      throw new IllegalStateException(startFailure.getMessage(), startFailure);
+      throw new IllegalStateException(startFailure);
     }
     return instance;
   }
@@ -147,7 +148,7 @@ public final class MotoServer {
 
   private static Optional<Path> onPath(String program) {
     String path = System.getenv().getOrDefault("PATH", "");
-    for (String dir : path.split(File.pathSeparator)) {
+    for (String dir : path.split(File.pathSeparator, -1)) {
       if (!dir.isEmpty()) {
         Path candidate = Path.of(dir, program);
         if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {

@@ -127,18 +127,12 @@ public final class SlackRequests {
   /** Signs {@code body} as {@code signing} says. */
   public Signed sign(String body, Signing signing) {
     Instant now = clock.instant();
-    switch (signing) {
-      case VALID:
-        return signAt(body, now, signingSecret);
-      case WRONG_SIGNATURE:
-        return signAt(body, now, signingSecret + "-wrong");
-      case STALE_TIMESTAMP:
-        return signAt(body, now.minus(STALENESS), signingSecret);
-      case UNSIGNED:
-        return new Signed(body, null, null);
-      default:
-        throw new IllegalArgumentException(signing.name());
-    }
+    return switch (signing) {
+      case VALID -> signAt(body, now, signingSecret);
+      case WRONG_SIGNATURE -> signAt(body, now, signingSecret + "-wrong");
+      case STALE_TIMESTAMP -> signAt(body, now.minus(STALENESS), signingSecret);
+      case UNSIGNED -> new Signed(body, null, null);
+    };
   }
 
   /** Slack's request signature: {@code v0=hex(HMAC-SHA256(secret, "v0:" + ts + ":" + body))}. */

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.keysmith.audit;
+
+import org.jspecify.annotations.NullMarked;

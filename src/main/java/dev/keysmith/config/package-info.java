@@ -1,0 +1,4 @@
+@NullMarked
+package dev.keysmith.config;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.keysmith.core;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.keysmith.delivery;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.keysmith.iam;
+
+import org.jspecify.annotations.NullMarked;

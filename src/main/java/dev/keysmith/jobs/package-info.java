@@ -1,0 +1,4 @@
+@NullMarked
+package dev.keysmith.jobs;
+
+import org.jspecify.annotations.NullMarked;

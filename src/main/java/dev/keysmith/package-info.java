@@ -1,0 +1,4 @@
+@NullMarked
+package dev.keysmith;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.keysmith.request;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.keysmith.rotation;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.keysmith.slack;
+
+import org.jspecify.annotations.NullMarked;

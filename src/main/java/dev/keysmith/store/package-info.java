@@ -1,0 +1,4 @@
+@NullMarked
+package dev.keysmith.store;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.keysmith.workflow;
+
+import org.jspecify.annotations.NullMarked;
