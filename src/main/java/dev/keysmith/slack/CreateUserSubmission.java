@@ -69,7 +69,9 @@ final class CreateUserSubmission {
     RequestService.Submission submission = service.submit(form, requester);
     if (!submission.accepted()) {
       Map<String, String> errors = new LinkedHashMap<>();
-      submission.problems().forEach((field, text) -> errors.put(BLOCKS.get(field), text));
+      submission
+          .problems()
+          .forEach((field, problem) -> errors.put(BLOCKS.get(field), FormProblems.text(problem)));
       return ctx.ackWithErrors(errors);
     }
     later.run(
