@@ -9,32 +9,26 @@ import java.util.function.IntPredicate;
 
 /** IAM's rules for user names and paths, checked before asking AWS (moto checks neither). */
 public final class IamNames {
-  static final int MAX_USER_NAME_LENGTH = 64;
+  /** The most characters (code points) IAM allows in a user name. */
+  public static final int MAX_USER_NAME_LENGTH = 64;
+
   static final int MAX_PATH_LENGTH = 512;
 
-  private static final String USER_NAME_RULE =
-      "Use 1–64 characters: letters, digits and + = , . @ _ -";
   private static final String PATH_RULE =
       "Use / alone, or a path that starts and ends with / such as /keysmith/, of at most 512"
           + " characters without spaces";
 
   private IamNames() {}
 
-  /** Why {@code name} cannot be an IAM user name, or empty when it can. */
-  public static Optional<String> userNameProblem(String name) {
-    if (name == null || name.isEmpty()) {
-      return Optional.of("The user name is empty. " + USER_NAME_RULE);
-    }
-    List<String> problems = new ArrayList<>();
-    int length = name.codePointCount(0, name.length());
-    if (length > MAX_USER_NAME_LENGTH) {
-      problems.add("it has " + length + " characters");
-    }
-    Set<String> bad = offending(name, IamNames::isUserNameChar);
-    if (!bad.isEmpty()) {
-      problems.add("it contains " + String.join(", ", bad));
-    }
-    return explain("user name", problems, USER_NAME_RULE);
+  /**
+   * The distinct characters of {@code name} that IAM does not allow in a user name, in order of
+   * first appearance; empty when there are none. Emptiness and length ({@link
+   * #MAX_USER_NAME_LENGTH} code points at most) are the caller's to check.
+   */
+  public static String userNameCharactersNotAllowed(String name) {
+    StringBuilder bad = new StringBuilder();
+    name.codePoints().filter(c -> !isUserNameChar(c)).distinct().forEach(bad::appendCodePoint);
+    return bad.toString();
   }
 
   /** Why {@code path} cannot be an IAM path, or empty when it can. */

@@ -59,7 +59,7 @@ public final class RequestService {
   }
 
   /** The outcome of a submission: the stored request, or the problems to show on the form. */
-  public record Submission(@Nullable AccessRequest request, Map<FormField, String> problems) {
+  public record Submission(@Nullable AccessRequest request, Map<FormField, FormProblem> problems) {
     /** Whether the request was stored. */
     public boolean accepted() {
       return request != null;
@@ -71,7 +71,7 @@ public final class RequestService {
    * checks no other open request claims the name; fast enough to run before the Slack ack.
    */
   public Submission submit(RequestForm form, String requesterId) {
-    Map<FormField, String> problems = new EnumMap<>(FormField.class);
+    Map<FormField, FormProblem> problems = new EnumMap<>(FormField.class);
     problems.putAll(validator.problems(form));
     if (!problems.isEmpty()) {
       if (!problems.containsKey(FormField.IAM_USER_NAME)) {

@@ -2,8 +2,10 @@ package dev.keysmith.request;
 
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamNames;
+import dev.keysmith.request.FormProblem.Reason;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** Checks a create-user form the way IAM and Keysmith will, so problems show on the field. */
 public final class RequestValidator {
@@ -17,8 +19,8 @@ public final class RequestValidator {
   }
 
   /** The problem with a user name that the open request {@code claimant} already asks for. */
-  public static String claimedBy(AccessRequest claimant) {
-    return "Request " + claimant.id() + " already asks for this name.";
+  public static FormProblem claimedBy(AccessRequest claimant) {
+    return FormProblem.of(Reason.USER_NAME_CLAIMED, claimant.id());
   }
 
   /**
@@ -26,39 +28,61 @@ public final class RequestValidator {
    * submitted, unless another open request claims the name, which {@link RequestService} checks in
    * the transaction that stores the request.
    */
-  public Map<FormField, String> problems(RequestForm form) {
-    Map<FormField, String> problems = new EnumMap<>(FormField.class);
+  public Map<FormField, FormProblem> problems(RequestForm form) {
+    Map<FormField, FormProblem> problems = new EnumMap<>(FormField.class);
     String name = form.iamUserName();
-    IamNames.userNameProblem(name)
+    userNameProblem(name)
         .ifPresentOrElse(
             p -> problems.put(FormField.IAM_USER_NAME, p),
             () -> {
               if (directory.userNameTaken(name)) {
-                problems.put(
-                    FormField.IAM_USER_NAME,
-                    "An IAM user with this name already exists (names are not case-sensitive).");
+                problems.put(FormField.IAM_USER_NAME, FormProblem.of(Reason.USER_NAME_TAKEN));
               }
             });
     if (form.groupName() == null || form.groupName().isBlank()) {
-      problems.put(FormField.GROUP, "Choose a group.");
+      problems.put(FormField.GROUP, FormProblem.of(Reason.GROUP_MISSING));
     } else if (!directory.offeredGroups().contains(form.groupName())) {
-      problems.put(
-          FormField.GROUP, "Keysmith does not offer this group. Choose one from the list.");
+      problems.put(FormField.GROUP, FormProblem.of(Reason.GROUP_NOT_OFFERED));
     }
     if (form.accessType() == null) {
-      problems.put(FormField.ACCESS_TYPE, "Choose the kind of access.");
+      problems.put(FormField.ACCESS_TYPE, FormProblem.of(Reason.ACCESS_TYPE_MISSING));
     }
     if (form.ownerId() == null || form.ownerId().isBlank()) {
-      problems.put(FormField.OWNER, "Choose who will use these credentials.");
+      problems.put(FormField.OWNER, FormProblem.of(Reason.OWNER_MISSING));
     }
     String why = form.justification();
     if (why == null || why.isBlank()) {
-      problems.put(FormField.JUSTIFICATION, "Say why this access is needed.");
+      problems.put(FormField.JUSTIFICATION, FormProblem.of(Reason.JUSTIFICATION_MISSING));
     } else if (why.length() > MAX_JUSTIFICATION) {
       problems.put(
           FormField.JUSTIFICATION,
-          "Keep it under " + MAX_JUSTIFICATION + " characters (" + why.length() + " now).");
+          FormProblem.of(
+              Reason.JUSTIFICATION_TOO_LONG,
+              String.valueOf(MAX_JUSTIFICATION),
+              String.valueOf(why.length())));
     }
     return problems;
+  }
+
+  /** What IAM would refuse in {@code name} as a user name, or empty when it would take it. */
+  private static Optional<FormProblem> userNameProblem(String name) {
+    if (name == null || name.isEmpty()) {
+      return Optional.of(FormProblem.of(Reason.USER_NAME_EMPTY));
+    }
+    int length = name.codePointCount(0, name.length());
+    String bad = IamNames.userNameCharactersNotAllowed(name);
+    boolean tooLong = length > IamNames.MAX_USER_NAME_LENGTH;
+    if (tooLong && !bad.isEmpty()) {
+      return Optional.of(
+          FormProblem.of(
+              Reason.USER_NAME_TOO_LONG_AND_BAD_CHARACTERS, String.valueOf(length), bad));
+    }
+    if (tooLong) {
+      return Optional.of(FormProblem.of(Reason.USER_NAME_TOO_LONG, String.valueOf(length)));
+    }
+    if (!bad.isEmpty()) {
+      return Optional.of(FormProblem.of(Reason.USER_NAME_BAD_CHARACTERS, bad));
+    }
+    return Optional.empty();
   }
 }

@@ -72,7 +72,9 @@ final class CreateUserSubmission {
     AccessRequest stored = submission.request();
     if (stored == null) {
       Map<String, String> errors = new LinkedHashMap<>();
-      submission.problems().forEach((field, text) -> errors.put(BLOCKS.get(field), text));
+      submission
+          .problems()
+          .forEach((field, problem) -> errors.put(BLOCKS.get(field), FormProblems.text(problem)));
       return ctx.ackWithErrors(errors);
     }
     later.run("announce", stored.id(), null, () -> service.announce(stored));

@@ -1,0 +1,100 @@
+package dev.keysmith.request;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.keysmith.iam.IamDirectory;
+import dev.keysmith.request.FormProblem.Reason;
+import dev.keysmith.store.Database;
+import dev.keysmith.store.SqliteAuditTrail;
+import dev.keysmith.store.SqliteJobStore;
+import dev.keysmith.store.SqliteRequestStore;
+import dev.keysmith.testing.FakeIamGateway;
+import dev.keysmith.testing.MutableClock;
+import dev.keysmith.workflow.Transitions;
+import dev.keysmith.workflow.WorkflowContext;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The submission half of {@link RequestService}: what it tells the form, as data. */
+class RequestServiceTest {
+  private static final String REQUESTER = "U0REQ";
+  private static final String OWNER = "U0OWNER";
+
+  @TempDir Path dir;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
+  private final FakeIamGateway iam = new FakeIamGateway();
+  private final Iterator<String> ids = List.of("KS-AAAAAA", "KS-BBBBBB", "KS-CCCCCC").iterator();
+  private Database db;
+  private RequestService service;
+
+  @BeforeEach
+  void setUp() {
+    iam.groups.add("developers");
+    db = Database.open(dir);
+    SqliteAuditTrail audit = new SqliteAuditTrail(db);
+    WorkflowContext workflow =
+        new WorkflowContext(
+            new Transitions(db, audit, new SqliteJobStore(db, clock), clock), audit, clock);
+    Notifier notifier =
+        (Notifier)
+            java.lang.reflect.Proxy.newProxyInstance(
+                Notifier.class.getClassLoader(),
+                new Class<?>[] {Notifier.class},
+                (proxy, method, args) -> null);
+    service =
+        new RequestService(
+            new RequestPorts(new SqliteRequestStore(db), id -> false, notifier),
+            workflow,
+            new Provisioner(iam, audit, clock, "/keysmith/", Optional.empty()),
+            new IamDirectory(iam, List.of("developers"), Runnable::run, Ticker.systemTicker()),
+            ids::next,
+            Duration.ofDays(7));
+  }
+
+  @AfterEach
+  void tearDown() {
+    db.close();
+  }
+
+  private static RequestForm form(String name, String why) {
+    return new RequestForm(name, "developers", AccessType.BOTH, OWNER, why);
+  }
+
+  @Test
+  void submit_nameAnOpenRequestClaims_namesThatRequest() {
+    RequestService.Submission first = service.submit(form("alice", "reports"), REQUESTER);
+    assertTrue(first.accepted());
+
+    RequestService.Submission second = service.submit(form("ALICE", "reports"), "U0OTHER");
+
+    assertFalse(second.accepted());
+    assertEquals(
+        Map.of(FormField.IAM_USER_NAME, FormProblem.of(Reason.USER_NAME_CLAIMED, "KS-AAAAAA")),
+        second.problems());
+  }
+
+  @Test
+  void submit_claimedNameWithOtherProblems_reportsThemAllAtOnce() {
+    service.submit(form("alice", "reports"), REQUESTER);
+
+    RequestService.Submission second = service.submit(form("alice", " "), "U0OTHER");
+
+    assertEquals(
+        Map.of(
+            FormField.IAM_USER_NAME, FormProblem.of(Reason.USER_NAME_CLAIMED, "KS-AAAAAA"),
+            FormField.JUSTIFICATION, FormProblem.of(Reason.JUSTIFICATION_MISSING)),
+        second.problems());
+  }
+}
