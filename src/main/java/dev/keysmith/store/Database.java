@@ -2,7 +2,6 @@ package dev.keysmith.store;
 
 import dev.keysmith.workflow.Transactions;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -21,6 +20,10 @@ import org.sqlite.SQLiteException;
  */
 public final class Database implements Transactions, AutoCloseable {
   static final String FILE_NAME = "keysmith.db";
+
+  /** What SQLite keeps beside the database in WAL mode, created with the database's permissions. */
+  static final List<String> SQLITE_SIDE_FILES = List.of("-wal", "-shm");
+
   private static final int BUSY_TIMEOUT_MILLIS = 5_000;
 
   private final Connection connection;
@@ -43,14 +46,19 @@ public final class Database implements Transactions, AutoCloseable {
 
   /**
    * Opens (creating when missing) {@code dataDir/keysmith.db} and migrates it to the latest schema.
+   * The directory and the database files are made readable by this process's user alone.
    */
   public static Database open(Path dataDir) {
-    try {
-      Files.createDirectories(dataDir);
-    } catch (IOException e) {
-      throw new StoreException("cannot create the data directory " + dataDir, e);
-    }
     Path file = dataDir.resolve(FILE_NAME).toAbsolutePath();
+    try {
+      PrivateFiles.directory(dataDir);
+      PrivateFiles.file(file);
+      for (String suffix : SQLITE_SIDE_FILES) {
+        PrivateFiles.ifExists(file.resolveSibling(FILE_NAME + suffix));
+      }
+    } catch (IOException e) {
+      throw new StoreException("cannot make the data directory " + dataDir + " private: " + e, e);
+    }
     Connection connection;
     try {
       connection = DriverManager.getConnection("jdbc:sqlite:" + file);
