@@ -1,0 +1,43 @@
+package dev.keysmith;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** The Slack app manifest asks for the least Keysmith needs, and says why. */
+class ManifestTest {
+  private static final Path MANIFEST = Path.of("manifest.yml");
+
+  @Test
+  void botScopes_areExactlyTheOnesTheCodeUses() throws Exception {
+    JsonNode manifest = new ObjectMapper(new YAMLFactory()).readTree(MANIFEST.toFile());
+    Set<String> scopes = new TreeSet<>();
+    manifest.path("oauth_config").path("scopes").path("bot").forEach(s -> scopes.add(s.asText()));
+
+    // chat.postMessage and chat.update; usergroups.users.list; the /iam command. Nothing else:
+    // a direct message is chat.postMessage to a user id, which needs no im:write.
+    assertEquals(Set.of("chat:write", "commands", "usergroups:read"), scopes);
+    assertTrue(manifest.path("oauth_config").path("scopes").path("user").isMissingNode());
+  }
+
+  @Test
+  void everyScope_saysWhyOnItsLine() throws Exception {
+    List<String> scopeLines =
+        Files.readAllLines(MANIFEST).stream()
+            .filter(l -> l.strip().matches("- [a-z]+(:[a-z.]+)?(\\s.*)?"))
+            .filter(l -> l.contains("commands") || l.contains(":"))
+            .toList();
+
+    assertEquals(3, scopeLines.size(), scopeLines.toString());
+    scopeLines.forEach(l -> assertTrue(l.contains("# "), "no reason given: " + l));
+  }
+}
