@@ -28,6 +28,8 @@ import dev.keysmith.request.RequestService;
 import dev.keysmith.rotation.KeyCare;
 import dev.keysmith.rotation.KeyReminders;
 import dev.keysmith.rotation.KeyRotation;
+import dev.keysmith.rotation.LinkPorts;
+import dev.keysmith.rotation.LinkService;
 import dev.keysmith.rotation.Ownership;
 import dev.keysmith.rotation.RotationApproval;
 import dev.keysmith.rotation.RotationContext;
@@ -35,6 +37,7 @@ import dev.keysmith.rotation.RotationJobs;
 import dev.keysmith.slack.SlackApprovers;
 import dev.keysmith.slack.SlackHttpServer;
 import dev.keysmith.slack.SlackKeyNotifier;
+import dev.keysmith.slack.SlackLinkNotifier;
 import dev.keysmith.slack.SlackNotifier;
 import dev.keysmith.slack.SlackRoutes;
 import dev.keysmith.slack.SlackSecretChannel;
@@ -42,6 +45,7 @@ import dev.keysmith.slack.SlackWebApi;
 import dev.keysmith.store.Database;
 import dev.keysmith.store.SqliteAuditTrail;
 import dev.keysmith.store.SqliteJobStore;
+import dev.keysmith.store.SqliteLinkStore;
 import dev.keysmith.store.SqliteReminderLog;
 import dev.keysmith.store.SqliteRequestStore;
 import dev.keysmith.store.SqliteRotationStore;
@@ -180,7 +184,7 @@ public final class Keysmith implements AutoCloseable {
             secrets,
             reveal);
 
-    Ownership ownership = new Ownership(iam, directory, approvers, audit, clock);
+    Ownership ownership = new Ownership(iam, directory, approvers);
     SlackKeyNotifier keyNotifier = new SlackKeyNotifier(slackApi, config.approvalsChannel());
     RotationContext rotations =
         new RotationContext(
@@ -196,6 +200,18 @@ public final class Keysmith implements AutoCloseable {
     KeyRotation rotation =
         new KeyRotation(rotations, rotationApproval, rotationJobs, reveal, rotationIds);
     KeyCare keyCare = new KeyCare(iam, ownership, keyNotifier, audit, clock);
+    LinkService links =
+        new LinkService(
+            new LinkPorts(
+                new SqliteLinkStore(database),
+                approvers,
+                new SlackLinkNotifier(slackApi, config.approvalsChannel())),
+            ownership,
+            workflow,
+            new RequestIds("LK-", new SecureRandom()),
+            config.protectedGroups(),
+            // A link request stands as long as an offer of new credentials does.
+            config.offerLifetime());
     KeyReminders reminders =
         new KeyReminders(rotations, directory, new SqliteReminderLog(database), jobs);
     Scheduler scheduler =
@@ -205,12 +221,13 @@ public final class Keysmith implements AutoCloseable {
             Map.of(
                 RotationJobs.DEACTIVATE_OLD, rotationJobs.deactivateOldJob(),
                 RotationJobs.DELETE_OLD, rotationJobs.deleteOldJob(),
-                KeyReminders.DAILY, reminders.dailyJob()));
+                KeyReminders.DAILY, reminders.dailyJob(),
+                LinkService.EXPIRE, links.expireJob()));
     App app =
         SlackRoutes.register(
             new App(appConfig(settings, slack)),
             new SlackRoutes.RequestFlows(requests, delivery, reveal, directory),
-            new SlackRoutes.KeyFlows(keyCare, ownership, rotation, rotationApproval, rotationJobs),
+            new SlackRoutes.KeyFlows(keyCare, links, rotation, rotationApproval, rotationJobs),
             new SlackRoutes.Plumbing(slackApi, secrets, workers),
             config);
     Lifecycle lifecycle =
@@ -219,6 +236,7 @@ public final class Keysmith implements AutoCloseable {
             List.of(
                 delivery::recoverInterrupted,
                 () -> workers.execute(requests::resumeInterrupted),
+                () -> workers.execute(links::resumeInterrupted),
                 jobs::requeueInterrupted,
                 rotation::recoverInterrupted,
                 rotationJobs::recoverInterrupted,

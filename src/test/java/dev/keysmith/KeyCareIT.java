@@ -15,9 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.iam.model.Tag;
 
-/** Key care through Slack: listing keys, the panic button, linking existing users. */
+/** Key care through Slack: listing keys and the panic button ({@link LinkFlowIT} links users). */
 class KeyCareIT {
   @TempDir Path dataDir;
   KeysmithFixture k;
@@ -64,23 +63,6 @@ class KeyCareIT {
     assertTrue(reply.body().contains("/iam deactivate-key AKIA"), reply.body());
   }
 
-  @Test
-  void link_byNonApprover_isRefusedAndTagsNothing() throws Exception {
-    k.iam.createUser(u -> u.userName("legacy"));
-    String answer = k.command(STRANGER, "link legacy <@" + STRANGER + "|mallory>");
-    assertTrue(answer.contains("Only Keysmith approvers"), answer);
-    assertTrue(k.iam.listUserTags(t -> t.userName("legacy")).tags().isEmpty());
-  }
-
-  @Test
-  void link_withoutAMention_explainsUsage() throws Exception {
-    SlackRequests.Reply reply =
-        k.send.slashCommand(APPROVER, "link legacy bob", "t.1", k.slack.newResponseUrl());
-    assertTrue(
-        reply.json().path("text").asText().contains("/iam link &lt;iam-user&gt; @someone"),
-        reply.body());
-  }
-
   // --- what people do --------------------------------------------------------------------------
 
   @Test
@@ -122,18 +104,6 @@ class KeyCareIT {
     assertTrue(
         k.slack.calls("chat.postMessage").stream()
             .anyMatch(c -> OWNER.equals(c.param("channel")) && c.param("blocks").contains(key)));
-  }
-
-  @Test
-  void link_byApprover_tagsTheUserInIamAndItShowsInTheOwnersKeys() throws Exception {
-    k.iam.createUser(u -> u.userName("legacy"));
-    String key = k.iam.createAccessKey(a -> a.userName("legacy")).accessKey().accessKeyId();
-    String answer = k.command(APPROVER, "link legacy <@" + OWNER + "|olivia>");
-    assertTrue(answer.contains("now belongs to"), answer);
-    List<Tag> tags = k.iam.listUserTags(t -> t.userName("legacy")).tags();
-    assertEquals(List.of(Tag.builder().key("keysmith:owner").value(OWNER).build()), tags);
-    assertTrue(k.command(OWNER, "keys").contains(key));
-    assertEquals(1, k.auditCount("keys.linked"));
   }
 
   // --- helpers ---------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ final class KeysmithFixture implements AutoCloseable {
   static final String OWNER = "U0OWNER0001";
   static final String STRANGER = "U0STRANGER1";
   static final String APPROVALS = "C0APPROVALS";
+  static final String PROTECTED_GROUP = "Admins";
   static final Duration VISIBLE_FOR = Duration.ofMinutes(2);
   static final Duration OFFER = Duration.ofDays(7);
   static final Duration WAIT = Duration.ofSeconds(20);
@@ -87,6 +88,7 @@ final class KeysmithFixture implements AutoCloseable {
             Optional.of(APPROVER_GROUP),
             APPROVALS,
             List.of("developers", "readonly", "not-in-iam"),
+            List.of(PROTECTED_GROUP),
             "/keysmith/",
             Optional.of("arn:aws:iam::123456789012:policy/KeysmithUserBoundary"),
             OFFER,

@@ -89,6 +89,7 @@ public final class BenchHost {
             Optional.empty(),
             APPROVALS,
             GROUPS,
+            List.of(),
             "/keysmith/",
             Optional.empty(),
             Duration.ofDays(7),

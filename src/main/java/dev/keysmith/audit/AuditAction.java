@@ -30,6 +30,13 @@ public enum AuditAction {
   DELIVERY_WIPED("delivery.wiped"),
   DELIVERY_WIPE_FAILED("delivery.wipe-failed"),
 
+  LINK_REQUESTED("link.requested"),
+  LINK_APPROVED("link.approved"),
+  LINK_DENIED("link.denied"),
+  LINK_EXPIRED("link.expired"),
+  LINK_CANCELLED("link.cancelled"),
+  LINK_FAILED("link.failed"),
+
   KEYS_LINKED("keys.linked"),
   KEYS_DEACTIVATED("keys.deactivated"),
   KEYS_DELETED("keys.deleted"),

@@ -32,6 +32,7 @@ record ConfigFile(
     Approvers approvers,
     String approvalsChannel,
     List<String> groups,
+    List<String> protectedGroups,
     Iam iam,
     Delivery delivery,
     Keys keys,
@@ -75,17 +76,9 @@ record ConfigFile(
     if (groups == null || groups.isEmpty()) {
       throw new Invalid("groups", "must list at least one IAM group name people may ask for");
     }
-    // IAM group names are unique ignoring case, like user names.
-    Map<String, Integer> seen = new HashMap<>();
-    for (int i = 0; i < groups.size(); i++) {
-      GROUP_NAME.check("groups[" + i + "]", groups.get(i));
-      Integer earlier = seen.putIfAbsent(groups.get(i).toLowerCase(Locale.ROOT), i);
-      if (earlier != null) {
-        throw new Invalid(
-            "groups[" + i + "]", quote(groups.get(i)) + " repeats groups[" + earlier + "]");
-      }
-    }
-    groups = List.copyOf(groups);
+    groups = groupNames("groups", groups);
+    protectedGroups =
+        groupNames("protectedGroups", protectedGroups == null ? List.of() : protectedGroups);
     iam = iam == null ? Iam.defaults() : iam;
     delivery = delivery == null ? Delivery.defaults() : delivery;
     keys = keys == null ? new Keys(null, null, null, null, null) : keys;
@@ -108,12 +101,28 @@ record ConfigFile(
         Optional.ofNullable(approvers.userGroup()),
         approvalsChannel,
         groups,
+        protectedGroups,
         iam.path(),
         Optional.ofNullable(iam.permissionsBoundaryArn()),
         delivery.offerLifetime().value(),
         delivery.secretVisibleFor().value(),
         (data.isAbsolute() ? data : baseDir.resolve(data)).normalize(),
         keys.keyCare());
+  }
+
+  /** IAM group names under {@code key}, each valid and none repeated. */
+  private static List<String> groupNames(String key, List<String> names) {
+    // IAM group names are unique ignoring case, like user names.
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      GROUP_NAME.check(key + "[" + i + "]", names.get(i));
+      Integer earlier = seen.putIfAbsent(names.get(i).toLowerCase(Locale.ROOT), i);
+      if (earlier != null) {
+        throw new Invalid(
+            key + "[" + i + "]", quote(names.get(i)) + " repeats " + key + "[" + earlier + "]");
+      }
+    }
+    return List.copyOf(names);
   }
 
   /** {@code approvers:}, who may approve requests. */

@@ -13,6 +13,7 @@ import java.util.Set;
  * @param approverGroupId Slack user group whose members may approve, if any
  * @param approvalsChannel channel id where requests are posted for approval
  * @param groups IAM groups people may ask for (offered when they exist in IAM)
+ * @param protectedGroups IAM groups whose members are never linked to an owner
  * @param iamPath path new IAM users are created under, like {@code /keysmith/}
  * @param permissionsBoundaryArn boundary policy set on every new user, if any
  * @param offerLifetime how long the owner may reveal new credentials
@@ -25,6 +26,7 @@ public record KeysmithConfig(
     Optional<String> approverGroupId,
     String approvalsChannel,
     List<String> groups,
+    List<String> protectedGroups,
     String iamPath,
     Optional<String> permissionsBoundaryArn,
     Duration offerLifetime,

@@ -72,8 +72,26 @@ public final class Refusal extends KeysmithException {
     // Owners and their keys.
     NO_SUCH_IAM_USER("iamUser"),
     NOT_YOUR_USER("iamUser"),
-    LINK_NEEDS_APPROVER,
     NO_SUCH_ACCESS_KEY("accessKeyId"),
+
+    // Link requests: making someone the owner of an existing IAM user.
+    NO_SUCH_LINK("linkId"),
+    /** IAM refused to let Keysmith read the user's tags or groups. */
+    LINK_OUT_OF_REACH("iamUser"),
+    /** "group" is the protected group the user is in. */
+    LINK_PROTECTED_GROUP("iamUser", "group"),
+    LINK_ALREADY_OWNER("iamUser", "ownerId"),
+    LINK_PENDING("linkId", "iamUser"),
+    LINK_NOT_POSTED,
+    LINK_NOT_YET_POSTED("linkId"),
+    LINK_NEEDS_APPROVER,
+    LINK_REQUESTER_DECIDES("iamUser"),
+    LINK_OWNER_DECIDES("iamUser"),
+    /** "state" is the link's state; "decidedBy" the approver's id, or empty. */
+    LINK_ALREADY_DECIDED("linkId", "state", "decidedBy"),
+    LINK_EXPIRED("linkId"),
+    /** "was" and "now" are the owner's ids when asked and now, either empty for nobody. */
+    LINK_OWNER_CHANGED("iamUser", "was", "now"),
 
     // Key rotation.
     OWNS_NO_USER,

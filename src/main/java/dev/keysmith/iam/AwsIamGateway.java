@@ -188,6 +188,18 @@ public final class AwsIamGateway implements IamGateway {
   }
 
   @Override
+  public Set<String> groupsOfUser(String user) {
+    return call(
+        "list the groups of user " + user,
+        USER_MISSING,
+        () ->
+            sorted(
+                iam.get().listGroupsForUserPaginator(r -> r.userName(user)).groups().stream()
+                    .map(Group::groupName)
+                    .toList()));
+  }
+
+  @Override
   public void tagUser(String user, Map<String, String> tags) {
     requireSomeTags(tags);
     run(

@@ -37,6 +37,9 @@ public interface IamGateway {
   /** The user's tags, or empty when the user does not exist. */
   Optional<Map<String, String>> userTags(String name);
 
+  /** The names of the IAM groups {@code user} is in. */
+  Set<String> groupsOfUser(String user);
+
   /** Adds {@code tags} (at least one) to {@code user}, replacing the values of keys it has. */
   void tagUser(String user, Map<String, String> tags);
 

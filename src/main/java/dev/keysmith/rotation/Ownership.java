@@ -1,17 +1,16 @@
 package dev.keysmith.rotation;
 
-import dev.keysmith.audit.AuditAction;
-import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamDirectory;
+import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.UserTags;
 import dev.keysmith.request.Approvers;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Who owns which IAM user. The truth is Keysmith's owner tag on the user in IAM itself, so the
@@ -21,17 +20,12 @@ import java.util.Optional;
 public final class Ownership {
   private final IamGateway iam;
   private final Approvers approvers;
-  private final AuditTrail audit;
-  private final Clock clock;
   private final IamDirectory directory;
 
-  public Ownership(
-      IamGateway iam, IamDirectory directory, Approvers approvers, AuditTrail audit, Clock clock) {
+  public Ownership(IamGateway iam, IamDirectory directory, Approvers approvers) {
     this.iam = iam;
     this.directory = directory;
     this.approvers = approvers;
-    this.audit = audit;
-    this.clock = clock;
   }
 
   /** The Slack owner of {@code iamUser}, read from IAM now; empty when nobody owns it. */
@@ -60,12 +54,30 @@ public final class Ownership {
     return directory.usersOwnedBy(slackUserId);
   }
 
-  /** An approver links an existing IAM user to its Slack owner, by tagging it in IAM. */
-  public void link(String iamUser, String ownerId, String actor) {
-    if (!approvers.isApprover(actor)) {
-      throw new Refusal(Reason.LINK_NEEDS_APPROVER);
+  /**
+   * What linking needs to know of {@code iamUser}, read from IAM now: its owner and its groups.
+   * Refuses a user that does not exist, and one whose tags or groups Keysmith may not read: what it
+   * cannot check, it does not link.
+   */
+  LinkTarget linkTarget(String iamUser) {
+    try {
+      Optional<String> owner = ownerOf(iamUser);
+      Set<String> groups = iam.groupsOfUser(iamUser);
+      return new LinkTarget(iamUser, owner, groups);
+    } catch (IamException e) {
+      switch (e.errorCode()) {
+        case "AccessDenied" -> throw new Refusal(Reason.LINK_OUT_OF_REACH, iamUser);
+        case "NoSuchEntity" -> throw new Refusal(Reason.NO_SUCH_IAM_USER, iamUser);
+        default -> throw e;
+      }
     }
-    Optional<String> previous = ownerOf(iamUser);
+  }
+
+  /**
+   * Makes {@code ownerId} the owner of {@code iamUser} by tagging it in IAM. Only an approved link
+   * request calls this; the caller audits it.
+   */
+  void setOwner(String iamUser, String ownerId) {
     try {
       iam.tagUser(iamUser, Map.of(UserTags.OWNER, ownerId));
     } catch (RuntimeException e) {
@@ -73,13 +85,5 @@ public final class Ownership {
       throw e;
     }
     directory.ownerChanged(iamUser, ownerId);
-    audit.record(
-        clock.instant(),
-        null,
-        actor,
-        AuditAction.KEYS_LINKED,
-        previous.isPresent()
-            ? Map.of("iamUser", iamUser, "owner", ownerId, "previousOwner", previous.get())
-            : Map.of("iamUser", iamUser, "owner", ownerId));
   }
 }

@@ -60,7 +60,8 @@ final class Blocks {
         + "\n• `/iam rotate-key [iam-user]`: a new key; the old one stays active for a grace period"
         + "\n• `/iam lost-key [iam-user]`: lost the secret? a new key, the old one deactivated now"
         + "\n• `/iam deactivate-key &lt;key-id&gt;`: deactivate a leaked key now, no approval needed"
-        + "\n• `/iam link &lt;iam-user&gt; @someone`: (approvers) make someone the owner of an IAM user"
+        + "\n• `/iam link &lt;iam-user&gt; @someone`: ask for someone (or you) to own an existing IAM"
+        + " user; another approver decides"
         + "\n• `/iam help`: this list";
   }
 

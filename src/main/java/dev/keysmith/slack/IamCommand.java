@@ -13,6 +13,7 @@ import java.util.Locale;
 final class IamCommand {
   private final IamDirectory directory;
   private final KeyCommands keys;
+  private final LinkActions links;
   private final RotationActions rotations;
   private final SlackWebApi slack;
   private final Later later;
@@ -20,11 +21,13 @@ final class IamCommand {
   IamCommand(
       IamDirectory directory,
       KeyCommands keys,
+      LinkActions links,
       RotationActions rotations,
       SlackWebApi slack,
       Later later) {
     this.directory = directory;
     this.keys = keys;
+    this.links = links;
     this.rotations = rotations;
     this.slack = slack;
     this.later = later;
@@ -47,7 +50,7 @@ final class IamCommand {
         return keys.deactivateKey(req, ctx, args);
       }
       case "link" -> {
-        return keys.link(req, ctx, args);
+        return links.command(req, ctx, args);
       }
       case "rotate-key" -> {
         return rotations.command(req, ctx, args, /* lost= */ false);

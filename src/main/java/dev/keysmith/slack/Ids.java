@@ -17,6 +17,7 @@ final class Ids {
   static final String BLOCK_DENY_REASON = "deny_reason";
   static final String BLOCK_DECISION = "decision";
   static final String BLOCK_REVEAL = "reveal";
+  static final String BLOCK_LINK_DECISION = "link_decision";
 
   /** The single action id inside each input block. */
   static final String INPUT = "value";
@@ -34,4 +35,6 @@ final class Ids {
   static final String ACTION_DEACTIVATE_OLD_NOW = "keysmith_deactivate_old_now";
   static final String ACTION_ROTATION_APPROVE = "keysmith_rotation_approve";
   static final String ACTION_ROTATION_DENY = "keysmith_rotation_deny";
+  static final String ACTION_LINK_APPROVE = "keysmith_link_approve";
+  static final String ACTION_LINK_DENY = "keysmith_link_deny";
 }

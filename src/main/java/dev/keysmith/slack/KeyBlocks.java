@@ -10,10 +10,12 @@ import com.slack.api.model.block.LayoutBlock;
 import com.slack.api.model.block.composition.TextObject;
 import dev.keysmith.rotation.KeyRotation;
 import dev.keysmith.rotation.KeyView;
+import dev.keysmith.rotation.LinkRequest;
 import dev.keysmith.rotation.Rotation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Block Kit for key care: the `/iam keys` list and its buttons. */
 final class KeyBlocks {
@@ -208,6 +210,86 @@ final class KeyBlocks {
                       + ". The owner rotates when ready."));
     }
     return blocks;
+  }
+
+  /**
+   * The approvals message of a link request: who would own which user and who owns it now, the
+   * buttons while it is pending, then the outcome; {@code why} is the mrkdwn reason it did not go
+   * ahead, for a link that stopped.
+   */
+  static List<LayoutBlock> linkApproval(LinkRequest r, @Nullable String why) {
+    String iamUser = "`" + Mrkdwn.escape(r.iamUser()) + "`";
+    String owner = Mrkdwn.user(r.ownerId());
+    List<LayoutBlock> blocks = new ArrayList<>();
+    blocks.add(header(h -> h.text(plainText("Link request " + r.id()))));
+    blocks.add(
+        section(
+            s ->
+                s.fields(
+                    List.<TextObject>of(
+                        markdownText("*IAM user*\n" + iamUser),
+                        markdownText("*New owner*\n" + owner),
+                        markdownText(
+                            "*Owner now*\n"
+                                + (r.previousOwnerId() == null
+                                    ? "nobody"
+                                    : Mrkdwn.user(r.previousOwnerId()))),
+                        markdownText("*Asked by*\n" + Mrkdwn.user(r.requesterId())),
+                        markdownText("*Groups*\n" + groups(r)),
+                        markdownText("*Expires*\n" + date(r.expiresAt()))))));
+    String grant =
+        owner + " will be able to rotate the keys of " + iamUser + " and see their new secrets.";
+    blocks.addAll(
+        Blocks.text(
+            r.previousOwnerId() == null
+                ? grant
+                : ":warning: Approving moves "
+                    + iamUser
+                    + " away from "
+                    + Mrkdwn.user(r.previousOwnerId())
+                    + ". "
+                    + grant));
+    blocks.add(linkOutcome(r, iamUser, owner, why));
+    return blocks;
+  }
+
+  private static LayoutBlock linkOutcome(
+      LinkRequest r, String iamUser, String owner, @Nullable String why) {
+    String by = Mrkdwn.user(r.decidedBy());
+    return switch (r.state()) {
+      case PENDING ->
+          Blocks.buttons(
+              Ids.BLOCK_LINK_DECISION,
+              Blocks.button(Ids.ACTION_LINK_APPROVE, "Approve", "primary", r.id()),
+              Blocks.button(Ids.ACTION_LINK_DENY, "Deny", "danger", r.id()));
+      case APPROVED ->
+          Blocks.contextLine(":hourglass_flowing_sand: Approved by " + by + "; linking…");
+      case LINKED ->
+          Blocks.contextLine(
+              ":white_check_mark: Approved by "
+                  + by
+                  + " "
+                  + date(r.updatedAt())
+                  + ". "
+                  + iamUser
+                  + " now belongs to "
+                  + owner
+                  + ".");
+      case DENIED -> Blocks.contextLine(":no_entry: Denied by " + by + " " + date(r.updatedAt()));
+      case EXPIRED -> Blocks.contextLine(":alarm_clock: Expired: nobody decided in time.");
+      case CANCELLED, FAILED ->
+          Blocks.contextLine(
+              ":x: Did not go ahead. "
+                  + (why != null ? why : Mrkdwn.escape(r.outcome()))
+                  + " Nothing changed in IAM.");
+    };
+  }
+
+  private static String groups(LinkRequest r) {
+    if (r.groups().isEmpty()) {
+      return "none";
+    }
+    return String.join(", ", r.groups().stream().map(g -> "`" + Mrkdwn.escape(g) + "`").toList());
   }
 
   private static String lastUsed(KeyView k) {

@@ -8,30 +8,23 @@ import com.slack.api.bolt.request.builtin.SlashCommandRequest;
 import com.slack.api.bolt.response.Response;
 import dev.keysmith.rotation.KeyCare;
 import dev.keysmith.rotation.KeyView;
-import dev.keysmith.rotation.Ownership;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code /iam keys}, {@code /iam deactivate-key} and {@code /iam link}, and the Deactivate button.
- * Each acks at once; the IAM work and the answer (ephemeral, through the response_url) follow.
+ * {@code /iam keys} and {@code /iam deactivate-key}, and the Deactivate button. Each acks at once;
+ * the IAM work and the answer (ephemeral, through the response_url) follow.
  */
 final class KeyCommands {
-  /** A mention as Slack sends it in a command with escaping on: {@code <@U123ABC|name>}. */
-  private static final Pattern MENTION = Pattern.compile("<@([UW][A-Z0-9]+)(?:\\|[^>]*)?>");
-
   private static final Pattern KEY_ID = Pattern.compile("[A-Z0-9]{16,128}");
 
   private final KeyCare care;
-  private final Ownership ownership;
   private final SlackSecretChannel replies;
   private final Later later;
 
-  KeyCommands(KeyCare care, Ownership ownership, SlackSecretChannel replies, Later later) {
+  KeyCommands(KeyCare care, SlackSecretChannel replies, Later later) {
     this.care = care;
-    this.ownership = ownership;
     this.replies = replies;
     this.later = later;
   }
@@ -85,32 +78,5 @@ final class KeyCommands {
         ":lock: Access key `"
             + key
             + "` is deactivated. Its owner and the approvers have been told.");
-  }
-
-  /** {@code /iam link IAM-USER @someone}: approvers only. */
-  Response link(SlashCommandRequest req, SlashCommandContext ctx, List<String> args) {
-    Matcher mention = args.size() == 2 ? MENTION.matcher(args.get(1)) : null;
-    if (mention == null || !mention.matches()) {
-      return ctx.ack("Usage: `/iam link &lt;iam-user&gt; @someone` (approvers only).");
-    }
-    String iamUser = args.get(0);
-    String owner = mention.group(1);
-    String actor = req.getPayload().getUserId();
-    String url = req.getPayload().getResponseUrl();
-    later.run(
-        "link",
-        iamUser,
-        url,
-        () -> {
-          ownership.link(iamUser, owner, actor);
-          replies.tell(
-              url,
-              "IAM user `"
-                  + iamUser
-                  + "` now belongs to "
-                  + Mrkdwn.user(owner)
-                  + ": they can list, rotate and deactivate its keys.");
-        });
-    return ctx.ack();
   }
 }

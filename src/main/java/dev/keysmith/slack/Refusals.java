@@ -43,12 +43,61 @@ final class Refusals {
               + arg(r, "iamUser")
               + "` is not yours, so you cannot manage its keys. Its owner or a Keysmith approver"
               + " can.";
-      case LINK_NEEDS_APPROVER -> "Only Keysmith approvers can link IAM users to people.";
       case NO_SUCH_ACCESS_KEY ->
           "There is no access key `" + arg(r, "accessKeyId") + "` in this AWS account.";
+      case NO_SUCH_LINK -> "There is no link request " + arg(r, "linkId") + ".";
+      case LINK_OUT_OF_REACH ->
+          "Keysmith may not read the tags and groups of `"
+              + arg(r, "iamUser")
+              + "`, so it cannot check that user and does not link it.";
+      case LINK_PROTECTED_GROUP ->
+          "`"
+              + arg(r, "iamUser")
+              + "` is in the protected group `"
+              + arg(r, "group")
+              + "`, so Keysmith never links it to anyone. Look after its keys in IAM itself.";
+      case LINK_ALREADY_OWNER ->
+          "`"
+              + arg(r, "iamUser")
+              + "` already belongs to "
+              + user(arg(r, "ownerId"))
+              + "; nothing to link.";
+      case LINK_PENDING ->
+          "Link request "
+              + arg(r, "linkId")
+              + " for `"
+              + arg(r, "iamUser")
+              + "` already waits for approval; it has to be decided first.";
+      case LINK_NOT_POSTED ->
+          "Keysmith could not post the link request to the approvals channel, so nothing changed."
+              + " Ask a Keysmith admin to check that the bot is in that channel.";
+      case LINK_NOT_YET_POSTED ->
+          "Link request " + arg(r, "linkId") + " is still being posted for approval; try again.";
+      case LINK_NEEDS_APPROVER -> "Only Keysmith approvers can approve or deny link requests.";
+      case LINK_REQUESTER_DECIDES ->
+          "You asked for this link, so another approver has to approve it: nobody approves"
+              + " access for themselves.";
+      case LINK_OWNER_DECIDES ->
+          "You would own `"
+              + arg(r, "iamUser")
+              + "`, so another approver has to approve it: nobody approves access for"
+              + " themselves.";
+      case LINK_ALREADY_DECIDED -> linkAlreadyDecided(r);
+      case LINK_EXPIRED ->
+          "Link request "
+              + arg(r, "linkId")
+              + " has expired. Ask again with `/iam link` if it is still needed.";
+      case LINK_OWNER_CHANGED ->
+          "The owner of `"
+              + arg(r, "iamUser")
+              + "` changed since the link was asked for (from "
+              + ownerOrNobody(r, "was")
+              + " to "
+              + ownerOrNobody(r, "now")
+              + "), so Keysmith did not overwrite it. Ask again if it should still move.";
       case OWNS_NO_USER ->
-          "You own no IAM user that Keysmith knows of. Ask an approver to link yours with"
-              + " `/iam link`.";
+          "You own no IAM user that Keysmith knows of. Ask to own yours with `/iam link"
+              + " &lt;iam-user&gt; @you`; an approver decides.";
       case OWNS_SEVERAL_USERS ->
           "You own several IAM users ("
               + arg(r, "iamUsers")
@@ -101,6 +150,23 @@ final class Refusals {
       case "PENDING" -> request + " is still pending.";
       default -> request + " was already approved" + by(r) + ".";
     };
+  }
+
+  private static String linkAlreadyDecided(Refusal r) {
+    String link = "Link request " + arg(r, "linkId");
+    return switch (r.arg("state")) {
+      case "DENIED" -> link + " was already denied" + by(r) + ".";
+      case "EXPIRED" -> link + " expired before anyone decided it.";
+      case "CANCELLED" -> link + " was cancelled: it could not go ahead.";
+      case "FAILED" -> link + " was approved" + by(r) + ", but IAM refused the owner tag.";
+      case "PENDING" -> link + " is still pending.";
+      default -> link + " was already approved" + by(r) + ".";
+    };
+  }
+
+  private static String ownerOrNobody(Refusal r, String param) {
+    String owner = r.arg(param);
+    return owner.isEmpty() ? "nobody" : user(escape(owner));
   }
 
   private static String onlyOwnerRotates(Refusal r) {

@@ -8,7 +8,7 @@ import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.request.RequestService;
 import dev.keysmith.rotation.KeyCare;
 import dev.keysmith.rotation.KeyRotation;
-import dev.keysmith.rotation.Ownership;
+import dev.keysmith.rotation.LinkService;
 import dev.keysmith.rotation.RotationApproval;
 import dev.keysmith.rotation.RotationJobs;
 import java.util.concurrent.Executor;
@@ -27,7 +27,7 @@ public final class SlackRoutes {
   /** The workflows of keys people already have: listing, linking, rotating, deactivating. */
   public record KeyFlows(
       KeyCare care,
-      Ownership ownership,
+      LinkService links,
       KeyRotation rotation,
       RotationApproval approval,
       RotationJobs jobs) {}
@@ -39,12 +39,13 @@ public final class SlackRoutes {
   public static App register(
       App app, RequestFlows requests, KeyFlows keys, Plumbing plumbing, KeysmithConfig config) {
     Later later = new Later(plumbing.executor(), plumbing.replies());
-    KeyCommands keyCommands =
-        new KeyCommands(keys.care(), keys.ownership(), plumbing.replies(), later);
+    KeyCommands keyCommands = new KeyCommands(keys.care(), plumbing.replies(), later);
     keyCommands.register(app);
+    LinkActions links = new LinkActions(keys.links(), plumbing.replies(), later);
+    links.register(app);
     RotationActions rotations = new RotationActions(keys, plumbing.replies(), later, config);
     rotations.register(app);
-    new IamCommand(requests.directory(), keyCommands, rotations, plumbing.api(), later)
+    new IamCommand(requests.directory(), keyCommands, links, rotations, plumbing.api(), later)
         .register(app);
     new CreateUserSubmission(requests.requests(), requests.directory(), later).register(app);
     new DecisionActions(requests.requests(), plumbing.api(), later).register(app);

@@ -39,6 +39,7 @@ class ConfigLoaderTest {
         maxAge: 60d
         unusedAfter: 30d
       dataDir: ./data
+      protectedGroups: [admins, Break-Glass]
       """;
 
   @TempDir Path tmp;
@@ -197,6 +198,37 @@ class ConfigLoaderTest {
     assertFails(
         with("groups: [developers, readonly]", "groups: [developers, readonly, Developers]"),
         "keysmith.yml: groups[2] 'Developers' repeats groups[0]");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"'power users'", "'dev/ops'", "''"})
+  void parse_badProtectedGroupName_namesIndex(String name) {
+    assertFails(
+        with("protectedGroups: [admins, Break-Glass]", "protectedGroups: [admins, " + name + "]"),
+        "keysmith.yml: protectedGroups[1] ");
+  }
+
+  @Test
+  void parse_duplicateProtectedGroupIgnoringCase_namesBoth() {
+    assertFails(
+        with("protectedGroups: [admins, Break-Glass]", "protectedGroups: [admins, ADMINS]"),
+        "keysmith.yml: protectedGroups[1] 'ADMINS' repeats protectedGroups[0]");
+  }
+
+  @Test
+  void parse_protectedGroupsNotAList_isRefused() {
+    assertFails(
+        with("protectedGroups: [admins, Break-Glass]", "protectedGroups: admins"),
+        "keysmith.yml: protectedGroups must be a list");
+  }
+
+  @Test
+  void parse_protectedGroupsEmpty_protectsNone() {
+    KeysmithConfig config =
+        ConfigLoader.parse(
+            with("protectedGroups: [admins, Break-Glass]", "protectedGroups: []"), BASE);
+
+    assertEquals(List.of(), config.protectedGroups());
   }
 
   @ParameterizedTest
@@ -368,6 +400,7 @@ class ConfigLoaderTest {
             Optional.of("S0123ABCDE"),
             "C0123ABCDE",
             List.of("developers", "readonly"),
+            List.of("admins", "Break-Glass"),
             "/keysmith/",
             Optional.of("arn:aws:iam::123456789012:policy/KeysmithBoundary"),
             Duration.ofDays(7),
@@ -395,6 +428,7 @@ class ConfigLoaderTest {
     KeysmithConfig config = ConfigLoader.parse(yaml, BASE);
 
     assertEquals(Optional.empty(), config.approverGroupId());
+    assertEquals(List.of(), config.protectedGroups());
     assertEquals("/keysmith/", config.iamPath());
     assertEquals(Optional.empty(), config.permissionsBoundaryArn());
     assertEquals(Duration.ofDays(7), config.offerLifetime());
@@ -468,6 +502,7 @@ class ConfigLoaderTest {
     KeysmithConfig config = ConfigLoader.parse(yaml, BASE);
 
     assertEquals(Optional.empty(), config.approverGroupId());
+    assertEquals(List.of(), config.protectedGroups());
     assertEquals("/keysmith/", config.iamPath());
     assertEquals(Duration.ofDays(7), config.offerLifetime());
     assertEquals(KeyCare.defaults(), config.keyCare());

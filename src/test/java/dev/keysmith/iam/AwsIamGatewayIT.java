@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -140,6 +141,25 @@ class AwsIamGatewayIT {
     assertEquals("EntityAlreadyExists", e.errorCode());
     assertTrue(e.getMessage().contains("the user already has a console password"), e.getMessage());
     assertNoSecretIn(e, first, second);
+  }
+
+  @Test
+  void groupsOfUser_missingUser_failsWithNoSuchEntity() {
+    IamException e = assertThrows(IamException.class, () -> gateway.groupsOfUser("nobody"));
+
+    assertEquals("NoSuchEntity", e.errorCode());
+  }
+
+  @Test
+  void groupsOfUser_namesEveryGroupTheUserIsIn() {
+    gateway.createUser("alice", "/", Map.of(), Optional.empty());
+    iam.createGroup(g -> g.groupName("developers"));
+    iam.createGroup(g -> g.groupName("admins"));
+    iam.createGroup(g -> g.groupName("readonly"));
+    gateway.addUserToGroup("alice", "developers");
+    gateway.addUserToGroup("alice", "admins");
+
+    assertEquals(Set.of("admins", "developers"), gateway.groupsOfUser("alice"));
   }
 
   @Test

@@ -83,7 +83,7 @@ class KeyRotationTest {
     RotationContext context =
         new RotationContext(
             iam,
-            new Ownership(iam, directory, id -> false, audit, clock),
+            new Ownership(iam, directory, id -> false),
             rotations,
             notifier,
             KeysmithConfig.KeyCare.defaults(),

@@ -60,4 +60,28 @@ class RefusalsTest {
     assertTrue(text.startsWith("Only the owner of `alice` can rotate its keys"), text);
     assertTrue(text.endsWith("Link it to its owner first with `/iam link`."), text);
   }
+
+  @Test
+  void text_linkAlreadyDecided_saysHowAndByWhom() {
+    assertEquals(
+        "Link request LK-ABC123 was already approved by <@U0APPR>.",
+        Refusals.text(new Refusal(Reason.LINK_ALREADY_DECIDED, "LK-ABC123", "LINKED", "U0APPR")));
+    assertEquals(
+        "Link request LK-ABC123 expired before anyone decided it.",
+        Refusals.text(new Refusal(Reason.LINK_ALREADY_DECIDED, "LK-ABC123", "EXPIRED", "")));
+  }
+
+  @Test
+  void text_linkOwnerChanged_namesNobodyForAnEmptyOwner() {
+    String text = Refusals.text(new Refusal(Reason.LINK_OWNER_CHANGED, "legacy", "", "U0SOMEONE"));
+
+    assertTrue(text.contains("(from nobody to <@U0SOMEONE>)"), text);
+  }
+
+  @Test
+  void text_linkDecidedByTheRequester_saysWhy() {
+    String text = Refusals.text(new Refusal(Reason.LINK_REQUESTER_DECIDES, "legacy"));
+
+    assertTrue(text.contains("nobody approves access for themselves"), text);
+  }
 }

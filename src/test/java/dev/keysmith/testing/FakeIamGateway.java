@@ -181,6 +181,12 @@ public final class FakeIamGateway implements IamGateway {
   }
 
   @Override
+  public synchronized Set<String> groupsOfUser(String user) {
+    call("ListGroupsForUser", user);
+    return Set.copyOf(user(user).groups);
+  }
+
+  @Override
   public synchronized void tagUser(String user, Map<String, String> tags) {
     if (tags.isEmpty()) {
       throw new IllegalArgumentException("TagUser needs at least one tag");

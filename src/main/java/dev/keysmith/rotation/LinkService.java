@@ -1,0 +1,297 @@
+package dev.keysmith.rotation;
+
+import static dev.keysmith.audit.AuditEvent.SYSTEM;
+
+import dev.keysmith.audit.AuditAction;
+import dev.keysmith.core.KeysmithException;
+import dev.keysmith.core.Refusal;
+import dev.keysmith.core.Refusal.Reason;
+import dev.keysmith.iam.IamException;
+import dev.keysmith.jobs.JobHandler;
+import dev.keysmith.request.Approvers;
+import dev.keysmith.request.Notifier;
+import dev.keysmith.workflow.Transitions;
+import dev.keysmith.workflow.WorkflowContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs link requests: {@code /iam link} asks, an approver other than the one who asked and the new
+ * owner approves, and only then is the owner tag written in IAM. Applies {@link LinkWorkflow}'s
+ * transitions through {@link Transitions}, then calls IAM and Slack.
+ */
+public final class LinkService {
+  /** The job that expires a link request nobody decided. */
+  public static final String EXPIRE = "link.expire";
+
+  private static final Logger log = LoggerFactory.getLogger(LinkService.class);
+
+  private final LinkStore store;
+  private final Approvers approvers;
+  private final LinkNotifier notifier;
+  private final Ownership ownership;
+  private final Transitions transitions;
+  private final Clock clock;
+  private final Supplier<String> ids;
+  private final List<String> protectedGroups;
+  private final Duration lifetime;
+
+  public LinkService(
+      LinkPorts ports,
+      Ownership ownership,
+      WorkflowContext workflow,
+      Supplier<String> ids,
+      List<String> protectedGroups,
+      Duration lifetime) {
+    this.store = ports.store();
+    this.approvers = ports.approvers();
+    this.notifier = ports.notifier();
+    this.ownership = ownership;
+    this.transitions = workflow.transitions();
+    this.clock = workflow.clock();
+    this.ids = ids;
+    this.protectedGroups = List.copyOf(protectedGroups);
+    this.lifetime = lifetime;
+  }
+
+  /**
+   * {@code actor} asks for {@code ownerId} to own {@code iamUser}: checked against IAM, stored with
+   * its audit event and its expiry, then posted for approval. Nothing changes in IAM.
+   */
+  public LinkRequest ask(String actor, String iamUser, String ownerId) {
+    LinkTarget target = ownership.linkTarget(iamUser);
+    for (int attempt = 0; attempt < 5; attempt++) {
+      LinkRequest r =
+          LinkWorkflow.ask(
+              ids.get(), target, ownerId, actor, protectedGroups, clock.instant(), lifetime);
+      // The check for another pending link runs in the transaction that stores this one, so two
+      // people asking for the same user at once get one request.
+      LinkRequest[] waiting = {null};
+      boolean stored =
+          transitions
+              .change(
+                  r.id(),
+                  () -> {
+                    Optional<LinkRequest> other = store.findPending(r.iamUser());
+                    if (other.isPresent()) {
+                      waiting[0] = other.get();
+                      return false;
+                    }
+                    return store.insert(r); // false: the id is taken; try another
+                  })
+              .audited(actor, AuditAction.LINK_REQUESTED, details(r))
+              .schedule(EXPIRE, r.expiresAt())
+              .commit();
+      if (stored) {
+        return announce(r);
+      }
+      if (waiting[0] != null) {
+        throw new Refusal(Reason.LINK_PENDING, waiting[0].id(), waiting[0].iamUser());
+      }
+    }
+    throw new KeysmithException("Could not find a free link id; please try again.");
+  }
+
+  /**
+   * An approver approves: IAM is read again, and a user now in a protected group, gone, or owned by
+   * someone else than when it was asked for ends the request instead. Tags once however many clicks
+   * arrive.
+   */
+  public void approve(String id, String actor) {
+    LinkRequest r = find(id);
+    LinkRequest next = LinkWorkflow.approve(r, actor, approvers.isApprover(actor), clock.instant());
+    try {
+      LinkWorkflow.checkStillLinkable(r, ownership.linkTarget(r.iamUser()), protectedGroups);
+    } catch (Refusal why) {
+      stop(r, why, actor);
+      throw why;
+    }
+    if (!transitions
+        .move(store, LinkState.PENDING, next)
+        .audited(actor, AuditAction.LINK_APPROVED, details(next))
+        .cancel(EXPIRE)
+        .commit()) {
+      throw LinkWorkflow.alreadyDecided(find(id));
+    }
+    apply(next);
+  }
+
+  /** An approver denies; the requester is told. */
+  public void deny(String id, String actor) {
+    LinkRequest r = find(id);
+    LinkRequest next = LinkWorkflow.deny(r, actor, approvers.isApprover(actor), clock.instant());
+    if (!transitions
+        .move(store, LinkState.PENDING, next)
+        .audited(actor, AuditAction.LINK_DENIED, details(next))
+        .cancel(EXPIRE)
+        .commit()) {
+      throw LinkWorkflow.alreadyDecided(find(id));
+    }
+    Notifier.bestEffort(id, () -> notifier.updateApproval(next));
+    Notifier.bestEffort(id, () -> notifier.denied(next));
+  }
+
+  /** Job: a link request nobody decided in time expires. */
+  public JobHandler expireJob() {
+    return job -> {
+      Optional<LinkRequest> found = store.find(job.subject());
+      if (found.isEmpty() || found.get().state() != LinkState.PENDING) {
+        return;
+      }
+      LinkRequest expired = LinkWorkflow.expire(found.get(), clock.instant());
+      if (!transitions
+          .move(store, LinkState.PENDING, expired)
+          .audited(SYSTEM, AuditAction.LINK_EXPIRED, details(expired))
+          .commit()) {
+        log.info("link {}: decided just before it expired", expired.id());
+        return;
+      }
+      Notifier.bestEffort(expired.id(), () -> notifier.updateApproval(expired));
+      Notifier.bestEffort(expired.id(), () -> notifier.expired(expired));
+    };
+  }
+
+  /** Finishes what a restart interrupted: posting requests for approval, writing approved tags. */
+  public void resumeInterrupted() {
+    for (LinkRequest r : store.findByState(LinkState.PENDING)) {
+      if (r.approvalTs() == null) {
+        log.info("link {}: posting it for approval, which a restart interrupted", r.id());
+        try {
+          announce(r);
+        } catch (Refusal e) {
+          log.warn("link {}: could not post it for approval: {}", r.id(), e.getMessage());
+        }
+      }
+    }
+    for (LinkRequest r : store.findByState(LinkState.APPROVED)) {
+      log.info("link {}: finishing the approved link a restart interrupted", r.id());
+      try {
+        resumeApproved(r);
+      } catch (KeysmithException e) {
+        // IAM may not be reachable yet; the link stays APPROVED for the next start.
+        log.warn("link {}: could not finish it yet: {}", r.id(), e.getMessage());
+      }
+    }
+  }
+
+  private LinkRequest find(String id) {
+    return store.find(id).orElseThrow(() -> new Refusal(Reason.NO_SUCH_LINK, id));
+  }
+
+  /** Posts a stored request for approval; one that cannot be posted ends, and the asker is told. */
+  private LinkRequest announce(LinkRequest r) {
+    Notifier.MessageRef ref;
+    try {
+      ref = notifier.postForApproval(r);
+    } catch (RuntimeException e) {
+      log.error("link {}: could not post it for approval: {}", r.id(), e.toString());
+      Refusal why = new Refusal(Reason.LINK_NOT_POSTED);
+      if (!transitions
+          .move(store, LinkState.PENDING, LinkWorkflow.cancel(r, why, null, clock.instant()))
+          .audited(SYSTEM, AuditAction.LINK_CANCELLED, Map.of("reason", why.reason().name()))
+          .cancel(EXPIRE)
+          .commit()) {
+        log.warn("link {}: left PENDING before it could be cancelled", r.id());
+      }
+      throw why;
+    }
+    LinkRequest posted = r.withApprovalMessage(ref.channel(), ref.ts());
+    // Decisions refuse a link whose message is not stored yet, so no click can race this write.
+    if (!store.compareAndSet(LinkState.PENDING, posted)) {
+      log.warn("link {}: left PENDING before its approvals message was recorded", r.id());
+    }
+    return posted;
+  }
+
+  /**
+   * Ends a PENDING request that a check at approval refused; when someone decided it meanwhile,
+   * their decision stands and the clicker hears of it instead.
+   */
+  private void stop(LinkRequest r, Refusal why, String actor) {
+    LinkRequest cancelled = LinkWorkflow.cancel(r, why, actor, clock.instant());
+    if (!transitions
+        .move(store, LinkState.PENDING, cancelled)
+        .audited(actor, AuditAction.LINK_CANCELLED, withReason(cancelled, why))
+        .cancel(EXPIRE)
+        .commit()) {
+      throw LinkWorkflow.alreadyDecided(find(r.id()));
+    }
+    Notifier.bestEffort(r.id(), () -> notifier.stopped(cancelled, why));
+  }
+
+  /** Writes the owner tag of an APPROVED link, which this thread holds; IAM may still refuse. */
+  private void apply(LinkRequest approved) {
+    try {
+      ownership.setOwner(approved.iamUser(), approved.ownerId());
+    } catch (IamException e) {
+      LinkRequest failed = LinkWorkflow.failed(approved, e.getMessage(), clock.instant());
+      transitions
+          .move(store, LinkState.APPROVED, failed)
+          .audited(SYSTEM, AuditAction.LINK_FAILED, Map.of("errorCode", e.errorCode()))
+          .commitOrThrow();
+      log.warn("link {}: IAM refused the owner tag: {}", approved.id(), e.errorCode());
+      Notifier.bestEffort(failed.id(), () -> notifier.updateApproval(failed));
+      Notifier.bestEffort(failed.id(), () -> notifier.failed(failed));
+      return;
+    }
+    LinkRequest linked = LinkWorkflow.linked(approved, clock.instant());
+    Map<String, String> details = details(linked);
+    details.put("requester", linked.requesterId());
+    transitions
+        .move(store, LinkState.APPROVED, linked)
+        .audited(
+            Objects.requireNonNullElse(linked.decidedBy(), SYSTEM),
+            AuditAction.KEYS_LINKED,
+            details)
+        .commitOrThrow();
+    Notifier.bestEffort(linked.id(), () -> notifier.updateApproval(linked));
+    Notifier.bestEffort(linked.id(), () -> notifier.linked(linked));
+  }
+
+  /**
+   * An APPROVED link after a restart: done if the tag was written before the stop, written now if
+   * IAM still shows the user as when it was asked for, else FAILED with the reason.
+   */
+  private void resumeApproved(LinkRequest approved) {
+    LinkTarget now;
+    try {
+      now = ownership.linkTarget(approved.iamUser());
+      if (now.owner().filter(approved.ownerId()::equals).isEmpty()) {
+        LinkWorkflow.checkStillLinkable(approved, now, protectedGroups);
+      }
+    } catch (Refusal why) {
+      LinkRequest failed = LinkWorkflow.failed(approved, why.getMessage(), clock.instant());
+      transitions
+          .move(store, LinkState.APPROVED, failed)
+          .audited(SYSTEM, AuditAction.LINK_FAILED, withReason(failed, why))
+          .commitOrThrow();
+      Notifier.bestEffort(failed.id(), () -> notifier.stopped(failed, why));
+      return;
+    }
+    apply(approved);
+  }
+
+  private static Map<String, String> details(LinkRequest r) {
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("iamUser", r.iamUser());
+    details.put("owner", r.ownerId());
+    if (r.previousOwnerId() != null) {
+      details.put("previousOwner", r.previousOwnerId());
+    }
+    return details;
+  }
+
+  private static Map<String, String> withReason(LinkRequest r, Refusal why) {
+    Map<String, String> details = details(r);
+    details.put("reason", why.reason().name());
+    return details;
+  }
+}

@@ -1,0 +1,234 @@
+package dev.keysmith.rotation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.keysmith.audit.AuditEvent;
+import dev.keysmith.core.Refusal;
+import dev.keysmith.core.Refusal.Reason;
+import dev.keysmith.iam.IamDirectory;
+import dev.keysmith.iam.UserTags;
+import dev.keysmith.request.Notifier.MessageRef;
+import dev.keysmith.request.RequestIds;
+import dev.keysmith.store.Database;
+import dev.keysmith.store.SqliteAuditTrail;
+import dev.keysmith.store.SqliteJobStore;
+import dev.keysmith.store.SqliteLinkStore;
+import dev.keysmith.testing.FakeIamGateway;
+import dev.keysmith.testing.MutableClock;
+import dev.keysmith.workflow.Transitions;
+import dev.keysmith.workflow.WorkflowContext;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The link workflow's IAM and Slack edges, against a fake IAM and a recording notifier. */
+class LinkServiceTest {
+  private static final String REQUESTER = "U0REQUESTER";
+  private static final String OWNER = "U0OWNER";
+  private static final String APPROVER = "U0APPROVER";
+
+  @TempDir Path dir;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
+  private final FakeIamGateway iam = new FakeIamGateway(clock);
+  private final RecordingNotifier notifier = new RecordingNotifier();
+  private Database db;
+  private SqliteLinkStore store;
+  private SqliteAuditTrail audit;
+  private SqliteJobStore jobs;
+  private LinkService links;
+
+  @BeforeEach
+  void setUp() {
+    db = Database.open(dir);
+    store = new SqliteLinkStore(db);
+    audit = new SqliteAuditTrail(db);
+    jobs = new SqliteJobStore(db, clock);
+    WorkflowContext workflow =
+        new WorkflowContext(new Transitions(db, audit, jobs, clock), audit, clock);
+    IamDirectory directory = new IamDirectory(iam, List.of(), Runnable::run, Ticker.systemTicker());
+    links =
+        new LinkService(
+            new LinkPorts(store, Set.of(APPROVER)::contains, notifier),
+            new Ownership(iam, directory, Set.of(APPROVER)::contains),
+            workflow,
+            new RequestIds("LK-", new SecureRandom()),
+            List.of("admins"),
+            Duration.ofDays(7));
+    iam.createUser("legacy", "/", Map.of(), Optional.empty());
+  }
+
+  @AfterEach
+  void tearDown() {
+    db.close();
+  }
+
+  @Test
+  void ask_forAUserWhoseGroupsKeysmithMayNotRead_isRefusedAndStoresNothing() {
+    iam.failNext("ListGroupsForUser", "AccessDenied");
+
+    Refusal r = assertThrows(Refusal.class, () -> links.ask(REQUESTER, "legacy", OWNER));
+
+    assertEquals(Reason.LINK_OUT_OF_REACH, r.reason());
+    assertTrue(store.findByState(LinkState.PENDING).isEmpty());
+    assertTrue(notifier.calls.isEmpty());
+  }
+
+  @Test
+  void ask_whenTheApprovalsChannelRefusesThePost_cancelsItAndAllowsANewOne() {
+    notifier.failPosts = true;
+
+    Refusal r = assertThrows(Refusal.class, () -> links.ask(REQUESTER, "legacy", OWNER));
+
+    assertEquals(Reason.LINK_NOT_POSTED, r.reason());
+    LinkRequest cancelled = store.findByState(LinkState.CANCELLED).get(0);
+    assertTrue(jobs.pending(cancelled.id()).isEmpty(), "its expiry is cancelled with it");
+    notifier.failPosts = false;
+    assertEquals(LinkState.PENDING, links.ask(REQUESTER, "legacy", OWNER).state());
+  }
+
+  @Test
+  void ask_storesItWithItsExpiryJob() {
+    LinkRequest r = links.ask(REQUESTER, "legacy", OWNER);
+
+    assertEquals(Optional.of(r), store.find(r.id()));
+    assertEquals(LinkService.EXPIRE, jobs.pending(r.id()).get(0).kind());
+    assertEquals(r.expiresAt(), jobs.pending(r.id()).get(0).dueAt());
+    assertEquals(List.of("post " + r.id()), notifier.calls);
+  }
+
+  @Test
+  void approve_ofAUserDeletedMeanwhile_endsTheRequest() {
+    LinkRequest r = links.ask(REQUESTER, "legacy", OWNER);
+    iam.deleteUser("legacy");
+
+    Refusal why = assertThrows(Refusal.class, () -> links.approve(r.id(), APPROVER));
+
+    assertEquals(Reason.NO_SUCH_IAM_USER, why.reason());
+    assertEquals(LinkState.CANCELLED, store.find(r.id()).orElseThrow().state());
+    assertTrue(notifier.calls.contains("stopped " + r.id() + " NO_SUCH_IAM_USER"));
+    assertTrue(jobs.pending(r.id()).isEmpty());
+  }
+
+  @Test
+  void approve_whenIamRefusesTheTag_failsAndTellsTheRequester() {
+    LinkRequest r = links.ask(REQUESTER, "legacy", OWNER);
+    iam.failNext("TagUser", "AccessDenied");
+
+    links.approve(r.id(), APPROVER);
+
+    LinkRequest failed = store.find(r.id()).orElseThrow();
+    assertEquals(LinkState.FAILED, failed.state());
+    assertTrue(failed.outcome().contains("AccessDenied"), failed.outcome());
+    assertFalse(iam.users.get("legacy").tags.containsKey(UserTags.OWNER));
+    assertEquals(List.of("link.requested", "link.approved", "link.failed"), actions(r.id()));
+    assertTrue(notifier.calls.contains("failed " + r.id()));
+  }
+
+  @Test
+  void resumeInterrupted_anApprovedLink_writesTheTagOnce() {
+    LinkRequest r = approvedButNotApplied();
+
+    links.resumeInterrupted();
+    links.resumeInterrupted();
+
+    assertEquals(LinkState.LINKED, store.find(r.id()).orElseThrow().state());
+    assertEquals(OWNER, iam.users.get("legacy").tags.get(UserTags.OWNER));
+    assertEquals(1, actions(r.id()).stream().filter("keys.linked"::equals).count());
+  }
+
+  @Test
+  void resumeInterrupted_anApprovedLinkWhoseUserJoinedAProtectedGroup_failsAndTagsNothing() {
+    LinkRequest r = approvedButNotApplied();
+    iam.groups.add("admins");
+    iam.addUserToGroup("legacy", "admins");
+
+    links.resumeInterrupted();
+
+    assertEquals(LinkState.FAILED, store.find(r.id()).orElseThrow().state());
+    assertFalse(iam.users.get("legacy").tags.containsKey(UserTags.OWNER));
+    assertTrue(notifier.calls.contains("stopped " + r.id() + " LINK_PROTECTED_GROUP"));
+  }
+
+  @Test
+  void expireJob_ofALinkDecidedMeanwhile_doesNothing() throws Exception {
+    LinkRequest r = links.ask(REQUESTER, "legacy", OWNER);
+    links.deny(r.id(), APPROVER);
+    clock.advance(Duration.ofDays(8));
+
+    links
+        .expireJob()
+        .run(new dev.keysmith.jobs.Job(1, LinkService.EXPIRE, r.id(), Map.of(), r.expiresAt(), 1));
+
+    assertEquals(LinkState.DENIED, store.find(r.id()).orElseThrow().state());
+    assertEquals(List.of("link.requested", "link.denied"), actions(r.id()));
+  }
+
+  /** A link approved and committed, as if Keysmith stopped before writing the tag. */
+  private LinkRequest approvedButNotApplied() {
+    LinkRequest r = links.ask(REQUESTER, "legacy", OWNER);
+    LinkRequest approved = LinkWorkflow.approve(r, APPROVER, true, clock.instant());
+    assertTrue(store.compareAndSet(LinkState.PENDING, approved));
+    return approved;
+  }
+
+  private List<String> actions(String id) {
+    return audit.forRequest(id).stream().map(AuditEvent::action).map(a -> a.code()).toList();
+  }
+
+  /** Records what people would have been told, one line per message. */
+  private static final class RecordingNotifier implements LinkNotifier {
+    final List<String> calls = new CopyOnWriteArrayList<>();
+    volatile boolean failPosts;
+
+    @Override
+    public MessageRef postForApproval(LinkRequest link) {
+      if (failPosts) {
+        throw new IllegalStateException("channel_not_found");
+      }
+      calls.add("post " + link.id());
+      return new MessageRef("C0APPROVALS", "1700000000.000100");
+    }
+
+    @Override
+    public void updateApproval(LinkRequest link) {}
+
+    @Override
+    public void linked(LinkRequest link) {
+      calls.add("linked " + link.id());
+    }
+
+    @Override
+    public void denied(LinkRequest link) {
+      calls.add("denied " + link.id());
+    }
+
+    @Override
+    public void expired(LinkRequest link) {
+      calls.add("expired " + link.id());
+    }
+
+    @Override
+    public void stopped(LinkRequest link, Refusal why) {
+      calls.add("stopped " + link.id() + " " + why.reason());
+    }
+
+    @Override
+    public void failed(LinkRequest link) {
+      calls.add("failed " + link.id());
+    }
+  }
+}
