@@ -81,7 +81,8 @@ final class ConnectionGuard extends AbstractLifeCycle
   ConnectionGuard(SlackHttpServer.Limits limits, Scheduler scheduler) {
     this.limits = limits;
     this.scheduler = scheduler;
-    // A tenth of the shorter deadline: a stalled connection lives at most 10% past its deadline.
+    // A tenth of the shorter deadline (within 20-500 ms): a stalled connection outlives its
+    // deadline by about that much at most.
     long shorter = Math.min(limits.headerTimeout().toMillis(), limits.bodyTimeout().toMillis());
     this.sweepMillis = Math.max(20, Math.min(500, shorter / 10));
   }

@@ -24,16 +24,14 @@ import org.slf4j.LoggerFactory;
  * check ({@code GET /health}), at an edge that slow or greedy clients cannot starve.
  */
 public final class SlackHttpServer implements AutoCloseable {
-  static final String EVENTS_PATH = SlackHttpHandler.EVENTS_PATH;
-  static final String HEALTH_PATH = SlackHttpHandler.HEALTH_PATH;
   static final int MAX_BODY_BYTES = 1024 * 1024;
 
   private static final Logger log = LoggerFactory.getLogger(SlackHttpServer.class);
   // Slack retries after 3 seconds, so in-flight requests never need longer than that to drain.
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(3);
-  // Jetty's threads only parse, read and write without blocking (Bolt runs on the request
-  // executor), so a few serve many connections; the cap leaves room for the acceptor, the
-  // selector and Jetty's reserved threads.
+  // Jetty's threads parse, read and write without blocking (Bolt runs on the request executor;
+  // only /health's database check blocks, briefly), so a few serve many connections; the cap
+  // leaves room for the acceptor, the selector and Jetty's reserved threads.
   private static final int MIN_IO_THREADS = 4;
   private static final int MAX_IO_THREADS = 32;
 
@@ -57,14 +55,16 @@ public final class SlackHttpServer implements AutoCloseable {
       int maxConnectionsPerAddress) {
 
     /**
-     * Slack sends a whole request at once and gives up on an answer after 3 s, so 5 s for the head
-     * and 5 s for the body cut off nothing Slack could still use, while a stalled connection holds
-     * its slot for seconds, not forever. 512 connections are far more than Slack opens; 64 from one
-     * address are more than Slack's traffic from one address, or a proxy's in front of us.
+     * Slack sends a whole request at once and gives up on an answer after 3 s, so 5 s for a request
+     * to arrive and 5 s more for its body cut off nothing Slack could still use, while a stalled
+     * connection holds its slot for seconds, not forever. 512 connections are far more than Slack
+     * opens, and 64 from one address more than its traffic from one address needs (behind a proxy,
+     * every connection counts against the proxy's address).
      */
     public static final Limits DEFAULT =
         new Limits(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(30), 512, 64);
 
+    /** Refuses a deadline or cap that is not positive. */
     public Limits {
       requirePositive(headerTimeout, "headerTimeout");
       requirePositive(bodyTimeout, "bodyTimeout");
