@@ -11,9 +11,10 @@ import java.util.Map;
 /**
  * CPU time by process, and inside a bot by thread group, read from {@code /proc}: what a request
  * costs the machine, not only how long its ack took. A bot's threads are told apart by name: {@code
- * keysmith-http-*} handle Slack's requests up to the ack, {@code keysmith-work-*} do the work after
- * it; the rest are the JVM's and the libraries' (GC, JIT, the HTTP server's dispatcher, the HTTP
- * client's pool).
+ * keysmith-http-*} handle Slack's requests up to the ack (Jetty's {@code keysmith-http-io-*} read,
+ * check and answer them, the request pool's {@code keysmith-http-N} run Bolt), {@code
+ * keysmith-work-*} do the work after it; the rest are the JVM's and the libraries' (GC, JIT, the
+ * HTTP client's pool).
  */
 final class CpuMeter {
   /** Thread-name prefix of the request threads (up to the ack). */

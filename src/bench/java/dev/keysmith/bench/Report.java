@@ -211,9 +211,9 @@ final class Report {
         new StringBuilder(
             "\n**CPU per request, ms**, from a row's first request until the bot's work for it"
                 + " is done (its outcomes seen, no worker task left), from `/proc`. Bot threads:"
-                + " request threads handle a Slack request up to its ack, workers do what follows"
-                + " it; \"rest\" is the JVM and the libraries (GC, JIT, the HTTP server's"
-                + " dispatcher). The load generator shares its JVM with the fake Slack Web API,"
+                + " request threads (the HTTP server's and the pool Bolt runs on) handle a Slack"
+                + " request up to its ack, workers do what follows it; \"rest\" is the JVM and the"
+                + " libraries (GC, JIT). The load generator shares its JVM with the fake Slack Web API,"
                 + " which stands in for Slack's servers.\n\n");
     t.append("| request | clients | baseline: request threads / rest | Keysmith: request threads")
         .append(" / workers / rest | load generator and fake Slack: baseline / Keysmith")

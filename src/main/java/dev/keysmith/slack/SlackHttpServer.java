@@ -1,78 +1,160 @@
 package dev.keysmith.slack;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import com.slack.api.bolt.App;
-import com.slack.api.bolt.request.Request;
-import com.slack.api.bolt.request.RequestHeaders;
-import com.slack.api.bolt.response.Response;
-import com.slack.api.bolt.util.SlackRequestParser;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bolt in HTTP mode on the JDK's built-in HTTP server: Slack's events endpoint and a health check.
+ * Bolt in HTTP mode on Jetty: Slack's events endpoint ({@code POST /slack/events}) and a health
+ * check ({@code GET /health}), at an edge that slow or greedy clients cannot starve.
  */
 public final class SlackHttpServer implements AutoCloseable {
-  static final String EVENTS_PATH = "/slack/events";
-  static final String HEALTH_PATH = "/health";
   static final int MAX_BODY_BYTES = 1024 * 1024;
 
   private static final Logger log = LoggerFactory.getLogger(SlackHttpServer.class);
-  private static final String JSON = "application/json; charset=utf-8";
   // Slack retries after 3 seconds, so in-flight requests never need longer than that to drain.
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(3);
+  // Jetty's threads parse, read and write without blocking (Bolt runs on the request executor;
+  // only /health's database check blocks, briefly), so a few serve many connections; the cap
+  // leaves room for the acceptor, the selector and Jetty's reserved threads.
+  private static final int MIN_IO_THREADS = 4;
+  private static final int MAX_IO_THREADS = 32;
 
-  static {
-    // The JDK server sends a response's headers and body in separate writes and leaves Nagle's
-    // algorithm on, so an ack with a body (a modal update, errors) waits for the client's delayed
-    // ACK: about 40 ms on Linux. The server reads this once, when the first one is created; an
-    // operator's own -Dsun.net.httpserver.nodelay wins.
-    System.getProperties().putIfAbsent("sun.net.httpserver.nodelay", "true");
+  /**
+   * How long a client may take and how many connections it may hold.
+   *
+   * @param headerTimeout from a connection's opening, or its last answer, until Jetty hands over
+   *     the next request (its head complete and, if it has a body, the body's first bytes in); also
+   *     how long an idle kept-alive connection stays open
+   * @param bodyTimeout from then until the whole body
+   * @param idleTimeout no bytes either way for this long closes a connection, whatever its phase:
+   *     the backstop for a client that stops reading its answer
+   * @param maxConnections open connections in all; beyond it a new one is reset at once
+   * @param maxConnectionsPerAddress open connections from one client address; likewise
+   */
+  public record Limits(
+      Duration headerTimeout,
+      Duration bodyTimeout,
+      Duration idleTimeout,
+      int maxConnections,
+      int maxConnectionsPerAddress) {
+
+    /**
+     * Slack sends a whole request at once and gives up on an answer after 3 s, so 5 s for a request
+     * to arrive and 5 s more for its body cut off nothing Slack could still use, while a stalled
+     * connection holds its slot for seconds, not forever. 512 connections are far more than Slack
+     * opens, and 64 from one address more than its traffic from one address needs (behind a proxy,
+     * every connection counts against the proxy's address).
+     */
+    public static final Limits DEFAULT =
+        new Limits(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(30), 512, 64);
+
+    /** Refuses a deadline or cap that is not positive. */
+    public Limits {
+      requirePositive(headerTimeout, "headerTimeout");
+      requirePositive(bodyTimeout, "bodyTimeout");
+      requirePositive(idleTimeout, "idleTimeout");
+      if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
+        throw new IllegalArgumentException("connection caps must be at least 1");
+      }
+    }
+
+    private static void requirePositive(Duration duration, String name) {
+      if (duration.isNegative() || duration.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive");
+      }
+    }
   }
 
   private final App app;
-  private final HttpServer server;
-  private final SlackRequestParser parser;
-  private final Supplier<Boolean> healthy;
-  private final @Nullable SlackSignature signature;
+  private final Server server;
+  private final ServerConnector connector;
+  private final SlackHttpHandler handler;
+  private final ConnectionGuard guard;
+  private final int port;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition drained = lock.newCondition();
-  private int inFlight;
   private boolean started;
   private boolean closed;
 
-  /** Binds {@code bind} (port 0 picks a free port); serves nothing until {@link #start()}. */
+  /** As below, with {@link Limits#DEFAULT}. */
   public SlackHttpServer(
       App app, InetSocketAddress bind, Executor requestExecutor, Supplier<Boolean> healthy)
       throws IOException {
+    this(app, bind, requestExecutor, healthy, Limits.DEFAULT);
+  }
+
+  /**
+   * Binds {@code bind} (port 0 picks a free port); serves nothing until {@link #start()}. Bolt runs
+   * on {@code requestExecutor}; Jetty's own threads never wait for it.
+   */
+  public SlackHttpServer(
+      App app,
+      InetSocketAddress bind,
+      Executor requestExecutor,
+      Supplier<Boolean> healthy,
+      Limits limits)
+      throws IOException {
     this.app = Objects.requireNonNull(app, "app");
-    this.healthy = Objects.requireNonNull(healthy, "healthy");
-    this.parser = new SlackRequestParser(app.config());
+    Objects.requireNonNull(bind, "bind");
+    Objects.requireNonNull(limits, "limits");
     String secret = app.config().getSigningSecret();
-    this.signature = secret == null ? null : new SlackSignature(secret, Clock.systemUTC());
-    this.server = HttpServer.create(Objects.requireNonNull(bind, "bind"), /* backlog= */ 0);
-    server.setExecutor(Objects.requireNonNull(requestExecutor, "requestExecutor"));
-    server.createContext("/", this::handle);
+    SlackSignature signature =
+        secret == null ? null : new SlackSignature(secret, Clock.systemUTC());
+
+    QueuedThreadPool threads = new QueuedThreadPool(MAX_IO_THREADS, MIN_IO_THREADS);
+    threads.setName("keysmith-http-io");
+    ScheduledExecutorScheduler scheduler =
+        new ScheduledExecutorScheduler("keysmith-http-timer", /* daemon= */ false);
+    this.server = new Server(threads, scheduler, /* bufferPool= */ null);
+    server.setStopTimeout(0); // close() drains in-flight requests itself first
+    server.setErrorHandler(new JsonErrors());
+
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    // Acceptors and selectors never run Keysmith's code; one of each is plenty for Slack.
+    this.connector =
+        new ServerConnector(
+            server, /* acceptors= */ 1, /* selectors= */ 1, new HttpConnectionFactory(http));
+    // Jetty's default too, set here because it matters: an ack must not wait ~40 ms for the
+    // client's delayed ACK (Nagle's algorithm; see ARCHITECTURE.md).
+    connector.setAcceptedTcpNoDelay(true);
+    connector.setIdleTimeout(limits.idleTimeout().toMillis());
+    connector.setHost(
+        bind.isUnresolved()
+            ? bind.getHostString()
+            : bind.getAddress().isAnyLocalAddress() ? null : bind.getAddress().getHostAddress());
+    connector.setPort(bind.getPort());
+    this.guard = new ConnectionGuard(limits, scheduler);
+    connector.addBean(guard);
+    server.addConnector(connector);
+
+    this.handler =
+        new SlackHttpHandler(
+            app,
+            signature,
+            Objects.requireNonNull(requestExecutor, "requestExecutor"),
+            Objects.requireNonNull(healthy, "healthy"),
+            guard,
+            MAX_BODY_BYTES);
+    server.setHandler(handler);
+    connector.open();
+    this.port = connector.getLocalPort();
   }
 
   /** Starts Bolt (which checks the bot token with auth.test) and then accepts requests. */
@@ -86,17 +168,31 @@ public final class SlackHttpServer implements AutoCloseable {
         return;
       }
       app.start();
-      server.start();
+      try {
+        server.start();
+      } catch (Exception e) {
+        throw new IllegalStateException("Could not start the HTTP server on port " + port, e);
+      }
       started = true;
     } finally {
       lock.unlock();
     }
-    log.info("Listening for Slack on port {}", port());
+    log.info("Listening for Slack on port {}", port);
   }
 
   /** The bound port. */
   public int port() {
-    return server.getAddress().getPort();
+    return port;
+  }
+
+  /** Connections open now, as the caps count them. */
+  int openConnections() {
+    return guard.openConnections();
+  }
+
+  /** Waits until the number of open connections satisfies {@code until}; false on time-out. */
+  boolean awaitOpenConnections(IntPredicate until, Duration timeout) throws InterruptedException {
+    return guard.awaitOpenConnections(until, timeout);
   }
 
   /** Refuses new requests, lets in-flight ones finish briefly, stops the server and Bolt. */
@@ -108,178 +204,18 @@ public final class SlackHttpServer implements AutoCloseable {
         return;
       }
       closed = true;
-      long nanos = SHUTDOWN_GRACE.toNanos();
-      while (inFlight > 0 && nanos > 0) {
-        nanos = drained.awaitNanos(nanos);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } finally {
       lock.unlock();
     }
-    // In-flight exchanges have finished (or run out of grace), so there is nothing to wait for.
-    server.stop(/* delaySeconds= */ 0);
-    app.stop();
-  }
-
-  private void handle(HttpExchange exchange) throws IOException {
-    long startNanos = System.nanoTime();
-    int status = 500;
+    handler.drain(SHUTDOWN_GRACE);
     try {
-      status =
-          admit() ? route(exchange) : send(exchange, 503, JSON, "{\"error\":\"shutting down\"}");
-    } finally {
-      exchange.close();
-      release();
-      if (log.isDebugEnabled()) {
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-        log.debug(
-            "{} {} {} {}ms",
-            exchange.getRequestMethod(),
-            exchange.getRequestURI().getPath(),
-            status,
-            millis);
-      }
-    }
-  }
-
-  private boolean admit() {
-    lock.lock();
-    try {
-      inFlight++;
-      return !closed;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void release() {
-    lock.lock();
-    try {
-      inFlight--;
-      if (inFlight == 0) {
-        drained.signalAll();
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private int route(HttpExchange exchange) throws IOException {
-    String path = exchange.getRequestURI().getPath();
-    String method = exchange.getRequestMethod();
-    if (EVENTS_PATH.equals(path)) {
-      return "POST".equals(method) ? events(exchange) : methodNotAllowed(exchange, "POST");
-    }
-    if (HEALTH_PATH.equals(path)) {
-      return "GET".equals(method) ? health(exchange) : methodNotAllowed(exchange, "GET");
-    }
-    return send(exchange, 404, JSON, "{\"error\":\"not found\"}");
-  }
-
-  private int events(HttpExchange exchange) throws IOException {
-    // Reads one byte past the cap so an oversized body is detected without buffering all of it.
-    byte[] body = exchange.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
-    if (body.length > MAX_BODY_BYTES) {
-      return send(exchange, 413, JSON, "{\"error\":\"payload too large\"}");
-    }
-    if (signature == null
-        || !signature.verify(
-            exchange.getRequestHeaders().getFirst("X-Slack-Request-Timestamp"),
-            exchange.getRequestHeaders().getFirst("X-Slack-Signature"),
-            body)) {
-      // Checked here as well as in Bolt: see SlackSignature for what Bolt lets through.
-      return send(exchange, 401, JSON, "{\"error\":\"invalid request\"}");
-    }
-    Request<?> request;
-    try {
-      request = parser.parse(toBoltHttpRequest(exchange, new String(body, UTF_8)));
-    } catch (RuntimeException e) {
-      // Exception messages may quote the payload, which can hold user text: log the class only.
-      log.info("Unparseable Slack request: {}", e.getClass().getName());
-      return send(exchange, 400, JSON, "{\"error\":\"invalid request\"}");
-    }
-    Response response;
-    try {
-      response = app.run(request);
+      // Closes every connection, stalled ones included, and joins Jetty's threads.
+      server.stop();
     } catch (Exception e) {
-      log.error("Bolt failed to handle a Slack request: {}", e.getClass().getName());
-      return send(exchange, 500, JSON, "{\"error\":\"internal error\"}");
+      log.warn("The HTTP server did not stop cleanly: {}", e.toString());
+    } finally {
+      connector.close(); // releases the port even if the server never started
     }
-    if (response == null) {
-      log.error("Bolt returned no response");
-      return send(exchange, 500, JSON, "{\"error\":\"internal error\"}");
-    }
-    return writeBoltResponse(exchange, response);
-  }
-
-  private static SlackRequestParser.HttpRequest toBoltHttpRequest(
-      HttpExchange exchange, String body) {
-    return SlackRequestParser.HttpRequest.builder()
-        .requestUri(exchange.getRequestURI().getPath())
-        .queryString(parseQuery(exchange.getRequestURI().getRawQuery()))
-        .headers(new RequestHeaders(new HashMap<>(exchange.getRequestHeaders())))
-        .requestBody(body)
-        .remoteAddress(exchange.getRemoteAddress().getAddress().getHostAddress())
-        .build();
-  }
-
-  static Map<String, List<String>> parseQuery(@Nullable String rawQuery) {
-    Map<String, List<String>> query = new HashMap<>();
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return query;
-    }
-    for (String pair : rawQuery.split("&", -1)) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), UTF_8);
-      query.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
-    }
-    return query;
-  }
-
-  private static int writeBoltResponse(HttpExchange exchange, Response response)
-      throws IOException {
-    if (response.getHeaders() != null) {
-      response.getHeaders().forEach((k, v) -> exchange.getResponseHeaders().put(k, List.copyOf(v)));
-    }
-    int status = Objects.requireNonNullElse(response.getStatusCode(), 200);
-    return send(exchange, status, response.getContentType(), response.getBody());
-  }
-
-  private int health(HttpExchange exchange) throws IOException {
-    boolean ok;
-    try {
-      ok = Boolean.TRUE.equals(healthy.get());
-    } catch (RuntimeException e) {
-      log.warn("Health check failed: {}", e.getClass().getName());
-      ok = false;
-    }
-    return ok
-        ? send(exchange, 200, JSON, "{\"status\":\"ok\"}")
-        : send(exchange, 503, JSON, "{\"status\":\"unavailable\"}");
-  }
-
-  private static int methodNotAllowed(HttpExchange exchange, String allowed) throws IOException {
-    exchange.getResponseHeaders().set("Allow", allowed);
-    return send(exchange, 405, JSON, "{\"error\":\"method not allowed\"}");
-  }
-
-  private static int send(HttpExchange exchange, int status, String contentType, String body)
-      throws IOException {
-    byte[] bytes = body == null ? new byte[0] : body.getBytes(UTF_8);
-    if (contentType != null) {
-      exchange.getResponseHeaders().set("Content-Type", contentType);
-    }
-    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-    if (bytes.length > 0) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
-    }
-    return status;
+    app.stop();
   }
 }
