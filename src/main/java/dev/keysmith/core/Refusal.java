@@ -49,6 +49,12 @@ public final class Refusal extends KeysmithException {
 
   /** Every reason Keysmith refuses for, with the names of the values each one carries. */
   public enum Reason {
+    /**
+     * A payload Keysmith cannot read: a button value, form metadata, user id or response_url that
+     * Keysmith never wrote and Slack never sends. "part" names which, in Keysmith's own words.
+     */
+    MALFORMED_ACTION("part"),
+
     // Access requests and their decisions; "decision" is APPROVE or DENY.
     NO_SUCH_REQUEST("requestId"),
     NOT_APPROVER("decision"),

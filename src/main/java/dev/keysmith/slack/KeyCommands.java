@@ -6,6 +6,7 @@ import com.slack.api.bolt.context.builtin.SlashCommandContext;
 import com.slack.api.bolt.request.builtin.BlockActionRequest;
 import com.slack.api.bolt.request.builtin.SlashCommandRequest;
 import com.slack.api.bolt.response.Response;
+import dev.keysmith.core.SlackIds;
 import dev.keysmith.rotation.KeyCare;
 import dev.keysmith.rotation.KeyView;
 import dev.keysmith.rotation.Ownership;
@@ -19,20 +20,28 @@ import java.util.regex.Pattern;
  * Each acks at once; the IAM work and the answer (ephemeral, through the response_url) follow.
  */
 final class KeyCommands {
-  /** A mention as Slack sends it in a command with escaping on: {@code <@U123ABC|name>}. */
-  private static final Pattern MENTION = Pattern.compile("<@([UW][A-Z0-9]+)(?:\\|[^>]*)?>");
+  /**
+   * A mention as Slack sends it in a command with escaping on: {@code <@U123ABC|name>}; what it
+   * names must still be a Slack user id ({@link Untrusted}).
+   */
+  private static final Pattern MENTION = Pattern.compile("<@([^|>]*)(?:\\|[^>]*)?>");
 
-  private static final Pattern KEY_ID = Pattern.compile("[A-Z0-9]{16,128}");
+  /** The answer to a command argument that cannot be an IAM user's name. */
+  static final String NOT_AN_IAM_USER =
+      "That is not an IAM user name: IAM user names are 1–64 letters, digits and + = , . @ _ -.";
 
   private final KeyCare care;
   private final Ownership ownership;
   private final SlackSecretChannel replies;
+  private final Clicks clicks;
   private final Later later;
 
-  KeyCommands(KeyCare care, Ownership ownership, SlackSecretChannel replies, Later later) {
+  KeyCommands(
+      KeyCare care, Ownership ownership, SlackSecretChannel replies, Clicks clicks, Later later) {
     this.care = care;
     this.ownership = ownership;
     this.replies = replies;
+    this.clicks = clicks;
     this.later = later;
   }
 
@@ -42,6 +51,9 @@ final class KeyCommands {
 
   /** {@code /iam keys [iam-user]}. */
   Response keys(SlashCommandRequest req, SlashCommandContext ctx, List<String> args) {
+    if (!args.isEmpty() && !Untrusted.isIamUser(args.get(0))) {
+      return ctx.ack(NOT_AN_IAM_USER + " Try `/iam keys` for all of yours.");
+    }
     String actor = req.getPayload().getUserId();
     String url = req.getPayload().getResponseUrl();
     Optional<String> user = args.isEmpty() ? Optional.empty() : Optional.of(args.get(0));
@@ -59,7 +71,7 @@ final class KeyCommands {
 
   /** {@code /iam deactivate-key KEY-ID}: the panic button, no approval needed. */
   Response deactivateKey(SlashCommandRequest req, SlashCommandContext ctx, List<String> args) {
-    if (args.size() != 1 || !KEY_ID.matcher(args.get(0)).matches()) {
+    if (args.size() != 1 || !Untrusted.isAccessKeyId(args.get(0))) {
       return ctx.ack(
           "Tell me which key: `/iam deactivate-key AKIA…` (the access key id, not the secret).");
     }
@@ -71,11 +83,12 @@ final class KeyCommands {
   }
 
   private Response deactivateClicked(BlockActionRequest req, ActionContext ctx) {
-    String key = Clicks.requestId(req);
-    String actor = req.getPayload().getUser().getId();
-    String url = req.getPayload().getResponseUrl();
-    later.run("deactivate-key", key, url, () -> deactivate(key, actor, url));
-    return ctx.ack();
+    return clicks.handle(
+        req,
+        ctx,
+        "deactivate-key",
+        v -> Untrusted.accessKeyId(v, Untrusted.BUTTON),
+        (key, click) -> deactivate(key, click.actor(), click.responseUrl()));
   }
 
   private void deactivate(String key, String actor, String url) {
@@ -92,6 +105,14 @@ final class KeyCommands {
     Matcher mention = args.size() == 2 ? MENTION.matcher(args.get(1)) : null;
     if (mention == null || !mention.matches()) {
       return ctx.ack("Usage: `/iam link &lt;iam-user&gt; @someone` (approvers only).");
+    }
+    if (!Untrusted.isIamUser(args.get(0))) {
+      return ctx.ack(NOT_AN_IAM_USER);
+    }
+    if (!SlackIds.isUserId(mention.group(1))) {
+      return ctx.ack(
+          "Keysmith cannot read that mention as a Slack user. Mention one person: `/iam link"
+              + " &lt;iam-user&gt; @someone`.");
     }
     String iamUser = args.get(0);
     String owner = mention.group(1);

@@ -13,6 +13,8 @@ final class Refusals {
   /** What to tell the person who was refused. */
   static String text(Refusal r) {
     return switch (r.reason()) {
+      case MALFORMED_ACTION ->
+          "Keysmith cannot read that " + arg(r, "part") + ", so nothing was done.";
       case NO_SUCH_REQUEST -> "There is no request " + arg(r, "requestId") + ".";
       case NOT_APPROVER -> "Only Keysmith approvers can " + verb(r) + " requests.";
       case REQUESTER_DECIDES ->

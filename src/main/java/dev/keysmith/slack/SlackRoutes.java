@@ -39,16 +39,19 @@ public final class SlackRoutes {
   public static App register(
       App app, RequestFlows requests, KeyFlows keys, Plumbing plumbing, KeysmithConfig config) {
     Later later = new Later(plumbing.executor(), plumbing.replies());
+    Clicks clicks = new Clicks(plumbing.replies(), later);
     KeyCommands keyCommands =
-        new KeyCommands(keys.care(), keys.ownership(), plumbing.replies(), later);
+        new KeyCommands(keys.care(), keys.ownership(), plumbing.replies(), clicks, later);
     keyCommands.register(app);
-    RotationActions rotations = new RotationActions(keys, plumbing.replies(), later, config);
+    RotationActions rotations =
+        new RotationActions(keys, plumbing.replies(), clicks, later, config);
     rotations.register(app);
-    new IamCommand(requests.directory(), keyCommands, rotations, plumbing.api(), later)
+    new IamCommand(
+            requests.directory(), keyCommands, rotations, plumbing.api(), plumbing.replies(), later)
         .register(app);
     new CreateUserSubmission(requests.requests(), requests.directory(), later).register(app);
-    new DecisionActions(requests.requests(), plumbing.api(), later).register(app);
-    new RevealActions(requests.delivery(), requests.reveal(), later).register(app);
+    new DecisionActions(requests.requests(), plumbing.api(), clicks, later).register(app);
+    new RevealActions(requests.delivery(), requests.reveal(), clicks).register(app);
     return app;
   }
 }

@@ -84,6 +84,13 @@ class RefusalsTest {
   }
 
   @Test
+  void text_malformedAction_namesThePartAndNeverAValue() {
+    assertEquals(
+        "Keysmith cannot read that button, so nothing was done.",
+        Refusals.text(new Refusal(Reason.MALFORMED_ACTION, Untrusted.BUTTON)));
+  }
+
+  @Test
   void text_notApprover_namesTheDecision() {
     assertEquals(
         "Only Keysmith approvers can deny requests.",
