@@ -192,6 +192,28 @@ class UntrustedPayloadIT {
   }
 
   @Test
+  void click_onAnActionIdWithLineBreaks_isRefusedBeforeBoltLogsIt() throws Exception {
+    Logger bolt = (Logger) LoggerFactory.getLogger("com.slack.api");
+    ListAppender<ILoggingEvent> boltLogs = new ListAppender<>();
+    boltLogs.start();
+    bolt.addAppender(boltLogs);
+    try {
+      Reply reply =
+          k.send.blockAction(
+              BlockAction.click(APPROVER, "keysmith_approve\r\n2026 WARN forged", "KS-ABC123")
+                  .onMessage(APPROVALS, SlackRequests.MESSAGE_TS)
+                  .withResponseUrl(k.slack.newResponseUrl()));
+      k.idle();
+
+      assertEquals(404, reply.status(), reply.body());
+      assertEquals(List.of(), boltLogs.list, "Bolt logged the forged id");
+      assertEquals(1, logged("its id is keysmith_approve\\r\\n2026 WARN forged"));
+    } finally {
+      bolt.detachAppender(boltLogs);
+    }
+  }
+
+  @Test
   void rotate_withMalformedValues_answersInPlainWordsWithoutAStackTrace() throws Exception {
     AccessKey key = k.ownedUserWithKey("alice", OWNER);
     String before = k.databaseState();

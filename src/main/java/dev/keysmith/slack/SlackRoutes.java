@@ -38,6 +38,7 @@ public final class SlackRoutes {
   /** Registers the listeners; slow work runs on the plumbing's executor after each ack. */
   public static App register(
       App app, RequestFlows requests, KeyFlows keys, Plumbing plumbing, KeysmithConfig config) {
+    app.use(new RoutingIds());
     Later later = new Later(plumbing.executor(), plumbing.replies());
     Clicks clicks = new Clicks(plumbing.replies(), later);
     KeyCommands keyCommands =
