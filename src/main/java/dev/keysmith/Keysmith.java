@@ -34,6 +34,7 @@ import dev.keysmith.rotation.Ownership;
 import dev.keysmith.rotation.RotationApproval;
 import dev.keysmith.rotation.RotationContext;
 import dev.keysmith.rotation.RotationJobs;
+import dev.keysmith.slack.ResponseUrls;
 import dev.keysmith.slack.SlackApprovers;
 import dev.keysmith.slack.SlackHttpServer;
 import dev.keysmith.slack.SlackKeyNotifier;
@@ -148,7 +149,9 @@ public final class Keysmith implements AutoCloseable {
     closeables.add(() -> drain(workers));
     SlackWebApi slackApi =
         new SlackWebApi(slack.methods(settings.botToken()), settings.botToken(), slackConfig);
-    SlackSecretChannel secrets = new SlackSecretChannel(slack, config.secretVisibleFor());
+    SlackSecretChannel secrets =
+        new SlackSecretChannel(
+            slack, config.secretVisibleFor(), ResponseUrls.allowing(settings.slackApiUrl()));
 
     IamGateway iam = new AwsIamGateway(wiring.iam(), wiring.sts());
     IamDirectory directory = new IamDirectory(iam, config.groups(), workers, Ticker.systemTicker());

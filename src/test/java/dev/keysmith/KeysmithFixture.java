@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keysmith.config.KeysmithConfig;
 import dev.keysmith.config.Settings;
 import dev.keysmith.iam.AwsClients;
+import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.testing.FakeSlackApi;
 import dev.keysmith.testing.MotoServer;
 import dev.keysmith.testing.MutableClock;
@@ -15,9 +16,16 @@ import dev.keysmith.testing.SlackRequests.Reply;
 import dev.keysmith.testing.TrackingExecutor;
 import java.net.URI;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +33,9 @@ import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.AccessKey;
 import software.amazon.awssdk.services.iam.model.AccessKeyMetadata;
@@ -57,6 +68,10 @@ final class KeysmithFixture implements AutoCloseable {
   final MutableClock clock =
       new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(1)));
   final Path dataDir;
+
+  /** IAM operations Keysmith called, such as {@code ListUserTags}, but not its caches' loads. */
+  final List<String> iamCalls = Collections.synchronizedList(new ArrayList<>());
+
   TrackingExecutor workers;
   Keysmith keysmith;
   SlackRequests send;
@@ -101,7 +116,12 @@ final class KeysmithFixture implements AutoCloseable {
             config,
             new Keysmith.Wiring(
                 clock,
-                AwsClients.lazily(() -> AwsClients.iam(moto.endpoint(), MotoServer.CREDENTIALS)),
+                AwsClients.lazily(
+                    () ->
+                        AwsClients.iam(
+                            moto.endpoint(),
+                            MotoServer.CREDENTIALS,
+                            List.of(new IamCallRecorder(iamCalls)))),
                 AwsClients.lazily(() -> AwsClients.sts(moto.endpoint(), MotoServer.CREDENTIALS)),
                 workers,
                 /* scheduleHousekeeping= */ false));
@@ -258,6 +278,62 @@ final class KeysmithFixture implements AutoCloseable {
               }
             }
           });
+    }
+  }
+
+  /**
+   * Every row of every table of Keysmith's database, in order, as text: equal before and after
+   * means nothing was stored, changed or audited in between.
+   */
+  String databaseState() throws SQLException {
+    StringBuilder state = new StringBuilder();
+    try (Connection c =
+            DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("keysmith.db"));
+        Statement tables = c.createStatement();
+        ResultSet names =
+            tables.executeQuery(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
+      List<String> all = new ArrayList<>();
+      while (names.next()) {
+        all.add(names.getString(1));
+      }
+      for (String table : all) {
+        state.append("## ").append(table).append('\n');
+        try (Statement rows = c.createStatement();
+            ResultSet rs = rows.executeQuery("SELECT * FROM \"" + table + "\" ORDER BY rowid")) {
+          int columns = rs.getMetaData().getColumnCount();
+          while (rs.next()) {
+            for (int i = 1; i <= columns; i++) {
+              state.append(rs.getString(i)).append('\t');
+            }
+            state.append('\n');
+          }
+        }
+      }
+    }
+    return state.toString();
+  }
+
+  /** Records each IAM operation, unless IamDirectory's caches load or refresh (reads only). */
+  private static final class IamCallRecorder implements ExecutionInterceptor {
+    private final List<String> calls;
+
+    IamCallRecorder(List<String> calls) {
+      this.calls = calls;
+    }
+
+    @Override
+    public void beforeExecution(
+        Context.BeforeExecution context, ExecutionAttributes executionAttributes) {
+      boolean cacheLoad =
+          StackWalker.getInstance()
+              .walk(
+                  frames ->
+                      frames.anyMatch(
+                          f -> f.getClassName().startsWith(IamDirectory.class.getName())));
+      if (!cacheLoad) {
+        calls.add(context.request().getClass().getSimpleName().replaceFirst("Request$", ""));
+      }
     }
   }
 

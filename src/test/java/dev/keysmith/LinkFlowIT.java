@@ -182,12 +182,17 @@ class LinkFlowIT {
 
   @Test
   void link_withoutAMentionOrWithABadName_explainsUsage() throws Exception {
-    for (String text : List.of("link legacy bob", "link <!channel> <@" + OWNER + ">", "link")) {
+    for (String text : List.of("link legacy bob", "link", "link legacy <@U1|a> <@U2|b>")) {
       Reply reply = k.send.slashCommand(APPROVER, text, "t.1", k.slack.newResponseUrl());
       assertTrue(
           reply.json().path("text").asText().contains("/iam link &lt;iam-user&gt; @someone"),
           reply.body());
     }
+    Reply badName =
+        k.send.slashCommand(
+            APPROVER, "link <!channel> <@" + OWNER + ">", "t.1", k.slack.newResponseUrl());
+    assertTrue(
+        badName.json().path("text").asText().contains("not an IAM user name"), badName.body());
     assertTrue(approvalsPosts().isEmpty());
   }
 

@@ -49,6 +49,12 @@ public final class Refusal extends KeysmithException {
 
   /** Every reason Keysmith refuses for, with the names of the values each one carries. */
   public enum Reason {
+    /**
+     * A payload Keysmith cannot read: a button value, form metadata, user id or response_url that
+     * Keysmith never wrote and Slack never sends. "part" names which, in Keysmith's own words.
+     */
+    MALFORMED_ACTION("part"),
+
     // Access requests and their decisions; "decision" is APPROVE or DENY.
     NO_SUCH_REQUEST("requestId"),
     NOT_APPROVER("decision"),
@@ -57,6 +63,10 @@ public final class Refusal extends KeysmithException {
     /** "state" is the request's state; "decidedBy" the approver's id, or empty. */
     ALREADY_DECIDED("requestId", "state", "decidedBy"),
     NOT_YET_POSTED("requestId"),
+    /** The request ended in FAILED; "decidedBy" is who approved it, or empty if none did. */
+    REQUEST_FAILED("requestId", "decidedBy"),
+    /** The request was approved and provisioned, but its offer ran out unrevealed. */
+    REQUEST_EXPIRED("requestId", "decidedBy"),
 
     // The one-time reveal of a new user's credentials.
     NOT_CREDENTIALS_OWNER("ownerId"),
@@ -110,8 +120,8 @@ public final class Refusal extends KeysmithException {
     ROTATION_NOT_POSTED,
     ROTATION_NEEDS_APPROVER,
     OWNER_DECIDES_ROTATION("iamUser"),
-    /** "decidedBy" is the approver's id, or empty. */
-    ROTATION_ALREADY_DECIDED("rotationId", "decidedBy"),
+    /** "state" is the rotation's state; "decidedBy" the approver's id, or empty. */
+    ROTATION_ALREADY_DECIDED("rotationId", "state", "decidedBy"),
     ROTATION_NOT_YET_POSTED("rotationId"),
     ROTATION_JUST_DECIDED("rotationId"),
     OLD_KEY_NOT_WAITING,

@@ -10,6 +10,7 @@ import dev.keysmith.workflow.WorkflowContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,17 +47,19 @@ public final class SecretReveal {
     return wipeAt;
   }
 
-  /** The owner clicked Hide: wipe at once. */
+  /**
+   * The owner clicked Hide: wipe at once. With no wipe pending (a second click, or a forged one)
+   * the clicked message is still replaced, but there is nothing to forget or audit.
+   */
   public void hide(String subject, String actor, String responseUrl) {
-    wipes
-        .find(subject)
-        .filter(w -> !w.ownerId().equals(actor))
-        .ifPresent(
-            w -> {
-              throw new Refusal(Reason.NOT_SECRET_OWNER);
-            });
+    Optional<WipeStore.Wipe> pending = wipes.find(subject);
+    if (pending.isPresent() && !pending.get().ownerId().equals(actor)) {
+      throw new Refusal(Reason.NOT_SECRET_OWNER);
+    }
     channel.wipe(responseUrl);
-    forget(subject, actor, AuditAction.DELIVERY_HIDDEN);
+    if (pending.isPresent()) {
+      forget(subject, actor, AuditAction.DELIVERY_HIDDEN);
+    }
   }
 
   /** Wipes every secret whose time on screen is up. */

@@ -95,7 +95,8 @@ public final class AwsClients {
         .build();
   }
 
-  static IamClient iam(
+  /** An IAM client for an emulator or test endpoint, whose calls {@code interceptors} see. */
+  public static IamClient iam(
       URI endpoint, AwsCredentialsProvider credentials, List<ExecutionInterceptor> interceptors) {
     return IamClient.builder()
         .endpointOverride(endpoint)

@@ -53,6 +53,8 @@ public record FormProblem(Reason reason, List<String> args) {
     GROUP_NOT_OFFERED,
     ACCESS_TYPE_MISSING,
     OWNER_MISSING,
+    /** The owner is not a Slack user id: a form Slack did not send (see core.SlackIds). */
+    OWNER_NOT_A_USER,
     JUSTIFICATION_MISSING,
     /** "limit" is the most characters accepted; "length" is how many were given. */
     JUSTIFICATION_TOO_LONG("limit", "length");

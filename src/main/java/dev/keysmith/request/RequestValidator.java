@@ -1,5 +1,6 @@
 package dev.keysmith.request;
 
+import dev.keysmith.core.SlackIds;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamNames;
 import dev.keysmith.request.FormProblem.Reason;
@@ -49,6 +50,8 @@ public final class RequestValidator {
     }
     if (form.ownerId() == null || form.ownerId().isBlank()) {
       problems.put(FormField.OWNER, FormProblem.of(Reason.OWNER_MISSING));
+    } else if (!SlackIds.isUserId(form.ownerId())) {
+      problems.put(FormField.OWNER, FormProblem.of(Reason.OWNER_NOT_A_USER));
     }
     String why = form.justification();
     if (why == null || why.isBlank()) {

@@ -129,10 +129,14 @@ public final class RequestWorkflow {
     }
   }
 
-  /** Why a request that is no longer PENDING cannot be decided again. */
+  /** Why a request that is no longer PENDING cannot be decided again: what became of it. */
   static Refusal alreadyDecided(AccessRequest r) {
-    return new Refusal(
-        Reason.ALREADY_DECIDED, r.id(), r.state().name(), Objects.toString(r.decidedBy(), ""));
+    String decidedBy = Objects.toString(r.decidedBy(), "");
+    return switch (r.state()) {
+      case FAILED -> new Refusal(Reason.REQUEST_FAILED, r.id(), decidedBy);
+      case EXPIRED -> new Refusal(Reason.REQUEST_EXPIRED, r.id(), decidedBy);
+      default -> new Refusal(Reason.ALREADY_DECIDED, r.id(), r.state().name(), decidedBy);
+    };
   }
 
   private static void requireState(AccessRequest r, RequestState expected) {

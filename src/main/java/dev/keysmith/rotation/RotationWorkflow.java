@@ -114,7 +114,10 @@ public final class RotationWorkflow {
     }
     if (r.state() != RotationState.AWAITING_APPROVAL) {
       throw new Refusal(
-          Reason.ROTATION_ALREADY_DECIDED, r.id(), Objects.toString(r.decidedBy(), ""));
+          Reason.ROTATION_ALREADY_DECIDED,
+          r.id(),
+          r.state().name(),
+          Objects.toString(r.decidedBy(), ""));
     }
     if (r.approvalTs() == null) {
       // Decisions come from the approvals message, which is stored right after it is posted.

@@ -6,6 +6,7 @@ import com.slack.api.bolt.context.builtin.ViewSubmissionContext;
 import com.slack.api.bolt.request.builtin.ViewSubmissionRequest;
 import com.slack.api.bolt.response.Response;
 import com.slack.api.model.view.ViewState;
+import dev.keysmith.core.Refusal;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.AccessType;
@@ -57,9 +58,15 @@ final class CreateUserSubmission {
   }
 
   Response submit(ViewSubmissionRequest req, ViewSubmissionContext ctx) {
-    String requester = req.getPayload().getUser().getId();
-    Map<String, Map<String, ViewState.Value>> values =
-        req.getPayload().getView().getState().getValues();
+    String requester;
+    try {
+      requester = Untrusted.userId(Views.actor(req));
+    } catch (Refusal e) {
+      later.refuse("create-user", Views.actor(req), null, e);
+      return ctx.ackWithErrors(Map.of(Ids.BLOCK_IAM_USER_NAME, Refusals.text(e)));
+    }
+    Map<String, Map<String, ViewState.Value>> values = Views.values(req);
+    // Checked with the other fields: an owner that is not a Slack user id shows on its field.
     String owner = selected(values, Ids.BLOCK_OWNER, ViewState.Value::getSelectedUser);
     RequestForm form =
         new RequestForm(
@@ -93,12 +100,13 @@ final class CreateUserSubmission {
       Map<String, Map<String, ViewState.Value>> values,
       String block,
       java.util.function.Function<ViewState.Value, T> get) {
-    Map<String, ViewState.Value> actions = values == null ? null : values.get(block);
+    Map<String, ViewState.Value> actions = values.get(block);
     if (actions == null || actions.isEmpty()) {
       return null;
     }
     // One element per input block; its action id differs between static and external selects.
-    return get.apply(actions.values().iterator().next());
+    ViewState.Value value = actions.values().iterator().next();
+    return value == null ? null : get.apply(value);
   }
 
   private static @Nullable AccessType accessType(@Nullable String value) {

@@ -6,7 +6,6 @@ import com.slack.api.bolt.context.builtin.ViewSubmissionContext;
 import com.slack.api.bolt.request.builtin.BlockActionRequest;
 import com.slack.api.bolt.request.builtin.ViewSubmissionRequest;
 import com.slack.api.bolt.response.Response;
-import com.slack.api.model.view.ViewState;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.RequestService;
@@ -19,11 +18,13 @@ import java.util.Map;
 final class DecisionActions {
   private final RequestService service;
   private final SlackWebApi slack;
+  private final Clicks clicks;
   private final Later later;
 
-  DecisionActions(RequestService service, SlackWebApi slack, Later later) {
+  DecisionActions(RequestService service, SlackWebApi slack, Clicks clicks, Later later) {
     this.service = service;
     this.slack = slack;
+    this.clicks = clicks;
     this.later = later;
   }
 
@@ -34,36 +35,40 @@ final class DecisionActions {
   }
 
   Response approve(BlockActionRequest req, ActionContext ctx) {
-    String id = Clicks.requestId(req);
-    String actor = req.getPayload().getUser().getId();
-    later.run("approve", id, req.getPayload().getResponseUrl(), () -> service.approve(id, actor));
-    return ctx.ack();
+    return clicks.handle(
+        req,
+        ctx,
+        "approve",
+        v -> Untrusted.requestId(v, Untrusted.BUTTON),
+        (id, click) -> service.approve(id, click.actor()));
   }
 
   Response askReason(BlockActionRequest req, ActionContext ctx) {
-    String id = Clicks.requestId(req);
-    String actor = req.getPayload().getUser().getId();
     String trigger = req.getPayload().getTriggerId();
-    later.run(
+    return clicks.handle(
+        req,
+        ctx,
         "deny",
-        id,
-        req.getPayload().getResponseUrl(),
-        () -> {
-          AccessRequest r = service.checkDeny(id, actor);
+        v -> Untrusted.requestId(v, Untrusted.BUTTON),
+        (id, click) -> {
+          AccessRequest r = service.checkDeny(id, click.actor());
           SlackNotifier.call(
               "views.open",
               () -> slack.viewsOpen(v -> v.triggerId(trigger).view(Blocks.denyModal(r))));
         });
-    return ctx.ack();
   }
 
   Response deny(ViewSubmissionRequest req, ViewSubmissionContext ctx) {
-    String id = req.getPayload().getView().getPrivateMetadata();
-    String actor = req.getPayload().getUser().getId();
-    Map<String, ViewState.Value> reasonBlock =
-        req.getPayload().getView().getState().getValues().get(Ids.BLOCK_DENY_REASON);
-    ViewState.Value reason = reasonBlock == null ? null : reasonBlock.get(Ids.INPUT);
-    String text = reason == null || reason.getValue() == null ? "" : reason.getValue().strip();
+    String id;
+    String actor;
+    try {
+      id = Untrusted.requestId(Views.metadata(req), Untrusted.FORM);
+      actor = Untrusted.userId(Views.actor(req));
+    } catch (Refusal e) {
+      later.refuse("deny", Views.metadata(req), null, e);
+      return ctx.ackWithErrors(Map.of(Ids.BLOCK_DENY_REASON, Refusals.text(e)));
+    }
+    String text = Views.text(req, Ids.BLOCK_DENY_REASON);
     if (text.isEmpty()) {
       return ctx.ackWithErrors(Map.of(Ids.BLOCK_DENY_REASON, "Say why, so the requester knows."));
     }

@@ -29,6 +29,8 @@ final class FormProblems {
       case GROUP_NOT_OFFERED -> "Keysmith does not offer this group. Choose one from the list.";
       case ACCESS_TYPE_MISSING -> "Choose the kind of access.";
       case OWNER_MISSING -> "Choose who will use these credentials.";
+      case OWNER_NOT_A_USER ->
+          "Keysmith cannot read this owner as a Slack user. Choose a person from the list.";
       case JUSTIFICATION_MISSING -> "Say why this access is needed.";
       case JUSTIFICATION_TOO_LONG ->
           "Keep it under " + p.arg("limit") + " characters (" + p.arg("length") + " now).";

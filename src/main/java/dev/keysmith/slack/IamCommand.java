@@ -5,9 +5,12 @@ import com.slack.api.bolt.context.builtin.SlashCommandContext;
 import com.slack.api.bolt.request.builtin.SlashCommandRequest;
 import com.slack.api.bolt.response.Response;
 import dev.keysmith.core.KeysmithException;
+import dev.keysmith.core.Refusal;
+import dev.keysmith.core.SlackIds;
 import dev.keysmith.iam.IamDirectory;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** {@code /iam}: help, and {@code create-user}, which opens the request modal. */
 final class IamCommand {
@@ -16,6 +19,7 @@ final class IamCommand {
   private final LinkActions links;
   private final RotationActions rotations;
   private final SlackWebApi slack;
+  private final SlackSecretChannel replies;
   private final Later later;
 
   IamCommand(
@@ -24,12 +28,14 @@ final class IamCommand {
       LinkActions links,
       RotationActions rotations,
       SlackWebApi slack,
+      SlackSecretChannel replies,
       Later later) {
     this.directory = directory;
     this.keys = keys;
     this.links = links;
     this.rotations = rotations;
     this.slack = slack;
+    this.replies = replies;
     this.later = later;
   }
 
@@ -42,6 +48,12 @@ final class IamCommand {
     List<String> words = text.isEmpty() ? List.of() : List.of(text.split("\\s+"));
     String sub = words.isEmpty() ? "" : words.get(0).toLowerCase(Locale.ROOT);
     List<String> args = words.isEmpty() ? List.of() : words.subList(1, words.size());
+    // Every subcommand after this reads the person and the response_url as checked here.
+    Refusal unreadable = unreadable(req);
+    if (unreadable != null) {
+      later.refuse("/iam " + sub, text, null, unreadable);
+      return ctx.ack(Refusals.text(unreadable));
+    }
     switch (sub) {
       case "keys" -> {
         return keys.keys(req, ctx, args);
@@ -93,5 +105,16 @@ final class IamCommand {
         return ctx.ack(Blocks.help(sub));
       }
     }
+  }
+
+  /** Why a command cannot be acted on: not from a Slack user, or answered elsewhere than Slack. */
+  private @Nullable Refusal unreadable(SlashCommandRequest req) {
+    if (!replies.accepts(req.getPayload().getResponseUrl())) {
+      return Untrusted.malformed(Untrusted.RESPONSE_URL);
+    }
+    if (!SlackIds.isUserId(req.getPayload().getUserId())) {
+      return Untrusted.malformed(Untrusted.USER);
+    }
+    return null;
   }
 }

@@ -10,22 +10,25 @@ import dev.keysmith.rotation.KeyCare;
 import dev.keysmith.rotation.KeyView;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * {@code /iam keys} and {@code /iam deactivate-key}, and the Deactivate button. Each acks at once;
  * the IAM work and the answer (ephemeral, through the response_url) follow.
  */
 final class KeyCommands {
-  private static final Pattern KEY_ID = Pattern.compile("[A-Z0-9]{16,128}");
+  /** The answer to a command argument that cannot be an IAM user's name. */
+  static final String NOT_AN_IAM_USER =
+      "That is not an IAM user name: IAM user names are 1–64 letters, digits and + = , . @ _ -.";
 
   private final KeyCare care;
   private final SlackSecretChannel replies;
+  private final Clicks clicks;
   private final Later later;
 
-  KeyCommands(KeyCare care, SlackSecretChannel replies, Later later) {
+  KeyCommands(KeyCare care, SlackSecretChannel replies, Clicks clicks, Later later) {
     this.care = care;
     this.replies = replies;
+    this.clicks = clicks;
     this.later = later;
   }
 
@@ -35,6 +38,9 @@ final class KeyCommands {
 
   /** {@code /iam keys [iam-user]}. */
   Response keys(SlashCommandRequest req, SlashCommandContext ctx, List<String> args) {
+    if (!args.isEmpty() && !Untrusted.isIamUser(args.get(0))) {
+      return ctx.ack(NOT_AN_IAM_USER + " Try `/iam keys` for all of yours.");
+    }
     String actor = req.getPayload().getUserId();
     String url = req.getPayload().getResponseUrl();
     Optional<String> user = args.isEmpty() ? Optional.empty() : Optional.of(args.get(0));
@@ -52,7 +58,7 @@ final class KeyCommands {
 
   /** {@code /iam deactivate-key KEY-ID}: the panic button, no approval needed. */
   Response deactivateKey(SlashCommandRequest req, SlashCommandContext ctx, List<String> args) {
-    if (args.size() != 1 || !KEY_ID.matcher(args.get(0)).matches()) {
+    if (args.size() != 1 || !Untrusted.isAccessKeyId(args.get(0))) {
       return ctx.ack(
           "Tell me which key: `/iam deactivate-key AKIA…` (the access key id, not the secret).");
     }
@@ -64,11 +70,12 @@ final class KeyCommands {
   }
 
   private Response deactivateClicked(BlockActionRequest req, ActionContext ctx) {
-    String key = Clicks.requestId(req);
-    String actor = req.getPayload().getUser().getId();
-    String url = req.getPayload().getResponseUrl();
-    later.run("deactivate-key", key, url, () -> deactivate(key, actor, url));
-    return ctx.ack();
+    return clicks.handle(
+        req,
+        ctx,
+        "deactivate-key",
+        v -> Untrusted.accessKeyId(v, Untrusted.BUTTON),
+        (key, click) -> deactivate(key, click.actor(), click.responseUrl()));
   }
 
   private void deactivate(String key, String actor, String url) {

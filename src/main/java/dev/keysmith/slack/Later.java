@@ -22,29 +22,47 @@ final class Later {
     this.replies = replies;
   }
 
-  /** Runs {@code work} on the executor; {@code responseUrl} may be null (no one to tell). */
-  void run(String what, String requestId, @Nullable String responseUrl, Runnable work) {
+  /**
+   * Runs {@code work} on the executor; {@code subject} names what it is about in the log (it may
+   * come from the payload, so the log gets it escaped), {@code responseUrl} may be null (no one to
+   * tell).
+   */
+  void run(String what, @Nullable String subject, @Nullable String responseUrl, Runnable work) {
+    String about = LogSafe.value(subject);
     executor.execute(
         () -> {
           try {
             work.run();
           } catch (Refusal e) {
-            log.info("{} {}: refused: {}", what, requestId, e.getMessage());
+            log.info("{} {}: refused: {}", what, about, LogSafe.value(e.getMessage()));
             reply(responseUrl, Refusals.text(e));
           } catch (KeysmithException e) {
-            log.info("{} {}: refused or failed: {}", what, requestId, e.getMessage());
+            log.info("{} {}: refused or failed: {}", what, about, LogSafe.value(e.getMessage()));
             reply(responseUrl, e.getMessage());
           } catch (RuntimeException e) {
-            log.error("{} {}: unexpected {}", what, requestId, e.getClass().getName(), e);
+            log.error("{} {}: unexpected {}", what, about, e.getClass().getName(), e);
             reply(
                 responseUrl,
                 "Something went wrong on Keysmith's side ("
                     + what
-                    + ", "
-                    + requestId
                     + "). Nothing secret was shown; try again, or ask an admin to check the logs.");
           }
         });
+  }
+
+  /**
+   * Refuses an interaction whose payload Keysmith cannot read: logs it, and tells the person
+   * through {@code responseUrl} after the ack, unless it is null (not Slack's, or none).
+   */
+  void refuse(String what, @Nullable String subject, @Nullable String responseUrl, Refusal r) {
+    log.warn(
+        "{} {}: refused before any work: {}",
+        what,
+        LogSafe.value(subject),
+        LogSafe.value(r.getMessage()));
+    if (responseUrl != null) {
+      executor.execute(() -> reply(responseUrl, Refusals.text(r)));
+    }
   }
 
   private void reply(@Nullable String responseUrl, String text) {

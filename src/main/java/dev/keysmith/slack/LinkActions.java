@@ -6,7 +6,7 @@ import com.slack.api.bolt.context.builtin.SlashCommandContext;
 import com.slack.api.bolt.request.builtin.BlockActionRequest;
 import com.slack.api.bolt.request.builtin.SlashCommandRequest;
 import com.slack.api.bolt.response.Response;
-import dev.keysmith.iam.IamNames;
+import dev.keysmith.core.SlackIds;
 import dev.keysmith.rotation.LinkRequest;
 import dev.keysmith.rotation.LinkService;
 import java.util.List;
@@ -18,8 +18,11 @@ import java.util.regex.Pattern;
  * decide is checked by the workflow on the server for every click, whatever buttons a client shows.
  */
 final class LinkActions {
-  /** A mention as Slack sends it in a command with escaping on: {@code <@U123ABC|name>}. */
-  private static final Pattern MENTION = Pattern.compile("<@([UW][A-Z0-9]+)(?:\\|[^>]*)?>");
+  /**
+   * A mention as Slack sends it in a command with escaping on: {@code <@U123ABC|name>}; what it
+   * names must still be a Slack user id ({@link SlackIds}).
+   */
+  private static final Pattern MENTION = Pattern.compile("<@([^|>]*)(?:\\|[^>]*)?>");
 
   private static final String USAGE =
       "Usage: `/iam link &lt;iam-user&gt; @someone` asks for someone (or you) to own an existing"
@@ -27,11 +30,13 @@ final class LinkActions {
 
   private final LinkService links;
   private final SlackSecretChannel replies;
+  private final Clicks clicks;
   private final Later later;
 
-  LinkActions(LinkService links, SlackSecretChannel replies, Later later) {
+  LinkActions(LinkService links, SlackSecretChannel replies, Clicks clicks, Later later) {
     this.links = links;
     this.replies = replies;
+    this.clicks = clicks;
     this.later = later;
   }
 
@@ -43,11 +48,20 @@ final class LinkActions {
   /** {@code /iam link IAM-USER @someone}: anyone may ask; nothing changes until approved. */
   Response command(SlashCommandRequest req, SlashCommandContext ctx, List<String> args) {
     Matcher mention = args.size() == 2 ? MENTION.matcher(args.get(1)) : null;
-    if (mention == null || !mention.matches() || !isUserName(args.get(0))) {
+    if (mention == null || !mention.matches()) {
       return ctx.ack(USAGE);
+    }
+    if (!Untrusted.isIamUser(args.get(0))) {
+      return ctx.ack(KeyCommands.NOT_AN_IAM_USER);
+    }
+    if (!SlackIds.isUserId(mention.group(1))) {
+      return ctx.ack(
+          "Keysmith cannot read that mention as a Slack user. Mention one person: `/iam link"
+              + " &lt;iam-user&gt; @someone`.");
     }
     String iamUser = args.get(0);
     String owner = mention.group(1);
+    // IamCommand has already read the person and the response_url through Untrusted.
     String actor = req.getPayload().getUserId();
     String url = req.getPayload().getResponseUrl();
     later.run(
@@ -72,22 +86,20 @@ final class LinkActions {
   }
 
   private Response approve(BlockActionRequest req, ActionContext ctx) {
-    String id = Clicks.requestId(req);
-    String actor = req.getPayload().getUser().getId();
-    later.run(
-        "approve-link", id, req.getPayload().getResponseUrl(), () -> links.approve(id, actor));
-    return ctx.ack();
+    return clicks.handle(
+        req,
+        ctx,
+        "approve-link",
+        v -> Untrusted.linkId(v, Untrusted.BUTTON),
+        (id, click) -> links.approve(id, click.actor()));
   }
 
   private Response deny(BlockActionRequest req, ActionContext ctx) {
-    String id = Clicks.requestId(req);
-    String actor = req.getPayload().getUser().getId();
-    later.run("deny-link", id, req.getPayload().getResponseUrl(), () -> links.deny(id, actor));
-    return ctx.ack();
-  }
-
-  private static boolean isUserName(String name) {
-    return name.length() <= IamNames.MAX_USER_NAME_LENGTH
-        && IamNames.userNameCharactersNotAllowed(name).isEmpty();
+    return clicks.handle(
+        req,
+        ctx,
+        "deny-link",
+        v -> Untrusted.linkId(v, Untrusted.BUTTON),
+        (id, click) -> links.deny(id, click.actor()));
   }
 }

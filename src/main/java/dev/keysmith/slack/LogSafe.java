@@ -2,58 +2,64 @@ package dev.keysmith.slack;
 
 import org.jspecify.annotations.Nullable;
 
-/** Makes a value that came from a request safe to put in a log line. */
+/**
+ * A value from a Slack payload, made fit for one log line: line breaks and other control or
+ * invisible characters written as escapes, and cut to a length a person can read. A signed payload
+ * can still carry text that would forge log lines (see ARCHITECTURE.md).
+ */
 final class LogSafe {
-  /** Longer values are cut: a log line is a summary, not a copy of the request. */
-  static final int MAX_CHARS = 200;
+  /** The most characters of a value a log line keeps; the rest is counted, not shown. */
+  static final int MAX_LENGTH = 120;
 
   private LogSafe() {}
 
-  /**
-   * {@code value} with backslashes, control characters (CR and LF among them), line separators and
-   * invisible format characters escaped as {@code \n}, {@code \r}, {@code \t} or {@code \}{@code
-   * uXXXX}, so it cannot forge or hide a log line, and cut to {@link #MAX_CHARS} characters.
-   */
+  /** {@code value} escaped and cut for a log line; {@code (none)} for null. */
   static String value(@Nullable String value) {
     if (value == null) {
-      return "null";
+      return "(none)";
     }
-    int end = Math.min(value.length(), MAX_CHARS);
-    if (end < value.length() && Character.isHighSurrogate(value.charAt(end - 1))) {
-      end--; // never split a surrogate pair
+    StringBuilder out = new StringBuilder(Math.min(value.length(), MAX_LENGTH) + 16);
+    int shown = 0;
+    int i = 0;
+    while (i < value.length() && shown < MAX_LENGTH) {
+      int c = value.codePointAt(i);
+      i += Character.charCount(c);
+      shown++;
+      append(out, c);
     }
-    StringBuilder safe = new StringBuilder(end + 16);
-    for (int i = 0; i < end; i++) {
-      char c = value.charAt(i);
-      switch (c) {
-        case '\\' -> safe.append("\\\\");
-        case '\n' -> safe.append("\\n");
-        case '\r' -> safe.append("\\r");
-        case '\t' -> safe.append("\\t");
-        default -> {
-          if (needsEscape(c)) {
-            safe.append(String.format("\\u%04x", (int) c));
-          } else {
-            safe.append(c);
-          }
+    if (i < value.length()) {
+      out.append("…(").append(value.codePointCount(0, value.length())).append(" characters)");
+    }
+    return out.toString();
+  }
+
+  private static void append(StringBuilder out, int c) {
+    switch (c) {
+      case '\r' -> out.append("\\r");
+      case '\n' -> out.append("\\n");
+      case '\t' -> out.append("\\t");
+      case '\\' -> out.append("\\\\");
+      default -> {
+        if (isInvisible(c)) {
+          out.append(String.format("\\u%04X", c));
+        } else {
+          out.appendCodePoint(c);
         }
       }
     }
-    if (end < value.length()) {
-      safe.append("...(").append(value.length() - end).append(" more chars)");
-    }
-    return safe.toString();
   }
 
-  private static boolean needsEscape(char c) {
-    if (Character.isISOControl(c)) {
-      return true;
-    }
+  // Control characters, line and paragraph separators (which some log viewers break on), format
+  // characters such as bidirectional overrides and zero-width joiners (which can disguise a line),
+  // lone surrogates and unassigned code points.
+  private static boolean isInvisible(int c) {
     int type = Character.getType(c);
-    // U+2028/U+2029 end a line for some log viewers; format characters (bidi overrides,
-    // zero-width ones) can make a line read differently from what it holds.
-    return type == Character.LINE_SEPARATOR
+    return type == Character.CONTROL
+        || type == Character.LINE_SEPARATOR
         || type == Character.PARAGRAPH_SEPARATOR
-        || type == Character.FORMAT;
+        || type == Character.FORMAT
+        || type == Character.SURROGATE
+        || type == Character.UNASSIGNED
+        || type == Character.PRIVATE_USE;
   }
 }

@@ -1,5 +1,6 @@
 package dev.keysmith.slack;
 
+import dev.keysmith.core.SlackIds;
 import org.jspecify.annotations.Nullable;
 
 /** Slack mrkdwn helpers: user text is escaped so it cannot mention, link or format. */
@@ -33,10 +34,14 @@ final class Mrkdwn {
 
   /**
    * A mention of a Slack user by id; {@code (unknown)} where the state that should name one does
-   * not, so that a message still renders.
+   * not, so that a message still renders. Anything that is not a user id is shown as escaped text,
+   * never inside {@code <@…>}, where {@code <!channel>} would ping everyone.
    */
   static String user(@Nullable String userId) {
-    return userId == null ? UNKNOWN : "<@" + userId + ">";
+    if (userId == null) {
+      return UNKNOWN;
+    }
+    return SlackIds.isUserId(userId) ? "<@" + userId + ">" : escape(userId);
   }
 
   /** A date Slack shows in each reader's time zone, with a UTC fallback; see {@link #user}. */

@@ -13,6 +13,8 @@ final class Refusals {
   /** What to tell the person who was refused. */
   static String text(Refusal r) {
     return switch (r.reason()) {
+      case MALFORMED_ACTION ->
+          "Keysmith cannot read that " + arg(r, "part") + ", so nothing was done.";
       case NO_SUCH_REQUEST -> "There is no request " + arg(r, "requestId") + ".";
       case NOT_APPROVER -> "Only Keysmith approvers can " + verb(r) + " requests.";
       case REQUESTER_DECIDES ->
@@ -21,6 +23,14 @@ final class Refusals {
       case ALREADY_DECIDED -> alreadyDecided(r);
       case NOT_YET_POSTED ->
           "Request " + arg(r, "requestId") + " is still being posted for approval; try again.";
+      case REQUEST_FAILED -> requestFailed(r);
+      case REQUEST_EXPIRED ->
+          "Request "
+              + arg(r, "requestId")
+              + " was approved"
+              + by(r)
+              + ", but its credentials were not revealed in time, so it is closed. Ask for a new"
+              + " one if it is still needed.";
       case NOT_CREDENTIALS_OWNER ->
           "Only the owner of these credentials, " + user(arg(r, "ownerId")) + ", can reveal them.";
       case OFFER_EXPIRED ->
@@ -130,8 +140,7 @@ final class Refusals {
       case ROTATION_NEEDS_APPROVER -> "Only Keysmith approvers can decide rotations.";
       case OWNER_DECIDES_ROTATION ->
           "You own `" + arg(r, "iamUser") + "`, so someone else has to decide.";
-      case ROTATION_ALREADY_DECIDED ->
-          "Rotation " + arg(r, "rotationId") + " was already decided" + by(r) + ".";
+      case ROTATION_ALREADY_DECIDED -> rotationAlreadyDecided(r);
       case ROTATION_NOT_YET_POSTED ->
           "Rotation " + arg(r, "rotationId") + " is still being posted for approval; try again.";
       case ROTATION_JUST_DECIDED ->
@@ -144,11 +153,40 @@ final class Refusals {
   }
 
   private static String alreadyDecided(Refusal r) {
-    String request = "Request " + arg(r, "requestId");
+    String approved = "Request " + arg(r, "requestId") + " was already approved" + by(r);
     return switch (r.arg("state")) {
-      case "DENIED" -> request + " was already denied" + by(r) + ".";
-      case "PENDING" -> request + " is still pending.";
-      default -> request + " was already approved" + by(r) + ".";
+      case "DENIED" -> "Request " + arg(r, "requestId") + " was already denied" + by(r) + ".";
+      case "PENDING" -> "Request " + arg(r, "requestId") + " is still pending.";
+      case "APPROVED" -> approved + "; its IAM user is being created.";
+      case "PROVISIONED" -> approved + ", and its IAM user is ready.";
+      case "REVEALING", "REVEALED" -> approved + ", and its credentials were handed over.";
+      default -> approved + ".";
+    };
+  }
+
+  private static String requestFailed(Refusal r) {
+    String request = "Request " + arg(r, "requestId");
+    String what =
+        r.arg("decidedBy").isEmpty()
+            ? " could not be posted for approval"
+            : " was approved" + by(r) + ", but creating its IAM user failed";
+    return request + what + ", so it is closed. Ask for a new one if it is still needed.";
+  }
+
+  private static String rotationAlreadyDecided(Refusal r) {
+    String rotation = "Rotation " + arg(r, "rotationId");
+    boolean decided = !r.arg("decidedBy").isEmpty();
+    return switch (r.arg("state")) {
+      case "DENIED" -> rotation + " was already denied" + by(r) + ".";
+      case "AWAITING_APPROVAL" -> rotation + " is still waiting for approval.";
+      case "CANCELLED" ->
+          rotation
+              + (decided ? " was approved" + by(r) + ", then cancelled" : " was cancelled")
+              + "; there is nothing to decide.";
+      default ->
+          decided
+              ? rotation + " was already approved" + by(r) + "."
+              : rotation + " did not need approval; there is nothing to decide.";
     };
   }
 

@@ -14,27 +14,35 @@ import dev.keysmith.delivery.SecretReveal;
 final class RevealActions {
   private final CredentialDelivery delivery;
   private final SecretReveal reveal;
-  private final Later later;
+  private final Clicks clicks;
 
-  RevealActions(CredentialDelivery delivery, SecretReveal reveal, Later later) {
+  RevealActions(CredentialDelivery delivery, SecretReveal reveal, Clicks clicks) {
     this.delivery = delivery;
     this.reveal = reveal;
-    this.later = later;
+    this.clicks = clicks;
   }
 
   void register(App app) {
+    Clicks.Decoder<String> requestId = v -> Untrusted.requestId(v, Untrusted.BUTTON);
     app.blockAction(
-        Ids.ACTION_GET_CREDENTIALS, (req, ctx) -> on(req, ctx, "offer", delivery::offer));
-    app.blockAction(Ids.ACTION_REVEAL, (req, ctx) -> on(req, ctx, "reveal", delivery::reveal));
-    app.blockAction(Ids.ACTION_HIDE, (req, ctx) -> on(req, ctx, "hide", reveal::hide));
+        Ids.ACTION_GET_CREDENTIALS,
+        (req, ctx) -> on(req, ctx, "offer", requestId, delivery::offer));
+    app.blockAction(
+        Ids.ACTION_REVEAL, (req, ctx) -> on(req, ctx, "reveal", requestId, delivery::reveal));
+    // Hide is on both a new user's and a rotated key's secret: a request or a rotation id.
+    app.blockAction(
+        Ids.ACTION_HIDE,
+        (req, ctx) -> on(req, ctx, "hide", Untrusted::secretSubject, reveal::hide));
   }
 
-  private Response on(BlockActionRequest req, ActionContext ctx, String what, Step step) {
-    String id = Clicks.requestId(req);
-    String actor = req.getPayload().getUser().getId();
-    String responseUrl = req.getPayload().getResponseUrl();
-    later.run(what, id, responseUrl, () -> step.run(id, actor, responseUrl));
-    return ctx.ack();
+  private Response on(
+      BlockActionRequest req,
+      ActionContext ctx,
+      String what,
+      Clicks.Decoder<String> subject,
+      Step step) {
+    return clicks.handle(
+        req, ctx, what, subject, (id, click) -> step.run(id, click.actor(), click.responseUrl()));
   }
 
   /** One step of the reveal, by request id, clicker and the click's response_url. */

@@ -8,7 +8,6 @@ import com.slack.api.bolt.request.builtin.SlashCommandRequest;
 import com.slack.api.bolt.response.Response;
 import com.slack.api.model.block.LayoutBlock;
 import dev.keysmith.config.KeysmithConfig;
-import dev.keysmith.core.KeysmithException;
 import dev.keysmith.rotation.KeyRotation;
 import dev.keysmith.rotation.Rotation;
 import dev.keysmith.rotation.RotationApproval;
@@ -17,7 +16,7 @@ import dev.keysmith.rotation.RotationState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code /iam rotate-key} and {@code /iam lost-key}, and the buttons of the rotation prompt. The
@@ -29,17 +28,23 @@ final class RotationActions {
   private final RotationApproval approval;
   private final RotationJobs jobs;
   private final SlackSecretChannel replies;
+  private final Clicks clicks;
   private final Later later;
   private final Duration grace;
   private final Duration deleteAfter;
   private final Duration visibleFor;
 
   RotationActions(
-      SlackRoutes.KeyFlows keys, SlackSecretChannel replies, Later later, KeysmithConfig config) {
+      SlackRoutes.KeyFlows keys,
+      SlackSecretChannel replies,
+      Clicks clicks,
+      Later later,
+      KeysmithConfig config) {
     this.rotation = keys.rotation();
     this.approval = keys.approval();
     this.jobs = keys.jobs();
     this.replies = replies;
+    this.clicks = clicks;
     this.later = later;
     this.grace = config.keyCare().rotationGracePeriod();
     this.deleteAfter = config.keyCare().deleteAfterDeactivation();
@@ -53,15 +58,30 @@ final class RotationActions {
     app.blockAction(Ids.ACTION_DEACTIVATE_OLD_NOW, this::deactivateOldNow);
     app.blockAction(
         Ids.ACTION_ROTATION_APPROVE,
-        (req, ctx) -> on(req, ctx, "approve-rotation", click -> decide(click, true)));
+        (req, ctx) ->
+            clicks.handle(
+                req,
+                ctx,
+                "approve-rotation",
+                RotationActions::rotationId,
+                (id, click) -> approval.decide(id, click.actor(), /* approve= */ true)));
     app.blockAction(
         Ids.ACTION_ROTATION_DENY,
-        (req, ctx) -> on(req, ctx, "deny-rotation", click -> decide(click, false)));
+        (req, ctx) ->
+            clicks.handle(
+                req,
+                ctx,
+                "deny-rotation",
+                RotationActions::rotationId,
+                (id, click) -> approval.decide(id, click.actor(), /* approve= */ false)));
   }
 
   /** {@code /iam rotate-key [iam-user]} or, with {@code lost}, {@code /iam lost-key [iam-user]}. */
   Response command(
       SlashCommandRequest req, SlashCommandContext ctx, List<String> args, boolean lost) {
+    if (!args.isEmpty() && !Untrusted.isIamUser(args.get(0))) {
+      return ctx.ack(KeyCommands.NOT_AN_IAM_USER);
+    }
     String actor = req.getPayload().getUserId();
     String url = req.getPayload().getResponseUrl();
     Optional<String> user = args.isEmpty() ? Optional.empty() : Optional.of(args.get(0));
@@ -74,88 +94,79 @@ final class RotationActions {
   }
 
   private Response promptFromList(BlockActionRequest req, ActionContext ctx) {
-    return on(
+    return clicks.handle(
         req,
         ctx,
         "rotate-key",
-        (click) -> {
-          KeyRotation.Plan plan = rotation.plan(click.actor, Optional.of(click.value), false);
-          replies.reply(click.url, "Rotate an access key", prompt(plan));
-          return null;
+        v -> Untrusted.iamUser(v, Untrusted.BUTTON),
+        (iamUser, click) -> {
+          KeyRotation.Plan plan = rotation.plan(click.actor(), Optional.of(iamUser), false);
+          replies.reply(click.responseUrl(), "Rotate an access key", prompt(plan));
         });
   }
 
   private Response rotate(BlockActionRequest req, ActionContext ctx) {
-    return on(
+    return clicks.handle(
         req,
         ctx,
         "rotate",
-        click -> {
-          KeyChoice choice = KeyChoice.decode(click.value);
+        KeyChoice::decode,
+        (choice, click) -> {
           Rotation r =
               rotation.rotate(
-                  click.actor, choice.iamUser(), choice.keyId(), choice.lost(), click.url);
+                  click.actor(),
+                  choice.iamUser(),
+                  choice.keyId(),
+                  choice.lost(),
+                  click.responseUrl());
           if (r.state() == RotationState.AWAITING_APPROVAL) {
             replies.tell(
-                click.url,
+                click.responseUrl(),
                 "Rotations need an approver's go-ahead here. Rotation "
                     + r.id()
                     + " is in the approvals channel; I'll message you when it is decided.");
           }
-          return null;
         });
   }
 
   private Response deleteForRoom(BlockActionRequest req, ActionContext ctx) {
-    return on(
+    return clicks.handle(
         req,
         ctx,
         "delete-key",
-        click -> {
-          KeyChoice choice = KeyChoice.decode(click.value);
-          if (choice.keyId() == null) {
-            throw new KeysmithException("That button does not say which key to delete.");
-          }
+        RotationActions::keyToDelete,
+        (choice, click) -> {
           KeyRotation.Plan plan =
               rotation.deleteToMakeRoom(
-                  click.actor, choice.iamUser(), choice.keyId(), choice.lost());
-          replies.replace(click.url, "Rotate an access key", prompt(plan));
-          return null;
+                  click.actor(), choice.iamUser(), choice.namedKey(), choice.lost());
+          replies.replace(click.responseUrl(), "Rotate an access key", prompt(plan));
         });
   }
 
   private Response deactivateOldNow(BlockActionRequest req, ActionContext ctx) {
-    return on(
+    return clicks.handle(
         req,
         ctx,
         "deactivate-old-key",
-        click -> {
-          jobs.deactivateOldNow(click.value, click.actor);
-          replies.tell(click.url, ":lock: The old key is deactivated.");
-          return null;
+        RotationActions::rotationId,
+        (id, click) -> {
+          jobs.deactivateOldNow(id, click.actor());
+          replies.tell(click.responseUrl(), ":lock: The old key is deactivated.");
         });
   }
 
-  private Void decide(Click click, boolean approve) {
-    approval.decide(click.value, click.actor, approve);
-    return null;
+  private static String rotationId(@Nullable String value) {
+    return Untrusted.rotationId(value, Untrusted.BUTTON);
+  }
+
+  /** A "Delete … to make room" button names the key to delete; one without a key is malformed. */
+  private static KeyChoice keyToDelete(@Nullable String value) {
+    KeyChoice choice = KeyChoice.decode(value);
+    choice.namedKey();
+    return choice;
   }
 
   private List<LayoutBlock> prompt(KeyRotation.Plan plan) {
     return KeyBlocks.rotationPrompt(plan, grace, deleteAfter, visibleFor);
   }
-
-  private Response on(
-      BlockActionRequest req, ActionContext ctx, String what, Function<Click, Void> work) {
-    Click click =
-        new Click(
-            Clicks.requestId(req),
-            req.getPayload().getUser().getId(),
-            req.getPayload().getResponseUrl());
-    later.run(what, click.value, click.url, () -> work.apply(click));
-    return ctx.ack();
-  }
-
-  /** What a handler needs of a click: the button's value, who clicked, where to answer. */
-  private record Click(String value, String actor, String url) {}
 }

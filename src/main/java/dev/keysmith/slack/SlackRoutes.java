@@ -38,18 +38,28 @@ public final class SlackRoutes {
   /** Registers the listeners; slow work runs on the plumbing's executor after each ack. */
   public static App register(
       App app, RequestFlows requests, KeyFlows keys, Plumbing plumbing, KeysmithConfig config) {
+    app.use(new RoutingIds());
     Later later = new Later(plumbing.executor(), plumbing.replies());
-    KeyCommands keyCommands = new KeyCommands(keys.care(), plumbing.replies(), later);
+    Clicks clicks = new Clicks(plumbing.replies(), later);
+    KeyCommands keyCommands = new KeyCommands(keys.care(), plumbing.replies(), clicks, later);
     keyCommands.register(app);
-    LinkActions links = new LinkActions(keys.links(), plumbing.replies(), later);
+    LinkActions links = new LinkActions(keys.links(), plumbing.replies(), clicks, later);
     links.register(app);
-    RotationActions rotations = new RotationActions(keys, plumbing.replies(), later, config);
+    RotationActions rotations =
+        new RotationActions(keys, plumbing.replies(), clicks, later, config);
     rotations.register(app);
-    new IamCommand(requests.directory(), keyCommands, links, rotations, plumbing.api(), later)
+    new IamCommand(
+            requests.directory(),
+            keyCommands,
+            links,
+            rotations,
+            plumbing.api(),
+            plumbing.replies(),
+            later)
         .register(app);
     new CreateUserSubmission(requests.requests(), requests.directory(), later).register(app);
-    new DecisionActions(requests.requests(), plumbing.api(), later).register(app);
-    new RevealActions(requests.delivery(), requests.reveal(), later).register(app);
+    new DecisionActions(requests.requests(), plumbing.api(), clicks, later).register(app);
+    new RevealActions(requests.delivery(), requests.reveal(), clicks).register(app);
     return app;
   }
 }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link SecretChannel} over Slack {@code response_url}s: the only way to put something in an
@@ -25,10 +26,18 @@ public final class SlackSecretChannel implements SecretChannel {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Slack slack;
   private final Duration visibleFor;
+  private final ResponseUrls urls;
 
-  public SlackSecretChannel(Slack slack, Duration visibleFor) {
+  /** Posts through {@code slack} only to the response_urls {@code urls} allows. */
+  public SlackSecretChannel(Slack slack, Duration visibleFor, ResponseUrls urls) {
     this.slack = slack;
     this.visibleFor = visibleFor;
+    this.urls = urls;
+  }
+
+  /** Whether {@code responseUrl} is Slack's, so a reply may be posted to it. */
+  boolean accepts(@Nullable String responseUrl) {
+    return urls.isSlacks(responseUrl);
   }
 
   @Override
@@ -68,6 +77,10 @@ public final class SlackSecretChannel implements SecretChannel {
 
   private void send(
       String url, boolean replaceOriginal, String fallback, List<LayoutBlock> blocks) {
+    if (!urls.isSlacks(url)) {
+      // The listeners refuse such a click already; this holds for every other path here too.
+      throw new SlackCallException("response_url refused: not a Slack URL", null);
+    }
     ObjectNode body = JSON.createObjectNode();
     body.put("response_type", "ephemeral");
     body.put("replace_original", replaceOriginal);

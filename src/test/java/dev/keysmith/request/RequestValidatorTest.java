@@ -61,6 +61,16 @@ class RequestValidatorTest {
             .get(FormField.IAM_USER_NAME));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"<!channel>", "<@U0OWNER>", "U0OWNER|x", "u0owner", "U", "C0CHANNEL"})
+  void problems_ownerThatIsNotASlackUserId_isOnTheOwnerFieldAlone(String owner) {
+    Map<FormField, FormProblem> problems =
+        validator.problems(
+            new RequestForm("alice", "developers", AccessType.BOTH, owner, "reports"));
+
+    assertEquals(Map.of(FormField.OWNER, FormProblem.of(Reason.OWNER_NOT_A_USER)), problems);
+  }
+
   @Test
   void problems_nameTooLong_carriesItsLengthInCodePoints() {
     assertEquals(FormProblem.of(Reason.USER_NAME_TOO_LONG, "65"), nameProblem("a".repeat(65)));

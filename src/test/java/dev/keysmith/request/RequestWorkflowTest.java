@@ -81,6 +81,39 @@ class RequestWorkflowTest {
   }
 
   @Test
+  void approve_whenProvisioningFailed_saysItFailedNotThatItWasApproved() {
+    AccessRequest approved = RequestWorkflow.approve(pending(), APPROVER, true, T0);
+    AccessRequest failed = RequestWorkflow.failed(approved, "IAM said no", T0);
+    Refusal r =
+        assertThrows(Refusal.class, () -> RequestWorkflow.approve(failed, "U0OTHER", true, T0));
+    assertEquals(Reason.REQUEST_FAILED, r.reason());
+    assertEquals(APPROVER, r.arg("decidedBy"));
+  }
+
+  @Test
+  void approve_whenNeverPostedForApproval_saysItFailedWithNoApprover() {
+    AccessRequest unannounced = RequestWorkflow.unannounced(pending(), "not posted", T0);
+    Refusal r =
+        assertThrows(Refusal.class, () -> RequestWorkflow.approve(unannounced, APPROVER, true, T0));
+    assertEquals(Reason.REQUEST_FAILED, r.reason());
+    assertEquals("", r.arg("decidedBy"));
+  }
+
+  @Test
+  void approveAndDeny_whenTheOfferExpired_sayItExpired() {
+    AccessRequest approved = RequestWorkflow.approve(pending(), APPROVER, true, T0);
+    AccessRequest expired =
+        RequestWorkflow.expire(RequestWorkflow.provisioned(approved, Duration.ofDays(7), T0), T0);
+    Refusal approve =
+        assertThrows(Refusal.class, () -> RequestWorkflow.approve(expired, "U0OTHER", true, T0));
+    Refusal deny =
+        assertThrows(Refusal.class, () -> RequestWorkflow.deny(expired, "U0OTHER", true, "no", T0));
+    assertEquals(Reason.REQUEST_EXPIRED, approve.reason());
+    assertEquals(Reason.REQUEST_EXPIRED, deny.reason());
+    assertEquals(APPROVER, deny.arg("decidedBy"));
+  }
+
+  @Test
   void approve_byApprover_recordsWhoAndWhen() {
     Instant later = T0.plusSeconds(60);
     AccessRequest approved = RequestWorkflow.approve(pending(), APPROVER, true, later);

@@ -85,6 +85,9 @@ class FormProblemsTest {
         "Choose who will use these credentials.",
         FormProblems.text(FormProblem.of(Reason.OWNER_MISSING)));
     assertEquals(
+        "Keysmith cannot read this owner as a Slack user. Choose a person from the list.",
+        FormProblems.text(FormProblem.of(Reason.OWNER_NOT_A_USER)));
+    assertEquals(
         "Say why this access is needed.",
         FormProblems.text(FormProblem.of(Reason.JUSTIFICATION_MISSING)));
     assertEquals(

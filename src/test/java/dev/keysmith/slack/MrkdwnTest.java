@@ -39,4 +39,11 @@ class MrkdwnTest {
     assertEquals("(unknown)", Mrkdwn.date(null));
     assertEquals("<@U123>", Mrkdwn.user("U123"));
   }
+
+  @Test
+  void user_thatIsNotAUserId_isEscapedTextNotAMention() {
+    assertEquals("&lt;!channel&gt;", Mrkdwn.user("<!channel>"));
+    assertEquals("U1&gt; &lt;!here", Mrkdwn.user("U1> <!here"));
+    assertEquals("<@W0ENTERPRISE1>", Mrkdwn.user("W0ENTERPRISE1"));
+  }
 }

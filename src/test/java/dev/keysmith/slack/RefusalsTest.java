@@ -39,8 +39,55 @@ class RefusalsTest {
         "Request KS-ABC123 was already denied by <@U0APPR>.",
         Refusals.text(new Refusal(Reason.ALREADY_DECIDED, "KS-ABC123", "DENIED", "U0APPR")));
     assertEquals(
-        "Request KS-ABC123 was already approved.",
+        "Request KS-ABC123 was already approved, and its IAM user is ready.",
         Refusals.text(new Refusal(Reason.ALREADY_DECIDED, "KS-ABC123", "PROVISIONED", "")));
+    assertEquals(
+        "Request KS-ABC123 was already approved by <@U0APPR>, and its credentials were handed"
+            + " over.",
+        Refusals.text(new Refusal(Reason.ALREADY_DECIDED, "KS-ABC123", "REVEALED", "U0APPR")));
+  }
+
+  @Test
+  void text_requestFailedOrExpired_saysWhatHappenedNotThatItWasApproved() {
+    assertEquals(
+        "Request KS-ABC123 was approved by <@U0APPR>, but creating its IAM user failed, so it is"
+            + " closed. Ask for a new one if it is still needed.",
+        Refusals.text(new Refusal(Reason.REQUEST_FAILED, "KS-ABC123", "U0APPR")));
+    assertEquals(
+        "Request KS-ABC123 could not be posted for approval, so it is closed. Ask for a new one if"
+            + " it is still needed.",
+        Refusals.text(new Refusal(Reason.REQUEST_FAILED, "KS-ABC123", "")));
+    String expired = Refusals.text(new Refusal(Reason.REQUEST_EXPIRED, "KS-ABC123", "U0APPR"));
+    assertTrue(
+        expired.startsWith(
+            "Request KS-ABC123 was approved by <@U0APPR>, but its credentials were not revealed"
+                + " in time"),
+        expired);
+  }
+
+  @Test
+  void text_rotationNotAwaitingApproval_saysWhatBecameOfIt() {
+    assertEquals(
+        "Rotation RT-ABC123 was already denied by <@U0APPR>.",
+        Refusals.text(
+            new Refusal(Reason.ROTATION_ALREADY_DECIDED, "RT-ABC123", "DENIED", "U0APPR")));
+    assertEquals(
+        "Rotation RT-ABC123 was already approved by <@U0APPR>.",
+        Refusals.text(
+            new Refusal(Reason.ROTATION_ALREADY_DECIDED, "RT-ABC123", "GRACE", "U0APPR")));
+    assertEquals(
+        "Rotation RT-ABC123 did not need approval; there is nothing to decide.",
+        Refusals.text(new Refusal(Reason.ROTATION_ALREADY_DECIDED, "RT-ABC123", "DONE", "")));
+    assertEquals(
+        "Rotation RT-ABC123 was cancelled; there is nothing to decide.",
+        Refusals.text(new Refusal(Reason.ROTATION_ALREADY_DECIDED, "RT-ABC123", "CANCELLED", "")));
+  }
+
+  @Test
+  void text_malformedAction_namesThePartAndNeverAValue() {
+    assertEquals(
+        "Keysmith cannot read that button, so nothing was done.",
+        Refusals.text(new Refusal(Reason.MALFORMED_ACTION, Untrusted.BUTTON)));
   }
 
   @Test
