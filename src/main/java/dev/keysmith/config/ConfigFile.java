@@ -79,6 +79,17 @@ record ConfigFile(
     groups = groupNames("groups", groups);
     protectedGroups =
         groupNames("protectedGroups", protectedGroups == null ? List.of() : protectedGroups);
+    for (int i = 0; i < protectedGroups.size(); i++) {
+      String name = protectedGroups.get(i);
+      if (groups.stream().anyMatch(name::equalsIgnoreCase)) {
+        // A new user of an offered group gets an owner, who could then rotate its keys in Slack.
+        throw new Invalid(
+            "protectedGroups[" + i + "]",
+            quote(name)
+                + " is also in groups: people may not ask for a group whose members' keys must"
+                + " not be handed out in Slack; take it out of one of the lists");
+      }
+    }
     iam = iam == null ? Iam.defaults() : iam;
     delivery = delivery == null ? Delivery.defaults() : delivery;
     keys = keys == null ? new Keys(null, null, null, null, null) : keys;

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Slack's request signature check, stricter than Bolt's own: the timestamp must be within five
@@ -27,7 +28,7 @@ final class SlackSignature {
   }
 
   /** Whether {@code body} was signed by Slack with our signing secret, recently. */
-  boolean verify(String timestamp, String signature, byte[] body) {
+  boolean verify(@Nullable String timestamp, @Nullable String signature, byte[] body) {
     if (timestamp == null || signature == null) {
       return false;
     }

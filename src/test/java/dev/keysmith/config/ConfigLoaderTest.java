@@ -216,6 +216,13 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void parse_protectedGroupAlsoOffered_isRefused() {
+    assertFails(
+        with("protectedGroups: [admins, Break-Glass]", "protectedGroups: [admins, READONLY]"),
+        "keysmith.yml: protectedGroups[1] 'READONLY' is also in groups");
+  }
+
+  @Test
   void parse_protectedGroupsNotAList_isRefused() {
     assertFails(
         with("protectedGroups: [admins, Break-Glass]", "protectedGroups: admins"),
