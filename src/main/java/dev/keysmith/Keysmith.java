@@ -277,7 +277,11 @@ public final class Keysmith implements AutoCloseable {
     } else {
       ExecutorService http = Executors.newFixedThreadPool(16, threadsNamed("keysmith-http"));
       closeables.add(http::shutdown);
-      httpServer = new SlackHttpServer(app, new InetSocketAddress(settings.port()), http, healthy);
+      SlackHttpServer.Limits limits =
+          SlackHttpServer.Limits.DEFAULT.withCaps(
+              settings.maxConnections(), settings.maxConnectionsPerAddress());
+      httpServer =
+          new SlackHttpServer(app, new InetSocketAddress(settings.port()), http, healthy, limits);
       closeables.add(httpServer);
       httpServer.start();
       log.info(

@@ -19,6 +19,9 @@ import java.util.Optional;
  * @param slackApiUrl {@code SLACK_API_URL}, the Web API methods prefix ending in {@code /api/}
  * @param configPath {@code KEYSMITH_CONFIG}, default {@code ./keysmith.yml}
  * @param port {@code PORT} for HTTP mode, default 3000
+ * @param maxConnections {@code KEYSMITH_HTTP_MAX_CONNECTIONS}, HTTP mode's cap on open connections
+ * @param maxConnectionsPerAddress {@code KEYSMITH_HTTP_MAX_CONNECTIONS_PER_ADDRESS}, its cap per
+ *     client address (behind a proxy, the proxy's)
  */
 public record Settings(
     String botToken,
@@ -26,7 +29,9 @@ public record Settings(
     Optional<String> appToken,
     Optional<String> slackApiUrl,
     Path configPath,
-    int port) {
+    int port,
+    int maxConnections,
+    int maxConnectionsPerAddress) {
 
   static final String BOT_TOKEN = "SLACK_BOT_TOKEN";
   static final String APP_TOKEN = "SLACK_APP_TOKEN";
@@ -35,6 +40,20 @@ public record Settings(
   static final String CONFIG = "KEYSMITH_CONFIG";
   static final String PORT = "PORT";
   static final int DEFAULT_PORT = 3000;
+  static final String MAX_CONNECTIONS = "KEYSMITH_HTTP_MAX_CONNECTIONS";
+  static final String MAX_CONNECTIONS_PER_ADDRESS = "KEYSMITH_HTTP_MAX_CONNECTIONS_PER_ADDRESS";
+
+  /**
+   * Far more than Slack opens at once, yet a bound: a stalled connection is cut within seconds, so
+   * only a flood can fill it, and the per-address cap keeps one client from doing that alone.
+   */
+  public static final int DEFAULT_MAX_CONNECTIONS = 1024;
+
+  /**
+   * A quarter of the total: room for a burst of clicks through one proxy (a benchmark's 64
+   * closed-loop clients briefly hold about 70 connections), while one address cannot take it all.
+   */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
 
   public Settings {
     Objects.requireNonNull(botToken, "botToken");
@@ -42,6 +61,28 @@ public record Settings(
     Objects.requireNonNull(appToken, "appToken");
     Objects.requireNonNull(slackApiUrl, "slackApiUrl");
     Objects.requireNonNull(configPath, "configPath");
+    if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
+      throw new IllegalArgumentException("connection caps must be at least 1");
+    }
+  }
+
+  /** Settings with the default connection caps. */
+  public Settings(
+      String botToken,
+      Optional<String> signingSecret,
+      Optional<String> appToken,
+      Optional<String> slackApiUrl,
+      Path configPath,
+      int port) {
+    this(
+        botToken,
+        signingSecret,
+        appToken,
+        slackApiUrl,
+        configPath,
+        port,
+        DEFAULT_MAX_CONNECTIONS,
+        DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
   }
 
   /** Reads and validates the settings from {@code env} (normally {@code System.getenv()}). */
@@ -75,7 +116,9 @@ public record Settings(
         appToken,
         optional(env, API_URL).map(Settings::apiUrl),
         configPath(optional(env, CONFIG).orElse("./keysmith.yml")),
-        port(optional(env, PORT)));
+        port(optional(env, PORT)),
+        count(env, MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS),
+        count(env, MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS));
   }
 
   /** Whether Keysmith connects to Slack over Socket Mode (an app token is set) instead of HTTP. */
@@ -96,6 +139,10 @@ public record Settings(
         + configPath
         + ", port="
         + port
+        + ", maxConnections="
+        + maxConnections
+        + ", maxConnectionsPerAddress="
+        + maxConnectionsPerAddress
         + "]";
   }
 
@@ -142,6 +189,23 @@ public record Settings(
     } catch (InvalidPathException e) {
       throw new ConfigException(CONFIG + " is not a valid path: " + e.getReason());
     }
+  }
+
+  private static int count(Map<String, String> env, String name, int defaultValue) {
+    Optional<String> value = optional(env, name);
+    if (value.isEmpty()) {
+      return defaultValue;
+    }
+    try {
+      int count = Integer.parseInt(value.get());
+      if (count >= 1 && count <= 1_000_000) {
+        return count;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the message below
+    }
+    throw new ConfigException(
+        name + " is not a whole number from 1 to 1000000 (default " + defaultValue + ")");
   }
 
   private static int port(Optional<String> value) {

@@ -1,6 +1,7 @@
 package dev.keysmith.slack;
 
 import com.slack.api.bolt.App;
+import dev.keysmith.config.Settings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -57,12 +58,17 @@ public final class SlackHttpServer implements AutoCloseable {
     /**
      * Slack sends a whole request at once and gives up on an answer after 3 s, so 5 s for a request
      * to arrive and 5 s more for its body cut off nothing Slack could still use, while a stalled
-     * connection holds its slot for seconds, not forever. 512 connections are far more than Slack
-     * opens, and 64 from one address more than its traffic from one address needs (behind a proxy,
-     * every connection counts against the proxy's address).
+     * connection holds its slot for seconds, not forever. The caps are {@link
+     * Settings#DEFAULT_MAX_CONNECTIONS} and {@link Settings#DEFAULT_MAX_CONNECTIONS_PER_ADDRESS}
+     * (behind a proxy, every connection counts against the proxy's address).
      */
     public static final Limits DEFAULT =
-        new Limits(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(30), 512, 64);
+        new Limits(
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(30),
+            Settings.DEFAULT_MAX_CONNECTIONS,
+            Settings.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
 
     /** Refuses a deadline or cap that is not positive. */
     public Limits {
@@ -72,6 +78,11 @@ public final class SlackHttpServer implements AutoCloseable {
       if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
         throw new IllegalArgumentException("connection caps must be at least 1");
       }
+    }
+
+    /** These deadlines with other connection caps. */
+    public Limits withCaps(int total, int perAddress) {
+      return new Limits(headerTimeout, bodyTimeout, idleTimeout, total, perAddress);
     }
 
     private static void requirePositive(Duration duration, String name) {

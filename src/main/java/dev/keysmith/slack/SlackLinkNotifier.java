@@ -88,30 +88,15 @@ public final class SlackLinkNotifier implements LinkNotifier {
 
   @Override
   public void denied(LinkRequest r) {
-    dm(
-        r.requesterId(),
-        "Link request "
-            + r.id()
-            + " ("
-            + name(r)
-            + " for "
-            + user(r.ownerId())
-            + ") was denied by "
-            + user(r.decidedBy())
-            + ". Nothing changed.");
+    dm(r.requesterId(), about(r) + " was denied by " + user(r.decidedBy()) + ". Nothing changed.");
   }
 
   @Override
   public void expired(LinkRequest r) {
     dm(
         r.requesterId(),
-        "Link request "
-            + r.id()
-            + " ("
-            + name(r)
-            + " for "
-            + user(r.ownerId())
-            + ") expired before an approver decided it. Nothing changed; ask again with `/iam"
+        about(r)
+            + " expired before an approver decided it. Nothing changed; ask again with `/iam"
             + " link` if it is still needed.");
   }
 
@@ -119,29 +104,15 @@ public final class SlackLinkNotifier implements LinkNotifier {
   public void stopped(LinkRequest r, Refusal why) {
     String reason = Refusals.text(why);
     update(r, reason);
-    dm(
-        r.requesterId(),
-        "Link request "
-            + r.id()
-            + " ("
-            + name(r)
-            + " for "
-            + user(r.ownerId())
-            + ") did not go ahead: "
-            + reason);
+    dm(r.requesterId(), about(r) + " did not go ahead: " + reason);
   }
 
   @Override
   public void failed(LinkRequest r) {
     dm(
         r.requesterId(),
-        "Link request "
-            + r.id()
-            + " ("
-            + name(r)
-            + " for "
-            + user(r.ownerId())
-            + ") was approved, but IAM refused the owner tag, so nothing changed:\n"
+        about(r)
+            + " was approved, but IAM refused the owner tag, so nothing changed:\n"
             + Mrkdwn.quote(r.outcome()));
   }
 
@@ -170,6 +141,11 @@ public final class SlackLinkNotifier implements LinkNotifier {
         () ->
             slack.chatPostMessage(
                 m -> m.channel(userId).text("Keysmith: link request").blocks(blocks)));
+  }
+
+  /** {@code Link request LK-… (`iam-user` for @owner)}, how each message names the request. */
+  private static String about(LinkRequest r) {
+    return "Link request " + r.id() + " (" + name(r) + " for " + user(r.ownerId()) + ")";
   }
 
   private static String name(LinkRequest r) {

@@ -86,6 +86,41 @@ class SettingsTest {
         "PORT is not a port number from 1 to 65535");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "-5", "many", "1000001"})
+  void fromEnv_badConnectionCap_namesVariableAndDefault(String cap) {
+    assertFails(
+        env(
+            Map.of(
+                "SLACK_BOT_TOKEN",
+                BOT,
+                "SLACK_SIGNING_SECRET",
+                SIGNING,
+                "KEYSMITH_HTTP_MAX_CONNECTIONS_PER_ADDRESS",
+                cap)),
+        "KEYSMITH_HTTP_MAX_CONNECTIONS_PER_ADDRESS is not a whole number from 1 to 1000000"
+            + " (default 256)");
+  }
+
+  @Test
+  void fromEnv_connectionCaps_areRead() {
+    Settings settings =
+        Settings.fromEnv(
+            env(
+                Map.of(
+                    "SLACK_BOT_TOKEN",
+                    BOT,
+                    "SLACK_SIGNING_SECRET",
+                    SIGNING,
+                    "KEYSMITH_HTTP_MAX_CONNECTIONS",
+                    "4096",
+                    "KEYSMITH_HTTP_MAX_CONNECTIONS_PER_ADDRESS",
+                    "2048")));
+
+    assertEquals(4096, settings.maxConnections());
+    assertEquals(2048, settings.maxConnectionsPerAddress());
+  }
+
   @Test
   void fromEnv_badConfigPath_namesVariable() {
     assertFails(

@@ -152,7 +152,9 @@ final class SlackHttpServerEdgeTest {
           TimeUnit.NANOSECONDS.toMillis(entry.getValue() - entry.getKey().connectedNanos());
       String which = stalled.get(entry.getKey()) + " lived " + lived + " ms";
       assertTrue(lived >= timeout.toMillis() - 100, which + ": cut before its deadline");
-      assertTrue(lived <= timeout.toMillis() + 1000, which + ": cut long after its deadline");
+      // The margin covers the guard's tick and this test noticing the close on a busy machine;
+      // before the guard such a connection stayed open for as long as the client liked.
+      assertTrue(lived <= timeout.toMillis() + 2500, which + ": cut long after its deadline");
     }
   }
 
