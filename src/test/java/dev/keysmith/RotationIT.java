@@ -280,6 +280,7 @@ class RotationIT {
               null,
               null,
               null,
+              null,
               k.clock.instant()));
     }
     k.iam.createAccessKey(x -> x.userName("alice"));

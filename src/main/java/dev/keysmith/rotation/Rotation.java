@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param postponed the deactivation already waited once because the old key was still in use
  * @param decidedBy the approver who approved or denied, where rotations need approval
  * @param approvalTs the approvals-channel message of the rotation, where it needs approval
+ * @param deactivatedAt when IAM deactivated the old key, once it has
  */
 public record Rotation(
     String id,
@@ -30,6 +31,7 @@ public record Rotation(
     @Nullable String decidedBy,
     @Nullable String approvalChannel,
     @Nullable String approvalTs,
+    @Nullable Instant deactivatedAt,
     Instant updatedAt)
     implements Stateful<RotationState> {
 
@@ -63,7 +65,8 @@ public record Rotation(
       RotationState state,
       Instant now) {
     return new Rotation(
-        id, iamUser, ownerId, oldKeyId, null, lost, state, now, null, false, null, null, null, now);
+        id, iamUser, ownerId, oldKeyId, null, lost, state, now, null, false, null, null, null, null,
+        now);
   }
 
   /** The new key reached the owner's screen. */
@@ -102,6 +105,11 @@ public record Rotation(
         });
   }
 
+  /** IAM deactivated the old key at {@code now}; its deletion is due from then. */
+  Rotation oldKeyDeactivated(Instant now) {
+    return edit(now, d -> d.deactivatedAt = now);
+  }
+
   /** The deactivation waits once more, because the old key was still in use. */
   Rotation postponedOnce(Instant now) {
     return edit(now, d -> d.postponed = true);
@@ -124,6 +132,7 @@ public record Rotation(
         d.decidedBy,
         d.approvalChannel,
         d.approvalTs,
+        d.deactivatedAt,
         now);
   }
 
@@ -136,6 +145,7 @@ public record Rotation(
     private @Nullable String decidedBy;
     private @Nullable String approvalChannel;
     private @Nullable String approvalTs;
+    private @Nullable Instant deactivatedAt;
 
     private Draft(Rotation r) {
       newKeyId = r.newKeyId;
@@ -145,6 +155,7 @@ public record Rotation(
       decidedBy = r.decidedBy;
       approvalChannel = r.approvalChannel;
       approvalTs = r.approvalTs;
+      deactivatedAt = r.deactivatedAt;
     }
   }
 }

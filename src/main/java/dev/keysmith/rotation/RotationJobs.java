@@ -3,7 +3,6 @@ package dev.keysmith.rotation;
 import static dev.keysmith.audit.AuditEvent.SYSTEM;
 
 import dev.keysmith.audit.AuditAction;
-import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.core.KeysmithException;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.core.Refusal.Reason;
@@ -116,8 +115,7 @@ public final class RotationJobs {
   /**
    * After a restart: a rotation cut off between its state and its next job gets the job: one in its
    * grace period its deactivation; one past it its deletion, after the deactivation itself if that
-   * never happened (no {@code keys.deactivated} event). The deletion job keeps a key its owner
-   * reactivated.
+   * never happened (no {@code deactivatedAt}). The deletion job keeps a key its owner reactivated.
    */
   public void recoverInterrupted() {
     for (Rotation r : rotations.findByState(RotationState.GRACE)) {
@@ -135,11 +133,7 @@ public final class RotationJobs {
       if (hasPending(r, DELETE_OLD)) {
         continue;
       }
-      Optional<Instant> deactivatedAt =
-          context.workflow().audit().forRequest(r.id()).stream()
-              .filter(e -> e.action() == AuditAction.KEYS_DEACTIVATED)
-              .map(AuditEvent::at)
-              .reduce((first, last) -> last);
+      Optional<Instant> deactivatedAt = Optional.ofNullable(r.deactivatedAt());
       if (deactivatedAt.isPresent()) {
         log.info("rotation {}: scheduling the deletion a restart interrupted", r.id());
         jobs.schedule(
@@ -173,9 +167,10 @@ public final class RotationJobs {
       context.finish(r, RotationState.DONE, "old key already gone");
       return;
     }
-    Instant deleteAt = clock.instant().plus(context.settings().deleteAfterDeactivation());
+    Instant now = clock.instant();
+    Instant deleteAt = now.plus(context.settings().deleteAfterDeactivation());
     transitions
-        .about(r.id())
+        .move(rotations, RotationState.OLD_DEACTIVATED, r.oldKeyDeactivated(now))
         .audited(
             actor,
             AuditAction.KEYS_DEACTIVATED,

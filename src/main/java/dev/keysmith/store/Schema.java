@@ -182,7 +182,20 @@ final class Schema {
                   // One pending link per IAM user (IAM names ignore case), so two requests cannot
                   // race to move the same user.
                   "CREATE UNIQUE INDEX links_one_pending_per_user ON links (iam_user_lower)"
-                      + " WHERE state = 'PENDING'")));
+                      + " WHERE state = 'PENDING'")),
+          new Migration(
+              8,
+              List.of(
+                  // When the old key was deactivated, kept with the rotation rather than read back
+                  // from the audit trail; rotations deactivated before this version take it from
+                  // their last keys.deactivated event.
+                  "ALTER TABLE rotations ADD COLUMN deactivated_at INTEGER",
+                  """
+                  UPDATE rotations SET deactivated_at =
+                    (SELECT MAX(at) FROM audit
+                      WHERE audit.request_id = rotations.id AND audit.action = 'keys.deactivated')
+                  WHERE state IN ('OLD_DEACTIVATED', 'DONE', 'CANCELLED')
+                  """)));
 
   /** The version a fully migrated database has. */
   static int latestVersion() {

@@ -11,12 +11,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** {@link RotationStore} in SQLite. Instants are kept to the millisecond. */
 public final class SqliteRotationStore implements RotationStore {
   private static final String COLUMNS =
       "iam_user, owner_id, old_key_id, new_key_id, lost, state, started_at, revealed_at,"
-          + " postponed, decided_by, approval_channel, approval_ts, updated_at";
+          + " postponed, decided_by, approval_channel, approval_ts, deactivated_at, updated_at";
   private static final String SELECT = "SELECT id, " + COLUMNS + " FROM rotations";
   private final Database db;
 
@@ -33,7 +34,7 @@ public final class SqliteRotationStore implements RotationStore {
               c.prepareStatement(
                   "INSERT INTO rotations (id, "
                       + COLUMNS
-                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                       + " ON CONFLICT DO NOTHING")) {
             ps.setString(1, r.id());
             bind(ps, 2, r);
@@ -65,7 +66,8 @@ public final class SqliteRotationStore implements RotationStore {
               c.prepareStatement(
                   "UPDATE OR IGNORE rotations SET iam_user = ?, owner_id = ?, old_key_id = ?, new_key_id = ?,"
                       + " lost = ?, state = ?, started_at = ?, revealed_at = ?, postponed = ?,"
-                      + " decided_by = ?, approval_channel = ?, approval_ts = ?, updated_at = ?"
+                      + " decided_by = ?, approval_channel = ?, approval_ts = ?, deactivated_at = ?,"
+                      + " updated_at = ?"
                       + " WHERE id = ? AND state = ?")) {
             int i = bind(ps, 1, next);
             ps.setString(i++, next.id());
@@ -97,25 +99,34 @@ public final class SqliteRotationStore implements RotationStore {
     ps.setInt(i++, r.lost() ? 1 : 0);
     ps.setString(i++, r.state().name());
     ps.setLong(i++, r.startedAt().toEpochMilli());
-    if (r.revealedAt() == null) {
-      ps.setNull(i++, Types.INTEGER);
-    } else {
-      ps.setLong(i++, r.revealedAt().toEpochMilli());
-    }
+    setInstant(ps, i++, r.revealedAt());
     ps.setInt(i++, r.postponed() ? 1 : 0);
     ps.setString(i++, r.decidedBy());
     ps.setString(i++, r.approvalChannel());
     ps.setString(i++, r.approvalTs());
+    setInstant(ps, i++, r.deactivatedAt());
     ps.setLong(i++, r.updatedAt().toEpochMilli());
     return i;
+  }
+
+  private static void setInstant(PreparedStatement ps, int index, @Nullable Instant at)
+      throws SQLException {
+    if (at == null) {
+      ps.setNull(index, Types.INTEGER);
+    } else {
+      ps.setLong(index, at.toEpochMilli());
+    }
+  }
+
+  private static @Nullable Instant getInstant(ResultSet rs, String column) throws SQLException {
+    long millis = rs.getLong(column);
+    return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
   }
 
   private static List<Rotation> read(PreparedStatement ps) throws SQLException {
     List<Rotation> rotations = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        long revealed = rs.getLong("revealed_at");
-        Instant revealedAt = rs.wasNull() ? null : Instant.ofEpochMilli(revealed);
         rotations.add(
             new Rotation(
                 rs.getString("id"),
@@ -126,11 +137,12 @@ public final class SqliteRotationStore implements RotationStore {
                 rs.getInt("lost") == 1,
                 RotationState.valueOf(rs.getString("state")),
                 Instant.ofEpochMilli(rs.getLong("started_at")),
-                revealedAt,
+                getInstant(rs, "revealed_at"),
                 rs.getInt("postponed") == 1,
                 rs.getString("decided_by"),
                 rs.getString("approval_channel"),
                 rs.getString("approval_ts"),
+                getInstant(rs, "deactivated_at"),
                 Instant.ofEpochMilli(rs.getLong("updated_at"))));
       }
     }

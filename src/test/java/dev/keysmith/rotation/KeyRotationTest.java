@@ -172,6 +172,7 @@ class KeyRotationTest {
 
     rotationJobs.recoverInterrupted();
 
+    assertEquals(clock.instant(), rotations.find(shown.id()).orElseThrow().deactivatedAt());
     assertEquals(
         KeyStatus.INACTIVE,
         iam.listAccessKeys("alice").stream()
@@ -189,9 +190,15 @@ class KeyRotationTest {
     String old = iam.createAccessKey("alice").accessKeyId();
     Rotation shown = rotation.rotate(OWNER, "alice", old, false, "url-1");
     rotationJobs.deactivateOldNow(shown.id(), OWNER);
+    Instant deactivatedAt = clock.instant();
+    assertEquals(
+        deactivatedAt,
+        rotations.find(shown.id()).orElseThrow().deactivatedAt(),
+        "the rotation itself says when its old key was deactivated");
     // As if the deletion job had been lost, and the owner then turned the old key back on.
     jobs.cancel(RotationJobs.DELETE_OLD, shown.id());
     iam.setAccessKeyStatus("alice", old, /* active= */ true);
+    clock.advance(Duration.ofHours(3)); // Keysmith comes back later
 
     rotationJobs.recoverInterrupted();
 
@@ -206,8 +213,9 @@ class KeyRotationTest {
     List<Job> pending = jobs.pending(shown.id());
     assertEquals(List.of(RotationJobs.DELETE_OLD), pending.stream().map(Job::kind).toList());
     assertEquals(
-        clock.instant().plus(KeysmithConfig.KeyCare.defaults().deleteAfterDeactivation()),
-        pending.get(0).dueAt());
+        deactivatedAt.plus(KeysmithConfig.KeyCare.defaults().deleteAfterDeactivation()),
+        pending.get(0).dueAt(),
+        "due from the deactivation, not from the restart");
   }
 
   @Test
