@@ -20,6 +20,7 @@ import dev.keysmith.iam.AwsIamGateway;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.PasswordGenerator;
+import dev.keysmith.jobs.Recovery;
 import dev.keysmith.jobs.Scheduler;
 import dev.keysmith.request.Provisioner;
 import dev.keysmith.request.RequestIds;
@@ -56,6 +57,7 @@ import dev.keysmith.workflow.WorkflowContext;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -92,14 +94,16 @@ public final class Keysmith implements AutoCloseable {
 
   /**
    * What {@link #run()} does, in order, as {@link #wire} decided it: warm up what every click needs
-   * (tolerating an outage), recover what a stop cut off, resume the rest in the background once
-   * listening, and the timer's housekeeping.
+   * (tolerating an outage), recover what a stop cut off (a step IAM or Slack holds up is retried by
+   * {@code recovery} from the housekeeping), resume the rest in the background once listening, and
+   * the timer's housekeeping.
    */
   private record Lifecycle(
       Map<String, Runnable> warmUpNow,
-      List<Runnable> recover,
+      List<Recovery.Step> recover,
       Map<String, Runnable> warmUpAfterListening,
-      Runnable housekeeping) {}
+      Runnable housekeeping,
+      Recovery recovery) {}
 
   private final Settings settings;
   private final Wiring wiring;
@@ -133,6 +137,8 @@ public final class Keysmith implements AutoCloseable {
   private static Keysmith wire(
       Settings settings, KeysmithConfig config, Wiring wiring, List<AutoCloseable> closeables) {
     Clock clock = wiring.clock();
+    Instant startedAt = clock.instant(); // what changed before this is what a stop cut off
+    Recovery recovery = new Recovery(clock);
     ExecutorService workers = wiring.workers();
     closeables.add(wiring.iam());
     closeables.add(wiring.sts());
@@ -237,13 +243,22 @@ public final class Keysmith implements AutoCloseable {
         new Lifecycle(
             Map.of("the approvers' user group", approvers::warmUp),
             List.of(
-                delivery::recoverInterrupted,
-                () -> workers.execute(requests::resumeInterrupted),
-                () -> workers.execute(links::resumeInterrupted),
-                jobs::requeueInterrupted,
-                rotation::recoverInterrupted,
-                rotationJobs::recoverInterrupted,
-                reminders::schedule),
+                new Recovery.Step(
+                    "delete the credentials of reveals a stop cut off",
+                    () -> delivery.recoverInterrupted(startedAt)),
+                new Recovery.Step(
+                    "resume requests a stop cut off",
+                    () -> workers.execute(requests::resumeInterrupted)),
+                new Recovery.Step(
+                    "resume links a stop cut off", () -> workers.execute(links::resumeInterrupted)),
+                new Recovery.Step("requeue jobs a stop cut off", jobs::requeueInterrupted),
+                new Recovery.Step(
+                    "delete the keys of rotations a stop cut off while minting",
+                    () -> rotation.recoverInterrupted(startedAt)),
+                new Recovery.Step(
+                    "give rotations a stop cut off their next step",
+                    () -> rotationJobs.recoverInterrupted(startedAt)),
+                new Recovery.Step("schedule the daily key reminders", reminders::schedule)),
             // The first IAM call builds the AWS clients and loads most of the SDK, about a second
             // of class loading on 2 cores: after listening, so start-up does not wait for it.
             Map.of("IAM", directory::warmUp),
@@ -251,7 +266,9 @@ public final class Keysmith implements AutoCloseable {
               reveal.wipeDue();
               delivery.expireOffers();
               scheduler.runDue();
-            });
+              recovery.retryDue();
+            },
+            recovery);
     return new Keysmith(settings, wiring, closeables, app, database::isHealthy, lifecycle);
   }
 
@@ -261,7 +278,11 @@ public final class Keysmith implements AutoCloseable {
    */
   private void run() throws Exception {
     lifecycle.warmUpNow().forEach(Keysmith::warmUp);
-    lifecycle.recover().forEach(Runnable::run);
+    Recovery recovery = lifecycle.recovery();
+    recovery.runAtStart(lifecycle.recover());
+    if (!recovery.waitingFor().isEmpty()) {
+      log.warn("Keysmith starts while it waits to: {}", String.join("; ", recovery.waitingFor()));
+    }
     if (wiring.scheduleHousekeeping()) {
       ScheduledExecutorService timer =
           Executors.newSingleThreadScheduledExecutor(threadsNamed("keysmith-timer"));

@@ -612,6 +612,45 @@ class CreateUserFlowIT {
     assertEquals(1, accessKeys("alice").size());
   }
 
+  @Test
+  void restart_whileRevealingWithIamDown_startsAnyway_andUndoesTheRevealOnceIamAnswers()
+      throws Exception {
+    String id = approvedRequest("PROGRAMMATIC");
+    k.keysmith.close();
+    // A crash between CreateAccessKey and the ephemeral post, then IAM unreachable at the start.
+    k.iam.createAccessKey(a -> a.userName("alice"));
+    try (var db = dev.keysmith.store.Database.open(dataDir)) {
+      var store = new dev.keysmith.store.SqliteRequestStore(db);
+      var r = store.find(id).orElseThrow();
+      assertTrue(
+          store.compareAndSet(
+              dev.keysmith.request.RequestState.PROVISIONED,
+              r.withState(dev.keysmith.request.RequestState.REVEALING, k.clock.instant())));
+    }
+    k.iamDown.set(true);
+
+    k.start(); // before, this threw: "cannot start: IamException"
+
+    var health =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + k.keysmith.port() + "/health"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, health.statusCode(), "it serves while it waits for IAM");
+    assertEquals(1, accessKeys("alice").size(), "nothing could be undone without IAM");
+    k.iamDown.set(false);
+    k.clock.advance(java.time.Duration.ofSeconds(5));
+    k.keysmith.housekeeping(); // the timer's retry
+    k.idle();
+
+    assertTrue(accessKeys("alice").isEmpty(), "the unseen key is deleted once IAM answers");
+    assertTrue(dmTexts(OWNER).stream().anyMatch(t -> t.contains("interrupted")));
+    reveal(id);
+    assertEquals(1, accessKeys("alice").size());
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   /** Submits and approves a request for alice owned by OWNER; returns its id. */

@@ -31,8 +31,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -71,6 +73,9 @@ final class KeysmithFixture implements AutoCloseable {
 
   /** IAM operations Keysmith called, such as {@code ListUserTags}, but not its caches' loads. */
   final List<String> iamCalls = Collections.synchronizedList(new ArrayList<>());
+
+  /** While set, every IAM call Keysmith makes fails as if IAM could not be reached. */
+  final AtomicBoolean iamDown = new AtomicBoolean();
 
   TrackingExecutor workers;
   Keysmith keysmith;
@@ -121,7 +126,7 @@ final class KeysmithFixture implements AutoCloseable {
                         AwsClients.iam(
                             moto.endpoint(),
                             MotoServer.CREDENTIALS,
-                            List.of(new IamCallRecorder(iamCalls)))),
+                            List.of(new IamCallRecorder(iamCalls), new IamOutage(iamDown)))),
                 AwsClients.lazily(() -> AwsClients.sts(moto.endpoint(), MotoServer.CREDENTIALS)),
                 workers,
                 /* scheduleHousekeeping= */ false));
@@ -312,6 +317,23 @@ final class KeysmithFixture implements AutoCloseable {
       }
     }
     return state.toString();
+  }
+
+  /** Fails every IAM call while {@code down} is set, as an unreachable IAM would. */
+  private static final class IamOutage implements ExecutionInterceptor {
+    private final AtomicBoolean down;
+
+    IamOutage(AtomicBoolean down) {
+      this.down = down;
+    }
+
+    @Override
+    public void beforeExecution(
+        Context.BeforeExecution context, ExecutionAttributes executionAttributes) {
+      if (down.get()) {
+        throw SdkClientException.create("Unable to execute HTTP request: Connect timed out");
+      }
+    }
   }
 
   /** Records each IAM operation, unless IamDirectory's caches load or refresh (reads only). */

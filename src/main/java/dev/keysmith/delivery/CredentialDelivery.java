@@ -120,7 +120,18 @@ public final class CredentialDelivery {
    * again. Keysmith users have no other keys or password before their first reveal.
    */
   public void recoverInterrupted() {
+    recoverInterrupted(clock.instant());
+  }
+
+  /**
+   * The same, for reveals that began no later than {@code startedAt}: a reveal begun since is under
+   * way, not interrupted, and is left alone when a failed recovery runs again.
+   */
+  public void recoverInterrupted(Instant startedAt) {
     for (AccessRequest r : store.findByState(RequestState.REVEALING)) {
+      if (r.updatedAt().isAfter(startedAt)) {
+        continue;
+      }
       log.info("request {}: deleting credentials of a reveal a restart interrupted", r.id());
       undo(r, SYSTEM, "interrupted by restart");
       Notifier.bestEffort(

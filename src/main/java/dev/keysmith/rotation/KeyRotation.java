@@ -116,7 +116,15 @@ public final class KeyRotation {
    * it. The user had exactly the old key (or none) when the rotation started.
    */
   public void recoverInterrupted() {
+    recoverInterrupted(clock.instant());
+  }
+
+  /** The same, for rotations that began minting no later than {@code startedAt}. */
+  public void recoverInterrupted(Instant startedAt) {
     for (Rotation r : rotations.findByState(RotationState.MINTING)) {
+      if (r.updatedAt().isAfter(startedAt)) {
+        continue; // minting now, not interrupted
+      }
       log.info("rotation {}: deleting the new key of a rotation a restart interrupted", r.id());
       undoMint(r, "interrupted by restart");
     }

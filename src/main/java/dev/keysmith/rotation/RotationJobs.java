@@ -118,7 +118,19 @@ public final class RotationJobs {
    * never happened (no {@code deactivatedAt}). The deletion job keeps a key its owner reactivated.
    */
   public void recoverInterrupted() {
+    recoverInterrupted(clock.instant());
+  }
+
+  /**
+   * The same, for rotations last changed no later than {@code startedAt}: one changed since is
+   * between two steps right now, and is left alone when a failed recovery runs again.
+   */
+  public void recoverInterrupted(Instant startedAt) {
+    KeysmithException failed = null;
     for (Rotation r : rotations.findByState(RotationState.GRACE)) {
+      if (r.updatedAt().isAfter(startedAt)) {
+        continue;
+      }
       if (!hasPending(r, DEACTIVATE_OLD)) {
         log.info("rotation {}: scheduling the deactivation a restart interrupted", r.id());
         jobs.schedule(
@@ -130,7 +142,7 @@ public final class RotationJobs {
       }
     }
     for (Rotation r : rotations.findByState(RotationState.OLD_DEACTIVATED)) {
-      if (hasPending(r, DELETE_OLD)) {
+      if (r.updatedAt().isAfter(startedAt) || hasPending(r, DELETE_OLD)) {
         continue;
       }
       Optional<Instant> deactivatedAt = Optional.ofNullable(r.deactivatedAt());
@@ -147,9 +159,16 @@ public final class RotationJobs {
       try {
         deactivateOld(r, SYSTEM);
       } catch (KeysmithException e) {
-        // IAM may not be reachable yet; Keysmith starts anyway and tries again at the next start.
+        // IAM may not be reachable yet: the others still get their turn, then the recovery fails
+        // and runs again later (jobs.Recovery), which finds this one still undone.
         log.warn("rotation {}: could not deactivate the old key yet: {}", r.id(), e.getMessage());
+        if (failed == null) {
+          failed = e;
+        }
       }
+    }
+    if (failed != null) {
+      throw failed;
     }
   }
 

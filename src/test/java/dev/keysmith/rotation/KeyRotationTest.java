@@ -11,6 +11,7 @@ import dev.keysmith.delivery.Credentials;
 import dev.keysmith.delivery.SecretChannel;
 import dev.keysmith.delivery.SecretReveal;
 import dev.keysmith.iam.IamDirectory;
+import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.KeyStatus;
 import dev.keysmith.iam.UserTags;
 import dev.keysmith.jobs.Job;
@@ -219,18 +220,51 @@ class KeyRotationTest {
   }
 
   @Test
-  void recoverInterrupted_whenIamRefusesTheDeactivation_stillLetsKeysmithStart() {
+  void recoverInterrupted_whenIamRefusesTheDeactivation_failsSoItIsTriedAgain_thenFinishes() {
     String old = iam.createAccessKey("alice").accessKeyId();
     Rotation shown = rotation.rotate(OWNER, "alice", old, false, "url-1");
     jobs.cancel(RotationJobs.DEACTIVATE_OLD, shown.id());
     assertTrue(
         rotations.compareAndSet(
             RotationState.GRACE, shown.moved(RotationState.OLD_DEACTIVATED, clock.instant())));
+    Instant startedAt = clock.instant();
     iam.failNext("UpdateAccessKey", "ServiceFailure");
 
-    rotationJobs.recoverInterrupted();
+    assertThrows(IamException.class, () -> rotationJobs.recoverInterrupted(startedAt));
+    assertTrue(jobs.pending(shown.id()).isEmpty(), "nothing half-done");
 
-    assertTrue(jobs.pending(shown.id()).isEmpty(), "tried again at the next start");
+    clock.advance(Duration.ofMinutes(1));
+    rotationJobs.recoverInterrupted(startedAt); // as jobs.Recovery runs it again
+
+    assertEquals(
+        List.of(RotationJobs.DELETE_OLD),
+        jobs.pending(shown.id()).stream().map(Job::kind).toList());
+  }
+
+  @Test
+  void recoverInterrupted_runAgainLater_leavesARotationChangedSinceTheStartAlone() {
+    String old = iam.createAccessKey("alice").accessKeyId();
+    Instant startedAt = clock.instant();
+    clock.advance(Duration.ofMinutes(1));
+    Rotation shown = rotation.rotate(OWNER, "alice", old, false, "url-1");
+    // Live, between "deactivate now" writing its state and IAM being called.
+    jobs.cancel(RotationJobs.DEACTIVATE_OLD, shown.id());
+    assertTrue(
+        rotations.compareAndSet(
+            RotationState.GRACE, shown.moved(RotationState.OLD_DEACTIVATED, clock.instant())));
+
+    rotationJobs.recoverInterrupted(startedAt);
+
+    assertEquals(KeyStatus.ACTIVE, statusOf(old), "the live step is the one to deactivate it");
+    assertTrue(jobs.pending(shown.id()).isEmpty());
+  }
+
+  private KeyStatus statusOf(String keyId) {
+    return iam.listAccessKeys("alice").stream()
+        .filter(k -> k.accessKeyId().equals(keyId))
+        .findFirst()
+        .orElseThrow()
+        .status();
   }
 
   private static void awaitQuietly(CountDownLatch latch) {
