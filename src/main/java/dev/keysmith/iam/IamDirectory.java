@@ -15,15 +15,22 @@ import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Cached, read-mostly facts about the IAM account that Slack interactions need within their
  * 3-second ack: offered groups, taken user names, the console sign-in URL, the password policy.
- * Entries refresh in the background, so only the very first lookup waits for IAM.
+ * Entries refresh in the background. The two that acks read (offered groups, taken names) never
+ * wait for IAM, cold or warm: before the first load answers they say what Keysmith knows without
+ * IAM (the configured groups; no name taken), and they keep the last answer while IAM is away. A
+ * clash only IAM can see then comes from CreateUser, after the ack.
  */
 public final class IamDirectory {
+  private static final Logger log = LoggerFactory.getLogger(IamDirectory.class);
   private static final String KEY = "account";
 
+  private final List<String> configuredGroups;
   private final LoadingCache<String, List<String>> offeredGroups;
   private final LoadingCache<String, Set<String>> takenNamesLower;
   private final LoadingCache<String, String> signInUrl;
@@ -33,8 +40,9 @@ public final class IamDirectory {
   /** Caches over {@code iam}; {@code configuredGroups} are offered when they exist in IAM. */
   public IamDirectory(
       IamGateway iam, List<String> configuredGroups, Executor refreshExecutor, Ticker ticker) {
+    this.configuredGroups = List.copyOf(configuredGroups);
     this.offeredGroups =
-        cache(
+        kept(
             refreshExecutor,
             ticker,
             Duration.ofMinutes(5),
@@ -43,7 +51,7 @@ public final class IamDirectory {
               return configuredGroups.stream().filter(existing::contains).toList();
             });
     this.takenNamesLower =
-        cache(
+        kept(
             refreshExecutor,
             ticker,
             Duration.ofMinutes(1),
@@ -83,14 +91,44 @@ public final class IamDirectory {
         .build(loader);
   }
 
-  /** The configured groups that exist in IAM, in configured order. */
-  public List<String> offeredGroups() {
-    return offeredGroups.get(KEY);
+  /** Like {@link #cache}, but an entry never expires: a stale answer beats waiting for IAM. */
+  private static <V> LoadingCache<String, V> kept(
+      Executor executor,
+      Ticker ticker,
+      Duration refresh,
+      com.github.benmanes.caffeine.cache.CacheLoader<String, V> loader) {
+    return Caffeine.newBuilder()
+        .executor(executor)
+        .ticker(ticker)
+        .refreshAfterWrite(refresh)
+        .build(loader);
   }
 
-  /** Whether an IAM user with this name (ignoring case) existed at the last look. */
+  /** The cached value, or {@code meanwhile} while the first load runs in the background. */
+  private static <V> V known(LoadingCache<String, V> cache, V meanwhile) {
+    V value = cache.getIfPresent(KEY);
+    if (value != null) {
+      return value;
+    }
+    var unused = cache.refresh(KEY);
+    V loaded = cache.getIfPresent(KEY); // there already if the load ran on this thread
+    return loaded != null ? loaded : meanwhile;
+  }
+
+  /**
+   * The configured groups that exist in IAM, in configured order; all configured groups until IAM
+   * has answered once. Never waits for IAM.
+   */
+  public List<String> offeredGroups() {
+    return known(offeredGroups, configuredGroups);
+  }
+
+  /**
+   * Whether an IAM user with this name (ignoring case) existed at the last look; false until IAM
+   * has answered once. Never waits for IAM.
+   */
   public boolean userNameTaken(String name) {
-    return takenNamesLower.get(KEY).contains(name.toLowerCase(Locale.ROOT));
+    return known(takenNamesLower, Set.<String>of()).contains(name.toLowerCase(Locale.ROOT));
   }
 
   /** The console sign-in URL. */
@@ -175,8 +213,9 @@ public final class IamDirectory {
 
   /** Loads everything once, so the first Slack interaction does not wait for IAM. */
   public void warmUp() {
-    offeredGroups();
-    userNameTaken("");
+    var groups = offeredGroups.get(KEY); // loads and waits: this runs in the background
+    var names = takenNamesLower.get(KEY);
+    log.debug("IAM: {} offered groups, {} user names", groups.size(), names.size());
     consoleSignInUrl();
     passwordPolicy();
   }

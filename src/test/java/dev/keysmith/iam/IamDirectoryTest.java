@@ -23,6 +23,7 @@ class IamDirectoryTest {
   @Test
   void usersChanged_answersFromTheLastLookWithoutCallingIam_untilTheReloadIsDone() {
     iam.createUser("alice", "/", Map.of(), Optional.empty());
+    directory.warmUp();
     assertTrue(directory.userNameTaken("ALICE"));
     iam.createUser("bob", "/", Map.of(), Optional.empty());
     iam.calls.clear();
@@ -45,6 +46,7 @@ class IamDirectoryTest {
   @Test
   void userCreated_updatesNamesAndOwnersWithoutAskingIam() {
     iam.createUser("alice", "/", Map.of(UserTags.OWNER, "U1"), Optional.empty());
+    directory.warmUp();
     assertEquals(Map.of("U1", List.of("alice")), directory.usersByOwner());
     assertFalse(directory.userNameTaken("carol"));
     iam.createUser("Carol", "/", Map.of(UserTags.OWNER, "U1"), Optional.empty());
@@ -81,6 +83,8 @@ class IamDirectoryTest {
     assertTrue(iam.calls.isEmpty(), "nothing loaded just to be updated: " + iam.calls);
 
     iam.createUser("carol", "/", Map.of(UserTags.OWNER, "U1"), Optional.empty());
+    assertFalse(directory.userNameTaken("CAROL"), "a cold lookup answers without waiting");
+    runBackground();
     assertTrue(directory.userNameTaken("CAROL"));
     assertEquals(List.of("carol"), directory.usersOwnedBy("U1"));
   }
@@ -90,6 +94,7 @@ class IamDirectoryTest {
     FakeIamGateway slowIam = spy(new FakeIamGateway());
     IamDirectory dir =
         new IamDirectory(slowIam, List.of("developers"), background::add, Ticker.systemTicker());
+    dir.warmUp();
     assertFalse(dir.userNameTaken("carol"));
     // The reload reads IAM, then carol is created and recorded before the reload completes.
     doAnswer(
@@ -110,14 +115,33 @@ class IamDirectoryTest {
   }
 
   @Test
-  void forgetUsers_makesTheNextLookupAskIam() {
+  void forgetUsers_makesTheNextLookupAskIamInTheBackground() {
+    directory.warmUp();
     assertFalse(directory.userNameTaken("bob"));
     iam.createUser("bob", "/", Map.of(), Optional.empty());
     iam.calls.clear();
 
     directory.forgetUsers();
 
+    assertFalse(directory.userNameTaken("bob"), "answered at once, without IAM");
+    assertTrue(iam.calls.isEmpty(), iam.calls.toString());
+    runBackground();
     assertTrue(directory.userNameTaken("bob"));
     assertEquals(1, iam.calls.stream().filter(c -> c.startsWith("ListUsers")).count());
+  }
+
+  @Test
+  void coldLookupsOnTheAckPath_neverWaitForIam_andSayWhatKeysmithKnowsMeanwhile() {
+    iam.createUser("alice", "/", Map.of(), Optional.empty());
+    iam.calls.clear();
+
+    assertEquals(List.of("developers"), directory.offeredGroups(), "the configured groups");
+    assertFalse(directory.userNameTaken("alice"), "a clash IAM's CreateUser reports later");
+    assertTrue(iam.calls.isEmpty(), "no IAM call before an ack: " + iam.calls);
+
+    runBackground();
+
+    assertEquals(List.of(), directory.offeredGroups(), "developers does not exist in IAM");
+    assertTrue(directory.userNameTaken("alice"));
   }
 }
