@@ -100,33 +100,10 @@ final class CreateUserSubmission {
             accessType(option(values, Ids.BLOCK_ACCESS_TYPE)),
             owner == null ? requester : owner,
             trimmed(selected(values, Ids.BLOCK_JUSTIFICATION, ViewState.Value::getValue)));
-    View view = req.getPayload().getView();
-    String viewId = view == null ? null : view.getId();
-    String hash = view == null ? null : view.getHash();
-    RequestService.Submission[] fresh = {null};
-    Submitted earlier = null;
-    if (viewId == null) {
-      fresh[0] = service.submit(form, requester);
-    } else {
-      // compute: a repeat arriving while the first is being stored waits for it.
-      earlier =
-          submitted
-              .asMap()
-              .compute(
-                  viewId,
-                  (id, before) -> {
-                    if (before != null && before.repeatedBy(requester, hash, form)) {
-                      return before;
-                    }
-                    RequestService.Submission s = service.submit(form, requester);
-                    fresh[0] = s;
-                    AccessRequest r = s.request();
-                    return r == null ? before : new Submitted(requester, hash, form, r);
-                  });
-    }
-    RequestService.Submission submission = fresh[0];
+    Outcome outcome = submitOnce(req.getPayload().getView(), form, requester);
+    RequestService.Submission submission = outcome.fresh();
     if (submission == null) {
-      AccessRequest repeated = Objects.requireNonNull(earlier).request();
+      AccessRequest repeated = Objects.requireNonNull(outcome.repeated());
       log.info("request {}: its form came again; answered as the first time", repeated.id());
       return ctx.ackWithUpdate(Blocks.submittedModal(repeated));
     }
@@ -140,6 +117,36 @@ final class CreateUserSubmission {
     }
     later.run("announce", stored.id(), null, () -> service.announce(stored));
     return ctx.ackWithUpdate(Blocks.submittedModal(stored));
+  }
+
+  /** A submission stored (or refused) now, or the request this modal's first delivery stored. */
+  private record Outcome(
+      RequestService.@Nullable Submission fresh, @Nullable AccessRequest repeated) {}
+
+  private Outcome submitOnce(@Nullable View view, RequestForm form, String requester) {
+    if (view == null || view.getId() == null) {
+      return new Outcome(service.submit(form, requester), null);
+    }
+    String hash = view.getHash();
+    RequestService.Submission[] fresh = {null};
+    // compute: a repeat arriving while the first is still being stored waits for it.
+    Submitted kept =
+        submitted
+            .asMap()
+            .compute(
+                view.getId(),
+                (id, before) -> {
+                  if (before != null && before.repeatedBy(requester, hash, form)) {
+                    return before;
+                  }
+                  RequestService.Submission s = service.submit(form, requester);
+                  fresh[0] = s;
+                  AccessRequest r = s.request();
+                  return r == null ? before : new Submitted(requester, hash, form, r);
+                });
+    return fresh[0] != null
+        ? new Outcome(fresh[0], null)
+        : new Outcome(null, Objects.requireNonNull(kept).request());
   }
 
   private static @Nullable String option(
