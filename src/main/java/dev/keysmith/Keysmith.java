@@ -44,6 +44,7 @@ import dev.keysmith.slack.SlackNotifier;
 import dev.keysmith.slack.SlackRoutes;
 import dev.keysmith.slack.SlackSecretChannel;
 import dev.keysmith.slack.SlackWebApi;
+import dev.keysmith.slack.SocketModeDispatch;
 import dev.keysmith.store.Database;
 import dev.keysmith.store.SqliteAuditTrail;
 import dev.keysmith.store.SqliteJobStore;
@@ -291,7 +292,8 @@ public final class Keysmith implements AutoCloseable {
       var unused = timer.scheduleWithFixedDelay(this::housekeepingSafely, 5, 5, TimeUnit.SECONDS);
     }
     if (settings.socketMode()) {
-      SocketModeApp socket = new SocketModeApp(settings.appToken().orElseThrow(), app);
+      SocketModeApp socket =
+          SocketModeDispatch.socketModeApp(settings.appToken().orElseThrow(), app);
       closeables.add(socket::stop);
       socket.startAsync();
       log.info("Keysmith started in Socket Mode");

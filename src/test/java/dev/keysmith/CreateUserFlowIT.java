@@ -284,6 +284,37 @@ class CreateUserFlowIT {
   }
 
   @Test
+  void submit_sameSubmissionDeliveredTwice_isAnsweredAsSentBothTimes_andStoredOnce()
+      throws Exception {
+    SlackRequests.Signed once =
+        k.signedSubmission(REQUESTER, "alice", "developers", "BOTH", OWNER, "x");
+    Reply first = k.send.send(once);
+    Reply again = k.send.send(once);
+    k.idle();
+
+    assertEquals("update", first.json().path("response_action").asText(), first.body());
+    assertEquals("update", again.json().path("response_action").asText(), again.body());
+    assertEquals(first.json().path("view"), again.json().path("view"));
+    assertEquals(
+        1,
+        k.slack.calls("chat.postMessage").stream()
+            .filter(c -> APPROVALS.equals(c.param("channel")))
+            .count());
+  }
+
+  @Test
+  void createUserCommand_sameTriggerTwice_opensOneModal() throws Exception {
+    String body =
+        k.send.slashCommandBody(REQUESTER, "create-user", "t.repeat", k.slack.newResponseUrl());
+    SlackRequests.Signed once = k.send.sign(body);
+    assertEquals(200, k.send.send(once).status());
+    assertEquals(200, k.send.send(once).status());
+    k.idle();
+
+    assertEquals(1, k.slack.calls("views.open").size());
+  }
+
+  @Test
   void submit_sameNameByManyPeopleAtOnce_acceptsExactlyOne() throws Exception {
     List<CompletableFuture<Reply>> replies = new ArrayList<>();
     for (String person : List.of(REQUESTER, STRANGER, OWNER, REQUESTER, STRANGER, OWNER)) {

@@ -1,6 +1,7 @@
 package dev.keysmith.iam;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -10,6 +11,7 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -21,6 +23,20 @@ import software.amazon.awssdk.services.sts.StsClient;
  */
 public final class AwsClients {
   private AwsClients() {}
+
+  /**
+   * How long an AWS call may take. IAM is called after the Slack ack, so Slack's 3 s rule does not
+   * bound it, but a call that hangs (a silent endpoint, a dropped connection) would hold a worker
+   * for good: each attempt gets {@code attempt}, the whole call with its retries {@code call}.
+   */
+  record Timeouts(Duration connect, Duration socket, Duration attempt, Duration call) {
+    static final Timeouts DEFAULT =
+        new Timeouts(
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(15));
+  }
 
   /**
    * A client made by {@code build} when first asked for rather than now. Making the first AWS
@@ -66,7 +82,8 @@ public final class AwsClients {
   public static IamClient iam() {
     return IamClient.builder()
         .region(Region.AWS_GLOBAL)
-        .overrideConfiguration(overrides(List.of()))
+        .overrideConfiguration(overrides(List.of(), Timeouts.DEFAULT))
+        .httpClientBuilder(http(Timeouts.DEFAULT))
         .build();
   }
 
@@ -74,7 +91,8 @@ public final class AwsClients {
   public static StsClient sts() {
     return StsClient.builder()
         .region(configuredRegionOr(Region.US_EAST_1))
-        .overrideConfiguration(overrides(List.of()))
+        .overrideConfiguration(overrides(List.of(), Timeouts.DEFAULT))
+        .httpClientBuilder(http(Timeouts.DEFAULT))
         .build();
   }
 
@@ -91,27 +109,47 @@ public final class AwsClients {
         // With an explicit endpoint the region only names the signing scope; a fixed one keeps
         // tests from probing instance metadata for it.
         .region(Region.US_EAST_1)
-        .overrideConfiguration(overrides(List.of()))
+        .overrideConfiguration(overrides(List.of(), Timeouts.DEFAULT))
+        .httpClientBuilder(http(Timeouts.DEFAULT))
         .build();
   }
 
   /** An IAM client for an emulator or test endpoint, whose calls {@code interceptors} see. */
   public static IamClient iam(
       URI endpoint, AwsCredentialsProvider credentials, List<ExecutionInterceptor> interceptors) {
+    return iam(endpoint, credentials, interceptors, Timeouts.DEFAULT);
+  }
+
+  static IamClient iam(
+      URI endpoint,
+      AwsCredentialsProvider credentials,
+      List<ExecutionInterceptor> interceptors,
+      Timeouts timeouts) {
     return IamClient.builder()
         .endpointOverride(endpoint)
         .credentialsProvider(credentials)
         .region(Region.AWS_GLOBAL)
-        .overrideConfiguration(overrides(interceptors))
+        .overrideConfiguration(overrides(interceptors, timeouts))
+        .httpClientBuilder(http(timeouts))
         .build();
   }
 
   // The SDK's default retry mode is LEGACY; STANDARD backs off on throttling with jitter.
-  private static ClientOverrideConfiguration overrides(List<ExecutionInterceptor> interceptors) {
+  private static ClientOverrideConfiguration overrides(
+      List<ExecutionInterceptor> interceptors, Timeouts timeouts) {
     return ClientOverrideConfiguration.builder()
         .retryStrategy(RetryMode.STANDARD)
         .executionInterceptors(interceptors)
+        .apiCallAttemptTimeout(timeouts.attempt())
+        .apiCallTimeout(timeouts.call())
         .build();
+  }
+
+  // The Apache client's own defaults wait 2 s to connect and 30 s for each read.
+  private static ApacheHttpClient.Builder http(Timeouts timeouts) {
+    return ApacheHttpClient.builder()
+        .connectionTimeout(timeouts.connect())
+        .socketTimeout(timeouts.socket());
   }
 
   private static Region configuredRegionOr(Region fallback) {

@@ -1,10 +1,13 @@
 package dev.keysmith.slack;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.slack.api.app_backend.interactive_components.response.Option;
 import com.slack.api.bolt.App;
 import com.slack.api.bolt.context.builtin.ViewSubmissionContext;
 import com.slack.api.bolt.request.builtin.ViewSubmissionRequest;
 import com.slack.api.bolt.response.Response;
+import com.slack.api.model.view.View;
 import com.slack.api.model.view.ViewState;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.iam.IamDirectory;
@@ -13,13 +16,19 @@ import dev.keysmith.request.AccessType;
 import dev.keysmith.request.FormField;
 import dev.keysmith.request.RequestForm;
 import dev.keysmith.request.RequestService;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The create-user modal: its submission, checked inline, and its group type-ahead. */
 final class CreateUserSubmission {
+  private static final Logger log = LoggerFactory.getLogger(CreateUserSubmission.class);
+
   private static final Map<FormField, String> BLOCKS =
       Map.of(
           FormField.IAM_USER_NAME, Ids.BLOCK_IAM_USER_NAME,
@@ -31,6 +40,22 @@ final class CreateUserSubmission {
   private final RequestService service;
   private final IamDirectory directory;
   private final Later later;
+
+  /**
+   * The request each modal (by view id) stored. A submission delivered twice (a Socket Mode
+   * envelope again, a retry) would otherwise find its own request claiming the name and be told the
+   * name is taken; kept in memory, since repeats come within seconds of the first.
+   */
+  private final Cache<String, Submitted> submitted =
+      Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(30)).maximumSize(10_000).build();
+
+  private record Submitted(
+      String requester, @Nullable String hash, RequestForm form, AccessRequest request) {
+    boolean repeatedBy(String requester, @Nullable String hash, RequestForm form) {
+      return this.requester.equals(requester)
+          && ((hash != null && hash.equals(this.hash)) || this.form.equals(form));
+    }
+  }
 
   CreateUserSubmission(RequestService service, IamDirectory directory, Later later) {
     this.service = service;
@@ -75,7 +100,13 @@ final class CreateUserSubmission {
             accessType(option(values, Ids.BLOCK_ACCESS_TYPE)),
             owner == null ? requester : owner,
             trimmed(selected(values, Ids.BLOCK_JUSTIFICATION, ViewState.Value::getValue)));
-    RequestService.Submission submission = service.submit(form, requester);
+    Outcome outcome = submitOnce(req.getPayload().getView(), form, requester);
+    RequestService.Submission submission = outcome.fresh();
+    if (submission == null) {
+      AccessRequest repeated = Objects.requireNonNull(outcome.repeated());
+      log.info("request {}: its form came again; answered as the first time", repeated.id());
+      return ctx.ackWithUpdate(Blocks.submittedModal(repeated));
+    }
     AccessRequest stored = submission.request();
     if (stored == null) {
       Map<String, String> errors = new LinkedHashMap<>();
@@ -86,6 +117,36 @@ final class CreateUserSubmission {
     }
     later.run("announce", stored.id(), null, () -> service.announce(stored));
     return ctx.ackWithUpdate(Blocks.submittedModal(stored));
+  }
+
+  /** A submission stored (or refused) now, or the request this modal's first delivery stored. */
+  private record Outcome(
+      RequestService.@Nullable Submission fresh, @Nullable AccessRequest repeated) {}
+
+  private Outcome submitOnce(@Nullable View view, RequestForm form, String requester) {
+    if (view == null || view.getId() == null) {
+      return new Outcome(service.submit(form, requester), null);
+    }
+    String hash = view.getHash();
+    RequestService.Submission[] fresh = {null};
+    // compute: a repeat arriving while the first is still being stored waits for it.
+    Submitted kept =
+        submitted
+            .asMap()
+            .compute(
+                view.getId(),
+                (id, before) -> {
+                  if (before != null && before.repeatedBy(requester, hash, form)) {
+                    return before;
+                  }
+                  RequestService.Submission s = service.submit(form, requester);
+                  fresh[0] = s;
+                  AccessRequest r = s.request();
+                  return r == null ? before : new Submitted(requester, hash, form, r);
+                });
+    return fresh[0] != null
+        ? new Outcome(fresh[0], null)
+        : new Outcome(null, Objects.requireNonNull(kept).request());
   }
 
   private static @Nullable String option(

@@ -1,5 +1,7 @@
 package dev.keysmith.slack;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.slack.api.bolt.App;
 import com.slack.api.bolt.context.builtin.SlashCommandContext;
 import com.slack.api.bolt.request.builtin.SlashCommandRequest;
@@ -8,12 +10,21 @@ import dev.keysmith.core.KeysmithException;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.core.SlackIds;
 import dev.keysmith.iam.IamDirectory;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code /iam}: help, and {@code create-user}, which opens the request modal. */
 final class IamCommand {
+  private static final Logger log = LoggerFactory.getLogger(IamCommand.class);
+
+  // A trigger id opens one modal and is good for 3 s; a command delivered twice carries the same
+  // one, and must not open the form twice.
+  private final Cache<String, Boolean> triggers =
+      Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(5)).maximumSize(10_000).build();
   private final IamDirectory directory;
   private final KeyCommands keys;
   private final LinkActions links;
@@ -87,6 +98,11 @@ final class IamCommand {
         }
         String requester = req.getPayload().getUserId();
         String trigger = req.getPayload().getTriggerId();
+        if (trigger != null && triggers.asMap().putIfAbsent(trigger, Boolean.TRUE) != null) {
+          log.info(
+              "create-user came again with trigger {}; not opened twice", LogSafe.value(trigger));
+          return ctx.ack();
+        }
         later.run(
             "views.open",
             "create-user",

@@ -39,6 +39,7 @@ public final class SlackRoutes {
   public static App register(
       App app, RequestFlows requests, KeyFlows keys, Plumbing plumbing, KeysmithConfig config) {
     app.use(new RoutingIds());
+    app.use(new EventRetries());
     Later later = new Later(plumbing.executor(), plumbing.replies());
     Clicks clicks = new Clicks(plumbing.replies(), later);
     KeyCommands keyCommands = new KeyCommands(keys.care(), plumbing.replies(), clicks, later);

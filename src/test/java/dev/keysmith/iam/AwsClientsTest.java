@@ -2,12 +2,26 @@ package dev.keysmith.iam;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.sts.StsClient;
 
 class AwsClientsTest {
   @Test
@@ -43,5 +57,53 @@ class AwsClientsTest {
     lazy.close();
 
     assertEquals(0, made.get());
+  }
+
+  @Test
+  void iamCall_endpointThatNeverAnswers_failsWithinTheCallTimeout() throws Exception {
+    List<Socket> accepted = new CopyOnWriteArrayList<>();
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    accepted.add(silent.accept()); // accepted, read from by nobody, never answered
+                  }
+                } catch (IOException closed) {
+                  // the test is over
+                }
+              });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      URI endpoint = URI.create("http://127.0.0.1:" + silent.getLocalPort());
+      StaticCredentialsProvider credentials =
+          StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret"));
+      AwsClients.Timeouts shortened =
+          new AwsClients.Timeouts(
+              Duration.ofMillis(500),
+              Duration.ofSeconds(5), // longer than the call: the call timeout must cut it
+              Duration.ofMillis(600),
+              Duration.ofMillis(1500));
+      try (IamClient iam = AwsClients.iam(endpoint, credentials, List.of(), shortened);
+          StsClient sts = AwsClients.sts(endpoint, credentials)) {
+        AwsIamGateway gateway = new AwsIamGateway(iam, sts);
+
+        long started = System.nanoTime();
+        // Without the timeouts the Apache client waits 30 s per read, and retries twice.
+        IamException failed =
+            assertTimeoutPreemptively(
+                Duration.ofSeconds(6), () -> assertThrows(IamException.class, gateway::groupNames));
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertTrue(took.compareTo(Duration.ofSeconds(4)) < 0, "took " + took);
+        assertTrue(!accepted.isEmpty(), "the call reached the silent endpoint");
+        assertTrue(failed.getMessage() != null && !failed.getMessage().isBlank());
+      }
+    } finally {
+      for (Socket s : accepted) {
+        s.close();
+      }
+    }
   }
 }

@@ -52,6 +52,7 @@ public final class SlackRequests {
   private static final ObjectNode BLOCK_SUGGESTION = fixture("block_suggestion.json");
   private static final Duration STALENESS = Duration.ofMinutes(10);
   private static final AtomicLong TRIGGERS = new AtomicLong();
+  private static final AtomicLong VIEWS = new AtomicLong();
 
   private final URI eventsUri;
   private final String signingSecret;
@@ -236,6 +237,8 @@ public final class SlackRequests {
     putUser(payload, userId);
     payload.put("trigger_id", newTriggerId());
     ObjectNode view = (ObjectNode) payload.get("view");
+    // Each submission from its own modal, as when a person opens the form again.
+    view.put("id", "V" + VIEWS.incrementAndGet());
     view.put("callback_id", callbackId).put("private_metadata", privateMetadata);
     ObjectNode state = view.putObject("state").putObject("values");
     var blocks = view.putArray("blocks");

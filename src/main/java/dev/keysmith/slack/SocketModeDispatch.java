@@ -1,0 +1,147 @@
+package dev.keysmith.slack;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.slack.api.bolt.App;
+import com.slack.api.bolt.response.Response;
+import com.slack.api.bolt.socket_mode.SocketModeApp;
+import com.slack.api.bolt.socket_mode.request.SocketModeRequest;
+import com.slack.api.bolt.socket_mode.request.SocketModeRequestParser;
+import com.slack.api.socket_mode.SocketModeClient;
+import com.slack.api.socket_mode.listener.WebSocketMessageListener;
+import com.slack.api.util.json.GsonFactory;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs Socket Mode envelopes through the Bolt app in place of Bolt's own dispatch, which runs an
+ * envelope delivered twice twice and never acks one no listener handles (Slack then delivers it
+ * again). Here each envelope id runs once, a repeat gets the first answer again, and an envelope no
+ * listener handled, or whose listener failed, is acked with one log line.
+ */
+public final class SocketModeDispatch implements WebSocketMessageListener {
+  private static final Logger log = LoggerFactory.getLogger(SocketModeDispatch.class);
+
+  // Slack redelivers an unacked envelope within seconds; ten minutes covers reconnects too.
+  static final Duration REMEMBERED_FOR = Duration.ofMinutes(10);
+  static final long REMEMBERED_AT_MOST = 10_000;
+
+  private final App app;
+  private final Consumer<String> send;
+  private final SocketModeRequestParser parser;
+  private final Gson gson;
+  private final Cache<String, CompletableFuture<String>> answers =
+      Caffeine.newBuilder()
+          .expireAfterWrite(REMEMBERED_FOR)
+          .maximumSize(REMEMBERED_AT_MOST)
+          .build();
+
+  SocketModeDispatch(App app, Consumer<String> send) {
+    this.app = app;
+    this.send = send;
+    this.parser = new SocketModeRequestParser(app.config());
+    this.gson = GsonFactory.createSnakeCase(app.slack().getConfig());
+  }
+
+  /** A Socket Mode connection for {@code app} whose envelopes go through a dispatch. */
+  public static SocketModeApp socketModeApp(String appToken, App app) throws IOException {
+    SocketModeClient client = app.slack().socketMode(appToken);
+    client.addWebSocketMessageListener(
+        new SocketModeDispatch(app, message -> client.sendSocketModeResponse(message)));
+    return new SocketModeApp(client, app);
+  }
+
+  @Override
+  public void handle(String message) {
+    SocketModeRequest req;
+    try {
+      req = parser.parse(message);
+    } catch (RuntimeException e) {
+      log.warn("could not read a Socket Mode message: {}", e.getClass().getSimpleName());
+      return;
+    }
+    if (req == null) {
+      return; // hello and the like: the client's own business, nothing to ack
+    }
+    String envelopeId = req.getEnvelope().getEnvelopeId();
+    if (envelopeId == null) {
+      log.warn("a {} envelope came without an id; nothing to ack", type(req));
+      return;
+    }
+    CompletableFuture<String> mine = new CompletableFuture<>();
+    CompletableFuture<String> earlier = answers.asMap().putIfAbsent(envelopeId, mine);
+    if (earlier != null) {
+      log.info(
+          "envelope {} came again; acked with its first answer, not run again",
+          LogSafe.value(envelopeId));
+      // A view submission's answer says what the modal does, so a repeat gets the same one.
+      var unused = earlier.thenAccept(send);
+      return;
+    }
+    String answer = run(req, envelopeId);
+    mine.complete(answer);
+    send.accept(answer);
+  }
+
+  private String run(SocketModeRequest req, String envelopeId) {
+    Response response;
+    try {
+      response = app.run(req.getBoltRequest());
+    } catch (Exception e) {
+      log.error(
+          "envelope {} ({}): its listener failed, acked anyway: {}",
+          LogSafe.value(envelopeId),
+          type(req),
+          LogSafe.value(e.getClass().getName()));
+      return ack(envelopeId);
+    }
+    if (response.getStatusCode() != 200) {
+      log.warn(
+          "envelope {} ({}): no listener handled it (status {}); acked",
+          LogSafe.value(envelopeId),
+          type(req),
+          response.getStatusCode());
+      return ack(envelopeId);
+    }
+    return answer(envelopeId, response);
+  }
+
+  // As Bolt's SocketModeApp answers: a JSON body is the payload, any other body its text.
+  private String answer(String envelopeId, Response response) {
+    String body = response.getBody();
+    if (body == null) {
+      return ack(envelopeId);
+    }
+    JsonObject answer = new JsonObject();
+    answer.addProperty("envelope_id", envelopeId);
+    String contentType = Objects.toString(response.getContentType(), "");
+    if (contentType.startsWith("application/json")) {
+      answer.add("payload", gson.fromJson(body, JsonElement.class));
+    } else {
+      JsonObject payload = new JsonObject();
+      payload.addProperty("text", body);
+      answer.add("payload", payload);
+    }
+    return gson.toJson(answer);
+  }
+
+  private static String ack(String envelopeId) {
+    JsonObject ack = new JsonObject();
+    ack.addProperty("envelope_id", envelopeId);
+    return ack.toString();
+  }
+
+  private static String type(SocketModeRequest req) {
+    @Nullable String type = req.getEnvelope().getType();
+    return LogSafe.value(Objects.toString(type, "untyped"));
+  }
+}

@@ -1,0 +1,141 @@
+package dev.keysmith.slack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.slack.api.bolt.App;
+import com.slack.api.bolt.AppConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class SocketModeDispatchTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final List<String> sent = new CopyOnWriteArrayList<>();
+  private final AtomicInteger commands = new AtomicInteger();
+  private final AtomicInteger submissions = new AtomicInteger();
+  // No built-in middleware: nothing calls auth.test; Socket Mode requests carry no signature.
+  private final App app = new App(AppConfig.builder().build(), new ArrayList<>());
+
+  SocketModeDispatchTest() {
+    app.command(
+        "/iam",
+        (req, ctx) -> {
+          commands.incrementAndGet();
+          return ctx.ack();
+        });
+    app.viewSubmission(
+        "create_user",
+        (req, ctx) -> {
+          submissions.incrementAndGet();
+          return ctx.ackWithErrors(Map.of("iam_user_name", "n" + submissions.get()));
+        });
+  }
+
+  private final SocketModeDispatch dispatch = new SocketModeDispatch(app, sent::add);
+
+  @Test
+  void handle_sameEnvelopeTwice_runsTheListenerOnce_andAcksBoth() throws Exception {
+    dispatch.handle(command("env-1", "/iam"));
+    dispatch.handle(command("env-1", "/iam"));
+
+    assertEquals(1, commands.get());
+    assertEquals(2, sent.size());
+    for (String answer : sent) {
+      assertEquals("env-1", JSON.readTree(answer).path("envelope_id").asText());
+    }
+  }
+
+  @Test
+  void handle_viewSubmissionTwice_repeatGetsTheFirstAnswer() throws Exception {
+    dispatch.handle(submission("env-2"));
+    dispatch.handle(submission("env-2"));
+
+    assertEquals(1, submissions.get());
+    assertEquals(2, sent.size());
+    JsonNode first = JSON.readTree(sent.get(0));
+    assertEquals("errors", first.path("payload").path("response_action").asText());
+    assertEquals(first, JSON.readTree(sent.get(1)));
+  }
+
+  @Test
+  void handle_envelopeNoListenerHandles_isAcked() throws Exception {
+    dispatch.handle(command("env-3", "/unknown"));
+
+    assertEquals(0, commands.get());
+    assertEquals(1, sent.size());
+    JsonNode ack = JSON.readTree(sent.get(0));
+    assertEquals("env-3", ack.path("envelope_id").asText());
+    assertTrue(ack.path("payload").isMissingNode(), sent.get(0));
+  }
+
+  @Test
+  void handle_listenerThrows_isAckedOnce_andNotRunAgainWhenRedelivered() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    app.command(
+        "/boom",
+        (req, ctx) -> {
+          runs.incrementAndGet();
+          throw new IllegalStateException("boom");
+        });
+
+    dispatch.handle(command("env-4", "/boom"));
+    dispatch.handle(command("env-4", "/boom"));
+
+    assertEquals(1, runs.get());
+    assertEquals(2, sent.size());
+    assertEquals("env-4", JSON.readTree(sent.get(1)).path("envelope_id").asText());
+  }
+
+  @Test
+  void handle_distinctEnvelopes_eachRuns() {
+    dispatch.handle(command("env-5", "/iam"));
+    dispatch.handle(command("env-6", "/iam"));
+
+    assertEquals(2, commands.get());
+    assertEquals(2, sent.size());
+  }
+
+  @Test
+  void handle_helloMessage_isNotAnswered() {
+    dispatch.handle("{\"type\":\"hello\",\"num_connections\":1}");
+
+    assertTrue(sent.isEmpty());
+  }
+
+  private static String command(String envelopeId, String command) {
+    return envelope(
+        envelopeId,
+        "slash_commands",
+        "{\"token\":\"t\",\"team_id\":\"T0001\",\"channel_id\":\"C0001\",\"user_id\":\"U0001\","
+            + "\"command\":\""
+            + command
+            + "\",\"text\":\"create-user\",\"trigger_id\":\"1.2.abc\","
+            + "\"response_url\":\"https://hooks.slack.com/commands/T0001/1/x\"}");
+  }
+
+  private static String submission(String envelopeId) {
+    return envelope(
+        envelopeId,
+        "interactive",
+        "{\"type\":\"view_submission\",\"team\":{\"id\":\"T0001\"},\"user\":{\"id\":\"U0001\"},"
+            + "\"view\":{\"id\":\"V0001\",\"type\":\"modal\",\"callback_id\":\"create_user\","
+            + "\"hash\":\"h1\",\"state\":{\"values\":{}}}}");
+  }
+
+  private static String envelope(String envelopeId, String type, String payload) {
+    return "{\"envelope_id\":\""
+        + envelopeId
+        + "\",\"type\":\""
+        + type
+        + "\",\"accepts_response_payload\":true,\"payload\":"
+        + payload
+        + "}";
+  }
+}
