@@ -136,7 +136,7 @@ public final class Keysmith implements AutoCloseable {
     ExecutorService workers = wiring.workers();
     closeables.add(wiring.iam());
     closeables.add(wiring.sts());
-    Database database = Database.open(config.dataDir());
+    Database database = Database.open(config.dataDir(), settings.startFresh());
     closeables.add(database);
     AuditTrail audit = new SqliteAuditTrail(database);
     SqliteJobStore jobs = new SqliteJobStore(database, clock);
