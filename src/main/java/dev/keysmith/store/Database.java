@@ -310,22 +310,6 @@ public final class Database implements Transactions, AutoCloseable {
         });
   }
 
-  /** Whether the database answers a trivial query; for the health check. */
-  public boolean isHealthy() {
-    try {
-      return withConnection(
-          "health check",
-          c -> {
-            try (var st = c.createStatement();
-                var rs = st.executeQuery("SELECT 1")) {
-              return rs.next();
-            }
-          });
-    } catch (StoreException e) {
-      return false;
-    }
-  }
-
   /** The schema version recorded in the database file. */
   int schemaVersion() {
     return withConnection("read schema version", Database::userVersion);
