@@ -12,6 +12,7 @@ import dev.keysmith.config.ConfigLoader;
 import dev.keysmith.config.KeysmithConfig;
 import dev.keysmith.config.Settings;
 import dev.keysmith.core.KeysmithException;
+import dev.keysmith.core.Liveness;
 import dev.keysmith.delivery.CredentialDelivery;
 import dev.keysmith.delivery.CredentialMinter;
 import dev.keysmith.delivery.SecretReveal;
@@ -35,6 +36,7 @@ import dev.keysmith.rotation.Ownership;
 import dev.keysmith.rotation.RotationApproval;
 import dev.keysmith.rotation.RotationContext;
 import dev.keysmith.rotation.RotationJobs;
+import dev.keysmith.slack.Health;
 import dev.keysmith.slack.ResponseUrls;
 import dev.keysmith.slack.SlackApprovers;
 import dev.keysmith.slack.SlackHttpServer;
@@ -110,7 +112,7 @@ public final class Keysmith implements AutoCloseable {
   private final Wiring wiring;
   private final List<AutoCloseable> closeables;
   private final App app;
-  private final Supplier<Boolean> healthy;
+  private final Supplier<Health> health;
   private final Lifecycle lifecycle;
   private @Nullable SlackHttpServer httpServer;
 
@@ -120,13 +122,13 @@ public final class Keysmith implements AutoCloseable {
       Wiring wiring,
       List<AutoCloseable> closeables,
       App app,
-      Supplier<Boolean> healthy,
+      Supplier<Health> health,
       Lifecycle lifecycle) {
     this.settings = settings;
     this.wiring = wiring;
     this.closeables = closeables;
     this.app = app;
-    this.healthy = healthy;
+    this.health = health;
     this.lifecycle = lifecycle;
   }
 
@@ -143,7 +145,7 @@ public final class Keysmith implements AutoCloseable {
     ExecutorService workers = wiring.workers();
     closeables.add(wiring.iam());
     closeables.add(wiring.sts());
-    Database database = Database.open(config.dataDir());
+    Database database = Database.open(config.dataDir(), settings.startFresh());
     closeables.add(database);
     AuditTrail audit = new SqliteAuditTrail(database);
     SqliteJobStore jobs = new SqliteJobStore(database, clock);
@@ -154,13 +156,16 @@ public final class Keysmith implements AutoCloseable {
     Slack slack = Slack.getInstance(slackConfig);
     closeables.add(slack);
     closeables.add(() -> drain(workers));
+    Liveness slackLiveness = new Liveness(clock);
     SlackWebApi slackApi =
-        new SlackWebApi(slack.methods(settings.botToken()), settings.botToken(), slackConfig);
+        new SlackWebApi(
+            slack.methods(settings.botToken()), settings.botToken(), slackConfig, slackLiveness);
     SlackSecretChannel secrets =
         new SlackSecretChannel(
             slack, config.secretVisibleFor(), ResponseUrls.allowing(settings.slackApiUrl()));
 
-    IamGateway iam = new AwsIamGateway(wiring.iam(), wiring.sts());
+    Liveness iamLiveness = new Liveness(clock);
+    IamGateway iam = new AwsIamGateway(wiring.iam(), wiring.sts(), iamLiveness);
     IamDirectory directory = new IamDirectory(iam, config.groups(), workers, Ticker.systemTicker());
     SlackApprovers approvers =
         new SlackApprovers(
@@ -270,7 +275,9 @@ public final class Keysmith implements AutoCloseable {
               recovery.retryDue();
             },
             recovery);
-    return new Keysmith(settings, wiring, closeables, app, database::isHealthy, lifecycle);
+    Supplier<Health> health =
+        Health.check(() -> jobs.backlog(clock.instant()), slackLiveness, iamLiveness);
+    return new Keysmith(settings, wiring, closeables, app, health, lifecycle);
   }
 
   /**
@@ -304,7 +311,7 @@ public final class Keysmith implements AutoCloseable {
           SlackHttpServer.Limits.DEFAULT.withCaps(
               settings.maxConnections(), settings.maxConnectionsPerAddress());
       httpServer =
-          new SlackHttpServer(app, new InetSocketAddress(settings.port()), http, healthy, limits);
+          new SlackHttpServer(app, new InetSocketAddress(settings.port()), http, health, limits);
       closeables.add(httpServer);
       httpServer.start();
       log.info(

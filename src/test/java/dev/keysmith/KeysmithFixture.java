@@ -92,6 +92,9 @@ final class KeysmithFixture implements AutoCloseable {
 
   private boolean rotationNeedsApproval;
 
+  /** Whether the next {@link #start()} sets {@code KEYSMITH_START_FRESH}. */
+  boolean startFresh;
+
   void start() throws Exception {
     workers = new TrackingExecutor();
     Settings settings =
@@ -101,7 +104,10 @@ final class KeysmithFixture implements AutoCloseable {
             Optional.empty(),
             Optional.of(slack.methodsUrl()),
             dataDir.resolve("keysmith.yml"),
-            0);
+            0,
+            Settings.DEFAULT_MAX_CONNECTIONS,
+            Settings.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+            startFresh);
     KeysmithConfig config =
         new KeysmithConfig(
             Set.of(APPROVER, APPROVER_2),

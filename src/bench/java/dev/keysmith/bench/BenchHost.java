@@ -11,7 +11,10 @@ import com.sun.net.httpserver.HttpServer;
 import dev.keysmith.Keysmith;
 import dev.keysmith.config.KeysmithConfig;
 import dev.keysmith.config.Settings;
+import dev.keysmith.core.Liveness;
 import dev.keysmith.iam.AwsClients;
+import dev.keysmith.jobs.JobBacklog;
+import dev.keysmith.slack.Health;
 import dev.keysmith.slack.SlackHttpServer;
 import dev.keysmith.testing.MotoServer;
 import java.io.IOException;
@@ -40,6 +43,7 @@ import software.amazon.awssdk.services.iam.IamClient;
  * only acks. A loopback control port lets the load generator slow IAM down and read IAM timings.
  */
 public final class BenchHost {
+  private static final Liveness.Seen NEVER = new Liveness.Seen(null, null);
   static final String SIGNING_SECRET = "bench-signing-secret";
   static final String BOT_TOKEN = "xoxb-bench-token";
   static final String APPROVER = "U0APPROVER1";
@@ -139,7 +143,11 @@ public final class BenchHost {
     // The same request pool size as Keysmith's HTTP mode.
     ExecutorService http = Executors.newFixedThreadPool(16, Keysmith.threadsNamed("keysmith-http"));
     SlackHttpServer server =
-        new SlackHttpServer(app, new InetSocketAddress(port), http, () -> true);
+        new SlackHttpServer(
+            app,
+            new InetSocketAddress(port),
+            http,
+            () -> new Health(new JobBacklog(0, 0), NEVER, NEVER));
     server.start();
     return () -> {
       server.close();

@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param maxConnections {@code KEYSMITH_HTTP_MAX_CONNECTIONS}, HTTP mode's cap on open connections
  * @param maxConnectionsPerAddress {@code KEYSMITH_HTTP_MAX_CONNECTIONS_PER_ADDRESS}, its cap per
  *     client address (behind a proxy, the proxy's)
+ * @param startFresh {@code KEYSMITH_START_FRESH}: start with an empty database when the one in the
+ *     data directory is lost or damaged, moving its files aside; default false
  */
 public record Settings(
     String botToken,
@@ -31,7 +33,8 @@ public record Settings(
     Path configPath,
     int port,
     int maxConnections,
-    int maxConnectionsPerAddress) {
+    int maxConnectionsPerAddress,
+    boolean startFresh) {
 
   static final String BOT_TOKEN = "SLACK_BOT_TOKEN";
   static final String APP_TOKEN = "SLACK_APP_TOKEN";
@@ -42,6 +45,7 @@ public record Settings(
   static final int DEFAULT_PORT = 3000;
   static final String MAX_CONNECTIONS = "KEYSMITH_HTTP_MAX_CONNECTIONS";
   static final String MAX_CONNECTIONS_PER_ADDRESS = "KEYSMITH_HTTP_MAX_CONNECTIONS_PER_ADDRESS";
+  static final String START_FRESH = "KEYSMITH_START_FRESH";
 
   /**
    * Far more than Slack opens at once, yet a bound: a stalled connection is cut within seconds, so
@@ -64,6 +68,28 @@ public record Settings(
     if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
       throw new IllegalArgumentException("connection caps must be at least 1");
     }
+  }
+
+  /** Settings that never start fresh on a lost database. */
+  public Settings(
+      String botToken,
+      Optional<String> signingSecret,
+      Optional<String> appToken,
+      Optional<String> slackApiUrl,
+      Path configPath,
+      int port,
+      int maxConnections,
+      int maxConnectionsPerAddress) {
+    this(
+        botToken,
+        signingSecret,
+        appToken,
+        slackApiUrl,
+        configPath,
+        port,
+        maxConnections,
+        maxConnectionsPerAddress,
+        /* startFresh= */ false);
   }
 
   /** Settings with the default connection caps. */
@@ -118,7 +144,8 @@ public record Settings(
         configPath(optional(env, CONFIG).orElse("./keysmith.yml")),
         port(optional(env, PORT)),
         count(env, MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS),
-        count(env, MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS));
+        count(env, MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
+        flag(env, START_FRESH));
   }
 
   /** Whether Keysmith connects to Slack over Socket Mode (an app token is set) instead of HTTP. */
@@ -143,6 +170,8 @@ public record Settings(
         + maxConnections
         + ", maxConnectionsPerAddress="
         + maxConnectionsPerAddress
+        + ", startFresh="
+        + startFresh
         + "]";
   }
 
@@ -206,6 +235,17 @@ public record Settings(
     }
     throw new ConfigException(
         name + " is not a whole number from 1 to 1000000 (default " + defaultValue + ")");
+  }
+
+  private static boolean flag(Map<String, String> env, String name) {
+    Optional<String> value = optional(env, name);
+    if (value.isEmpty() || value.get().equalsIgnoreCase("false")) {
+      return false;
+    }
+    if (value.get().equalsIgnoreCase("true")) {
+      return true;
+    }
+    throw new ConfigException(name + " is neither true nor false (default false)");
   }
 
   private static int port(Optional<String> value) {

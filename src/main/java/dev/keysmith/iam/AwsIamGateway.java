@@ -6,6 +6,7 @@ import static dev.keysmith.iam.IamErrors.LIMIT_EXCEEDED;
 import static dev.keysmith.iam.IamErrors.NO_SUCH_ENTITY;
 import static java.util.stream.Collectors.toUnmodifiableMap;
 
+import dev.keysmith.core.Liveness;
 import dev.keysmith.core.Secret;
 import java.util.Collections;
 import java.util.List;
@@ -48,16 +49,26 @@ public final class AwsIamGateway implements IamGateway {
   private final Supplier<IamClient> iam;
   private final Supplier<StsClient> sts;
 
-  /** A gateway over clients the caller owns and closes. */
-  public AwsIamGateway(IamClient iam, StsClient sts) {
+  private final Liveness liveness;
+
+  /**
+   * A gateway over clients the caller owns and closes; IAM calls' outcomes go to {@code liveness}.
+   */
+  public AwsIamGateway(IamClient iam, StsClient sts, Liveness liveness) {
     this(
-        constant(Objects.requireNonNull(iam, "iam")), constant(Objects.requireNonNull(sts, "sts")));
+        constant(Objects.requireNonNull(iam, "iam")),
+        constant(Objects.requireNonNull(sts, "sts")),
+        liveness);
   }
 
-  /** A gateway over clients made when first needed (see {@link AwsClients#lazily}). */
-  public AwsIamGateway(Supplier<IamClient> iam, Supplier<StsClient> sts) {
+  /**
+   * A gateway over clients made when first needed (see {@link AwsClients#lazily}); each IAM call's
+   * outcome goes to {@code liveness}: an answer as a success, an AWS SDK failure as a failure.
+   */
+  public AwsIamGateway(Supplier<IamClient> iam, Supplier<StsClient> sts, Liveness liveness) {
     this.iam = Objects.requireNonNull(iam, "iam");
     this.sts = Objects.requireNonNull(sts, "sts");
+    this.liveness = Objects.requireNonNull(liveness, "liveness");
   }
 
   private static <T> Supplier<T> constant(T value) {
@@ -350,8 +361,11 @@ public final class AwsIamGateway implements IamGateway {
 
   private <T> T call(String action, Map<String, String> explanations, Supplier<T> body) {
     try {
-      return body.get();
+      T result = body.get();
+      liveness.ok();
+      return result;
     } catch (SdkException e) {
+      liveness.failed();
       throw IamErrors.translate("IAM", action, explanations, e);
     }
   }

@@ -1,5 +1,6 @@
 package dev.keysmith.jobs;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,11 @@ import java.util.Optional;
  * must be idempotent: running a job twice must do no more harm than running it once.
  */
 public interface JobStore {
+  /** How long past its due time a waiting job counts as overdue in {@link #backlog}. */
+  Duration OVERDUE_AFTER = Duration.ofMinutes(1);
+
+  /** Counts the unfinished jobs, and those overdue at {@code now}; a real query on the store. */
+  JobBacklog backlog(Instant now);
 
   /** Stores a PENDING job due at {@code dueAt} and returns its id; see {@link Job} on secrets. */
   long schedule(String kind, String subject, Map<String, String> data, Instant dueAt);

@@ -54,7 +54,7 @@ final class SlackHttpHandler extends Handler.Abstract {
   private final SlackRequestParser parser;
   private final @Nullable SlackSignature signature;
   private final Executor requestExecutor;
-  private final Supplier<Boolean> healthy;
+  private final Supplier<Health> health;
   private final ConnectionGuard guard;
   private final int maxBodyBytes;
 
@@ -67,14 +67,14 @@ final class SlackHttpHandler extends Handler.Abstract {
       App app,
       @Nullable SlackSignature signature,
       Executor requestExecutor,
-      Supplier<Boolean> healthy,
+      Supplier<Health> health,
       ConnectionGuard guard,
       int maxBodyBytes) {
     this.app = app;
     this.parser = new SlackRequestParser(app.config());
     this.signature = signature;
     this.requestExecutor = requestExecutor;
-    this.healthy = healthy;
+    this.health = health;
     this.guard = guard;
     this.maxBodyBytes = maxBodyBytes;
   }
@@ -171,18 +171,15 @@ final class SlackHttpHandler extends Handler.Abstract {
       return;
     }
     try {
-      boolean ok;
+      Health now;
       try {
-        ok = Boolean.TRUE.equals(healthy.get());
+        now = health.get();
       } catch (RuntimeException e) {
         log.warn("Health check failed: {}", e.getClass().getName());
-        ok = false;
-      }
-      if (ok) {
-        exchange.sendJson(200, "{\"status\":\"ok\"}");
-      } else {
         exchange.sendJson(503, "{\"status\":\"unavailable\"}");
+        return;
       }
+      exchange.sendJson(now.status(), now.json());
     } finally {
       release();
     }

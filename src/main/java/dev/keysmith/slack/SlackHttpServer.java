@@ -104,9 +104,9 @@ public final class SlackHttpServer implements AutoCloseable {
 
   /** As below, with {@link Limits#DEFAULT}. */
   public SlackHttpServer(
-      App app, InetSocketAddress bind, Executor requestExecutor, Supplier<Boolean> healthy)
+      App app, InetSocketAddress bind, Executor requestExecutor, Supplier<Health> health)
       throws IOException {
-    this(app, bind, requestExecutor, healthy, Limits.DEFAULT);
+    this(app, bind, requestExecutor, health, Limits.DEFAULT);
   }
 
   /**
@@ -117,7 +117,7 @@ public final class SlackHttpServer implements AutoCloseable {
       App app,
       InetSocketAddress bind,
       Executor requestExecutor,
-      Supplier<Boolean> healthy,
+      Supplier<Health> health,
       Limits limits)
       throws IOException {
     this.app = Objects.requireNonNull(app, "app");
@@ -160,7 +160,7 @@ public final class SlackHttpServer implements AutoCloseable {
             app,
             signature,
             Objects.requireNonNull(requestExecutor, "requestExecutor"),
-            Objects.requireNonNull(healthy, "healthy"),
+            Objects.requireNonNull(health, "health"),
             guard,
             MAX_BODY_BYTES);
     server.setHandler(handler);

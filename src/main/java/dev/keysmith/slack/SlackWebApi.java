@@ -18,6 +18,7 @@ import com.slack.api.methods.response.chat.ChatUpdateResponse;
 import com.slack.api.methods.response.usergroups.users.UsergroupsUsersListResponse;
 import com.slack.api.methods.response.views.ViewsOpenResponse;
 import com.slack.api.util.json.GsonFactory;
+import dev.keysmith.core.Liveness;
 import java.io.IOException;
 import okhttp3.FormBody;
 import okhttp3.Response;
@@ -34,10 +35,16 @@ public final class SlackWebApi {
   private final String token;
   private final SlackConfig config;
   private final Gson gson;
+  private final Liveness liveness;
 
-  /** Calls through {@code methods} with {@code token}; {@code config} is the SDK's. */
-  public SlackWebApi(MethodsClient methods, String token, SlackConfig config) {
+  /**
+   * Calls through {@code methods} with {@code token}; {@code config} is the SDK's. Each call's
+   * outcome goes to {@code liveness}: an answer with {@code ok: true} as a success, anything else
+   * as a failure.
+   */
+  public SlackWebApi(MethodsClient methods, String token, SlackConfig config, Liveness liveness) {
     this.methods = methods;
+    this.liveness = liveness;
     this.token = token;
     this.config = config;
     this.gson = GsonFactory.createSnakeCase(config);
@@ -84,6 +91,22 @@ public final class SlackWebApi {
   }
 
   private <T extends SlackApiTextResponse> T post(
+      String method, FormBody.Builder form, Class<T> type) throws IOException, SlackApiException {
+    boolean ok = false;
+    try {
+      T parsed = parse(method, form, type);
+      ok = parsed.isOk();
+      return parsed;
+    } finally {
+      if (ok) {
+        liveness.ok();
+      } else {
+        liveness.failed();
+      }
+    }
+  }
+
+  private <T extends SlackApiTextResponse> T parse(
       String method, FormBody.Builder form, Class<T> type) throws IOException, SlackApiException {
     try (Response response = methods.runPostFormWithToken(form, method, token)) {
       String body = response.body() == null ? "" : response.body().string();

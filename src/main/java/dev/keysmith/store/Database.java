@@ -10,8 +10,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteException;
 
 /**
@@ -19,6 +23,8 @@ import org.sqlite.SQLiteException;
  * so a read-then-write inside {@link #withConnection} is atomic for every caller in this process.
  */
 public final class Database implements Transactions, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
+
   static final String FILE_NAME = "keysmith.db";
 
   /** What SQLite keeps beside the database in WAL mode, created with the database's permissions. */
@@ -46,12 +52,63 @@ public final class Database implements Transactions, AutoCloseable {
 
   /**
    * Opens (creating when missing) {@code dataDir/keysmith.db} and migrates it to the latest schema.
-   * The directory and the database files are made readable by this process's user alone.
+   * The directory and the database files are made readable by this process's user alone. Refuses a
+   * database that is lost or damaged; see {@link #open(Path, boolean)}.
    */
   public static Database open(Path dataDir) {
-    Path file = dataDir.resolve(FILE_NAME).toAbsolutePath();
+    return open(dataDir, /* startFresh= */ false);
+  }
+
+  /**
+   * Opens {@code dataDir/keysmith.db} as {@link #open(Path)} does, and refuses with a {@link
+   * StoreException} saying what happened and what to do when a database Keysmith made there is
+   * missing or empty, or when SQLite finds the file damaged ({@code PRAGMA quick_check}). With
+   * {@code startFresh}, such files are moved aside instead and an empty database is made; an intact
+   * database is opened as always.
+   */
+  public static Database open(Path dataDir, boolean startFresh) {
+    DataDirectory data = new DataDirectory(dataDir);
+    @Nullable String lost;
     try {
       PrivateFiles.directory(dataDir);
+      lost = data.lost();
+      if (lost != null) {
+        if (!startFresh) {
+          throw new StoreException(data.refusal(lost));
+        }
+        data.moveAside(lost);
+      }
+    } catch (IOException e) {
+      throw new StoreException("cannot prepare the data directory " + dataDir + ": " + e, e);
+    }
+    try {
+      Database db = openChecked(dataDir, data);
+      if (startFresh && lost == null) {
+        log.warn(
+            "{} is set, but the database is intact: it is used as it is; unset {}",
+            DataDirectory.START_FRESH,
+            DataDirectory.START_FRESH);
+      }
+      return db;
+    } catch (Damaged e) {
+      if (!startFresh) {
+        Throwable cause = e.getCause();
+        throw cause == null
+            ? new StoreException(data.refusal(e.getMessage()))
+            : new StoreException(data.refusal(e.getMessage()), cause);
+      }
+      try {
+        data.moveAside(e.getMessage());
+      } catch (IOException io) {
+        throw new StoreException("cannot move the damaged database aside: " + io, io);
+      }
+      return openChecked(dataDir, data);
+    }
+  }
+
+  private static Database openChecked(Path dataDir, DataDirectory data) {
+    Path file = dataDir.resolve(FILE_NAME).toAbsolutePath();
+    try {
       PrivateFiles.file(file);
       for (String suffix : SQLITE_SIDE_FILES) {
         PrivateFiles.ifExists(file.resolveSibling(FILE_NAME + suffix));
@@ -67,12 +124,72 @@ public final class Database implements Transactions, AutoCloseable {
     }
     Database db = new Database(connection);
     try {
-      db.configure();
+      db.configureAndCheck(data.marked());
       db.migrate();
+      data.mark();
       return db;
+    } catch (IOException e) {
+      db.close();
+      throw new StoreException("cannot write " + DataDirectory.MARKER + ": " + e, e);
     } catch (RuntimeException e) {
       db.close();
       throw e;
+    }
+  }
+
+  /** The database file is there but unusable: SQLite finds it damaged, or it holds no schema. */
+  private static final class Damaged extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Damaged(String message, @Nullable Throwable cause) {
+      super(message, cause);
+    }
+
+    @Override
+    public String getMessage() {
+      return Objects.requireNonNull(super.getMessage());
+    }
+  }
+
+  private void configureAndCheck(boolean marked) {
+    try {
+      configure();
+      String check = withConnection("check database", Database::quickCheck);
+      if (!"ok".equals(check)) {
+        throw new Damaged(
+            FILE_NAME + " is damaged: SQLite's quick_check says \"" + check + "\"", null);
+      }
+    } catch (StoreException e) {
+      if (e.getCause() instanceof SQLiteException sqlite && damaged(sqlite)) {
+        throw new Damaged(
+            FILE_NAME + " is damaged: SQLite says " + sqlite.getResultCode().name(), sqlite);
+      }
+      throw e;
+    }
+    if (marked && schemaVersion() == 0) {
+      throw new Damaged(
+          FILE_NAME
+              + " holds no Keysmith schema, but "
+              + DataDirectory.MARKER
+              + " says Keysmith made a database here",
+          null);
+    }
+  }
+
+  private static boolean damaged(SQLiteException e) {
+    String code = e.getResultCode().name();
+    return code.startsWith("SQLITE_CORRUPT") || code.equals("SQLITE_NOTADB");
+  }
+
+  /** The first lines of {@code PRAGMA quick_check}: "ok", or what is wrong (names no value). */
+  private static String quickCheck(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA quick_check(3)")) {
+      List<String> lines = new ArrayList<>();
+      while (rs.next()) {
+        lines.add(rs.getString(1));
+      }
+      return String.join("; ", lines);
     }
   }
 
@@ -191,22 +308,6 @@ public final class Database implements Transactions, AutoCloseable {
         c -> {
           c.setAutoCommit(true);
         });
-  }
-
-  /** Whether the database answers a trivial query; for the health check. */
-  public boolean isHealthy() {
-    try {
-      return withConnection(
-          "health check",
-          c -> {
-            try (var st = c.createStatement();
-                var rs = st.executeQuery("SELECT 1")) {
-              return rs.next();
-            }
-          });
-    } catch (StoreException e) {
-      return false;
-    }
   }
 
   /** The schema version recorded in the database file. */

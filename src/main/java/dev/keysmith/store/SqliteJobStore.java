@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keysmith.jobs.Job;
+import dev.keysmith.jobs.JobBacklog;
 import dev.keysmith.jobs.JobStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -162,6 +163,29 @@ public final class SqliteJobStore implements JobStore {
                 jobs.add(read(rs));
               }
               return List.copyOf(jobs);
+            }
+          }
+        });
+  }
+
+  @Override
+  public JobBacklog backlog(Instant now) {
+    return db.withConnection(
+        "count unfinished jobs",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT count(*), coalesce(sum(state = '"
+                      + PENDING
+                      + "' AND due_at <= ?), 0) FROM jobs WHERE state IN ('"
+                      + PENDING
+                      + "', '"
+                      + RUNNING
+                      + "')")) {
+            ps.setLong(1, now.minus(OVERDUE_AFTER).toEpochMilli());
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              return new JobBacklog(rs.getLong(1), rs.getLong(2));
             }
           }
         });

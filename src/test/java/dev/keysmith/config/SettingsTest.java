@@ -268,6 +268,30 @@ class SettingsTest {
     assertTrue(settings.toString().contains("signingSecret=(unset)"), settings.toString());
   }
 
+  @Test
+  void fromEnv_startFreshNeitherTrueNorFalse_namesVariable() {
+    assertFails(
+        env(
+            Map.of(
+                "SLACK_BOT_TOKEN",
+                BOT,
+                "SLACK_SIGNING_SECRET",
+                SIGNING,
+                "KEYSMITH_START_FRESH",
+                "yes")),
+        "KEYSMITH_START_FRESH is neither true nor false");
+  }
+
+  @Test
+  void fromEnv_startFresh_isReadAndOffByDefault() {
+    Map<String, String> base = Map.of("SLACK_BOT_TOKEN", BOT, "SLACK_SIGNING_SECRET", SIGNING);
+    Map<String, String> fresh = new HashMap<>(base);
+    fresh.put("KEYSMITH_START_FRESH", "TRUE");
+
+    assertFalse(Settings.fromEnv(env(base)).startFresh());
+    assertTrue(Settings.fromEnv(env(fresh)).startFresh());
+  }
+
   private static Map<String, String> env(Map<String, String> values) {
     // Unrelated variables, as a real environment has, must not matter.
     Map<String, String> env = new HashMap<>(Map.of("HOME", "/root", "PATH", "/usr/bin"));

@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
 
+import dev.keysmith.core.Liveness;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -87,7 +89,7 @@ class AwsClientsTest {
               Duration.ofMillis(1500));
       try (IamClient iam = AwsClients.iam(endpoint, credentials, List.of(), shortened);
           StsClient sts = AwsClients.sts(endpoint, credentials)) {
-        AwsIamGateway gateway = new AwsIamGateway(iam, sts);
+        AwsIamGateway gateway = new AwsIamGateway(iam, sts, new Liveness(Clock.systemUTC()));
 
         long started = System.nanoTime();
         // Without the timeouts the Apache client waits 30 s per read, and retries twice.

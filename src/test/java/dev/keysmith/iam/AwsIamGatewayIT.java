@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keysmith.core.Liveness;
 import dev.keysmith.core.Secret;
 import dev.keysmith.iam.IamGateway.AccessKeyInfo;
 import dev.keysmith.iam.IamGateway.KeyLastUsed;
@@ -68,7 +69,9 @@ class AwsIamGatewayIT {
     moto.reset();
     iam = moto.iamClient();
     recordingIam = AwsClients.iam(moto.endpoint(), MotoServer.CREDENTIALS, List.of(recorder));
-    gateway = new AwsIamGateway(recordingIam, moto.stsClient());
+    gateway =
+        new AwsIamGateway(
+            recordingIam, moto.stsClient(), new Liveness(java.time.Clock.systemUTC()));
   }
 
   @AfterEach

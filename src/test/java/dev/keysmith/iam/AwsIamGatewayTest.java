@@ -6,6 +6,10 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
+import dev.keysmith.core.Liveness;
+import dev.keysmith.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -26,6 +30,23 @@ import software.amazon.awssdk.services.sts.StsClient;
 class AwsIamGatewayTest {
   @Mock IamClient iam;
   @Mock StsClient sts;
+
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-12-03T10:00:00Z"));
+  private final Liveness liveness = new Liveness(clock);
+
+  @Test
+  void calls_recordWhenIamLastAnsweredAndLastFailed() {
+    when(iam.getAccountPasswordPolicy())
+        .thenReturn(policyWithMinimumLength(10))
+        .thenThrow(refusal("Throttling", 400, "Rate exceeded"));
+    Instant first = clock.instant();
+
+    var unused = gateway().passwordPolicy();
+    clock.advance(Duration.ofMinutes(1));
+    assertThrows(IamException.class, () -> gateway().passwordPolicy());
+
+    assertEquals(new Liveness.Seen(first, clock.instant()), liveness.seen());
+  }
 
   @Test
   void createUser_throttled_namesTheUserAndSaysToRetry() {
@@ -110,7 +131,7 @@ class AwsIamGatewayTest {
   }
 
   private AwsIamGateway gateway() {
-    return new AwsIamGateway(iam, sts);
+    return new AwsIamGateway(iam, sts, liveness);
   }
 
   private static GetAccountPasswordPolicyResponse policyWithMinimumLength(int length) {

@@ -13,6 +13,8 @@ import ch.qos.logback.core.read.ListAppender;
 import com.slack.api.Slack;
 import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
+import dev.keysmith.core.Liveness;
+import dev.keysmith.jobs.JobBacklog;
 import dev.keysmith.slack.SlackHttpServer.Limits;
 import dev.keysmith.testing.FakeSlackApi;
 import dev.keysmith.testing.SlackRequests;
@@ -53,6 +55,7 @@ import org.slf4j.LoggerFactory;
  * the total one.
  */
 final class SlackHttpServerEdgeTest {
+  private static final Liveness.Seen NEVER = new Liveness.Seen(null, null);
   private static final String SECRET = "test-secret";
   private static final InetAddress SERVER = InetAddress.getLoopbackAddress();
   private static final Duration QUICK = Duration.ofSeconds(1);
@@ -302,7 +305,12 @@ final class SlackHttpServerEdgeTest {
           return ctx.ack();
         });
     server =
-        new SlackHttpServer(app, new InetSocketAddress(SERVER, 0), executor, () -> true, limits);
+        new SlackHttpServer(
+            app,
+            new InetSocketAddress(SERVER, 0),
+            executor,
+            () -> new Health(new JobBacklog(0, 0), NEVER, NEVER),
+            limits);
     server.start();
     requests = new SlackRequests(url("/slack/events"), SECRET);
   }

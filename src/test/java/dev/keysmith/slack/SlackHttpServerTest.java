@@ -19,6 +19,8 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
 import com.slack.api.model.block.composition.PlainTextObject;
 import com.slack.api.model.view.ViewState;
+import dev.keysmith.core.Liveness;
+import dev.keysmith.jobs.JobBacklog;
 import dev.keysmith.testing.FakeSlackApi;
 import dev.keysmith.testing.SlackRequests;
 import dev.keysmith.testing.SlackRequests.BlockAction;
@@ -32,13 +34,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,7 +55,12 @@ final class SlackHttpServerTest {
   private final List<SlashCommandPayload> commands = new CopyOnWriteArrayList<>();
   private final List<BlockActionPayload> actions = new CopyOnWriteArrayList<>();
   private final List<ViewSubmissionPayload> submissions = new CopyOnWriteArrayList<>();
-  private final AtomicBoolean healthy = new AtomicBoolean(true);
+  private static final Health OK =
+      new Health(
+          new JobBacklog(3, 1),
+          new Liveness.Seen(Instant.parse("2026-12-03T10:00:00Z"), null),
+          new Liveness.Seen(null, null));
+  private final AtomicReference<Health> health = new AtomicReference<>(OK);
   private final HttpClient http = HttpClient.newHttpClient();
 
   private FakeSlackApi slackApi;
@@ -69,10 +77,7 @@ final class SlackHttpServerTest {
     executor = Executors.newFixedThreadPool(4);
     server =
         new SlackHttpServer(
-            app,
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            executor,
-            healthy::get);
+            app, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), executor, health::get);
     server.start();
     requests = new SlackRequests(url("/slack/events"), SECRET);
   }
@@ -237,20 +242,51 @@ final class SlackHttpServerTest {
   }
 
   @Test
-  void health_unhealthy_is503() throws Exception {
-    healthy.set(false);
+  void health_databaseUnusable_is503WithJson() throws Exception {
+    health.set(new Health(null, OK.slack(), OK.iam()));
 
     HttpResponse<String> response = get("/health");
 
     assertEquals(503, response.statusCode());
+    assertEquals(
+        "application/json; charset=utf-8",
+        response.headers().firstValue("Content-Type").orElse(""));
+    assertEquals(
+        "{\"status\":\"unavailable\",\"database\":\"unavailable\",\"jobs\":null,"
+            + "\"slack\":{\"lastOk\":\"2026-12-03T10:00:00Z\",\"lastError\":null},"
+            + "\"iam\":{\"lastOk\":null,\"lastError\":null}}",
+        response.body());
   }
 
   @Test
-  void health_healthy_is200Ok() throws Exception {
+  void health_checkThrows_is503() throws Exception {
+    server.close();
+    server =
+        new SlackHttpServer(
+            newApp(slack),
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            executor,
+            () -> {
+              throw new IllegalStateException("boom");
+            });
+    server.start();
+
+    HttpResponse<String> response = get("/health");
+
+    assertEquals(503, response.statusCode());
+    assertEquals("{\"status\":\"unavailable\"}", response.body());
+  }
+
+  @Test
+  void health_healthy_is200WithTheBacklogAndCalls() throws Exception {
     HttpResponse<String> response = get("/health");
 
     assertEquals(200, response.statusCode());
-    assertEquals("{\"status\":\"ok\"}", response.body());
+    assertEquals(
+        "{\"status\":\"ok\",\"database\":\"ok\",\"jobs\":{\"pending\":3,\"overdue\":1},"
+            + "\"slack\":{\"lastOk\":\"2026-12-03T10:00:00Z\",\"lastError\":null},"
+            + "\"iam\":{\"lastOk\":null,\"lastError\":null}}",
+        response.body());
   }
 
   @Test
@@ -273,7 +309,7 @@ final class SlackHttpServerTest {
             app,
             new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
             executor,
-            () -> true)) {
+            health::get)) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, other::start);
       assertTrue(e.getMessage().contains("invalid_auth"), e.getMessage());
     }

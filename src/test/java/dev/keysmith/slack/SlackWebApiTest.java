@@ -14,11 +14,14 @@ import com.slack.api.methods.SlackApiException;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.methods.response.chat.ChatUpdateResponse;
 import com.sun.net.httpserver.HttpServer;
+import dev.keysmith.core.Liveness;
 import dev.keysmith.testing.FakeSlackApi;
+import dev.keysmith.testing.MutableClock;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +32,9 @@ class SlackWebApiTest {
   private final FakeSlackApi fake = FakeSlackApi.start();
   private final SlackConfig config = fake.slackConfig();
   private final Slack slack = Slack.getInstance(config);
-  private final SlackWebApi api = new SlackWebApi(slack.methods(TOKEN), TOKEN, config);
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-12-03T10:00:00Z"));
+  private final Liveness liveness = new Liveness(clock);
+  private final SlackWebApi api = new SlackWebApi(slack.methods(TOKEN), TOKEN, config, liveness);
 
   @AfterEach
   void stop() throws Exception {
@@ -50,6 +55,7 @@ class SlackWebApiTest {
     assertEquals(TOKEN, call.token());
     assertEquals("hello", call.param("text"));
     assertEquals("*hi*", call.json("blocks").get(0).path("text").path("text").asText());
+    assertEquals(new Liveness.Seen(clock.instant(), null), liveness.seen());
   }
 
   @Test
@@ -112,13 +118,14 @@ class SlackWebApiTest {
     broken.setStatsEnabled(false);
     Slack other = Slack.getInstance(broken); // closed below: its close() may be interrupted
     try {
-      SlackWebApi brokenApi = new SlackWebApi(other.methods(TOKEN), TOKEN, broken);
+      SlackWebApi brokenApi = new SlackWebApi(other.methods(TOKEN), TOKEN, broken, liveness);
 
       IOException e =
           assertThrows(
               IOException.class, () -> brokenApi.chatPostMessage(m -> m.channel("C1").text("x")));
 
       assertTrue(e.getMessage().contains("chat.postMessage"), e.getMessage());
+      assertEquals(new Liveness.Seen(null, clock.instant()), liveness.seen());
     } finally {
       other.close();
       garbage.stop(0);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keysmith.jobs.Job;
+import dev.keysmith.jobs.JobBacklog;
 import dev.keysmith.testing.MutableClock;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -54,6 +55,28 @@ class SqliteJobStoreTest {
   }
 
   // ---- unhappy paths ----
+
+  @Test
+  void backlog_closedDatabase_fails() {
+    db.close();
+
+    assertThrows(StoreException.class, () -> store.backlog(T0));
+  }
+
+  @Test
+  void backlog_countsUnfinishedJobsAndThoseOverAMinuteLate() {
+    store.schedule(DEACTIVATE, KEY, Map.of(), T0.minus(Duration.ofMinutes(2))); // overdue
+    store.schedule(DELETE, KEY, Map.of(), T0.minusSeconds(30)); // due, not overdue yet
+    store.schedule(DELETE, OTHER_KEY, Map.of(), T0.plus(Duration.ofDays(1))); // later
+    long done = store.schedule(DEACTIVATE, OTHER_KEY, Map.of(), T0.minus(Duration.ofDays(1)));
+    assertEquals(done, store.claimNext(T0).orElseThrow().id());
+    store.complete(done);
+    long running = store.claimNext(T0).orElseThrow().id(); // the overdue one, now running
+
+    assertEquals(new JobBacklog(3, 0), store.backlog(T0));
+    store.retryAt(running, T0.minus(Duration.ofMinutes(5)), "try again");
+    assertEquals(new JobBacklog(3, 1), store.backlog(T0));
+  }
 
   @Test
   void schedule_blankKindOrSubject_isRefused() {

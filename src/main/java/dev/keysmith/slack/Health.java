@@ -1,0 +1,86 @@
+package dev.keysmith.slack;
+
+import dev.keysmith.core.Liveness;
+import dev.keysmith.jobs.JobBacklog;
+import java.time.Instant;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code GET /health} answers: 200 while the database answers a real query (the job backlog),
+ * 503 when it does not. When Slack's Web API and IAM last answered or failed is reported but never
+ * makes it 503: Keysmith keeps running through their outages and retries. The JSON holds counts and
+ * times only, never a secret or a stored value.
+ *
+ * @param jobs the job backlog, or null when the database could not be read
+ * @param slack Slack Web API calls
+ * @param iam IAM calls
+ */
+public record Health(@Nullable JobBacklog jobs, Liveness.Seen slack, Liveness.Seen iam) {
+  private static final Logger log = LoggerFactory.getLogger(Health.class);
+
+  /** A check that reads {@code backlog} from the database and the two services' liveness. */
+  public static Supplier<Health> check(Supplier<JobBacklog> backlog, Liveness slack, Liveness iam) {
+    return () -> {
+      JobBacklog jobs;
+      try {
+        jobs = backlog.get();
+      } catch (RuntimeException e) {
+        log.warn("Health check: the database is unusable: {}", e.toString());
+        jobs = null;
+      }
+      return new Health(jobs, slack.seen(), iam.seen());
+    };
+  }
+
+  /** Whether Keysmith can serve: its database answers. */
+  public boolean usable() {
+    return jobs != null;
+  }
+
+  /** The HTTP status: 200 when usable, else 503. */
+  public int status() {
+    return usable() ? 200 : 503;
+  }
+
+  /** The body, as one line of JSON. */
+  public String json() {
+    String status = usable() ? "ok" : "unavailable";
+    StringBuilder json = new StringBuilder(200);
+    json.append("{\"status\":\"").append(status).append("\",\"database\":\"").append(status);
+    json.append("\",\"jobs\":");
+    if (jobs == null) {
+      json.append("null");
+    } else {
+      json.append("{\"pending\":")
+          .append(jobs.pending())
+          .append(",\"overdue\":")
+          .append(jobs.overdue())
+          .append('}');
+    }
+    json.append(",\"slack\":");
+    seen(json, slack);
+    json.append(",\"iam\":");
+    seen(json, iam);
+    return json.append('}').toString();
+  }
+
+  private static void seen(StringBuilder json, Liveness.Seen seen) {
+    json.append("{\"lastOk\":");
+    time(json, seen.lastOk());
+    json.append(",\"lastError\":");
+    time(json, seen.lastError());
+    json.append('}');
+  }
+
+  // An Instant prints as ISO-8601 in UTC: digits, '-', ':', '.', 'T' and 'Z', nothing to escape.
+  private static void time(StringBuilder json, @Nullable Instant at) {
+    if (at == null) {
+      json.append("null");
+    } else {
+      json.append('"').append(at).append('"');
+    }
+  }
+}

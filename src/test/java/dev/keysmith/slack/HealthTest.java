@@ -1,0 +1,60 @@
+package dev.keysmith.slack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keysmith.core.Liveness;
+import dev.keysmith.jobs.JobBacklog;
+import dev.keysmith.store.StoreException;
+import dev.keysmith.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+class HealthTest {
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-12-03T10:00:00Z"));
+  private final Liveness slack = new Liveness(clock);
+  private final Liveness iam = new Liveness(clock);
+
+  @Test
+  void check_databaseFails_is503WithoutTheFailureInTheBody() {
+    Supplier<Health> check =
+        Health.check(
+            () -> {
+              throw new StoreException("count unfinished jobs failed (SQLITE_CORRUPT)");
+            },
+            slack,
+            iam);
+
+    Health health = check.get();
+
+    assertFalse(health.usable());
+    assertEquals(503, health.status());
+    assertEquals(
+        "{\"status\":\"unavailable\",\"database\":\"unavailable\",\"jobs\":null,"
+            + "\"slack\":{\"lastOk\":null,\"lastError\":null},"
+            + "\"iam\":{\"lastOk\":null,\"lastError\":null}}",
+        health.json());
+  }
+
+  @Test
+  void check_slackAndIamFailing_isStill200AndSaysWhen() {
+    slack.ok();
+    iam.ok();
+    clock.advance(Duration.ofMinutes(5));
+    slack.failed();
+    iam.failed();
+
+    Health health = Health.check(() -> new JobBacklog(4, 2), slack, iam).get();
+
+    assertTrue(health.usable());
+    assertEquals(200, health.status());
+    assertEquals(
+        "{\"status\":\"ok\",\"database\":\"ok\",\"jobs\":{\"pending\":4,\"overdue\":2},"
+            + "\"slack\":{\"lastOk\":\"2026-12-03T10:00:00Z\",\"lastError\":\"2026-12-03T10:05:00Z\"},"
+            + "\"iam\":{\"lastOk\":\"2026-12-03T10:00:00Z\",\"lastError\":\"2026-12-03T10:05:00Z\"}}",
+        health.json());
+  }
+}
