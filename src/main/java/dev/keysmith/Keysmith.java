@@ -276,7 +276,8 @@ public final class Keysmith implements AutoCloseable {
             },
             recovery);
     Supplier<Health> health =
-        Health.check(() -> jobs.backlog(clock.instant()), slackLiveness, iamLiveness);
+        Health.check(
+            () -> jobs.backlog(clock.instant()), slackLiveness, iamLiveness, recovery::waitingFor);
     return new Keysmith(settings, wiring, closeables, app, health, lifecycle);
   }
 

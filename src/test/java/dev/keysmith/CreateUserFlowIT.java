@@ -670,6 +670,9 @@ class CreateUserFlowIT {
                     .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
     assertEquals(200, health.statusCode(), "it serves while it waits for IAM");
+    assertTrue(
+        health.body().contains("\"recovering\":[\"delete the credentials of reveals"),
+        "and says what it waits for: " + health.body());
     assertEquals(1, accessKeys("alice").size(), "nothing could be undone without IAM");
     k.iamDown.set(false);
     k.clock.advance(java.time.Duration.ofSeconds(5));

@@ -3,6 +3,7 @@ package dev.keysmith.slack;
 import dev.keysmith.core.Liveness;
 import dev.keysmith.jobs.JobBacklog;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -17,12 +18,33 @@ import org.slf4j.LoggerFactory;
  * @param jobs the job backlog, or null when the database could not be read
  * @param slack Slack Web API calls
  * @param iam IAM calls
+ * @param recovering what Keysmith still waits to finish of what a stop cut off ({@code
+ *     jobs.Recovery}), which does not make it 503 either
  */
-public record Health(@Nullable JobBacklog jobs, Liveness.Seen slack, Liveness.Seen iam) {
+public record Health(
+    @Nullable JobBacklog jobs, Liveness.Seen slack, Liveness.Seen iam, List<String> recovering) {
   private static final Logger log = LoggerFactory.getLogger(Health.class);
+
+  public Health {
+    recovering = List.copyOf(recovering);
+  }
+
+  /** Health with nothing left to recover. */
+  public Health(@Nullable JobBacklog jobs, Liveness.Seen slack, Liveness.Seen iam) {
+    this(jobs, slack, iam, List.of());
+  }
 
   /** A check that reads {@code backlog} from the database and the two services' liveness. */
   public static Supplier<Health> check(Supplier<JobBacklog> backlog, Liveness slack, Liveness iam) {
+    return check(backlog, slack, iam, List::of);
+  }
+
+  /** The same, with the recovery steps still waiting, as {@code recovering} names them. */
+  public static Supplier<Health> check(
+      Supplier<JobBacklog> backlog,
+      Liveness slack,
+      Liveness iam,
+      Supplier<List<String>> recovering) {
     return () -> {
       JobBacklog jobs;
       try {
@@ -31,7 +53,7 @@ public record Health(@Nullable JobBacklog jobs, Liveness.Seen slack, Liveness.Se
         log.warn("Health check: the database is unusable: {}", e.toString());
         jobs = null;
       }
-      return new Health(jobs, slack.seen(), iam.seen());
+      return new Health(jobs, slack.seen(), iam.seen(), recovering.get());
     };
   }
 
@@ -64,7 +86,14 @@ public record Health(@Nullable JobBacklog jobs, Liveness.Seen slack, Liveness.Se
     seen(json, slack);
     json.append(",\"iam\":");
     seen(json, iam);
-    return json.append('}').toString();
+    json.append(",\"recovering\":[");
+    for (int i = 0; i < recovering.size(); i++) {
+      // Keysmith's own step names: words and spaces; quotes and backslashes are dropped anyway.
+      json.append(i == 0 ? "\"" : ",\"")
+          .append(recovering.get(i).replaceAll("[\"\\\\\\p{Cntrl}]", ""))
+          .append('"');
+    }
+    return json.append("]}").toString();
   }
 
   private static void seen(StringBuilder json, Liveness.Seen seen) {

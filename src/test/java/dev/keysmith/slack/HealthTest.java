@@ -10,6 +10,7 @@ import dev.keysmith.store.StoreException;
 import dev.keysmith.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +36,7 @@ class HealthTest {
     assertEquals(
         "{\"status\":\"unavailable\",\"database\":\"unavailable\",\"jobs\":null,"
             + "\"slack\":{\"lastOk\":null,\"lastError\":null},"
-            + "\"iam\":{\"lastOk\":null,\"lastError\":null}}",
+            + "\"iam\":{\"lastOk\":null,\"lastError\":null},\"recovering\":[]}",
         health.json());
   }
 
@@ -54,7 +55,25 @@ class HealthTest {
     assertEquals(
         "{\"status\":\"ok\",\"database\":\"ok\",\"jobs\":{\"pending\":4,\"overdue\":2},"
             + "\"slack\":{\"lastOk\":\"2026-12-03T10:00:00Z\",\"lastError\":\"2026-12-03T10:05:00Z\"},"
-            + "\"iam\":{\"lastOk\":\"2026-12-03T10:00:00Z\",\"lastError\":\"2026-12-03T10:05:00Z\"}}",
+            + "\"iam\":{\"lastOk\":\"2026-12-03T10:00:00Z\",\"lastError\":\"2026-12-03T10:05:00Z\"},\"recovering\":[]}",
+        health.json());
+  }
+
+  @Test
+  void check_whileARecoveryStepWaitsForIam_isStill200AndNamesIt() {
+    Health health =
+        Health.check(
+                () -> new JobBacklog(0, 0),
+                slack,
+                iam,
+                () -> List.of("delete the credentials of reveals a stop cut off"))
+            .get();
+
+    assertEquals(200, health.status());
+    assertTrue(
+        health
+            .json()
+            .endsWith(",\"recovering\":[\"delete the credentials of reveals a stop cut off\"]}"),
         health.json());
   }
 }

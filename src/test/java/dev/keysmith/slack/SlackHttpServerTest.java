@@ -254,7 +254,7 @@ final class SlackHttpServerTest {
     assertEquals(
         "{\"status\":\"unavailable\",\"database\":\"unavailable\",\"jobs\":null,"
             + "\"slack\":{\"lastOk\":\"2026-12-03T10:00:00Z\",\"lastError\":null},"
-            + "\"iam\":{\"lastOk\":null,\"lastError\":null}}",
+            + "\"iam\":{\"lastOk\":null,\"lastError\":null},\"recovering\":[]}",
         response.body());
   }
 
@@ -285,7 +285,7 @@ final class SlackHttpServerTest {
     assertEquals(
         "{\"status\":\"ok\",\"database\":\"ok\",\"jobs\":{\"pending\":3,\"overdue\":1},"
             + "\"slack\":{\"lastOk\":\"2026-12-03T10:00:00Z\",\"lastError\":null},"
-            + "\"iam\":{\"lastOk\":null,\"lastError\":null}}",
+            + "\"iam\":{\"lastOk\":null,\"lastError\":null},\"recovering\":[]}",
         response.body());
   }
 
