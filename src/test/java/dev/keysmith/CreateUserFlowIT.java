@@ -625,17 +625,7 @@ class CreateUserFlowIT {
   @Test
   void restart_afterMintingBeforeShowing_deletesTheUnseenKey() throws Exception {
     String id = approvedRequest("PROGRAMMATIC");
-    k.keysmith.close();
-    // What a crash between CreateAccessKey and the ephemeral post leaves behind.
-    k.iam.createAccessKey(a -> a.userName("alice"));
-    try (var db = dev.keysmith.store.Database.open(dataDir)) {
-      var store = new dev.keysmith.store.SqliteRequestStore(db);
-      var r = store.find(id).orElseThrow();
-      assertTrue(
-          store.compareAndSet(
-              dev.keysmith.request.RequestState.PROVISIONED,
-              r.withState(dev.keysmith.request.RequestState.REVEALING, k.clock.instant())));
-    }
+    crashAfterMintingBeforeShowing(id);
     k.start();
     assertTrue(accessKeys("alice").isEmpty());
     assertTrue(dmTexts(OWNER).stream().anyMatch(t -> t.contains("interrupted")));
@@ -647,18 +637,8 @@ class CreateUserFlowIT {
   void restart_whileRevealingWithIamDown_startsAnyway_andUndoesTheRevealOnceIamAnswers()
       throws Exception {
     String id = approvedRequest("PROGRAMMATIC");
-    k.keysmith.close();
-    // A crash between CreateAccessKey and the ephemeral post, then IAM unreachable at the start.
-    k.iam.createAccessKey(a -> a.userName("alice"));
-    try (var db = dev.keysmith.store.Database.open(dataDir)) {
-      var store = new dev.keysmith.store.SqliteRequestStore(db);
-      var r = store.find(id).orElseThrow();
-      assertTrue(
-          store.compareAndSet(
-              dev.keysmith.request.RequestState.PROVISIONED,
-              r.withState(dev.keysmith.request.RequestState.REVEALING, k.clock.instant())));
-    }
-    k.iamDown.set(true);
+    crashAfterMintingBeforeShowing(id);
+    k.iamDown.set(true); // and IAM cannot be reached when Keysmith starts again
 
     k.start(); // before, this threw: "cannot start: IamException"
 
@@ -686,6 +666,20 @@ class CreateUserFlowIT {
   }
 
   // --- helpers ---------------------------------------------------------------------------------
+
+  /** Stops Keysmith as a crash between CreateAccessKey and the ephemeral post would leave it. */
+  private void crashAfterMintingBeforeShowing(String id) throws Exception {
+    k.keysmith.close();
+    k.iam.createAccessKey(a -> a.userName("alice"));
+    try (var db = dev.keysmith.store.Database.open(dataDir)) {
+      var store = new dev.keysmith.store.SqliteRequestStore(db);
+      var r = store.find(id).orElseThrow();
+      assertTrue(
+          store.compareAndSet(
+              dev.keysmith.request.RequestState.PROVISIONED,
+              r.withState(dev.keysmith.request.RequestState.REVEALING, k.clock.instant())));
+    }
+  }
 
   /** Submits and approves a request for alice owned by OWNER; returns its id. */
   private String approvedRequest(String type) throws Exception {

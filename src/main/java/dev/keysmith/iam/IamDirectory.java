@@ -83,10 +83,7 @@ public final class IamDirectory {
       Ticker ticker,
       Duration refresh,
       com.github.benmanes.caffeine.cache.CacheLoader<String, V> loader) {
-    return Caffeine.newBuilder()
-        .executor(executor)
-        .ticker(ticker)
-        .refreshAfterWrite(refresh)
+    return builder(executor, ticker, refresh)
         .expireAfterWrite(refresh.multipliedBy(10))
         .build(loader);
   }
@@ -97,11 +94,12 @@ public final class IamDirectory {
       Ticker ticker,
       Duration refresh,
       com.github.benmanes.caffeine.cache.CacheLoader<String, V> loader) {
-    return Caffeine.newBuilder()
-        .executor(executor)
-        .ticker(ticker)
-        .refreshAfterWrite(refresh)
-        .build(loader);
+    return builder(executor, ticker, refresh).build(loader);
+  }
+
+  private static Caffeine<Object, Object> builder(
+      Executor executor, Ticker ticker, Duration refresh) {
+    return Caffeine.newBuilder().executor(executor).ticker(ticker).refreshAfterWrite(refresh);
   }
 
   /** The cached value, or {@code meanwhile} while the first load runs in the background. */

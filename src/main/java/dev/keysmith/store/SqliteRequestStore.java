@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import org.jspecify.annotations.Nullable;
 
 /** {@link RequestStore} in SQLite. Instants are kept to the millisecond. */
 public final class SqliteRequestStore implements RequestStore {
@@ -131,16 +129,16 @@ public final class SqliteRequestStore implements RequestStore {
     ps.setString(i++, r.ownerId());
     ps.setString(i++, r.requesterId());
     ps.setString(i++, r.justification());
-    setInstant(ps, i++, r.createdAt());
-    setInstant(ps, i++, r.updatedAt());
+    Instants.set(ps, i++, r.createdAt());
+    Instants.set(ps, i++, r.updatedAt());
     ps.setString(i++, r.approvalChannel());
     ps.setString(i++, r.approvalTs());
     ps.setString(i++, r.decidedBy());
-    setInstant(ps, i++, r.decidedAt());
+    Instants.set(ps, i++, r.decidedAt());
     ps.setString(i++, r.outcome());
     ps.setString(i++, String.join("\n", r.progress()));
-    setInstant(ps, i++, r.offerExpiresAt());
-    setInstant(ps, i++, r.revealedAt());
+    Instants.set(ps, i++, r.offerExpiresAt());
+    Instants.set(ps, i++, r.revealedAt());
     ps.setString(i++, r.offerChannel());
     ps.setString(i++, r.offerTs());
     return i;
@@ -161,11 +159,11 @@ public final class SqliteRequestStore implements RequestStore {
         rs.getString("approval_channel"),
         rs.getString("approval_ts"),
         rs.getString("decided_by"),
-        getInstant(rs, "decided_at"),
+        Instants.get(rs, "decided_at"),
         rs.getString("outcome"),
         lines(rs.getString("progress")),
-        getInstant(rs, "offer_expires_at"),
-        getInstant(rs, "revealed_at"),
+        Instants.get(rs, "offer_expires_at"),
+        Instants.get(rs, "revealed_at"),
         rs.getString("offer_channel"),
         rs.getString("offer_ts"));
   }
@@ -183,20 +181,6 @@ public final class SqliteRequestStore implements RequestStore {
               + type.getSimpleName()
               + "; was the database written by a newer Keysmith?");
     }
-  }
-
-  private static void setInstant(PreparedStatement ps, int index, @Nullable Instant instant)
-      throws SQLException {
-    if (instant == null) {
-      ps.setNull(index, Types.INTEGER);
-    } else {
-      ps.setLong(index, instant.toEpochMilli());
-    }
-  }
-
-  private static @Nullable Instant getInstant(ResultSet rs, String column) throws SQLException {
-    long millis = rs.getLong(column);
-    return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
   }
 
   // IAM compares user names ignoring case; the names are ASCII, so ROOT is exact.

@@ -6,12 +6,10 @@ import dev.keysmith.rotation.RotationStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 
 /** {@link RotationStore} in SQLite. Instants are kept to the millisecond. */
 public final class SqliteRotationStore implements RotationStore {
@@ -99,28 +97,14 @@ public final class SqliteRotationStore implements RotationStore {
     ps.setInt(i++, r.lost() ? 1 : 0);
     ps.setString(i++, r.state().name());
     ps.setLong(i++, r.startedAt().toEpochMilli());
-    setInstant(ps, i++, r.revealedAt());
+    Instants.set(ps, i++, r.revealedAt());
     ps.setInt(i++, r.postponed() ? 1 : 0);
     ps.setString(i++, r.decidedBy());
     ps.setString(i++, r.approvalChannel());
     ps.setString(i++, r.approvalTs());
-    setInstant(ps, i++, r.deactivatedAt());
+    Instants.set(ps, i++, r.deactivatedAt());
     ps.setLong(i++, r.updatedAt().toEpochMilli());
     return i;
-  }
-
-  private static void setInstant(PreparedStatement ps, int index, @Nullable Instant at)
-      throws SQLException {
-    if (at == null) {
-      ps.setNull(index, Types.INTEGER);
-    } else {
-      ps.setLong(index, at.toEpochMilli());
-    }
-  }
-
-  private static @Nullable Instant getInstant(ResultSet rs, String column) throws SQLException {
-    long millis = rs.getLong(column);
-    return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
   }
 
   private static List<Rotation> read(PreparedStatement ps) throws SQLException {
@@ -137,12 +121,12 @@ public final class SqliteRotationStore implements RotationStore {
                 rs.getInt("lost") == 1,
                 RotationState.valueOf(rs.getString("state")),
                 Instant.ofEpochMilli(rs.getLong("started_at")),
-                getInstant(rs, "revealed_at"),
+                Instants.get(rs, "revealed_at"),
                 rs.getInt("postponed") == 1,
                 rs.getString("decided_by"),
                 rs.getString("approval_channel"),
                 rs.getString("approval_ts"),
-                getInstant(rs, "deactivated_at"),
+                Instants.get(rs, "deactivated_at"),
                 Instant.ofEpochMilli(rs.getLong("updated_at"))));
       }
     }
