@@ -79,6 +79,10 @@ class PayloadFuzzIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final JsonNode ABSENT = MissingNode.getInstance();
+
+  /** A well-formed access key id no account has: AWS's own documentation example. */
+  private static final String UNKNOWN_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
+
   private static final ObjectNode BLOCK_ACTIONS = fixture("block_actions.json");
   private static final ObjectNode VIEW_SUBMISSION = fixture("view_submission.json");
   private static final ObjectNode SLASH_COMMAND = fixture("slash_command.json");
@@ -122,7 +126,7 @@ class PayloadFuzzIT {
           "RT-ABC12",
           "U0APPROVER1\n",
           "u0approver1",
-          "legacy|AKIAZZZZZZZZZZZZZZZZ|lost|extra",
+          "legacy|" + UNKNOWN_KEY_ID + "|lost|extra",
           "legacy|-|stolen",
           "legacy||rotate",
           "http://169.254.169.254/latest/meta-data/");
@@ -533,7 +537,7 @@ class PayloadFuzzIT {
             "alice",
             "nobody",
             seed.keyId(),
-            "AKIAZZZZZZZZZZZZZZZZ",
+            UNKNOWN_KEY_ID,
             seed.ownedUser() + "|" + seed.keyId() + "|rotate",
             seed.ownedUser() + "|" + seed.keyId() + "|lost",
             seed.ownedUser() + "|-|rotate",
@@ -608,7 +612,7 @@ class PayloadFuzzIT {
         "rotate-key legacy",
         "lost-key legacy",
         "deactivate-key " + seed.keyId(),
-        "deactivate-key AKIAZZZZZZZZZZZZZZZZ",
+        "deactivate-key " + UNKNOWN_KEY_ID,
         // Asking to be linked is a request anyone may make (it waits for an approver), so the
         // stranger asks for one that must be refused: legacy already belongs to OWNER.
         "link legacy <@" + OWNER + "|owner>",
