@@ -142,7 +142,7 @@ public record Settings(
         appToken,
         optional(env, API_URL).map(Settings::apiUrl),
         configPath(optional(env, CONFIG).orElse("./keysmith.yml")),
-        port(optional(env, PORT)),
+        number(env, PORT, DEFAULT_PORT, 65535, "a port number from 1 to 65535"),
         count(env, MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS),
         count(env, MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
         flag(env, START_FRESH));
@@ -221,20 +221,30 @@ public record Settings(
   }
 
   private static int count(Map<String, String> env, String name, int defaultValue) {
+    return number(
+        env,
+        name,
+        defaultValue,
+        1_000_000,
+        "a whole number from 1 to 1000000 (default " + defaultValue + ")");
+  }
+
+  /** {@code name}'s value, from 1 to {@code max}; {@code defaultValue} when unset. */
+  private static int number(
+      Map<String, String> env, String name, int defaultValue, int max, String what) {
     Optional<String> value = optional(env, name);
     if (value.isEmpty()) {
       return defaultValue;
     }
     try {
-      int count = Integer.parseInt(value.get());
-      if (count >= 1 && count <= 1_000_000) {
-        return count;
+      int number = Integer.parseInt(value.get());
+      if (number >= 1 && number <= max) {
+        return number;
       }
     } catch (NumberFormatException e) {
       // fall through to the message below
     }
-    throw new ConfigException(
-        name + " is not a whole number from 1 to 1000000 (default " + defaultValue + ")");
+    throw new ConfigException(name + " is not " + what);
   }
 
   private static boolean flag(Map<String, String> env, String name) {
@@ -246,20 +256,5 @@ public record Settings(
       return true;
     }
     throw new ConfigException(name + " is neither true nor false (default false)");
-  }
-
-  private static int port(Optional<String> value) {
-    if (value.isEmpty()) {
-      return DEFAULT_PORT;
-    }
-    try {
-      int port = Integer.parseInt(value.get());
-      if (port >= 1 && port <= 65535) {
-        return port;
-      }
-    } catch (NumberFormatException e) {
-      // fall through to the message below
-    }
-    throw new ConfigException(PORT + " is not a port number from 1 to 65535");
   }
 }
