@@ -23,6 +23,8 @@ import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.PasswordGenerator;
 import dev.keysmith.jobs.Recovery;
 import dev.keysmith.jobs.Scheduler;
+import dev.keysmith.outbox.Courier;
+import dev.keysmith.outbox.Outbox;
 import dev.keysmith.request.Provisioner;
 import dev.keysmith.request.RequestIds;
 import dev.keysmith.request.RequestPorts;
@@ -37,12 +39,14 @@ import dev.keysmith.rotation.RotationApproval;
 import dev.keysmith.rotation.RotationContext;
 import dev.keysmith.rotation.RotationJobs;
 import dev.keysmith.slack.Health;
+import dev.keysmith.slack.OutboxReceipts;
 import dev.keysmith.slack.ResponseUrls;
 import dev.keysmith.slack.SlackApprovers;
 import dev.keysmith.slack.SlackHttpServer;
 import dev.keysmith.slack.SlackKeyNotifier;
 import dev.keysmith.slack.SlackLinkNotifier;
 import dev.keysmith.slack.SlackNotifier;
+import dev.keysmith.slack.SlackOutboxPoster;
 import dev.keysmith.slack.SlackRoutes;
 import dev.keysmith.slack.SlackSecretChannel;
 import dev.keysmith.slack.SlackWebApi;
@@ -51,6 +55,7 @@ import dev.keysmith.store.Database;
 import dev.keysmith.store.SqliteAuditTrail;
 import dev.keysmith.store.SqliteJobStore;
 import dev.keysmith.store.SqliteLinkStore;
+import dev.keysmith.store.SqliteOutbox;
 import dev.keysmith.store.SqliteReminderLog;
 import dev.keysmith.store.SqliteRequestStore;
 import dev.keysmith.store.SqliteRotationStore;
@@ -70,6 +75,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -99,14 +105,15 @@ public final class Keysmith implements AutoCloseable {
    * What {@link #run()} does, in order, as {@link #wire} decided it: warm up what every click needs
    * (tolerating an outage), recover what a stop cut off (a step IAM or Slack holds up is retried by
    * {@code recovery} from the housekeeping), resume the rest in the background once listening, and
-   * the timer's housekeeping.
+   * the timer's housekeeping, and the courier, which the timer wakes when a retry falls due.
    */
   private record Lifecycle(
       Map<String, Runnable> warmUpNow,
       List<Recovery.Step> recover,
       Map<String, Runnable> warmUpAfterListening,
       Runnable housekeeping,
-      Recovery recovery) {}
+      Recovery recovery,
+      Courier courier) {}
 
   private final Settings settings;
   private final Wiring wiring;
@@ -160,6 +167,21 @@ public final class Keysmith implements AutoCloseable {
     SlackWebApi slackApi =
         new SlackWebApi(
             slack.methods(settings.botToken()), settings.botToken(), slackConfig, slackLiveness);
+    // Messages are left in the outbox inside the transaction of their change; the courier is woken
+    // once it commits. It is made further down, with the receipts that need the workflows.
+    SqliteOutbox outboxStore = new SqliteOutbox(database, clock);
+    AtomicReference<@Nullable Courier> courierRef = new AtomicReference<>();
+    Outbox outbox =
+        message -> {
+          outboxStore.send(message);
+          database.afterCommit(
+              () -> {
+                Courier c = courierRef.get();
+                if (c != null) {
+                  c.wake();
+                }
+              });
+        };
     SlackSecretChannel secrets =
         new SlackSecretChannel(
             slack, config.secretVisibleFor(), ResponseUrls.allowing(settings.slackApiUrl()));
@@ -178,7 +200,7 @@ public final class Keysmith implements AutoCloseable {
         new RequestPorts(
             new SqliteRequestStore(database),
             approvers,
-            new SlackNotifier(slackApi, config.approvalsChannel()));
+            new SlackNotifier(outbox, config.approvalsChannel()));
     RequestService requests =
         new RequestService(
             requestPorts,
@@ -200,7 +222,7 @@ public final class Keysmith implements AutoCloseable {
             reveal);
 
     Ownership ownership = new Ownership(iam, directory, approvers);
-    SlackKeyNotifier keyNotifier = new SlackKeyNotifier(slackApi, config.approvalsChannel());
+    SlackKeyNotifier keyNotifier = new SlackKeyNotifier(outbox, config.approvalsChannel());
     RotationContext rotations =
         new RotationContext(
             iam,
@@ -214,13 +236,13 @@ public final class Keysmith implements AutoCloseable {
     RotationJobs rotationJobs = new RotationJobs(rotations, jobs);
     KeyRotation rotation =
         new KeyRotation(rotations, rotationApproval, rotationJobs, reveal, rotationIds);
-    KeyCare keyCare = new KeyCare(iam, ownership, keyNotifier, audit, clock);
+    KeyCare keyCare = new KeyCare(iam, ownership, keyNotifier, workflow);
     LinkService links =
         new LinkService(
             new LinkPorts(
                 new SqliteLinkStore(database),
                 approvers,
-                new SlackLinkNotifier(slackApi, config.approvalsChannel())),
+                new SlackLinkNotifier(outbox, config.approvalsChannel())),
             ownership,
             workflow,
             new RequestIds("LK-", new SecureRandom()),
@@ -238,6 +260,16 @@ public final class Keysmith implements AutoCloseable {
                 RotationJobs.DELETE_OLD, rotationJobs.deleteOldJob(),
                 KeyReminders.DAILY, reminders.dailyJob(),
                 LinkService.EXPIRE, links.expireJob()));
+    Courier courier =
+        new Courier(
+            outboxStore,
+            new SlackOutboxPoster(slackApi),
+            audit,
+            clock,
+            OutboxReceipts.byPurpose(requests, rotationApproval, links),
+            OutboxReceipts.otherwise(outbox, config.approvalsChannel()),
+            workers);
+    courierRef.set(courier);
     App app =
         SlackRoutes.register(
             new App(appConfig(settings, slack)),
@@ -264,7 +296,9 @@ public final class Keysmith implements AutoCloseable {
                 new Recovery.Step(
                     "give rotations a stop cut off their next step",
                     () -> rotationJobs.recoverInterrupted(startedAt)),
-                new Recovery.Step("schedule the daily key reminders", reminders::schedule)),
+                new Recovery.Step("schedule the daily key reminders", reminders::schedule),
+                new Recovery.Step(
+                    "deliver the Slack messages a stop left in the outbox", courier::wake)),
             // The first IAM call builds the AWS clients and loads most of the SDK, about a second
             // of class loading on 2 cores: after listening, so start-up does not wait for it.
             Map.of("IAM", directory::warmUp),
@@ -272,12 +306,18 @@ public final class Keysmith implements AutoCloseable {
               reveal.wipeDue();
               delivery.expireOffers();
               scheduler.runDue();
+              courier.deliverDue();
               recovery.retryDue();
             },
-            recovery);
+            recovery,
+            courier);
     Supplier<Health> health =
         Health.check(
-            () -> jobs.backlog(clock.instant()), slackLiveness, iamLiveness, recovery::waitingFor);
+            () -> jobs.backlog(clock.instant()),
+            () -> outboxStore.backlog(clock.instant()),
+            slackLiveness,
+            iamLiveness,
+            recovery::waitingFor);
     return new Keysmith(settings, wiring, closeables, app, health, lifecycle);
   }
 
@@ -296,6 +336,7 @@ public final class Keysmith implements AutoCloseable {
       ScheduledExecutorService timer =
           Executors.newSingleThreadScheduledExecutor(threadsNamed("keysmith-timer"));
       closeables.add(timer::shutdownNow);
+      lifecycle.courier().wakeWith(timer);
       // housekeepingSafely catches everything, so the future never holds a failure to read.
       var unused = timer.scheduleWithFixedDelay(this::housekeepingSafely, 5, 5, TimeUnit.SECONDS);
     }

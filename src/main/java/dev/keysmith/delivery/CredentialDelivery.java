@@ -100,9 +100,12 @@ public final class CredentialDelivery {
     transitions
         .move(store, RequestState.REVEALING, revealed)
         .audited(actor, AuditAction.DELIVERY_REVEALED, details)
+        .tell(
+            () -> {
+              notifier.updateApproval(revealed);
+              notifier.offerClosed(revealed);
+            })
         .commitOrThrow();
-    Notifier.bestEffort(revealed.id(), () -> notifier.updateApproval(revealed));
-    Notifier.bestEffort(revealed.id(), () -> notifier.offerClosed(revealed));
   }
 
   /** Ends offers nobody revealed in time, and tells their owners. */
@@ -133,15 +136,7 @@ public final class CredentialDelivery {
         continue;
       }
       log.info("request {}: deleting credentials of a reveal a restart interrupted", r.id());
-      undo(r, SYSTEM, "interrupted by restart");
-      Notifier.bestEffort(
-          r.id(),
-          () -> {
-            Notifier.MessageRef offer = notifier.revealInterrupted(r);
-            if (!store.recordOfferMessage(r.id(), offer)) {
-              log.info("request {}: offer closed before its message was recorded", r.id());
-            }
-          });
+      undo(r, SYSTEM, "interrupted by restart", true);
     }
   }
 
@@ -150,14 +145,26 @@ public final class CredentialDelivery {
     if (transitions
         .move(store, RequestState.PROVISIONED, expired)
         .audited(SYSTEM, AuditAction.DELIVERY_EXPIRED)
+        .tell(
+            () -> {
+              notifier.offerExpired(expired);
+              notifier.updateApproval(expired);
+              notifier.offerClosed(expired);
+            })
         .commit()) {
-      Notifier.bestEffort(expired.id(), () -> notifier.offerExpired(expired));
-      Notifier.bestEffort(expired.id(), () -> notifier.updateApproval(expired));
-      Notifier.bestEffort(expired.id(), () -> notifier.offerClosed(expired));
+      log.info("request {}: the offer expired", expired.id());
     }
   }
 
   private void undo(AccessRequest revealing, String actor, String why) {
+    undo(revealing, actor, why, false);
+  }
+
+  /**
+   * Deletes what a reveal minted and puts the offer back; tells the owner when {@code interrupted}
+   * (a stop cut the reveal off, so nobody is looking at a refusal that says so).
+   */
+  private void undo(AccessRequest revealing, String actor, String why, boolean interrupted) {
     try {
       minter.deleteUnseen(revealing);
     } catch (IamException e) {
@@ -165,10 +172,16 @@ public final class CredentialDelivery {
           "request {}: could not delete unseen credentials: {}", revealing.id(), e.getMessage());
       throw e;
     }
+    AccessRequest undone = RequestWorkflow.revealUndone(revealing, clock.instant());
     transitions
-        .move(
-            store, RequestState.REVEALING, RequestWorkflow.revealUndone(revealing, clock.instant()))
+        .move(store, RequestState.REVEALING, undone)
         .audited(actor, AuditAction.DELIVERY_UNDONE, Map.of("why", why))
+        .tell(
+            () -> {
+              if (interrupted) {
+                notifier.revealInterrupted(undone);
+              }
+            })
         .commitOrThrow();
   }
 
