@@ -25,6 +25,7 @@ import dev.keysmith.jobs.Recovery;
 import dev.keysmith.jobs.Scheduler;
 import dev.keysmith.outbox.Courier;
 import dev.keysmith.outbox.Outbox;
+import dev.keysmith.outbox.Receipt;
 import dev.keysmith.request.Provisioner;
 import dev.keysmith.request.RequestIds;
 import dev.keysmith.request.RequestPorts;
@@ -260,14 +261,15 @@ public final class Keysmith implements AutoCloseable {
                 RotationJobs.DELETE_OLD, rotationJobs.deleteOldJob(),
                 KeyReminders.DAILY, reminders.dailyJob(),
                 LinkService.EXPIRE, links.expireJob()));
+    Receipt undelivered = OutboxReceipts.otherwise(outbox, config.approvalsChannel());
     Courier courier =
         new Courier(
             outboxStore,
             new SlackOutboxPoster(slackApi),
             audit,
             clock,
-            OutboxReceipts.byPurpose(requests, rotationApproval, links),
-            OutboxReceipts.otherwise(outbox, config.approvalsChannel()),
+            OutboxReceipts.byPurpose(requests, rotationApproval, links, undelivered),
+            undelivered,
             workers);
     courierRef.set(courier);
     App app =
@@ -449,6 +451,12 @@ public final class Keysmith implements AutoCloseable {
     return config.build();
   }
 
+  /** How long one Slack Web API or response_url call may wait for an answer. */
+  static final int SLACK_READ_TIMEOUT_MILLIS = 5_000;
+
+  /** How long one Slack call may take in all, connecting included. */
+  static final int SLACK_CALL_TIMEOUT_MILLIS = 10_000;
+
   static SlackConfig slackConfig(Settings settings) {
     SlackConfig config = new SlackConfig();
     settings.slackApiUrl().ifPresent(config::setMethodsEndpointUrlPrefix);
@@ -456,6 +464,11 @@ public final class Keysmith implements AutoCloseable {
     config.getHttpClientResponseHandlers().clear();
     // Its per-method call counters are unused, and cost threads and an auth.test per token.
     config.setStatsEnabled(false);
+    // Without these, a Slack that stops answering holds a thread for OkHttp's 10 s defaults per
+    // phase; the outbox retries whatever times out, and an ack never waits on these calls.
+    config.setHttpClientReadTimeoutMillis(SLACK_READ_TIMEOUT_MILLIS);
+    config.setHttpClientWriteTimeoutMillis(SLACK_READ_TIMEOUT_MILLIS);
+    config.setHttpClientCallTimeoutMillis(SLACK_CALL_TIMEOUT_MILLIS);
     return config;
   }
 

@@ -29,9 +29,12 @@ public final class OutboxReceipts {
 
   private OutboxReceipts() {}
 
-  /** The receipts by purpose. */
+  /**
+   * The receipts by purpose; an owner's offer that cannot be delivered is reported as {@code
+   * otherwise} reports it.
+   */
   public static Map<String, Receipt> byPurpose(
-      RequestService requests, RotationApproval rotations, LinkService links) {
+      RequestService requests, RotationApproval rotations, LinkService links, Receipt otherwise) {
     return Map.of(
         Notifier.APPROVAL,
         new Receipt() {
@@ -50,6 +53,11 @@ public final class OutboxReceipts {
           @Override
           public void posted(Message m, Posted where) {
             requests.offerPosted(m.about(), ref(where));
+          }
+
+          @Override
+          public void undeliverable(Message m, String error) {
+            otherwise.undeliverable(m, error);
           }
         },
         KeyNotifier.APPROVAL,
