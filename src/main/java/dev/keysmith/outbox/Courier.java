@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -52,6 +53,8 @@ public final class Courier {
   private final AtomicInteger wakes = new AtomicInteger();
   private final Map<String, Instant> pausedUntil = new HashMap<>();
   private volatile @Nullable ScheduledExecutorService alarm;
+  private @Nullable ScheduledFuture<?> alarmSet;
+  private @Nullable Instant alarmAt;
 
   /**
    * A courier delivering {@code store} through {@code slack}. {@code receipts} are found by a
@@ -107,18 +110,27 @@ public final class Courier {
     setAlarm();
   }
 
-  private void setAlarm() {
+  /** Keeps one alarm, at the next due message: an earlier one replaces it, a later one waits. */
+  private synchronized void setAlarm() {
     ScheduledExecutorService timer = alarm;
     if (timer == null) {
       return;
     }
-    store
-        .nextDue()
-        .ifPresent(
-            due -> {
-              long delay = Math.max(0, Duration.between(clock.instant(), due).toMillis());
-              var unused = timer.schedule(this::wake, delay, TimeUnit.MILLISECONDS);
-            });
+    Optional<Instant> next = store.nextDue();
+    if (next.isEmpty()) {
+      return;
+    }
+    Instant due = next.get();
+    ScheduledFuture<?> set = alarmSet;
+    if (set != null && !set.isDone() && alarmAt != null && !due.isBefore(alarmAt)) {
+      return;
+    }
+    if (set != null) {
+      set.cancel(false);
+    }
+    long delay = Math.max(0, Duration.between(clock.instant(), due).toMillis());
+    alarmAt = due;
+    alarmSet = timer.schedule(this::wake, delay, TimeUnit.MILLISECONDS);
   }
 
   /**

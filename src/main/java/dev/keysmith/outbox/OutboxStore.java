@@ -16,7 +16,10 @@ public interface OutboxStore extends Outbox {
    */
   List<Parcel> due(Instant now, int limit);
 
-  /** When the next undelivered message falls due, if any is waiting. */
+  /**
+   * When the next message that {@link #due} could return falls due (the first of its lane), if any
+   * is waiting.
+   */
   Optional<Instant> nextDue();
 
   /**

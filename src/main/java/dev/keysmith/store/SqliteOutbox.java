@@ -137,7 +137,12 @@ public final class SqliteOutbox implements OutboxStore {
         c -> {
           try (PreparedStatement ps =
                   c.prepareStatement(
-                      "SELECT min(due_at) FROM outbox WHERE state = '" + PENDING + "'");
+                      // A message waiting behind an earlier one of its lane is not due before it.
+                      "SELECT min(o.due_at) FROM outbox o WHERE o.state = '"
+                          + PENDING
+                          + "' AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.state = '"
+                          + PENDING
+                          + "' AND e.lane = o.lane AND e.id < o.id)");
               ResultSet rs = ps.executeQuery()) {
             rs.next();
             long due = rs.getLong(1);

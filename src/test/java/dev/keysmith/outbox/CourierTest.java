@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -240,7 +239,6 @@ class CourierTest {
   private static final class ScriptedSlack implements SlackPoster {
     final List<String> calls = new ArrayList<>();
     final Deque<DeliveryFailure> failures = new ArrayDeque<>();
-    final Map<String, Integer> posted = new HashMap<>();
     @Nullable Runnable onCall;
     private int ts;
 
