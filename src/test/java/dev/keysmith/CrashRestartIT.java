@@ -13,12 +13,7 @@ import dev.keysmith.testing.SlackRequests.BlockAction;
 import dev.keysmith.testing.SlackRequests.Reply;
 import java.net.URI;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -177,16 +172,7 @@ class CrashRestartIT {
   }
 
   private List<String> column(String sql) throws Exception {
-    try (Connection c =
-            DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/keysmith.db"));
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      List<String> values = new ArrayList<>();
-      while (rs.next()) {
-        values.add(rs.getString(1));
-      }
-      return values;
-    }
+    return KeysmithFixture.column(dir.resolve("data"), sql);
   }
 
   private void await(String what, BooleanSupplier done) throws Exception {

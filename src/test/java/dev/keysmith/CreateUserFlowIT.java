@@ -68,14 +68,14 @@ class CreateUserFlowIT {
     Reply reply = k.send.send(k.send.sign(body, SlackRequests.Signing.STALE_TIMESTAMP));
     k.idle();
     assertEquals(401, reply.status());
-    assertFalse(userExists("alice"));
+    assertFalse(k.userExists("alice"));
   }
 
   @Test
   void approve_byNonApprover_isRefusedAndCreatesNothing() throws Exception {
     String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
     k.click(STRANGER, "keysmith_approve", id);
-    assertFalse(userExists("alice"));
+    assertFalse(k.userExists("alice"));
     assertTrue(lastEphemeralText().contains("Only Keysmith approvers"), lastEphemeralText());
     assertTrue(approvalUpdates().isEmpty());
   }
@@ -84,7 +84,7 @@ class CreateUserFlowIT {
   void approve_byMemberOfTheApproversUserGroup_provisions() throws Exception {
     String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
     k.click(GROUP_APPROVER, "keysmith_approve", id);
-    assertTrue(userExists("alice"));
+    assertTrue(k.userExists("alice"));
     assertEquals(
         GROUP_APPROVER,
         k.iam.listUserTags(t -> t.userName("alice")).tags().stream()
@@ -101,7 +101,7 @@ class CreateUserFlowIT {
     k.restart();
     k.slack.failNext("usergroups.users.list", "ratelimited"); // and so does the retry
     k.click(STRANGER, "keysmith_approve", id);
-    assertFalse(userExists("alice"));
+    assertFalse(k.userExists("alice"));
     assertTrue(lastEphemeralText().contains("could not check"), lastEphemeralText());
   }
 
@@ -109,7 +109,7 @@ class CreateUserFlowIT {
   void approve_byRequesterWhoIsApprover_isRefused() throws Exception {
     String id = k.submit(APPROVER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
     k.click(APPROVER, "keysmith_approve", id);
-    assertFalse(userExists("alice"));
+    assertFalse(k.userExists("alice"));
     assertTrue(lastEphemeralText().contains("someone else"), lastEphemeralText());
   }
 
@@ -117,7 +117,7 @@ class CreateUserFlowIT {
   void approve_byOwnerWhoIsApprover_isRefused() throws Exception {
     String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", APPROVER, "reports");
     k.click(APPROVER, "keysmith_approve", id);
-    assertFalse(userExists("alice"));
+    assertFalse(k.userExists("alice"));
     assertTrue(lastEphemeralText().contains("You would own this user"), lastEphemeralText());
   }
 
@@ -136,7 +136,7 @@ class CreateUserFlowIT {
       assertEquals(200, click.get().status());
     }
     k.idle();
-    assertTrue(userExists("alice"));
+    assertTrue(k.userExists("alice"));
     assertEquals(1, auditCount(id, "iam.CreateUser"));
     assertEquals(1, offersTo(OWNER).size());
     long refusals =
@@ -190,7 +190,7 @@ class CreateUserFlowIT {
     String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
     k.iam.deleteGroup(g -> g.groupName("developers"));
     k.click(APPROVER, "keysmith_approve", id);
-    assertFalse(userExists("alice"));
+    assertFalse(k.userExists("alice"));
     assertEquals(1, auditCount(id, "iam.CreateUser"));
     assertEquals(1, auditCount(id, "iam.DeleteUser"));
     String update = lastApprovalUpdate();
@@ -212,7 +212,7 @@ class CreateUserFlowIT {
         dmTexts(REQUESTER).toString());
     String id = k.submit(REQUESTER, "alice", "developers", "BOTH", OWNER, "second try");
     k.click(APPROVER, "keysmith_approve", id);
-    assertTrue(userExists("alice"));
+    assertTrue(k.userExists("alice"));
   }
 
   @Test
@@ -236,7 +236,7 @@ class CreateUserFlowIT {
     k.start();
     assertTrue(approvalPost().json("blocks").toString().contains(id));
     k.click(APPROVER, "keysmith_approve", id);
-    assertTrue(userExists("alice"));
+    assertTrue(k.userExists("alice"));
   }
 
   @Test
@@ -383,7 +383,7 @@ class CreateUserFlowIT {
     String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
     k.restart();
     k.click(APPROVER, "keysmith_approve", id);
-    assertTrue(userExists("alice"));
+    assertTrue(k.userExists("alice"));
     assertEquals(1, offersTo(OWNER).size());
   }
 
@@ -403,13 +403,13 @@ class CreateUserFlowIT {
                 "deny_reason", Map.of("value", SlackRequests.plainTextInput("Use SSO <!here>"))));
     assertEquals(200, reply.status());
     k.idle();
-    assertFalse(userExists("alice"));
+    assertFalse(k.userExists("alice"));
     assertTrue(
         dmTexts(REQUESTER).stream()
             .anyMatch(t -> t.contains("denied") && t.contains("&lt;!here&gt;")));
     k.click(APPROVER_2, "keysmith_approve", id);
     assertTrue(lastEphemeralText().contains("already denied"), lastEphemeralText());
-    assertFalse(userExists("alice"));
+    assertFalse(k.userExists("alice"));
   }
 
   @Test
@@ -425,7 +425,7 @@ class CreateUserFlowIT {
             Map.of("deny_reason", Map.of("value", SlackRequests.plainTextInput("no"))));
     assertEquals("errors", reply.json().path("response_action").asText(), reply.body());
     k.click(APPROVER, "keysmith_approve", id);
-    assertTrue(userExists("alice"));
+    assertTrue(k.userExists("alice"));
   }
 
   // --- the whole happy path --------------------------------------------------------------------
@@ -565,7 +565,7 @@ class CreateUserFlowIT {
                 .tags(Tag.builder().key("keysmith:request-id").value(id).build()));
     k.start();
     k.idle();
-    assertTrue(userExists("alice"));
+    assertTrue(k.userExists("alice"));
     assertEquals(
         "developers",
         k.iam.listGroupsForUser(g -> g.userName("alice")).groups().get(0).groupName());
@@ -685,7 +685,7 @@ class CreateUserFlowIT {
   private String approvedRequest(String type) throws Exception {
     String id = k.submit(REQUESTER, "alice", "developers", type, OWNER, "reports");
     k.click(APPROVER, "keysmith_approve", id);
-    assertTrue(userExists("alice"));
+    assertTrue(k.userExists("alice"));
     return id;
   }
 
@@ -700,15 +700,6 @@ class CreateUserFlowIT {
     k.clickEphemeral(OWNER, "keysmith_reveal", id, url);
     assertTrue(last(k.slack.responseUrlPosts()).raw().contains("Credentials for"));
     return url;
-  }
-
-  private boolean userExists(String name) {
-    try {
-      k.iam.getUser(u -> u.userName(name));
-      return true;
-    } catch (NoSuchEntityException e) {
-      return false;
-    }
   }
 
   private boolean hasLoginProfile(String name) {

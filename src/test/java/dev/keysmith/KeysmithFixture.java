@@ -41,6 +41,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.AccessKey;
 import software.amazon.awssdk.services.iam.model.AccessKeyMetadata;
+import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.iam.model.Tag;
 
 /**
@@ -289,6 +290,30 @@ final class KeysmithFixture implements AutoCloseable {
               }
             }
           });
+    }
+  }
+
+  /** The first column of what {@code sql} selects from the database in {@code dataDir}. */
+  static List<String> column(Path dataDir, String sql) throws SQLException {
+    try (Connection c =
+            DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("keysmith.db"));
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      List<String> values = new ArrayList<>();
+      while (rs.next()) {
+        values.add(rs.getString(1));
+      }
+      return values;
+    }
+  }
+
+  /** Whether IAM has a user of this name. */
+  boolean userExists(String name) {
+    try {
+      iam.getUser(u -> u.userName(name));
+      return true;
+    } catch (NoSuchEntityException e) {
+      return false;
     }
   }
 

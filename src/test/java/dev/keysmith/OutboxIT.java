@@ -10,12 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.keysmith.testing.FakeSlackApi;
 import dev.keysmith.testing.SlackRequests.Reply;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,7 +18,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 
 /**
  * The outbox against a Slack that fails: every message a promise depends on arrives once Slack
@@ -190,7 +184,7 @@ class OutboxIT {
         outbox(id).stream().filter(r -> r.contains("request.approval")).toList());
     k.click(APPROVER, "keysmith_approve", id);
     assertEquals("PROVISIONED", requestState(id));
-    assertTrue(userExists("alice"));
+    assertTrue(k.userExists("alice"));
     assertEquals(1, offersTo(OWNER).size());
   }
 
@@ -227,15 +221,6 @@ class OutboxIT {
         .toList();
   }
 
-  private boolean userExists(String name) {
-    try {
-      k.iam.getUser(u -> u.userName(name));
-      return true;
-    } catch (NoSuchEntityException e) {
-      return false;
-    }
-  }
-
   private String requestState(String id) throws Exception {
     return column("SELECT state FROM requests WHERE id = '" + id + "'").get(0);
   }
@@ -250,15 +235,6 @@ class OutboxIT {
   }
 
   private List<String> column(String sql) throws Exception {
-    try (Connection c =
-            DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("keysmith.db"));
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      List<String> values = new ArrayList<>();
-      while (rs.next()) {
-        values.add(rs.getString(1));
-      }
-      return values;
-    }
+    return KeysmithFixture.column(dataDir, sql);
   }
 }

@@ -32,11 +32,8 @@ public final class SlackKeyNotifier implements KeyNotifier {
         r.id(),
         r.ownerId(),
         Blocks.text(
-            "Your rotation "
-                + r.id()
-                + " of `"
-                + r.iamUser()
-                + "` could not be posted to the approvals channel, so nobody could approve it."
+            yourRotation(r)
+                + " could not be posted to the approvals channel, so nobody could approve it."
                 + " Nothing changed. Ask a Keysmith admin to check that the bot is in that"
                 + " channel, then ask again."));
   }
@@ -48,11 +45,8 @@ public final class SlackKeyNotifier implements KeyNotifier {
       List<LayoutBlock> blocks =
           new java.util.ArrayList<>(
               Blocks.text(
-                  "Your rotation "
-                      + r.id()
-                      + " of `"
-                      + r.iamUser()
-                      + "` was approved by "
+                  yourRotation(r)
+                      + " was approved by "
                       + user(r.decidedBy())
                       + ". Rotate when you are ready to move to the new key."));
       blocks.add(
@@ -65,13 +59,7 @@ public final class SlackKeyNotifier implements KeyNotifier {
           r.id(),
           r.ownerId(),
           Blocks.text(
-              "Your rotation "
-                  + r.id()
-                  + " of `"
-                  + r.iamUser()
-                  + "` was denied by "
-                  + user(r.decidedBy())
-                  + ". Nothing changed."));
+              yourRotation(r) + " was denied by " + user(r.decidedBy()) + ". Nothing changed."));
     }
   }
 
@@ -221,6 +209,11 @@ public final class SlackKeyNotifier implements KeyNotifier {
                 "Deactivate `" + keyId + "` of `" + iamUser + "` now?",
                 "Deactivate")));
     post(iamUser, ownerId, blocks);
+  }
+
+  /** {@code Your rotation RT-… of `iam-user`}, how each message to the owner names it. */
+  private static String yourRotation(Rotation r) {
+    return "Your rotation " + r.id() + " of `" + r.iamUser() + "`";
   }
 
   private void approvalMessage(Rotation r) {
