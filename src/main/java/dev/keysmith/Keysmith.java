@@ -237,7 +237,11 @@ public final class Keysmith implements AutoCloseable {
                 RotationJobs.DEACTIVATE_OLD, rotationJobs.deactivateOldJob(),
                 RotationJobs.DELETE_OLD, rotationJobs.deleteOldJob(),
                 KeyReminders.DAILY, reminders.dailyJob(),
-                LinkService.EXPIRE, links.expireJob()));
+                LinkService.EXPIRE, links.expireJob(),
+                LinkService.APPLY, links.applyJob(),
+                RequestService.PROVISION, requests.provisionJob(),
+                RequestService.CLEAN_UP, requests.cleanUpJob(),
+                CredentialDelivery.UNDO_REVEAL, delivery.undoRevealJob()));
     App app =
         SlackRoutes.register(
             new App(appConfig(settings, slack)),

@@ -7,6 +7,8 @@ import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamException;
+import dev.keysmith.jobs.JobHandler;
+import dev.keysmith.jobs.Retries;
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.Notifier;
 import dev.keysmith.request.RequestPorts;
@@ -16,9 +18,11 @@ import dev.keysmith.request.RequestWorkflow;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * them, shown ephemerally, and wiped after a while or on Hide; nothing secret is kept anywhere.
  */
 public final class CredentialDelivery {
+  /** The job that undoes a failed reveal which IAM could not undo at once. */
+  public static final String UNDO_REVEAL = "delivery.undo-reveal";
+
   private static final Logger log = LoggerFactory.getLogger(CredentialDelivery.class);
 
   private final RequestStore store;
@@ -81,7 +88,7 @@ public final class CredentialDelivery {
     try {
       credentials = minter.mint(revealing);
     } catch (IamException e) {
-      undo(revealing, actor, "mint failed: " + e.errorCode());
+      undoOrLater(revealing, actor, "mint failed: " + e.errorCode());
       throw new Refusal(Reason.CREDENTIALS_NOT_MINTED, e.getMessage());
     }
     Instant wipeAt;
@@ -89,7 +96,7 @@ public final class CredentialDelivery {
       wipeAt = reveal.show(r.id(), r.ownerId(), responseUrl, credentials);
     } catch (RuntimeException e) {
       log.warn("request {}: could not show credentials: {}", r.id(), e.getClass().getSimpleName());
-      undo(revealing, actor, "show failed");
+      undoOrLater(revealing, actor, "show failed");
       throw new Refusal(Reason.CREDENTIALS_NOT_SHOWN);
     }
     AccessRequest revealed = RequestWorkflow.revealed(revealing, clock.instant());
@@ -133,16 +140,67 @@ public final class CredentialDelivery {
         continue;
       }
       log.info("request {}: deleting credentials of a reveal a restart interrupted", r.id());
-      undo(r, SYSTEM, "interrupted by restart");
-      Notifier.bestEffort(
-          r.id(),
-          () -> {
-            Notifier.MessageRef offer = notifier.revealInterrupted(r);
-            if (!store.recordOfferMessage(r.id(), offer)) {
-              log.info("request {}: offer closed before its message was recorded", r.id());
-            }
-          });
+      undoAndReoffer(r, "interrupted by restart");
     }
+  }
+
+  /**
+   * Job: deletes the unseen credentials of a reveal that failed while IAM could not undo it, puts
+   * the offer back and tells the owner, as after a restart; tries again while IAM does not answer.
+   */
+  public JobHandler undoRevealJob() {
+    return job -> {
+      Optional<AccessRequest> r = store.find(job.subject());
+      if (r.isEmpty() || r.get().state() != RequestState.REVEALING) {
+        return;
+      }
+      try {
+        undoAndReoffer(r.get(), "undo retried after IAM failed");
+      } catch (IamException e) {
+        if (!e.isTransient()) {
+          throw e;
+        }
+        undoLater(r.get(), Retries.failuresBefore(job) + 1);
+      }
+    };
+  }
+
+  /** Undoes a live reveal that failed; when IAM cannot undo it now, a stored job does later. */
+  private void undoOrLater(AccessRequest revealing, String actor, String why) {
+    try {
+      undo(revealing, actor, why);
+    } catch (IamException e) {
+      // The owner hears of what failed first; the offer comes back once the undo is done.
+      undoLater(revealing, 1);
+    }
+  }
+
+  private void undoLater(AccessRequest revealing, int failures) {
+    Duration wait = Retries.backoff(failures);
+    log.warn(
+        "request {}: undoing the reveal again in {} s, once IAM answers",
+        revealing.id(),
+        wait.toSeconds());
+    transitions
+        .about(revealing.id())
+        .cancel(UNDO_REVEAL)
+        .schedule(UNDO_REVEAL, clock.instant().plus(wait), Retries.data(failures))
+        .commit();
+  }
+
+  /** Deletes what a reveal minted unseen, puts the offer back and tells the owner. */
+  private void undoAndReoffer(AccessRequest r, String why) {
+    if (!undo(r, SYSTEM, why)) {
+      return;
+    }
+    Notifier.bestEffort(
+        r.id(),
+        () -> {
+          Notifier.MessageRef offer = notifier.revealInterrupted(r);
+          if (!store.recordOfferMessage(r.id(), offer)) {
+            log.info("request {}: offer closed before its message was recorded", r.id());
+          }
+        });
   }
 
   private void expire(AccessRequest r) {
@@ -157,7 +215,11 @@ public final class CredentialDelivery {
     }
   }
 
-  private void undo(AccessRequest revealing, String actor, String why) {
+  /**
+   * Deletes what a reveal minted and moves the request back to PROVISIONED; false when another undo
+   * (a restart's, a job's) moved it first.
+   */
+  private boolean undo(AccessRequest revealing, String actor, String why) {
     try {
       minter.deleteUnseen(revealing);
     } catch (IamException e) {
@@ -165,11 +227,12 @@ public final class CredentialDelivery {
           "request {}: could not delete unseen credentials: {}", revealing.id(), e.getMessage());
       throw e;
     }
-    transitions
+    return transitions
         .move(
             store, RequestState.REVEALING, RequestWorkflow.revealUndone(revealing, clock.instant()))
         .audited(actor, AuditAction.DELIVERY_UNDONE, Map.of("why", why))
-        .commitOrThrow();
+        .cancel(UNDO_REVEAL)
+        .commit();
   }
 
   private AccessRequest find(String id) {
