@@ -140,13 +140,14 @@ public final class AwsClients {
    * The SDK's default retry mode is LEGACY; STANDARD backs off with jitter, but gives up after 3
    * attempts, so one call in 125 fails when IAM throttles a fifth of them. IAM publishes no
    * throttling rates: 8 attempts, throttled ones 0.2 s doubling to 2 s apart (at most about 9 s in
-   * all, within the call timeout), make a throttled call fail about once in 400,000.
+   * all, within the call timeout), make a throttled call fail about once in 400,000. Other failures
+   * (5xx, no connection) wait less: what they hold up is carried on by a stored job anyway.
    */
   static RetryStrategy retryStrategy() {
     return AwsRetryStrategy.standardRetryStrategy().toBuilder()
         .maxAttempts(8)
         .backoffStrategy(
-            BackoffStrategy.exponentialDelay(Duration.ofMillis(100), Duration.ofSeconds(1)))
+            BackoffStrategy.exponentialDelay(Duration.ofMillis(50), Duration.ofMillis(500)))
         .throttlingBackoffStrategy(
             BackoffStrategy.exponentialDelay(Duration.ofMillis(200), Duration.ofSeconds(2)))
         .build();
