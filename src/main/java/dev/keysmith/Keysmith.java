@@ -23,6 +23,9 @@ import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.PasswordGenerator;
 import dev.keysmith.jobs.Recovery;
 import dev.keysmith.jobs.Scheduler;
+import dev.keysmith.outbox.Courier;
+import dev.keysmith.outbox.Outbox;
+import dev.keysmith.outbox.Receipt;
 import dev.keysmith.request.Provisioner;
 import dev.keysmith.request.RequestIds;
 import dev.keysmith.request.RequestPorts;
@@ -37,12 +40,14 @@ import dev.keysmith.rotation.RotationApproval;
 import dev.keysmith.rotation.RotationContext;
 import dev.keysmith.rotation.RotationJobs;
 import dev.keysmith.slack.Health;
+import dev.keysmith.slack.OutboxReceipts;
 import dev.keysmith.slack.ResponseUrls;
 import dev.keysmith.slack.SlackApprovers;
 import dev.keysmith.slack.SlackHttpServer;
 import dev.keysmith.slack.SlackKeyNotifier;
 import dev.keysmith.slack.SlackLinkNotifier;
 import dev.keysmith.slack.SlackNotifier;
+import dev.keysmith.slack.SlackOutboxPoster;
 import dev.keysmith.slack.SlackRoutes;
 import dev.keysmith.slack.SlackSecretChannel;
 import dev.keysmith.slack.SlackWebApi;
@@ -51,6 +56,7 @@ import dev.keysmith.store.Database;
 import dev.keysmith.store.SqliteAuditTrail;
 import dev.keysmith.store.SqliteJobStore;
 import dev.keysmith.store.SqliteLinkStore;
+import dev.keysmith.store.SqliteOutbox;
 import dev.keysmith.store.SqliteReminderLog;
 import dev.keysmith.store.SqliteRequestStore;
 import dev.keysmith.store.SqliteRotationStore;
@@ -70,6 +76,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -99,14 +106,15 @@ public final class Keysmith implements AutoCloseable {
    * What {@link #run()} does, in order, as {@link #wire} decided it: warm up what every click needs
    * (tolerating an outage), recover what a stop cut off (a step IAM or Slack holds up is retried by
    * {@code recovery} from the housekeeping), resume the rest in the background once listening, and
-   * the timer's housekeeping.
+   * the timer's housekeeping, and the courier, which the timer wakes when a retry falls due.
    */
   private record Lifecycle(
       Map<String, Runnable> warmUpNow,
       List<Recovery.Step> recover,
       Map<String, Runnable> warmUpAfterListening,
       Runnable housekeeping,
-      Recovery recovery) {}
+      Recovery recovery,
+      Courier courier) {}
 
   private final Settings settings;
   private final Wiring wiring;
@@ -160,6 +168,21 @@ public final class Keysmith implements AutoCloseable {
     SlackWebApi slackApi =
         new SlackWebApi(
             slack.methods(settings.botToken()), settings.botToken(), slackConfig, slackLiveness);
+    // Messages are left in the outbox inside the transaction of their change; the courier is woken
+    // once it commits. It is made further down, with the receipts that need the workflows.
+    SqliteOutbox outboxStore = new SqliteOutbox(database, clock);
+    AtomicReference<@Nullable Courier> courierRef = new AtomicReference<>();
+    Outbox outbox =
+        message -> {
+          outboxStore.send(message);
+          database.afterCommit(
+              () -> {
+                Courier c = courierRef.get();
+                if (c != null) {
+                  c.wake();
+                }
+              });
+        };
     SlackSecretChannel secrets =
         new SlackSecretChannel(
             slack, config.secretVisibleFor(), ResponseUrls.allowing(settings.slackApiUrl()));
@@ -178,7 +201,7 @@ public final class Keysmith implements AutoCloseable {
         new RequestPorts(
             new SqliteRequestStore(database),
             approvers,
-            new SlackNotifier(slackApi, config.approvalsChannel()));
+            new SlackNotifier(outbox, config.approvalsChannel()));
     RequestService requests =
         new RequestService(
             requestPorts,
@@ -200,7 +223,7 @@ public final class Keysmith implements AutoCloseable {
             reveal);
 
     Ownership ownership = new Ownership(iam, directory, approvers);
-    SlackKeyNotifier keyNotifier = new SlackKeyNotifier(slackApi, config.approvalsChannel());
+    SlackKeyNotifier keyNotifier = new SlackKeyNotifier(outbox, config.approvalsChannel());
     RotationContext rotations =
         new RotationContext(
             iam,
@@ -214,13 +237,13 @@ public final class Keysmith implements AutoCloseable {
     RotationJobs rotationJobs = new RotationJobs(rotations, jobs);
     KeyRotation rotation =
         new KeyRotation(rotations, rotationApproval, rotationJobs, reveal, rotationIds);
-    KeyCare keyCare = new KeyCare(iam, ownership, keyNotifier, audit, clock);
+    KeyCare keyCare = new KeyCare(iam, ownership, keyNotifier, workflow);
     LinkService links =
         new LinkService(
             new LinkPorts(
                 new SqliteLinkStore(database),
                 approvers,
-                new SlackLinkNotifier(slackApi, config.approvalsChannel())),
+                new SlackLinkNotifier(outbox, config.approvalsChannel())),
             ownership,
             workflow,
             new RequestIds("LK-", new SecureRandom()),
@@ -242,6 +265,17 @@ public final class Keysmith implements AutoCloseable {
                 RequestService.PROVISION, requests.provisionJob(),
                 RequestService.CLEAN_UP, requests.cleanUpJob(),
                 CredentialDelivery.UNDO_REVEAL, delivery.undoRevealJob()));
+    Receipt undelivered = OutboxReceipts.otherwise(outbox, config.approvalsChannel());
+    Courier courier =
+        new Courier(
+            outboxStore,
+            new SlackOutboxPoster(slackApi),
+            audit,
+            clock,
+            OutboxReceipts.byPurpose(requests, rotationApproval, links, undelivered),
+            undelivered,
+            workers);
+    courierRef.set(courier);
     App app =
         SlackRoutes.register(
             new App(appConfig(settings, slack)),
@@ -268,7 +302,9 @@ public final class Keysmith implements AutoCloseable {
                 new Recovery.Step(
                     "give rotations a stop cut off their next step",
                     () -> rotationJobs.recoverInterrupted(startedAt)),
-                new Recovery.Step("schedule the daily key reminders", reminders::schedule)),
+                new Recovery.Step("schedule the daily key reminders", reminders::schedule),
+                new Recovery.Step(
+                    "deliver the Slack messages a stop left in the outbox", courier::wake)),
             // The first IAM call builds the AWS clients and loads most of the SDK, about a second
             // of class loading on 2 cores: after listening, so start-up does not wait for it.
             Map.of("IAM", directory::warmUp),
@@ -276,12 +312,18 @@ public final class Keysmith implements AutoCloseable {
               reveal.wipeDue();
               delivery.expireOffers();
               scheduler.runDue();
+              courier.deliverDue();
               recovery.retryDue();
             },
-            recovery);
+            recovery,
+            courier);
     Supplier<Health> health =
         Health.check(
-            () -> jobs.backlog(clock.instant()), slackLiveness, iamLiveness, recovery::waitingFor);
+            () -> jobs.backlog(clock.instant()),
+            () -> outboxStore.backlog(clock.instant()),
+            slackLiveness,
+            iamLiveness,
+            recovery::waitingFor);
     return new Keysmith(settings, wiring, closeables, app, health, lifecycle);
   }
 
@@ -300,6 +342,7 @@ public final class Keysmith implements AutoCloseable {
       ScheduledExecutorService timer =
           Executors.newSingleThreadScheduledExecutor(threadsNamed("keysmith-timer"));
       closeables.add(timer::shutdownNow);
+      lifecycle.courier().wakeWith(timer);
       // housekeepingSafely catches everything, so the future never holds a failure to read.
       var unused = timer.scheduleWithFixedDelay(this::housekeepingSafely, 5, 5, TimeUnit.SECONDS);
     }
@@ -412,6 +455,12 @@ public final class Keysmith implements AutoCloseable {
     return config.build();
   }
 
+  /** How long one Slack Web API or response_url call may wait for an answer. */
+  static final int SLACK_READ_TIMEOUT_MILLIS = 5_000;
+
+  /** How long one Slack call may take in all, connecting included. */
+  static final int SLACK_CALL_TIMEOUT_MILLIS = 10_000;
+
   static SlackConfig slackConfig(Settings settings) {
     SlackConfig config = new SlackConfig();
     settings.slackApiUrl().ifPresent(config::setMethodsEndpointUrlPrefix);
@@ -419,6 +468,11 @@ public final class Keysmith implements AutoCloseable {
     config.getHttpClientResponseHandlers().clear();
     // Its per-method call counters are unused, and cost threads and an auth.test per token.
     config.setStatsEnabled(false);
+    // Without these, a Slack that stops answering holds a thread for OkHttp's 10 s defaults per
+    // phase; the outbox retries whatever times out, and an ack never waits on these calls.
+    config.setHttpClientReadTimeoutMillis(SLACK_READ_TIMEOUT_MILLIS);
+    config.setHttpClientWriteTimeoutMillis(SLACK_READ_TIMEOUT_MILLIS);
+    config.setHttpClientCallTimeoutMillis(SLACK_CALL_TIMEOUT_MILLIS);
     return config;
   }
 

@@ -14,6 +14,7 @@ import dev.keysmith.config.Settings;
 import dev.keysmith.core.Liveness;
 import dev.keysmith.iam.AwsClients;
 import dev.keysmith.jobs.JobBacklog;
+import dev.keysmith.outbox.OutboxBacklog;
 import dev.keysmith.slack.Health;
 import dev.keysmith.slack.SlackHttpServer;
 import dev.keysmith.testing.MotoServer;
@@ -134,7 +135,7 @@ public final class BenchHost {
             app,
             new InetSocketAddress(port),
             http,
-            () -> new Health(new JobBacklog(0, 0), NEVER, NEVER));
+            () -> new Health(new JobBacklog(0, 0), new OutboxBacklog(0, 0, 0), NEVER, NEVER));
     server.start();
     return () -> {
       server.close();

@@ -50,7 +50,9 @@ public enum AuditAction {
   ROTATION_CANCELLED("rotation.cancelled"),
 
   REMINDER_TOO_OLD("reminder.too-old"),
-  REMINDER_UNUSED("reminder.unused");
+  REMINDER_UNUSED("reminder.unused"),
+
+  SLACK_UNDELIVERABLE("slack.undeliverable");
 
   private static final Map<String, AuditAction> BY_CODE =
       Arrays.stream(values())

@@ -107,9 +107,12 @@ public final class CredentialDelivery {
     transitions
         .move(store, RequestState.REVEALING, revealed)
         .audited(actor, AuditAction.DELIVERY_REVEALED, details)
+        .tell(
+            () -> {
+              notifier.updateApproval(revealed);
+              notifier.offerClosed(revealed);
+            })
         .commitOrThrow();
-    Notifier.bestEffort(revealed.id(), () -> notifier.updateApproval(revealed));
-    Notifier.bestEffort(revealed.id(), () -> notifier.offerClosed(revealed));
   }
 
   /** Ends offers nobody revealed in time, and tells their owners. */
@@ -140,7 +143,7 @@ public final class CredentialDelivery {
         continue;
       }
       log.info("request {}: deleting credentials of a reveal a restart interrupted", r.id());
-      undoAndReoffer(r, "interrupted by restart");
+      undo(r, SYSTEM, "interrupted by restart", /* interrupted= */ true);
     }
   }
 
@@ -155,7 +158,7 @@ public final class CredentialDelivery {
         return;
       }
       try {
-        undoAndReoffer(r.get(), "undo retried after IAM failed");
+        undo(r.get(), SYSTEM, "undo retried after IAM failed", /* interrupted= */ true);
       } catch (IamException e) {
         if (!e.isTransient()) {
           throw e;
@@ -188,38 +191,32 @@ public final class CredentialDelivery {
         .commit();
   }
 
-  /** Deletes what a reveal minted unseen, puts the offer back and tells the owner. */
-  private void undoAndReoffer(AccessRequest r, String why) {
-    if (!undo(r, SYSTEM, why)) {
-      return;
-    }
-    Notifier.bestEffort(
-        r.id(),
-        () -> {
-          Notifier.MessageRef offer = notifier.revealInterrupted(r);
-          if (!store.recordOfferMessage(r.id(), offer)) {
-            log.info("request {}: offer closed before its message was recorded", r.id());
-          }
-        });
-  }
-
   private void expire(AccessRequest r) {
     AccessRequest expired = RequestWorkflow.expire(r, clock.instant());
     if (transitions
         .move(store, RequestState.PROVISIONED, expired)
         .audited(SYSTEM, AuditAction.DELIVERY_EXPIRED)
+        .tell(
+            () -> {
+              notifier.offerExpired(expired);
+              notifier.updateApproval(expired);
+              notifier.offerClosed(expired);
+            })
         .commit()) {
-      Notifier.bestEffort(expired.id(), () -> notifier.offerExpired(expired));
-      Notifier.bestEffort(expired.id(), () -> notifier.updateApproval(expired));
-      Notifier.bestEffort(expired.id(), () -> notifier.offerClosed(expired));
+      log.info("request {}: the offer expired", expired.id());
     }
   }
 
+  private void undo(AccessRequest revealing, String actor, String why) {
+    undo(revealing, actor, why, false);
+  }
+
   /**
-   * Deletes what a reveal minted and moves the request back to PROVISIONED; false when another undo
-   * (a restart's, a job's) moved it first.
+   * Deletes what a reveal minted and puts the offer back; tells the owner when {@code interrupted}
+   * (a stop, or an outage the undo waited out, cut the reveal off, so nobody is looking at a
+   * refusal that says so). False when another undo (a restart's, a job's) moved it first.
    */
-  private boolean undo(AccessRequest revealing, String actor, String why) {
+  private boolean undo(AccessRequest revealing, String actor, String why, boolean interrupted) {
     try {
       minter.deleteUnseen(revealing);
     } catch (IamException e) {
@@ -227,11 +224,17 @@ public final class CredentialDelivery {
           "request {}: could not delete unseen credentials: {}", revealing.id(), e.getMessage());
       throw e;
     }
+    AccessRequest undone = RequestWorkflow.revealUndone(revealing, clock.instant());
     return transitions
-        .move(
-            store, RequestState.REVEALING, RequestWorkflow.revealUndone(revealing, clock.instant()))
+        .move(store, RequestState.REVEALING, undone)
         .audited(actor, AuditAction.DELIVERY_UNDONE, Map.of("why", why))
         .cancel(UNDO_REVEAL)
+        .tell(
+            () -> {
+              if (interrupted) {
+                notifier.revealInterrupted(undone);
+              }
+            })
         .commit();
   }
 

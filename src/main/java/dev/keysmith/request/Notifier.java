@@ -1,16 +1,26 @@
 package dev.keysmith.request;
 
-import org.slf4j.LoggerFactory;
-
-/** Tells people in Slack what happened to a request. Never given a secret. */
+/**
+ * Tells people in Slack what happened to a request. Never given a secret. Every method only leaves
+ * messages in the outbox, so it is called inside the transaction of the change it reports ({@code
+ * Transitions.Change.tell}) and never fails for Slack's sake; the courier delivers them.
+ */
 public interface Notifier {
+  /** The purpose of the approvals-channel message, which a receipt records where it went. */
+  String APPROVAL = "request.approval";
 
-  /** Posts the request to the approvals channel with Approve and Deny; returns where it went. */
-  MessageRef postForApproval(AccessRequest request);
+  /** The purpose of the owner's offer of credentials. */
+  String OFFER = "request.offer";
+
+  /** The purpose of every other message about a request. */
+  String NOTICE = "request.notice";
+
+  /** Posts the request to the approvals channel with Approve and Deny. */
+  void postForApproval(AccessRequest request);
 
   /**
    * Updates the approvals message in place: no buttons once decided, who decided and when, the
-   * provisioning steps done so far, and the outcome.
+   * provisioning steps done so far, and the outcome. Only the latest state is sent.
    */
   void updateApproval(AccessRequest request);
 
@@ -23,36 +33,20 @@ public interface Notifier {
   /** Tells the requester provisioning failed, in plain words. */
   void requestFailed(AccessRequest request);
 
-  /**
-   * Tells the owner the user is ready and offers the one-time reveal; tells the requester too.
-   * Returns the owner's offer message.
-   */
-  MessageRef credentialsOffered(AccessRequest request);
+  /** Offers the owner the one-time reveal (the offer message); tells the requester too. */
+  void credentialsOffered(AccessRequest request);
 
   /**
-   * Tells the owner a reveal was interrupted and nothing of it is left; the offer stands. Returns
-   * the new offer message.
+   * Tells the owner a reveal was interrupted and nothing of it is left: the offer message has its
+   * button again.
    */
-  MessageRef revealInterrupted(AccessRequest request);
+  void revealInterrupted(AccessRequest request);
 
   /** Takes the reveal button off the owner's offer message: revealed, or expired. */
   void offerClosed(AccessRequest request);
 
   /** Tells the owner the offer ran out. */
   void offerExpired(AccessRequest request);
-
-  /**
-   * Runs a notification whose failure must not stop the workflow (the state change it reports is
-   * already stored and audited): a Slack outage is logged with the request id, not thrown.
-   */
-  static void bestEffort(String subject, Runnable notification) {
-    try {
-      notification.run();
-    } catch (RuntimeException e) {
-      LoggerFactory.getLogger(Notifier.class)
-          .error("{}: could not notify Slack: {}", subject, e.toString());
-    }
-  }
 
   /** Where a posted message lives. */
   record MessageRef(String channel, String ts) {}

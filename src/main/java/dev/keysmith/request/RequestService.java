@@ -125,6 +125,11 @@ public final class RequestService {
                       "group", r.groupName(),
                       "accessType", r.accessType().name(),
                       "owner", r.ownerId()))
+              .tell(
+                  () -> {
+                    notifier.postForApproval(r);
+                    notifier.requestReceived(r);
+                  })
               .commit();
       if (stored) {
         return new Submission(r, Map.of());
@@ -137,33 +142,45 @@ public final class RequestService {
     throw new KeysmithException("Could not find a free request id; please submit again.");
   }
 
-  /** Posts a stored request for approval and tells the requester; the slow half of submitting. */
-  public void announce(AccessRequest r) {
-    Notifier.MessageRef ref;
-    try {
-      ref = notifier.postForApproval(r);
-    } catch (RuntimeException e) {
-      log.error("request {}: could not post it for approval: {}", r.id(), e.toString());
-      AccessRequest failed =
-          RequestWorkflow.unannounced(
-              r,
-              "Keysmith could not post it to the approvals channel, so nobody could approve it."
-                  + " Ask a Keysmith admin to check that the bot is in that channel.",
-              clock.instant());
-      if (transitions
-          .move(store, RequestState.PENDING, failed)
-          .audited(SYSTEM, AuditAction.REQUEST_FAILED, Map.of("errorCode", "ApprovalsChannel"))
-          .commit()) {
-        Notifier.bestEffort(failed.id(), () -> notifier.requestFailed(failed));
-      }
-      return;
+  /**
+   * Slack has the approvals message of {@code id}: decisions may come from it now. A receipt of the
+   * outbox calls this.
+   */
+  public void approvalPosted(String id, Notifier.MessageRef where) {
+    if (!store.recordApprovalMessage(id, where)) {
+      log.warn("request {}: gone before its approvals message was recorded", id);
     }
-    AccessRequest posted = r.withApprovalMessage(ref.channel(), ref.ts());
-    // Approve refuses requests without their message ref, so no click can race this write.
-    if (!store.compareAndSet(RequestState.PENDING, posted)) {
-      log.warn("request {}: left PENDING before its approvals message was recorded", r.id());
+  }
+
+  /**
+   * Slack refused the approvals message of {@code id} for good ({@code not_in_channel}, say): a
+   * request nobody can see cannot be approved, so it ends, and the requester is told why.
+   */
+  public void approvalUndeliverable(String id, String error) {
+    AccessRequest r = find(id);
+    if (r.state() != RequestState.PENDING || r.approvalTs() != null) {
+      return; // an edit of a message already decided on; the decision stands
     }
-    Notifier.bestEffort(r.id(), () -> notifier.requestReceived(r));
+    AccessRequest failed =
+        RequestWorkflow.unannounced(
+            r,
+            "Keysmith could not post it to the approvals channel (Slack said `"
+                + error
+                + "`), so nobody could approve it. Ask a Keysmith admin to check that the bot is"
+                + " in that channel.",
+            clock.instant());
+    transitions
+        .move(store, RequestState.PENDING, failed)
+        .audited(SYSTEM, AuditAction.REQUEST_FAILED, Map.of("errorCode", "ApprovalsChannel"))
+        .tell(() -> notifier.requestFailed(failed))
+        .commit();
+  }
+
+  /** Slack has the owner's offer of {@code id}, so closing the offer can edit it. */
+  public void offerPosted(String id, Notifier.MessageRef where) {
+    if (!store.recordOfferMessage(id, where)) {
+      log.info("request {}: offer closed before its message was recorded", id);
+    }
   }
 
   /** The request with this id, or a refusal naming the id. */
@@ -181,6 +198,7 @@ public final class RequestService {
         .audited(actor, AuditAction.REQUEST_APPROVED)
         // Carries the provisioning on if this process stops before it ends.
         .schedule(PROVISION, clock.instant().plus(PROVISION_FALLBACK))
+        .tell(() -> notifier.updateApproval(next))
         .commit()) {
       throw RequestWorkflow.alreadyDecided(find(id));
     }
@@ -194,7 +212,10 @@ public final class RequestService {
     return r;
   }
 
-  /** An approver denies with a reason; fast enough to run before the Slack ack. */
+  /**
+   * An approver denies with a reason; fast enough to run before the Slack ack. The approvals
+   * message and the requester's notice go out with the change.
+   */
   public AccessRequest deny(String id, String actor, String reason) {
     AccessRequest r = find(id);
     AccessRequest next =
@@ -202,16 +223,15 @@ public final class RequestService {
     if (!transitions
         .move(store, RequestState.PENDING, next)
         .audited(actor, AuditAction.REQUEST_DENIED, Map.of("reason", next.outcome()))
+        .tell(
+            () -> {
+              notifier.updateApproval(next);
+              notifier.requestDenied(next);
+            })
         .commit()) {
       throw RequestWorkflow.alreadyDecided(find(id));
     }
     return next;
-  }
-
-  /** Updates the approvals message and tells the requester of a denial; the slow half. */
-  public void announceDenial(AccessRequest denied) {
-    Notifier.bestEffort(denied.id(), () -> notifier.updateApproval(denied));
-    Notifier.bestEffort(denied.id(), () -> notifier.requestDenied(denied));
   }
 
   /**
@@ -221,8 +241,9 @@ public final class RequestService {
   public void resumeInterrupted() {
     for (AccessRequest r : store.findByState(RequestState.PENDING)) {
       if (r.approvalTs() == null) {
-        log.info("request {}: posting it for approval, which a restart interrupted", r.id());
-        announce(r);
+        // Its message waits in the outbox, or a version before the outbox lost it: leaving it
+        // again replaces a waiting one and edits a posted one, so it is never posted twice.
+        transitions.about(r.id()).tell(() -> notifier.postForApproval(r)).commit();
       }
     }
     for (AccessRequest r : store.findByState(RequestState.APPROVED)) {
@@ -235,6 +256,7 @@ public final class RequestService {
           .move(store, RequestState.APPROVED, restarted)
           .cancel(PROVISION)
           .schedule(PROVISION, clock.instant().plus(PROVISION_FALLBACK))
+          .tell(() -> notifier.updateApproval(restarted))
           .commit()) {
         provision(restarted, 0);
       }
@@ -306,15 +328,16 @@ public final class RequestService {
 
   private void provisionHeld(AccessRequest approved, int failuresBefore) {
     AccessRequest[] current = {approved};
-    Notifier.bestEffort(approved.id(), () -> notifier.updateApproval(approved));
     try {
       provisioner.provision(
           approved,
           step -> {
             AccessRequest next = current[0].withProgress(step, clock.instant());
-            if (store.compareAndSet(RequestState.APPROVED, next)) {
+            if (transitions
+                .move(store, RequestState.APPROVED, next)
+                .tell(() -> notifier.updateApproval(next))
+                .commit()) {
               current[0] = next;
-              Notifier.bestEffort(next.id(), () -> notifier.updateApproval(next));
             }
           });
     } catch (IamException e) {
@@ -339,16 +362,12 @@ public final class RequestService {
             AuditAction.REQUEST_PROVISIONED,
             Map.of("offerExpiresAt", String.valueOf(done.offerExpiresAt())))
         .cancel(PROVISION)
+        .tell(
+            () -> {
+              notifier.updateApproval(done);
+              notifier.credentialsOffered(done);
+            })
         .commitOrThrow();
-    Notifier.bestEffort(done.id(), () -> notifier.updateApproval(done));
-    Notifier.bestEffort(
-        done.id(),
-        () -> {
-          Notifier.MessageRef offer = notifier.credentialsOffered(done);
-          if (!store.recordOfferMessage(done.id(), offer)) {
-            log.info("request {}: offer closed before its message was recorded", done.id());
-          }
-        });
   }
 
   /** IAM did not answer: the request stays APPROVED, and a stored job tries again after a wait. */
@@ -367,13 +386,12 @@ public final class RequestService {
         r.id(),
         e.errorCode(),
         wait.toSeconds());
-    if (transitions
+    transitions
         .move(store, RequestState.APPROVED, waiting)
         .cancel(PROVISION)
         .schedule(PROVISION, clock.instant().plus(wait), Retries.data(failures))
-        .commit()) {
-      Notifier.bestEffort(waiting.id(), () -> notifier.updateApproval(waiting));
-    }
+        .tell(() -> notifier.updateApproval(waiting))
+        .commit();
   }
 
   /**
@@ -399,14 +417,17 @@ public final class RequestService {
         transitions
             .move(store, RequestState.APPROVED, failed)
             .audited(SYSTEM, AuditAction.REQUEST_FAILED, Map.of("errorCode", e.errorCode()))
-            .cancel(PROVISION);
+            .cancel(PROVISION)
+            .tell(
+                () -> {
+                  notifier.updateApproval(failed);
+                  notifier.requestFailed(failed);
+                });
     if (leftBehind) {
       change.schedule(
           CLEAN_UP, clock.instant().plus(Retries.backoff(1)), Retries.data(/* failures= */ 1));
     }
     change.commitOrThrow();
     log.warn("request {}: provisioning failed: {}", r.id(), e.errorCode());
-    Notifier.bestEffort(failed.id(), () -> notifier.updateApproval(failed));
-    Notifier.bestEffort(failed.id(), () -> notifier.requestFailed(failed));
   }
 }

@@ -23,15 +23,14 @@ public interface RequestStore extends StateStore<AccessRequest, RequestState> {
   List<AccessRequest> findClaiming(String iamUserName);
 
   /**
-   * Remembers the owner's offer message of a request still PROVISIONED, so the message can lose its
-   * button once the offer closes; false when the offer closed first and needs no memory of it.
+   * Remembers where the approvals message of {@code id} is, in whatever state the request is now;
+   * false when there is no such request.
    */
-  default boolean recordOfferMessage(String id, Notifier.MessageRef offer) {
-    return find(id)
-        .filter(
-            r ->
-                compareAndSet(
-                    RequestState.PROVISIONED, r.withOfferMessage(offer.channel(), offer.ts())))
-        .isPresent();
-  }
+  boolean recordApprovalMessage(String id, Notifier.MessageRef approval);
+
+  /**
+   * Remembers where the owner's offer message of {@code id} is, in whatever state the request is
+   * now; false when there is no such request.
+   */
+  boolean recordOfferMessage(String id, Notifier.MessageRef offer);
 }

@@ -1,12 +1,12 @@
 package dev.keysmith.rotation;
 
 import dev.keysmith.audit.AuditAction;
-import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway;
-import dev.keysmith.request.Notifier;
+import dev.keysmith.workflow.Transitions;
+import dev.keysmith.workflow.WorkflowContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,16 +20,16 @@ public final class KeyCare {
   private final IamGateway iam;
   private final Ownership ownership;
   private final KeyNotifier notifier;
-  private final AuditTrail audit;
+  private final Transitions transitions;
   private final Clock clock;
 
   public KeyCare(
-      IamGateway iam, Ownership ownership, KeyNotifier notifier, AuditTrail audit, Clock clock) {
+      IamGateway iam, Ownership ownership, KeyNotifier notifier, WorkflowContext workflow) {
     this.iam = iam;
     this.ownership = ownership;
     this.notifier = notifier;
-    this.audit = audit;
-    this.clock = clock;
+    this.transitions = workflow.transitions();
+    this.clock = workflow.clock();
   }
 
   /** The keys of {@code iamUser}, or of every user {@code actor} owns when none is named. */
@@ -88,13 +88,13 @@ public final class KeyCare {
     String user = userOfKey(accessKeyId);
     Optional<String> owner = ownership.checkMayActOn(user, actor);
     iam.setAccessKeyStatus(user, accessKeyId, /* active= */ false);
-    audit.record(
-        clock.instant(),
-        null,
-        actor,
-        AuditAction.KEYS_DEACTIVATED,
-        Map.of("iamUser", user, "accessKeyId", accessKeyId));
-    Notifier.bestEffort(
-        accessKeyId, () -> notifier.keyDeactivated(user, accessKeyId, owner.orElse(actor), actor));
+    transitions
+        .about(accessKeyId)
+        .audited(
+            actor,
+            AuditAction.KEYS_DEACTIVATED,
+            Map.of("iamUser", user, "accessKeyId", accessKeyId))
+        .tell(() -> notifier.keyDeactivated(user, accessKeyId, owner.orElse(actor), actor))
+        .commit();
   }
 }

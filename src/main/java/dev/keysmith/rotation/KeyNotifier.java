@@ -2,11 +2,26 @@ package dev.keysmith.rotation;
 
 import java.time.Instant;
 
-/** Tells people in Slack what happened to their access keys. Never given a secret. */
+/**
+ * Tells people in Slack what happened to their access keys. Never given a secret. Like {@code
+ * request.Notifier}, it only leaves messages in the outbox, inside the transaction of the change it
+ * reports.
+ */
 public interface KeyNotifier {
+  /** The purpose of a rotation's approvals-channel message, which a receipt records. */
+  String APPROVAL = "rotation.approval";
 
-  /** Posts a rotation that needs approval to the approvals channel; returns where it went. */
-  dev.keysmith.request.Notifier.MessageRef rotationForApproval(Rotation rotation);
+  /** The purpose of every other message about keys. */
+  String NOTICE = "keys.notice";
+
+  /** Posts a rotation that needs approval to the approvals channel. */
+  void rotationForApproval(Rotation rotation);
+
+  /**
+   * Tells the owner a rotation that needs approval could not be posted for it, so it ended and
+   * nothing changed.
+   */
+  void rotationNotPosted(Rotation rotation);
 
   /** Updates the approvals message of a decided rotation and tells its owner. */
   void rotationDecided(Rotation rotation);

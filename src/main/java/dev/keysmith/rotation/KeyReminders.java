@@ -2,13 +2,12 @@ package dev.keysmith.rotation;
 
 import dev.keysmith.audit.AuditAction;
 import dev.keysmith.audit.AuditEvent;
-import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.config.KeysmithConfig;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.jobs.JobHandler;
 import dev.keysmith.jobs.JobStore;
-import dev.keysmith.request.Notifier;
+import dev.keysmith.workflow.Transitions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +45,7 @@ public final class KeyReminders {
   private final ReminderLog log;
   private final JobStore jobs;
   private final KeyNotifier notifier;
-  private final AuditTrail audit;
+  private final Transitions transitions;
   private final Clock clock;
   private final KeysmithConfig.KeyCare settings;
 
@@ -58,7 +57,7 @@ public final class KeyReminders {
     this.log = log;
     this.jobs = jobs;
     this.notifier = context.notifier();
-    this.audit = context.workflow().audit();
+    this.transitions = context.workflow().transitions();
     this.clock = context.workflow().clock();
     this.settings = context.settings();
   }
@@ -132,13 +131,20 @@ public final class KeyReminders {
       String user,
       Instant now,
       Runnable message) {
-    Notifier.bestEffort(key.accessKeyId(), message);
-    log.sent(key.accessKeyId(), kind.logged, now);
-    audit.record(
-        now,
-        null,
-        AuditEvent.SYSTEM,
-        kind.action,
-        Map.of("iamUser", user, "accessKeyId", key.accessKeyId(), "owner", owner));
+    // The reminder, its log entry and its audit event commit together: a reminder logged as sent
+    // is in the outbox, and one in the outbox is logged.
+    transitions
+        .change(
+            key.accessKeyId(),
+            () -> {
+              log.sent(key.accessKeyId(), kind.logged, now);
+              return true;
+            })
+        .audited(
+            AuditEvent.SYSTEM,
+            kind.action,
+            Map.of("iamUser", user, "accessKeyId", key.accessKeyId(), "owner", owner))
+        .tell(message)
+        .commit();
   }
 }

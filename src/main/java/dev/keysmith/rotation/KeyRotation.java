@@ -8,7 +8,6 @@ import dev.keysmith.delivery.SecretReveal;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.IamGateway.AccessKeyInfo;
-import dev.keysmith.request.Notifier;
 import dev.keysmith.workflow.Transitions;
 import java.time.Clock;
 import java.time.Instant;
@@ -204,24 +203,23 @@ public final class KeyRotation {
             .audited(actor, AuditAction.KEYS_ROTATED, details);
     Instant deactivateAt = now.plus(context.settings().rotationGracePeriod());
     if (shown.state() == RotationState.GRACE) {
-      change.schedule(RotationJobs.DEACTIVATE_OLD, deactivateAt);
+      change
+          .schedule(RotationJobs.DEACTIVATE_OLD, deactivateAt)
+          .tell(
+              () ->
+                  context
+                      .notifier()
+                      .rotationGracePeriod(
+                          shown.id(),
+                          shown.iamUser(),
+                          shown.replacedKey(),
+                          newKeyId,
+                          actor,
+                          deactivateAt));
     }
     change.commitOrThrow();
     if (shown.state() == RotationState.OLD_DEACTIVATED) {
       jobs.deactivateOld(shown, actor);
-    } else if (shown.state() == RotationState.GRACE) {
-      Notifier.bestEffort(
-          shown.id(),
-          () ->
-              context
-                  .notifier()
-                  .rotationGracePeriod(
-                      shown.id(),
-                      shown.iamUser(),
-                      shown.replacedKey(),
-                      newKeyId,
-                      actor,
-                      deactivateAt));
     }
     return shown;
   }

@@ -1,13 +1,20 @@
 package dev.keysmith.rotation;
 
 import dev.keysmith.core.Refusal;
-import dev.keysmith.request.Notifier.MessageRef;
 
-/** Tells people in Slack what happened to a link request. */
+/**
+ * Tells people in Slack what happened to a link request. Like {@code request.Notifier}, it only
+ * leaves messages in the outbox, inside the transaction of the change it reports.
+ */
 public interface LinkNotifier {
+  /** The purpose of a link's approvals-channel message, which a receipt records. */
+  String APPROVAL = "link.approval";
 
-  /** Posts the request to the approvals channel with Approve and Deny; returns where it went. */
-  MessageRef postForApproval(LinkRequest link);
+  /** The purpose of every other message about a link. */
+  String NOTICE = "link.notice";
+
+  /** Posts the request to the approvals channel with Approve and Deny. */
+  void postForApproval(LinkRequest link);
 
   /** Updates the approvals message in place: no buttons once decided, who decided, the outcome. */
   void updateApproval(LinkRequest link);

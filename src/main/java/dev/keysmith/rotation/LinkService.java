@@ -99,9 +99,10 @@ public final class LinkService {
                   })
               .audited(actor, AuditAction.LINK_REQUESTED, details(r))
               .schedule(EXPIRE, r.expiresAt())
+              .tell(() -> notifier.postForApproval(r))
               .commit();
       if (stored) {
-        return announce(r);
+        return r;
       }
       if (waiting[0] != null) {
         throw new Refusal(Reason.LINK_PENDING, waiting[0].id(), waiting[0].iamUser());
@@ -143,11 +144,14 @@ public final class LinkService {
         .move(store, LinkState.PENDING, next)
         .audited(actor, AuditAction.LINK_DENIED, details(next))
         .cancel(EXPIRE)
+        .tell(
+            () -> {
+              notifier.updateApproval(next);
+              notifier.denied(next);
+            })
         .commit()) {
       throw LinkWorkflow.alreadyDecided(find(id));
     }
-    Notifier.bestEffort(id, () -> notifier.updateApproval(next));
-    Notifier.bestEffort(id, () -> notifier.denied(next));
   }
 
   /** Job: a link request nobody decided in time expires. */
@@ -161,12 +165,14 @@ public final class LinkService {
       if (!transitions
           .move(store, LinkState.PENDING, expired)
           .audited(SYSTEM, AuditAction.LINK_EXPIRED, details(expired))
+          .tell(
+              () -> {
+                notifier.updateApproval(expired);
+                notifier.expired(expired);
+              })
           .commit()) {
         log.info("link {}: decided just before it expired", expired.id());
-        return;
       }
-      Notifier.bestEffort(expired.id(), () -> notifier.updateApproval(expired));
-      Notifier.bestEffort(expired.id(), () -> notifier.expired(expired));
     };
   }
 
@@ -174,12 +180,9 @@ public final class LinkService {
   public void resumeInterrupted() {
     for (LinkRequest r : store.findByState(LinkState.PENDING)) {
       if (r.approvalTs() == null) {
-        log.info("link {}: posting it for approval, which a restart interrupted", r.id());
-        try {
-          announce(r);
-        } catch (Refusal e) {
-          log.warn("link {}: could not post it for approval: {}", r.id(), e.getMessage());
-        }
+        // Waiting in the outbox, or lost by a version before it: leaving it again replaces a
+        // waiting message and edits a posted one, so it is never posted twice.
+        transitions.about(r.id()).tell(() -> notifier.postForApproval(r)).commit();
       }
     }
     for (LinkRequest r : store.findByState(LinkState.APPROVED)) {
@@ -215,29 +218,38 @@ public final class LinkService {
     return store.find(id).orElseThrow(() -> new Refusal(Reason.NO_SUCH_LINK, id));
   }
 
-  /** Posts a stored request for approval; one that cannot be posted ends, and the asker is told. */
-  private LinkRequest announce(LinkRequest r) {
-    Notifier.MessageRef ref;
-    try {
-      ref = notifier.postForApproval(r);
-    } catch (RuntimeException e) {
-      log.error("link {}: could not post it for approval: {}", r.id(), e.toString());
-      Refusal why = new Refusal(Reason.LINK_NOT_POSTED);
-      if (!transitions
-          .move(store, LinkState.PENDING, LinkWorkflow.cancel(r, why, null, clock.instant()))
-          .audited(SYSTEM, AuditAction.LINK_CANCELLED, Map.of("reason", why.reason().name()))
-          .cancel(EXPIRE)
-          .commit()) {
-        log.warn("link {}: left PENDING before it could be cancelled", r.id());
-      }
-      throw why;
+  /** Slack has the approvals message of link {@code id}: decisions may come from it now. */
+  public void approvalPosted(String id, Notifier.MessageRef where) {
+    Optional<LinkRequest> r = store.find(id);
+    // Decisions refuse a link whose message is not stored yet, so nothing else moves it meanwhile.
+    if (r.isEmpty()
+        || r.get().state() != LinkState.PENDING
+        || !store.compareAndSet(
+            LinkState.PENDING, r.get().withApprovalMessage(where.channel(), where.ts()))) {
+      log.warn("link {}: left PENDING before its approvals message was recorded", id);
     }
-    LinkRequest posted = r.withApprovalMessage(ref.channel(), ref.ts());
-    // Decisions refuse a link whose message is not stored yet, so no click can race this write.
-    if (!store.compareAndSet(LinkState.PENDING, posted)) {
-      log.warn("link {}: left PENDING before its approvals message was recorded", r.id());
+  }
+
+  /**
+   * Slack refused the approvals message of link {@code id} for good: nobody can decide it, so it
+   * ends and the asker is told.
+   */
+  public void approvalUndeliverable(String id, String error) {
+    LinkRequest r = find(id);
+    if (r.state() != LinkState.PENDING || r.approvalTs() != null) {
+      return;
     }
-    return posted;
+    log.error("link {}: could not post it for approval: {}", id, error);
+    Refusal why = new Refusal(Reason.LINK_NOT_POSTED);
+    LinkRequest cancelled = LinkWorkflow.cancel(r, why, null, clock.instant());
+    if (!transitions
+        .move(store, LinkState.PENDING, cancelled)
+        .audited(SYSTEM, AuditAction.LINK_CANCELLED, Map.of("reason", why.reason().name()))
+        .cancel(EXPIRE)
+        .tell(() -> notifier.stopped(cancelled, why))
+        .commit()) {
+      log.warn("link {}: left PENDING before it could be cancelled", id);
+    }
   }
 
   /**
@@ -250,10 +262,10 @@ public final class LinkService {
         .move(store, LinkState.PENDING, cancelled)
         .audited(actor, AuditAction.LINK_CANCELLED, withReason(cancelled, why))
         .cancel(EXPIRE)
+        .tell(() -> notifier.stopped(cancelled, why))
         .commit()) {
       throw LinkWorkflow.alreadyDecided(find(r.id()));
     }
-    Notifier.bestEffort(r.id(), () -> notifier.stopped(cancelled, why));
   }
 
   /** Writes the owner tag of an APPROVED link unless this process is already at it. */
@@ -283,10 +295,13 @@ public final class LinkService {
           .move(store, LinkState.APPROVED, failed)
           .audited(SYSTEM, AuditAction.LINK_FAILED, Map.of("errorCode", e.errorCode()))
           .cancel(APPLY)
+          .tell(
+              () -> {
+                notifier.updateApproval(failed);
+                notifier.failed(failed);
+              })
           .commitOrThrow();
       log.warn("link {}: IAM refused the owner tag: {}", approved.id(), e.errorCode());
-      Notifier.bestEffort(failed.id(), () -> notifier.updateApproval(failed));
-      Notifier.bestEffort(failed.id(), () -> notifier.failed(failed));
       return;
     }
     LinkRequest linked = LinkWorkflow.linked(approved, clock.instant());
@@ -299,9 +314,12 @@ public final class LinkService {
             AuditAction.KEYS_LINKED,
             details)
         .cancel(APPLY)
+        .tell(
+            () -> {
+              notifier.updateApproval(linked);
+              notifier.linked(linked);
+            })
         .commitOrThrow();
-    Notifier.bestEffort(linked.id(), () -> notifier.updateApproval(linked));
-    Notifier.bestEffort(linked.id(), () -> notifier.linked(linked));
   }
 
   /** IAM did not answer: the link stays APPROVED, and a stored job tries again after a wait. */
@@ -342,8 +360,8 @@ public final class LinkService {
           .move(store, LinkState.APPROVED, failed)
           .audited(SYSTEM, AuditAction.LINK_FAILED, withReason(failed, why))
           .cancel(APPLY)
+          .tell(() -> notifier.stopped(failed, why))
           .commitOrThrow();
-      Notifier.bestEffort(failed.id(), () -> notifier.stopped(failed, why));
       return;
     }
     apply(approved, failuresBefore);

@@ -9,6 +9,7 @@ import dev.keysmith.request.Notifier;
 import dev.keysmith.workflow.Transitions;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -58,22 +59,40 @@ public final class RotationApproval {
     if (!transitions
         .change(waiting.id(), () -> rotations.insert(waiting))
         .audited(actor, AuditAction.ROTATION_REQUESTED, Map.of("iamUser", iamUser))
+        .tell(() -> context.notifier().rotationForApproval(waiting))
         .commit()) {
       throw new KeysmithException("Could not find a free rotation id; please try again.");
     }
-    Notifier.MessageRef ref;
-    try {
-      ref = context.notifier().rotationForApproval(waiting);
-    } catch (RuntimeException e) {
-      context.finish(waiting, RotationState.CANCELLED, "could not post for approval");
-      throw new Refusal(Reason.ROTATION_NOT_POSTED);
+    return waiting;
+  }
+
+  /** Slack has the approvals message of rotation {@code id}: decisions may come from it now. */
+  public void approvalPosted(String id, Notifier.MessageRef where) {
+    Optional<Rotation> r = rotations.find(id);
+    // Decisions refuse a rotation whose message is not stored yet, so nothing else moves it.
+    if (r.isEmpty()
+        || r.get().state() != RotationState.AWAITING_APPROVAL
+        || !rotations.compareAndSet(
+            RotationState.AWAITING_APPROVAL,
+            r.get().withApprovalMessage(where.channel(), where.ts()))) {
+      log.warn("rotation {}: moved on before its approvals message was recorded", id);
     }
-    Rotation posted = waiting.withApprovalMessage(ref.channel(), ref.ts());
-    // Decisions refuse a rotation whose message is not stored yet, so no click races this write.
-    if (!rotations.compareAndSet(RotationState.AWAITING_APPROVAL, posted)) {
-      log.warn("rotation {}: moved on before its approvals message was recorded", waiting.id());
+  }
+
+  /**
+   * Slack refused the approvals message of rotation {@code id} for good: nobody can decide it, so
+   * it ends, and its owner is told.
+   */
+  public void approvalUndeliverable(String id, String error) {
+    Rotation r = context.find(id);
+    if (r.state() != RotationState.AWAITING_APPROVAL || r.approvalTs() != null) {
+      return;
     }
-    return posted;
+    context.finish(
+        r,
+        RotationState.CANCELLED,
+        "could not post for approval: " + error,
+        () -> context.notifier().rotationNotPosted(r));
   }
 
   /** An approver (never the owner) approves or denies a rotation that needs approval. */
@@ -85,9 +104,9 @@ public final class RotationApproval {
     if (!transitions
         .move(rotations, RotationState.AWAITING_APPROVAL, next)
         .audited(approver, approve ? AuditAction.ROTATION_APPROVED : AuditAction.ROTATION_DENIED)
+        .tell(() -> context.notifier().rotationDecided(next))
         .commit()) {
       throw new Refusal(Reason.ROTATION_JUST_DECIDED, r.id());
     }
-    Notifier.bestEffort(next.id(), () -> context.notifier().rotationDecided(next));
   }
 }

@@ -52,6 +52,11 @@ public record RotationContext(
    * and a job at once), and then the other one's outcome stands.
    */
   boolean finish(Rotation r, RotationState end, String why) {
+    return finish(r, end, why, () -> {});
+  }
+
+  /** The same, leaving the messages of {@code notices} in the outbox with the change. */
+  boolean finish(Rotation r, RotationState end, String why, Runnable notices) {
     boolean finished =
         workflow
             .transitions()
@@ -62,6 +67,7 @@ public record RotationContext(
                     ? AuditAction.ROTATION_DONE
                     : AuditAction.ROTATION_CANCELLED,
                 Map.of("why", why))
+            .tell(notices)
             .commit();
     if (!finished) {
       log.info("rotation {}: moved on before it could end as {}", r.id(), end);

@@ -11,7 +11,6 @@ import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.IamGateway.AccessKeyInfo;
 import dev.keysmith.jobs.JobHandler;
 import dev.keysmith.jobs.JobStore;
-import dev.keysmith.request.Notifier;
 import dev.keysmith.workflow.Transitions;
 import java.time.Clock;
 import java.time.Instant;
@@ -102,11 +101,11 @@ public final class RotationJobs {
         case DELETE -> {
           iam.deleteAccessKey(r.iamUser(), r.replacedKey());
           context.auditIamCall(r, AuditAction.IAM_DELETE_ACCESS_KEY, r.replacedKey());
-          if (context.finish(r, RotationState.DONE, "old key deleted")) {
-            Notifier.bestEffort(
-                r.id(),
-                () -> context.notifier().oldKeyDeleted(r.iamUser(), r.replacedKey(), r.ownerId()));
-          }
+          context.finish(
+              r,
+              RotationState.DONE,
+              "old key deleted",
+              () -> context.notifier().oldKeyDeleted(r.iamUser(), r.replacedKey(), r.ownerId()));
         }
       }
     };
@@ -195,13 +194,12 @@ public final class RotationJobs {
             AuditAction.KEYS_DEACTIVATED,
             Map.of("iamUser", r.iamUser(), "accessKeyId", r.replacedKey()))
         .schedule(DELETE_OLD, deleteAt)
+        .tell(
+            () ->
+                context
+                    .notifier()
+                    .oldKeyDeactivated(r.iamUser(), r.replacedKey(), r.ownerId(), deleteAt))
         .commitOrThrow();
-    Notifier.bestEffort(
-        r.id(),
-        () ->
-            context
-                .notifier()
-                .oldKeyDeactivated(r.iamUser(), r.replacedKey(), r.ownerId(), deleteAt));
   }
 
   private void postpone(Rotation r, IamGateway.KeyLastUsed used, Instant now) {
@@ -215,15 +213,14 @@ public final class RotationJobs {
         .move(rotations, RotationState.GRACE, r.postponedOnce(now))
         .audited(SYSTEM, AuditAction.ROTATION_POSTPONED, Map.of("lastUsed", use.at().toString()))
         .schedule(DEACTIVATE_OLD, later)
+        .tell(
+            () ->
+                context
+                    .notifier()
+                    .oldKeyStillUsed(r.iamUser(), r.replacedKey(), r.ownerId(), use, later))
         .commit()) {
-      return; // the owner deactivated it meanwhile
+      log.info("rotation {}: the owner deactivated the old key meanwhile", r.id());
     }
-    Notifier.bestEffort(
-        r.id(),
-        () ->
-            context
-                .notifier()
-                .oldKeyStillUsed(r.iamUser(), r.replacedKey(), r.ownerId(), use, later));
   }
 
   private boolean hasPending(Rotation r, String kind) {

@@ -115,7 +115,7 @@ final class CreateUserSubmission {
           .forEach((field, problem) -> errors.put(BLOCKS.get(field), FormProblems.text(problem)));
       return ctx.ackWithErrors(errors);
     }
-    later.run("announce", stored.id(), null, () -> service.announce(stored));
+    // Its approvals message and the requester's notice are in the outbox, committed with it.
     return ctx.ackWithUpdate(Blocks.submittedModal(stored));
   }
 

@@ -52,7 +52,7 @@ final class DecisionActions {
         v -> Untrusted.requestId(v, Untrusted.BUTTON),
         (id, click) -> {
           AccessRequest r = service.checkDeny(id, click.actor());
-          SlackNotifier.call(
+          SlackWebApi.call(
               "views.open",
               () -> slack.viewsOpen(v -> v.triggerId(trigger).view(Blocks.denyModal(r))));
         });
@@ -72,13 +72,12 @@ final class DecisionActions {
     if (text.isEmpty()) {
       return ctx.ackWithErrors(Map.of(Ids.BLOCK_DENY_REASON, "Say why, so the requester knows."));
     }
-    AccessRequest denied;
     try {
-      denied = service.deny(id, actor, text);
+      // The approvals message and the requester's notice go to the outbox with the denial.
+      service.deny(id, actor, text);
     } catch (Refusal e) {
       return ctx.ackWithErrors(Map.of(Ids.BLOCK_DENY_REASON, Refusals.text(e)));
     }
-    later.run("announce denial", id, null, () -> service.announceDenial(denied));
     return ctx.ack();
   }
 }

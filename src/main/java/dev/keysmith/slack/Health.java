@@ -2,6 +2,7 @@ package dev.keysmith.slack;
 
 import dev.keysmith.core.Liveness;
 import dev.keysmith.jobs.JobBacklog;
+import dev.keysmith.outbox.OutboxBacklog;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;
@@ -16,13 +17,19 @@ import org.slf4j.LoggerFactory;
  * times only, never a secret or a stored value.
  *
  * @param jobs the job backlog, or null when the database could not be read
+ * @param outbox the Slack messages waiting to be delivered and given up on lately, or null when the
+ *     database could not be read
  * @param slack Slack Web API calls
  * @param iam IAM calls
  * @param recovering what Keysmith still waits to finish of what a stop cut off ({@code
  *     jobs.Recovery}), which does not make it 503 either
  */
 public record Health(
-    @Nullable JobBacklog jobs, Liveness.Seen slack, Liveness.Seen iam, List<String> recovering) {
+    @Nullable JobBacklog jobs,
+    @Nullable OutboxBacklog outbox,
+    Liveness.Seen slack,
+    Liveness.Seen iam,
+    List<String> recovering) {
   private static final Logger log = LoggerFactory.getLogger(Health.class);
 
   public Health {
@@ -30,36 +37,42 @@ public record Health(
   }
 
   /** Health with nothing left to recover. */
-  public Health(@Nullable JobBacklog jobs, Liveness.Seen slack, Liveness.Seen iam) {
-    this(jobs, slack, iam, List.of());
+  public Health(
+      @Nullable JobBacklog jobs,
+      @Nullable OutboxBacklog outbox,
+      Liveness.Seen slack,
+      Liveness.Seen iam) {
+    this(jobs, outbox, slack, iam, List.of());
   }
 
-  /** A check that reads {@code backlog} from the database and the two services' liveness. */
-  public static Supplier<Health> check(Supplier<JobBacklog> backlog, Liveness slack, Liveness iam) {
-    return check(backlog, slack, iam, List::of);
-  }
-
-  /** The same, with the recovery steps still waiting, as {@code recovering} names them. */
+  /**
+   * A check that reads {@code jobs} and {@code outbox} from the database, the two services'
+   * liveness and the recovery steps still waiting, as {@code recovering} names them.
+   */
   public static Supplier<Health> check(
-      Supplier<JobBacklog> backlog,
+      Supplier<JobBacklog> jobs,
+      Supplier<OutboxBacklog> outbox,
       Liveness slack,
       Liveness iam,
       Supplier<List<String>> recovering) {
     return () -> {
-      JobBacklog jobs;
+      JobBacklog jobBacklog;
+      OutboxBacklog outboxBacklog;
       try {
-        jobs = backlog.get();
+        jobBacklog = jobs.get();
+        outboxBacklog = outbox.get();
       } catch (RuntimeException e) {
         log.warn("Health check: the database is unusable: {}", e.toString());
-        jobs = null;
+        jobBacklog = null;
+        outboxBacklog = null;
       }
-      return new Health(jobs, slack.seen(), iam.seen(), recovering.get());
+      return new Health(jobBacklog, outboxBacklog, slack.seen(), iam.seen(), recovering.get());
     };
   }
 
   /** Whether Keysmith can serve: its database answers. */
   public boolean usable() {
-    return jobs != null;
+    return jobs != null && outbox != null;
   }
 
   /** The HTTP status: 200 when usable, else 503. */
@@ -80,6 +93,18 @@ public record Health(
           .append(jobs.pending())
           .append(",\"overdue\":")
           .append(jobs.overdue())
+          .append('}');
+    }
+    json.append(",\"outbox\":");
+    if (outbox == null) {
+      json.append("null");
+    } else {
+      json.append("{\"pending\":")
+          .append(outbox.pending())
+          .append(",\"overdue\":")
+          .append(outbox.overdue())
+          .append(",\"undeliverable\":")
+          .append(outbox.undeliverable())
           .append('}');
     }
     json.append(",\"slack\":");

@@ -108,7 +108,7 @@ final class IamCommand {
             "create-user",
             req.getPayload().getResponseUrl(),
             () ->
-                SlackNotifier.call(
+                SlackWebApi.call(
                     "views.open",
                     () ->
                         slack.viewsOpen(

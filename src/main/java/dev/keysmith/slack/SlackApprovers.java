@@ -36,7 +36,7 @@ public final class SlackApprovers implements Approvers {
             .build(
                 id ->
                     Set.copyOf(
-                        SlackNotifier.call(
+                        SlackWebApi.call(
                                 "usergroups.users.list",
                                 () -> slack.usergroupsUsersList(r -> r.usergroup(id)))
                             .getUsers()));

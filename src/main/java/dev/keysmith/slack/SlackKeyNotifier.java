@@ -3,50 +3,47 @@ package dev.keysmith.slack;
 import static dev.keysmith.slack.Mrkdwn.date;
 import static dev.keysmith.slack.Mrkdwn.user;
 
-import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.model.block.LayoutBlock;
-import dev.keysmith.request.Notifier;
+import dev.keysmith.outbox.Outbox;
 import dev.keysmith.rotation.KeyNotifier;
 import dev.keysmith.rotation.Rotation;
 import dev.keysmith.rotation.RotationState;
 import java.time.Instant;
 import java.util.List;
 
-/** {@link KeyNotifier} over the Slack Web API: direct messages and the approvals channel. */
+/** {@link KeyNotifier} over the outbox: direct messages and the approvals channel. */
 public final class SlackKeyNotifier implements KeyNotifier {
-  private final SlackWebApi slack;
+  private final Outgoing out;
   private final String approvalsChannel;
 
-  public SlackKeyNotifier(SlackWebApi slack, String approvalsChannel) {
-    this.slack = slack;
+  public SlackKeyNotifier(Outbox outbox, String approvalsChannel) {
+    this.out = new Outgoing(outbox);
     this.approvalsChannel = approvalsChannel;
   }
 
   @Override
-  public Notifier.MessageRef rotationForApproval(Rotation r) {
-    ChatPostMessageResponse response =
-        SlackNotifier.call(
-            "chat.postMessage",
-            () ->
-                slack.chatPostMessage(
-                    m ->
-                        m.channel(approvalsChannel)
-                            .text("Key rotation " + r.id() + " for " + r.iamUser())
-                            .blocks(KeyBlocks.rotationApproval(r))));
-    return new Notifier.MessageRef(response.getChannel(), response.getTs());
+  public void rotationForApproval(Rotation r) {
+    approvalMessage(r);
+  }
+
+  @Override
+  public void rotationNotPosted(Rotation r) {
+    post(
+        r.id(),
+        r.ownerId(),
+        Blocks.text(
+            "Your rotation "
+                + r.id()
+                + " of `"
+                + r.iamUser()
+                + "` could not be posted to the approvals channel, so nobody could approve it."
+                + " Nothing changed. Ask a Keysmith admin to check that the bot is in that"
+                + " channel, then ask again."));
   }
 
   @Override
   public void rotationDecided(Rotation r) {
-    SlackNotifier.call(
-        "chat.update",
-        () ->
-            slack.chatUpdate(
-                m ->
-                    m.channel(r.approvalChannel())
-                        .ts(r.approvalTs())
-                        .text("Key rotation " + r.id() + " for " + r.iamUser())
-                        .blocks(KeyBlocks.rotationApproval(r))));
+    approvalMessage(r);
     if (r.state() == RotationState.APPROVED) {
       List<LayoutBlock> blocks =
           new java.util.ArrayList<>(
@@ -62,9 +59,10 @@ public final class SlackKeyNotifier implements KeyNotifier {
           Blocks.buttons(
               "rotation",
               Blocks.button(Ids.ACTION_ROTATE_PROMPT, "Rotate", "primary", r.iamUser())));
-      post(r.ownerId(), blocks);
+      post(r.id(), r.ownerId(), blocks);
     } else {
       post(
+          r.id(),
           r.ownerId(),
           Blocks.text(
               "Your rotation "
@@ -81,6 +79,7 @@ public final class SlackKeyNotifier implements KeyNotifier {
   public void keyDeactivated(String iamUser, String keyId, String ownerId, String actor) {
     String what = "Access key `" + keyId + "` of IAM user `" + iamUser + "`";
     post(
+        iamUser,
         approvalsChannel,
         Blocks.text(
             ":rotating_light: "
@@ -91,6 +90,7 @@ public final class SlackKeyNotifier implements KeyNotifier {
                 + user(ownerId)
                 + "."));
     post(
+        iamUser,
         ownerId,
         Blocks.text(
             what
@@ -131,13 +131,14 @@ public final class SlackKeyNotifier implements KeyNotifier {
                 rotationId,
                 "Deactivate `" + oldKeyId + "` now? Anything still using it stops working.",
                 "Deactivate")));
-    post(ownerId, blocks);
+    post(iamUser, ownerId, blocks);
   }
 
   @Override
   public void oldKeyStillUsed(
       String iamUser, String oldKeyId, String ownerId, KeyUse lastUse, Instant postponedTo) {
     post(
+        iamUser,
         ownerId,
         Blocks.text(
             ":warning: The old key `"
@@ -159,6 +160,7 @@ public final class SlackKeyNotifier implements KeyNotifier {
   @Override
   public void oldKeyDeactivated(String iamUser, String oldKeyId, String ownerId, Instant deleteAt) {
     post(
+        iamUser,
         ownerId,
         Blocks.text(
             "The old key `"
@@ -173,6 +175,7 @@ public final class SlackKeyNotifier implements KeyNotifier {
   @Override
   public void oldKeyDeleted(String iamUser, String oldKeyId, String ownerId) {
     post(
+        iamUser,
         ownerId,
         Blocks.text(
             "The old key `" + oldKeyId + "` of `" + iamUser + "` is deleted. Rotation done."));
@@ -193,7 +196,7 @@ public final class SlackKeyNotifier implements KeyNotifier {
     blocks.add(
         Blocks.buttons(
             "reminder", Blocks.button(Ids.ACTION_ROTATE_PROMPT, "Rotate", "primary", iamUser)));
-    post(ownerId, blocks);
+    post(iamUser, ownerId, blocks);
   }
 
   @Override
@@ -217,14 +220,20 @@ public final class SlackKeyNotifier implements KeyNotifier {
                 keyId,
                 "Deactivate `" + keyId + "` of `" + iamUser + "` now?",
                 "Deactivate")));
-    post(ownerId, blocks);
+    post(iamUser, ownerId, blocks);
   }
 
-  private void post(String channel, List<LayoutBlock> blocks) {
-    SlackNotifier.call(
-        "chat.postMessage",
-        () ->
-            slack.chatPostMessage(
-                m -> m.channel(channel).text("Keysmith: access keys").blocks(blocks)));
+  private void approvalMessage(Rotation r) {
+    out.send(
+        APPROVAL,
+        r.id(),
+        approvalsChannel,
+        Outgoing.approvalSlot(r.id()),
+        "Key rotation " + r.id() + " for " + r.iamUser(),
+        KeyBlocks.rotationApproval(r));
+  }
+
+  private void post(String about, String channel, List<LayoutBlock> blocks) {
+    out.send(NOTICE, about, channel, null, "Keysmith: access keys", blocks);
   }
 }

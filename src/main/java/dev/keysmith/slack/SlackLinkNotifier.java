@@ -2,37 +2,25 @@ package dev.keysmith.slack;
 
 import static dev.keysmith.slack.Mrkdwn.user;
 
-import com.slack.api.methods.response.chat.ChatPostMessageResponse;
-import com.slack.api.model.block.LayoutBlock;
 import dev.keysmith.core.Refusal;
-import dev.keysmith.request.Notifier.MessageRef;
+import dev.keysmith.outbox.Outbox;
 import dev.keysmith.rotation.LinkNotifier;
 import dev.keysmith.rotation.LinkRequest;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** {@link LinkNotifier} over the Slack Web API: the approvals channel and direct messages. */
+/** {@link LinkNotifier} over the outbox: the approvals channel and direct messages. */
 public final class SlackLinkNotifier implements LinkNotifier {
-  private final SlackWebApi slack;
+  private final Outgoing out;
   private final String approvalsChannel;
 
-  public SlackLinkNotifier(SlackWebApi slack, String approvalsChannel) {
-    this.slack = slack;
+  public SlackLinkNotifier(Outbox outbox, String approvalsChannel) {
+    this.out = new Outgoing(outbox);
     this.approvalsChannel = approvalsChannel;
   }
 
   @Override
-  public MessageRef postForApproval(LinkRequest r) {
-    ChatPostMessageResponse response =
-        SlackNotifier.call(
-            "chat.postMessage",
-            () ->
-                slack.chatPostMessage(
-                    m ->
-                        m.channel(approvalsChannel)
-                            .text(fallback(r))
-                            .blocks(KeyBlocks.linkApproval(r, null))));
-    return new MessageRef(response.getChannel(), response.getTs());
+  public void postForApproval(LinkRequest r) {
+    update(r, null);
   }
 
   @Override
@@ -45,6 +33,7 @@ public final class SlackLinkNotifier implements LinkNotifier {
     String iamUser = name(r);
     String approvedBy = " Approved by " + user(r.decidedBy()) + ".";
     dm(
+        r,
         r.ownerId(),
         "You now own IAM user "
             + iamUser
@@ -57,6 +46,7 @@ public final class SlackLinkNotifier implements LinkNotifier {
             + "`.");
     if (!r.requesterId().equals(r.ownerId())) {
       dm(
+          r,
           r.requesterId(),
           "Link request "
               + r.id()
@@ -70,6 +60,7 @@ public final class SlackLinkNotifier implements LinkNotifier {
     String previous = r.previousOwnerId();
     if (previous != null && !previous.equals(r.requesterId())) {
       dm(
+          r,
           previous,
           ":warning: IAM user "
               + iamUser
@@ -88,12 +79,16 @@ public final class SlackLinkNotifier implements LinkNotifier {
 
   @Override
   public void denied(LinkRequest r) {
-    dm(r.requesterId(), about(r) + " was denied by " + user(r.decidedBy()) + ". Nothing changed.");
+    dm(
+        r,
+        r.requesterId(),
+        about(r) + " was denied by " + user(r.decidedBy()) + ". Nothing changed.");
   }
 
   @Override
   public void expired(LinkRequest r) {
     dm(
+        r,
         r.requesterId(),
         about(r)
             + " expired before an approver decided it. Nothing changed; ask again with `/iam"
@@ -104,12 +99,13 @@ public final class SlackLinkNotifier implements LinkNotifier {
   public void stopped(LinkRequest r, Refusal why) {
     String reason = Refusals.text(why);
     update(r, reason);
-    dm(r.requesterId(), about(r) + " did not go ahead: " + reason);
+    dm(r, r.requesterId(), about(r) + " did not go ahead: " + reason);
   }
 
   @Override
   public void failed(LinkRequest r) {
     dm(
+        r,
         r.requesterId(),
         about(r)
             + " was approved, but IAM refused the owner tag, so nothing changed:\n"
@@ -117,30 +113,17 @@ public final class SlackLinkNotifier implements LinkNotifier {
   }
 
   private void update(LinkRequest r, @Nullable String why) {
-    String channel = r.approvalChannel();
-    String ts = r.approvalTs();
-    if (channel == null || ts == null) {
-      return;
-    }
-    SlackNotifier.call(
-        "chat.update",
-        () ->
-            slack.chatUpdate(
-                m ->
-                    m.channel(channel)
-                        .ts(ts)
-                        .text(fallback(r))
-                        .blocks(KeyBlocks.linkApproval(r, why))));
+    out.send(
+        APPROVAL,
+        r.id(),
+        approvalsChannel,
+        Outgoing.approvalSlot(r.id()),
+        fallback(r),
+        KeyBlocks.linkApproval(r, why));
   }
 
-  private void dm(String userId, String mrkdwn) {
-    List<LayoutBlock> blocks = Blocks.text(mrkdwn);
-    // Posting to a user id delivers to the bot's DM with that user.
-    SlackNotifier.call(
-        "chat.postMessage",
-        () ->
-            slack.chatPostMessage(
-                m -> m.channel(userId).text("Keysmith: link request").blocks(blocks)));
+  private void dm(LinkRequest r, String userId, String mrkdwn) {
+    out.dm(NOTICE, r.id(), userId, "Keysmith: link request", Blocks.text(mrkdwn));
   }
 
   /** {@code Link request LK-… (`iam-user` for @owner)}, how each message names the request. */

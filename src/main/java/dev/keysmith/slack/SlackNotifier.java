@@ -2,59 +2,44 @@ package dev.keysmith.slack;
 
 import static dev.keysmith.slack.Mrkdwn.user;
 
-import com.slack.api.methods.SlackApiException;
-import com.slack.api.methods.SlackApiTextResponse;
-import com.slack.api.methods.response.chat.ChatPostMessageResponse;
-import com.slack.api.model.block.LayoutBlock;
+import dev.keysmith.outbox.Outbox;
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.Notifier;
 import dev.keysmith.request.RequestState;
-import java.io.IOException;
-import java.util.List;
 
-/** {@link Notifier} over the Slack Web API: the approvals channel and direct messages. */
+/**
+ * {@link Notifier} over the outbox: the approvals channel and direct messages, each rendered now
+ * and delivered by the courier.
+ */
 public final class SlackNotifier implements Notifier {
-  private final SlackWebApi slack;
+  private final Outgoing out;
   private final String approvalsChannel;
 
-  public SlackNotifier(SlackWebApi slack, String approvalsChannel) {
-    this.slack = slack;
+  public SlackNotifier(Outbox outbox, String approvalsChannel) {
+    this.out = new Outgoing(outbox);
     this.approvalsChannel = approvalsChannel;
   }
 
   @Override
-  public MessageRef postForApproval(AccessRequest r) {
-    ChatPostMessageResponse response =
-        call(
-            "chat.postMessage",
-            () ->
-                slack.chatPostMessage(
-                    m ->
-                        m.channel(approvalsChannel)
-                            .text(Blocks.approvalText(r))
-                            .blocks(Blocks.approval(r))));
-    return new MessageRef(response.getChannel(), response.getTs());
+  public void postForApproval(AccessRequest r) {
+    updateApproval(r);
   }
 
   @Override
   public void updateApproval(AccessRequest r) {
-    if (r.approvalChannel() == null || r.approvalTs() == null) {
-      return;
-    }
-    call(
-        "chat.update",
-        () ->
-            slack.chatUpdate(
-                m ->
-                    m.channel(r.approvalChannel())
-                        .ts(r.approvalTs())
-                        .text(Blocks.approvalText(r))
-                        .blocks(Blocks.approval(r))));
+    out.send(
+        APPROVAL,
+        r.id(),
+        approvalsChannel,
+        Outgoing.approvalSlot(r.id()),
+        Blocks.approvalText(r),
+        Blocks.approval(r));
   }
 
   @Override
   public void requestReceived(AccessRequest r) {
     dm(
+        r,
         r.requesterId(),
         "Your request "
             + r.id()
@@ -76,15 +61,16 @@ public final class SlackNotifier implements Notifier {
             + user(r.decidedBy())
             + ".\n"
             + Mrkdwn.quote(r.outcome());
-    dm(r.requesterId(), text);
+    dm(r, r.requesterId(), text);
     if (!r.ownerId().equals(r.requesterId())) {
-      dm(r.ownerId(), text);
+      dm(r, r.ownerId(), text);
     }
   }
 
   @Override
   public void requestFailed(AccessRequest r) {
     dm(
+        r,
         r.requesterId(),
         "Request "
             + r.id()
@@ -98,24 +84,27 @@ public final class SlackNotifier implements Notifier {
   }
 
   @Override
-  public MessageRef credentialsOffered(AccessRequest r) {
-    MessageRef offer =
-        post(
-            r.ownerId(),
-            "IAM user " + r.iamUserName() + " is ready",
-            Blocks.offer(
-                r,
-                "Your IAM user `"
-                    + r.iamUserName()
-                    + "` (group `"
-                    + r.groupName()
-                    + "`) is ready. Request "
-                    + r.id()
-                    + " was approved by "
-                    + user(r.decidedBy())
-                    + "."));
+  public void credentialsOffered(AccessRequest r) {
+    out.send(
+        OFFER,
+        r.id(),
+        r.ownerId(),
+        Outgoing.offerSlot(r.id()),
+        "IAM user " + r.iamUserName() + " is ready",
+        Blocks.offer(
+            r,
+            "Your IAM user `"
+                + r.iamUserName()
+                + "` (group `"
+                + r.groupName()
+                + "`) is ready. Request "
+                + r.id()
+                + " was approved by "
+                + user(r.decidedBy())
+                + "."));
     if (!r.ownerId().equals(r.requesterId())) {
       dm(
+          r,
           r.requesterId(),
           "Request "
               + r.id()
@@ -125,25 +114,30 @@ public final class SlackNotifier implements Notifier {
               + user(r.ownerId())
               + " has been offered the credentials.");
     }
-    return offer;
   }
 
   @Override
-  public MessageRef revealInterrupted(AccessRequest r) {
-    return post(
+  public void revealInterrupted(AccessRequest r) {
+    String text =
+        "Revealing the credentials of `"
+            + r.iamUserName()
+            + "` was interrupted, and what had been created was deleted unseen. You can"
+            + " reveal them again.";
+    out.send(
+        OFFER,
+        r.id(),
         r.ownerId(),
-        "Revealing credentials for " + r.iamUserName() + " was interrupted",
-        Blocks.offer(
-            r,
-            "Revealing the credentials of `"
-                + r.iamUserName()
-                + "` was interrupted, and what had been created was deleted unseen. You can"
-                + " reveal them again."));
+        Outgoing.offerSlot(r.id()),
+        "IAM user " + r.iamUserName() + " is ready",
+        Blocks.offer(r, text));
+    // The offer message is edited in place, which notifies nobody; this does.
+    dm(r, r.ownerId(), text + " The offer message above has its button again.");
   }
 
   @Override
   public void offerExpired(AccessRequest r) {
     dm(
+        r,
         r.ownerId(),
         "The offer of credentials for IAM user `"
             + r.iamUserName()
@@ -154,9 +148,6 @@ public final class SlackNotifier implements Notifier {
 
   @Override
   public void offerClosed(AccessRequest r) {
-    if (r.offerChannel() == null || r.offerTs() == null) {
-      return;
-    }
     String text =
         r.state() == RequestState.REVEALED
             ? "The credentials of IAM user `"
@@ -172,50 +163,16 @@ public final class SlackNotifier implements Notifier {
                 + "` has closed ("
                 + r.state().name().toLowerCase(java.util.Locale.ROOT)
                 + ").";
-    call(
-        "chat.update",
-        () ->
-            slack.chatUpdate(
-                m ->
-                    m.channel(r.offerChannel())
-                        .ts(r.offerTs())
-                        .text(plain(text))
-                        .blocks(Blocks.text(text))));
+    out.send(
+        OFFER,
+        r.id(),
+        r.ownerId(),
+        Outgoing.offerSlot(r.id()),
+        Outgoing.plain(text),
+        Blocks.text(text));
   }
 
-  private void dm(String userId, String mrkdwn) {
-    post(userId, plain(mrkdwn), Blocks.text(mrkdwn));
-  }
-
-  private MessageRef post(String userId, String fallback, List<LayoutBlock> blocks) {
-    // Posting to a user id delivers to the bot's DM with that user.
-    ChatPostMessageResponse posted =
-        call(
-            "chat.postMessage",
-            () -> slack.chatPostMessage(m -> m.channel(userId).text(fallback).blocks(blocks)));
-    return new MessageRef(posted.getChannel(), posted.getTs());
-  }
-
-  private static String plain(String mrkdwn) {
-    return mrkdwn.replace("&gt; ", "").replace("`", "");
-  }
-
-  /** Runs one Web API call and turns every failure into a {@link SlackCallException}. */
-  static <T extends SlackApiTextResponse> T call(String method, SlackCall<T> call) {
-    T response;
-    try {
-      response = call.run();
-    } catch (IOException | SlackApiException e) {
-      throw new SlackCallException(method + " failed: " + e.getClass().getSimpleName(), e);
-    }
-    if (!response.isOk()) {
-      throw new SlackCallException(method + " failed: " + response.getError(), null);
-    }
-    return response;
-  }
-
-  /** One Web API call. */
-  interface SlackCall<T> {
-    T run() throws IOException, SlackApiException;
+  private void dm(AccessRequest r, String userId, String mrkdwn) {
+    out.dm(NOTICE, r.id(), userId, mrkdwn);
   }
 }

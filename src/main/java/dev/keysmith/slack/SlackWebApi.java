@@ -125,4 +125,23 @@ public final class SlackWebApi {
       return parsed;
     }
   }
+
+  /** Runs one Web API call and turns every failure into a {@link SlackCallException}. */
+  static <T extends SlackApiTextResponse> T call(String method, SlackCall<T> call) {
+    T response;
+    try {
+      response = call.run();
+    } catch (IOException | SlackApiException e) {
+      throw new SlackCallException(method + " failed: " + e.getClass().getSimpleName(), e);
+    }
+    if (!response.isOk()) {
+      throw new SlackCallException(method + " failed: " + response.getError(), null);
+    }
+    return response;
+  }
+
+  /** One Web API call. */
+  interface SlackCall<T> {
+    T run() throws IOException, SlackApiException;
+  }
 }

@@ -2,6 +2,7 @@ package dev.keysmith.store;
 
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.AccessType;
+import dev.keysmith.request.Notifier;
 import dev.keysmith.request.RequestState;
 import dev.keysmith.request.RequestStore;
 import java.sql.Connection;
@@ -76,6 +77,36 @@ public final class SqliteRequestStore implements RequestStore {
             int i = bindColumns(ps, 1, next);
             ps.setString(i++, next.id());
             ps.setString(i, expected.name());
+            return ps.executeUpdate() == 1;
+          }
+        });
+  }
+
+  @Override
+  public boolean recordApprovalMessage(String id, Notifier.MessageRef approval) {
+    return recordMessage("approval", id, approval);
+  }
+
+  @Override
+  public boolean recordOfferMessage(String id, Notifier.MessageRef offer) {
+    return recordMessage("offer", id, offer);
+  }
+
+  /** Writes only the message columns, so no state change can be lost to a stale copy. */
+  private boolean recordMessage(String which, String id, Notifier.MessageRef where) {
+    return db.withConnection(
+        "record " + which + " message",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE requests SET "
+                      + which
+                      + "_channel = ?, "
+                      + which
+                      + "_ts = ? WHERE id = ?")) {
+            ps.setString(1, where.channel());
+            ps.setString(2, where.ts());
+            ps.setString(3, id);
             return ps.executeUpdate() == 1;
           }
         });

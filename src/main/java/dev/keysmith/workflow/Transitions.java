@@ -12,8 +12,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The one path every workflow's state changes take: the compare-and-set of the new state, its audit
- * events and the jobs that follow from it commit in one transaction, or none of them does. IAM and
- * Slack calls stay outside: a change is built, then committed, then acted on.
+ * events, the jobs that follow from it and the Slack messages it promises (left in the outbox by
+ * {@link Change#tell}) commit in one transaction, or none of them does. IAM and Slack calls stay
+ * outside: a change is built, then committed, then acted on.
  */
 public final class Transitions {
   private final Transactions transactions;
@@ -51,6 +52,7 @@ public final class Transitions {
     private final List<Event> events = new ArrayList<>();
     private final List<Job> scheduled = new ArrayList<>();
     private final List<String> cancelled = new ArrayList<>();
+    private final List<Runnable> told = new ArrayList<>();
 
     private Change(String subject, BooleanSupplier write) {
       this.subject = subject;
@@ -86,6 +88,16 @@ public final class Transitions {
     }
 
     /**
+     * Leaves the messages the change promises in the outbox: {@code notices} runs inside the
+     * transaction, after the write succeeded, and must only write (a notifier that calls the
+     * outbox), never call Slack. They are delivered once the change commits, however Slack is.
+     */
+    public Change tell(Runnable notices) {
+      told.add(notices);
+      return this;
+    }
+
+    /**
      * Commits the change; false when the compare-and-set found the state moved on, and then nothing
      * at all is written.
      */
@@ -100,6 +112,7 @@ public final class Transitions {
             events.forEach(e -> audit.record(now, subject, e.actor, e.action, e.details));
             cancelled.forEach(kind -> jobs.cancel(kind, subject));
             scheduled.forEach(job -> jobs.schedule(job.kind, subject, job.data, job.dueAt));
+            told.forEach(Runnable::run);
             return true;
           });
     }

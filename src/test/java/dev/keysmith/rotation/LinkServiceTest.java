@@ -69,6 +69,7 @@ class LinkServiceTest {
             new RequestIds("LK-", new SecureRandom()),
             List.of("admins"),
             Duration.ofDays(7));
+    notifier.links = links;
     iam.createUser("legacy", "/", Map.of(), Optional.empty());
   }
 
@@ -89,15 +90,17 @@ class LinkServiceTest {
   }
 
   @Test
-  void ask_whenTheApprovalsChannelRefusesThePost_cancelsItAndAllowsANewOne() {
-    notifier.failPosts = true;
+  void ask_whenTheApprovalsChannelRefusesThePostForGood_cancelsItAndAllowsANewOne() {
+    notifier.deliver = false;
+    LinkRequest asked = links.ask(REQUESTER, "legacy", OWNER);
 
-    Refusal r = assertThrows(Refusal.class, () -> links.ask(REQUESTER, "legacy", OWNER));
+    links.approvalUndeliverable(asked.id(), "not_in_channel");
 
-    assertEquals(Reason.LINK_NOT_POSTED, r.reason());
-    LinkRequest cancelled = store.findByState(LinkState.CANCELLED).get(0);
+    LinkRequest cancelled = store.find(asked.id()).orElseThrow();
+    assertEquals(LinkState.CANCELLED, cancelled.state());
     assertTrue(jobs.pending(cancelled.id()).isEmpty(), "its expiry is cancelled with it");
-    notifier.failPosts = false;
+    assertTrue(notifier.calls.contains("stopped " + asked.id() + " LINK_NOT_POSTED"));
+    notifier.deliver = true;
     assertEquals(LinkState.PENDING, links.ask(REQUESTER, "legacy", OWNER).state());
   }
 
@@ -105,7 +108,8 @@ class LinkServiceTest {
   void ask_storesItWithItsExpiryJob() {
     LinkRequest r = links.ask(REQUESTER, "legacy", OWNER);
 
-    assertEquals(Optional.of(r), store.find(r.id()));
+    assertEquals(
+        Optional.of(r.withApprovalMessage("C0APPROVALS", "1700000000.000100")), store.find(r.id()));
     assertEquals(LinkService.EXPIRE, jobs.pending(r.id()).get(0).kind());
     assertEquals(r.expiresAt(), jobs.pending(r.id()).get(0).dueAt());
     assertEquals(List.of("post " + r.id()), notifier.calls);
@@ -201,7 +205,7 @@ class LinkServiceTest {
 
   /** A link approved and committed, as if Keysmith stopped before writing the tag. */
   private LinkRequest approvedButNotApplied() {
-    LinkRequest r = links.ask(REQUESTER, "legacy", OWNER);
+    LinkRequest r = store.find(links.ask(REQUESTER, "legacy", OWNER).id()).orElseThrow();
     LinkRequest approved = LinkWorkflow.approve(r, APPROVER, true, clock.instant());
     assertTrue(store.compareAndSet(LinkState.PENDING, approved));
     return approved;
@@ -214,15 +218,18 @@ class LinkServiceTest {
   /** Records what people would have been told, one line per message. */
   private static final class RecordingNotifier implements LinkNotifier {
     final List<String> calls = new CopyOnWriteArrayList<>();
-    volatile boolean failPosts;
+
+    /** Whether Slack takes the approvals post at once (its receipt comes in the transaction). */
+    volatile boolean deliver = true;
+
+    LinkService links;
 
     @Override
-    public MessageRef postForApproval(LinkRequest link) {
-      if (failPosts) {
-        throw new IllegalStateException("channel_not_found");
-      }
+    public void postForApproval(LinkRequest link) {
       calls.add("post " + link.id());
-      return new MessageRef("C0APPROVALS", "1700000000.000100");
+      if (deliver) {
+        links.approvalPosted(link.id(), new MessageRef("C0APPROVALS", "1700000000.000100"));
+      }
     }
 
     @Override

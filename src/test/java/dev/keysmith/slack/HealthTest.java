@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keysmith.core.Liveness;
 import dev.keysmith.jobs.JobBacklog;
+import dev.keysmith.outbox.OutboxBacklog;
 import dev.keysmith.store.StoreException;
 import dev.keysmith.testing.MutableClock;
 import java.time.Duration;
@@ -26,15 +27,17 @@ class HealthTest {
             () -> {
               throw new StoreException("count unfinished jobs failed (SQLITE_CORRUPT)");
             },
+            () -> new OutboxBacklog(0, 0, 0),
             slack,
-            iam);
+            iam,
+            List::of);
 
     Health health = check.get();
 
     assertFalse(health.usable());
     assertEquals(503, health.status());
     assertEquals(
-        "{\"status\":\"unavailable\",\"database\":\"unavailable\",\"jobs\":null,"
+        "{\"status\":\"unavailable\",\"database\":\"unavailable\",\"jobs\":null,\"outbox\":null,"
             + "\"slack\":{\"lastOk\":null,\"lastError\":null},"
             + "\"iam\":{\"lastOk\":null,\"lastError\":null},\"recovering\":[]}",
         health.json());
@@ -48,12 +51,16 @@ class HealthTest {
     slack.failed();
     iam.failed();
 
-    Health health = Health.check(() -> new JobBacklog(4, 2), slack, iam).get();
+    Health health =
+        Health.check(
+                () -> new JobBacklog(4, 2), () -> new OutboxBacklog(7, 5, 1), slack, iam, List::of)
+            .get();
 
     assertTrue(health.usable());
     assertEquals(200, health.status());
     assertEquals(
         "{\"status\":\"ok\",\"database\":\"ok\",\"jobs\":{\"pending\":4,\"overdue\":2},"
+            + "\"outbox\":{\"pending\":7,\"overdue\":5,\"undeliverable\":1},"
             + "\"slack\":{\"lastOk\":\"2026-12-03T10:00:00Z\",\"lastError\":\"2026-12-03T10:05:00Z\"},"
             + "\"iam\":{\"lastOk\":\"2026-12-03T10:00:00Z\",\"lastError\":\"2026-12-03T10:05:00Z\"},\"recovering\":[]}",
         health.json());
@@ -64,6 +71,7 @@ class HealthTest {
     Health health =
         Health.check(
                 () -> new JobBacklog(0, 0),
+                () -> new OutboxBacklog(0, 0, 0),
                 slack,
                 iam,
                 () -> List.of("delete the credentials of reveals a stop cut off"))

@@ -15,6 +15,7 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
 import dev.keysmith.core.Liveness;
 import dev.keysmith.jobs.JobBacklog;
+import dev.keysmith.outbox.OutboxBacklog;
 import dev.keysmith.slack.SlackHttpServer.Limits;
 import dev.keysmith.testing.FakeSlackApi;
 import dev.keysmith.testing.SlackRequests;
@@ -309,7 +310,7 @@ final class SlackHttpServerEdgeTest {
             app,
             new InetSocketAddress(SERVER, 0),
             executor,
-            () -> new Health(new JobBacklog(0, 0), NEVER, NEVER),
+            () -> new Health(new JobBacklog(0, 0), new OutboxBacklog(0, 0, 0), NEVER, NEVER),
             limits);
     server.start();
     requests = new SlackRequests(url("/slack/events"), SECRET);

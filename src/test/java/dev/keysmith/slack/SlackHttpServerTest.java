@@ -21,6 +21,7 @@ import com.slack.api.model.block.composition.PlainTextObject;
 import com.slack.api.model.view.ViewState;
 import dev.keysmith.core.Liveness;
 import dev.keysmith.jobs.JobBacklog;
+import dev.keysmith.outbox.OutboxBacklog;
 import dev.keysmith.testing.FakeSlackApi;
 import dev.keysmith.testing.SlackRequests;
 import dev.keysmith.testing.SlackRequests.BlockAction;
@@ -58,6 +59,7 @@ final class SlackHttpServerTest {
   private static final Health OK =
       new Health(
           new JobBacklog(3, 1),
+          new OutboxBacklog(0, 0, 0),
           new Liveness.Seen(Instant.parse("2026-12-03T10:00:00Z"), null),
           new Liveness.Seen(null, null));
   private final AtomicReference<Health> health = new AtomicReference<>(OK);
@@ -243,7 +245,7 @@ final class SlackHttpServerTest {
 
   @Test
   void health_databaseUnusable_is503WithJson() throws Exception {
-    health.set(new Health(null, OK.slack(), OK.iam()));
+    health.set(new Health(null, null, OK.slack(), OK.iam()));
 
     HttpResponse<String> response = get("/health");
 
@@ -252,7 +254,7 @@ final class SlackHttpServerTest {
         "application/json; charset=utf-8",
         response.headers().firstValue("Content-Type").orElse(""));
     assertEquals(
-        "{\"status\":\"unavailable\",\"database\":\"unavailable\",\"jobs\":null,"
+        "{\"status\":\"unavailable\",\"database\":\"unavailable\",\"jobs\":null,\"outbox\":null,"
             + "\"slack\":{\"lastOk\":\"2026-12-03T10:00:00Z\",\"lastError\":null},"
             + "\"iam\":{\"lastOk\":null,\"lastError\":null},\"recovering\":[]}",
         response.body());
@@ -283,7 +285,7 @@ final class SlackHttpServerTest {
 
     assertEquals(200, response.statusCode());
     assertEquals(
-        "{\"status\":\"ok\",\"database\":\"ok\",\"jobs\":{\"pending\":3,\"overdue\":1},"
+        "{\"status\":\"ok\",\"database\":\"ok\",\"jobs\":{\"pending\":3,\"overdue\":1},\"outbox\":{\"pending\":0,\"overdue\":0,\"undeliverable\":0},"
             + "\"slack\":{\"lastOk\":\"2026-12-03T10:00:00Z\",\"lastError\":null},"
             + "\"iam\":{\"lastOk\":null,\"lastError\":null},\"recovering\":[]}",
         response.body());

@@ -24,11 +24,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -75,6 +77,7 @@ public final class FakeSlackApi implements AutoCloseable {
   private final List<Call> calls = new ArrayList<>();
   private final List<ResponseUrlPost> responseUrlPosts = new ArrayList<>();
   private final Map<String, Deque<Failure>> failures = new HashMap<>();
+  private final Set<Call> refused = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Deque<Failure> responseUrlFailures = new ArrayDeque<>();
   private final Map<String, List<String>> userGroupMembers = new HashMap<>();
   private Duration delay = Duration.ZERO;
@@ -132,17 +135,30 @@ public final class FakeSlackApi implements AutoCloseable {
 
   /** Answers the next call of {@code method} with {@code {"ok":false,"error":error}}, once. */
   public void failNext(String method, String error) {
-    enqueueFailure(method, new Failure(200, error, null));
+    enqueueFailure(method, new Failure(200, error, null, Duration.ZERO));
   }
 
   /** Answers the next call of {@code method} with HTTP 429 and {@code Retry-After}, once. */
   public void rateLimitNext(String method, Duration retryAfter) {
-    enqueueFailure(method, new Failure(429, "ratelimited", retryAfter));
+    enqueueFailure(method, new Failure(429, "ratelimited", retryAfter, Duration.ZERO));
+  }
+
+  /** Answers the next call of {@code method} with HTTP {@code status} (a 5xx, say), once. */
+  public void failNextWithStatus(String method, int status) {
+    enqueueFailure(method, new Failure(status, "http_" + status, null, Duration.ZERO));
+  }
+
+  /**
+   * Holds the answer to the next call of {@code method} for {@code stall}, then answers HTTP 504: a
+   * client with a shorter read timeout sees a timeout. Nothing of the call takes effect.
+   */
+  public void stallNext(String method, Duration stall) {
+    enqueueFailure(method, new Failure(504, "timeout", null, stall));
   }
 
   /** Answers the next response_url post with {@code status} and {@code error}, once. */
   public void failNextResponseUrlPost(int status, String error) {
-    locked(() -> responseUrlFailures.add(new Failure(status, error, null)));
+    locked(() -> responseUrlFailures.add(new Failure(status, error, null, Duration.ZERO)));
   }
 
   /** Delays every answer by {@code delay} (calls are recorded on arrival). */
@@ -154,6 +170,14 @@ public final class FakeSlackApi implements AutoCloseable {
   /** Tells {@code listener} of every call and post as it arrives (the benchmark times them). */
   public void setListener(Listener listener) {
     this.listener = Objects.requireNonNull(listener, "listener");
+  }
+
+  /**
+   * Recorded calls of one Web API method that were answered {@code ok}, oldest first: what Slack
+   * would have acted on (a message posted), leaving out the calls a queued failure answered.
+   */
+  public List<Call> accepted(String method) {
+    return snapshot(calls, c -> c.method().equals(method) && !refused.contains(c));
   }
 
   /** Recorded calls of one Web API method, oldest first. */
@@ -224,18 +248,29 @@ public final class FakeSlackApi implements AutoCloseable {
     default void responseUrlPost(ResponseUrlPost post) {}
   }
 
-  private record Failure(int status, String error, Duration retryAfter) {}
+  private record Failure(int status, String error, Duration retryAfter, Duration stall) {}
 
-  private record Answer(int status, JsonNode body, Duration retryAfter) {
+  private record Answer(int status, JsonNode body, Duration retryAfter, Duration stall) {
     static Answer ok(ObjectNode fields) {
       ObjectNode body = NODES.objectNode().put("ok", true);
       body.setAll(fields);
-      return new Answer(200, body, null);
+      return new Answer(200, body, null, Duration.ZERO);
     }
 
     static Answer error(int status, String error, Duration retryAfter) {
       return new Answer(
-          status, NODES.objectNode().put("ok", false).put("error", error), retryAfter);
+          status,
+          NODES.objectNode().put("ok", false).put("error", error),
+          retryAfter,
+          Duration.ZERO);
+    }
+
+    static Answer of(Failure f) {
+      return new Answer(
+          f.status(),
+          NODES.objectNode().put("ok", false).put("error", f.error()),
+          f.retryAfter(),
+          f.stall());
     }
   }
 
@@ -250,7 +285,8 @@ public final class FakeSlackApi implements AutoCloseable {
     } else {
       answer = Answer.error(404, "not_found", null);
     }
-    Duration wait = withLock(() -> delay);
+    Duration configured = withLock(() -> delay);
+    Duration wait = answer.stall().compareTo(configured) > 0 ? answer.stall() : configured;
     if (wait.isZero()) {
       respond(exchange, answer);
     } else {
@@ -281,11 +317,15 @@ public final class FakeSlackApi implements AutoCloseable {
               calls.add(call);
               arrived.signalAll();
               Deque<Failure> queued = failures.get(method);
-              return queued == null ? null : queued.poll();
+              Failure next = queued == null ? null : queued.poll();
+              if (next != null) {
+                refused.add(call);
+              }
+              return next;
             });
     listener.call(call);
     if (failure != null) {
-      return Answer.error(failure.status(), failure.error(), failure.retryAfter());
+      return Answer.of(failure);
     }
     return answer(call);
   }
@@ -307,7 +347,7 @@ public final class FakeSlackApi implements AutoCloseable {
             });
     listener.responseUrlPost(post);
     if (failure != null) {
-      return Answer.error(failure.status(), failure.error(), failure.retryAfter());
+      return Answer.of(failure);
     }
     return Answer.ok(NODES.objectNode());
   }

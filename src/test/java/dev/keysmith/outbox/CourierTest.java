@@ -1,0 +1,270 @@
+package dev.keysmith.outbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keysmith.audit.AuditAction;
+import dev.keysmith.audit.AuditEvent;
+import dev.keysmith.store.Database;
+import dev.keysmith.store.SqliteAuditTrail;
+import dev.keysmith.store.SqliteOutbox;
+import dev.keysmith.testing.MutableClock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The courier over the SQLite outbox, with a scripted Slack. */
+class CourierTest {
+  private static final Instant T0 = Instant.parse("2026-12-03T10:00:00Z");
+  private static final String APPROVALS = "C0APPROVALS";
+
+  @TempDir Path dataDir;
+  private final MutableClock clock = new MutableClock(T0);
+  private final ScriptedSlack slack = new ScriptedSlack();
+  private final List<String> receipts = new ArrayList<>();
+  private Database db;
+  private SqliteOutbox outbox;
+  private SqliteAuditTrail audit;
+  private Courier courier;
+
+  @BeforeEach
+  void setUp() {
+    db = Database.open(dataDir);
+    outbox = new SqliteOutbox(db, clock);
+    audit = new SqliteAuditTrail(db);
+    Receipt recording =
+        new Receipt() {
+          @Override
+          public void posted(Message m, Posted where) {
+            receipts.add("posted " + m.about() + " at " + where.ts());
+          }
+
+          @Override
+          public void undeliverable(Message m, String error) {
+            receipts.add("undeliverable " + m.about() + " " + error);
+          }
+        };
+    courier =
+        new Courier(
+            outbox,
+            slack,
+            audit,
+            clock,
+            Map.of("request.approval", recording),
+            recording,
+            Runnable::run);
+  }
+
+  @AfterEach
+  void tearDown() {
+    db.close();
+  }
+
+  @Test
+  void deliverDue_postsOldestFirstAndReportsWhereTheyWent() {
+    outbox.send(dm("KS-1", "U0ALICE", "first"));
+    outbox.send(dm("KS-2", "U0BOB", "second"));
+
+    assertEquals(2, courier.deliverDue());
+
+    assertEquals(List.of("post U0ALICE first", "post U0BOB second"), slack.calls);
+    assertEquals(List.of("posted KS-1 at 1.000001", "posted KS-2 at 1.000002"), receipts);
+    assertEquals(new OutboxBacklog(0, 0, 0), outbox.backlog(clock.instant()));
+    assertEquals(Optional.empty(), outbox.nextDue());
+  }
+
+  @Test
+  void aSlotsMessage_isPostedOnceThenEditedInPlace() {
+    outbox.send(approval("KS-1", "pending"));
+    courier.deliverDue();
+    outbox.send(approval("KS-1", "approved"));
+    courier.deliverDue();
+
+    assertEquals(
+        List.of("post C0APPROVALS pending", "update C0APPROVALS 1.000001 approved"), slack.calls);
+  }
+
+  @Test
+  void newerStatesOfASlot_replaceOneNotYetSent() {
+    outbox.send(approval("KS-1", "pending"));
+    outbox.send(approval("KS-1", "approved"));
+    outbox.send(approval("KS-1", "provisioned"));
+
+    courier.deliverDue();
+
+    assertEquals(List.of("post C0APPROVALS provisioned"), slack.calls);
+  }
+
+  @Test
+  void aStateLeftWhileItsPredecessorIsOnTheWire_isSentAfterIt() {
+    outbox.send(approval("KS-1", "pending"));
+    // Slack takes the post; meanwhile the request moves on and leaves its next state.
+    slack.onCall = () -> outbox.send(approval("KS-1", "approved"));
+
+    courier.deliverDue();
+
+    assertEquals(
+        List.of("post C0APPROVALS pending", "update C0APPROVALS 1.000001 approved"), slack.calls);
+    assertEquals(0, outbox.backlog(clock.instant()).pending());
+  }
+
+  @Test
+  void aTransientFailure_holdsItsChannelBacksOffAndIsRetried() {
+    slack.failures.add(DeliveryFailure.transientError("HTTP 500"));
+    outbox.send(dm("KS-1", "U0ALICE", "first"));
+    outbox.send(dm("KS-2", "U0ALICE", "second"));
+    outbox.send(dm("KS-3", "U0BOB", "other channel"));
+
+    courier.deliverDue();
+
+    assertEquals(List.of("post U0ALICE first", "post U0BOB other channel"), slack.calls);
+    assertEquals(Optional.of(T0.plusSeconds(2)), outbox.nextDue());
+    clock.advance(Duration.ofMillis(1_999));
+    assertEquals(0, courier.deliverDue(), "not before its backoff");
+    clock.advance(Duration.ofMillis(1));
+    assertEquals(2, courier.deliverDue());
+    assertEquals(
+        List.of(
+            "post U0ALICE first",
+            "post U0BOB other channel",
+            "post U0ALICE first",
+            "post U0ALICE second"),
+        slack.calls,
+        "a DM's order holds through the retry");
+  }
+
+  @Test
+  void backoff_doublesFromTwoSecondsUpToFiveMinutes() {
+    assertEquals(Duration.ofSeconds(2), Courier.backoff(1));
+    assertEquals(Duration.ofSeconds(4), Courier.backoff(2));
+    assertEquals(Duration.ofSeconds(256), Courier.backoff(8));
+    assertEquals(Duration.ofMinutes(5), Courier.backoff(9));
+    assertEquals(Duration.ofMinutes(5), Courier.backoff(1_000));
+  }
+
+  @Test
+  void aRateLimitedEdit_pausesEveryEditForRetryAfterButNotPosts() {
+    outbox.send(approval("KS-1", "pending"));
+    outbox.send(approval("KS-2", "pending"));
+    courier.deliverDue();
+    slack.calls.clear();
+    slack.failures.add(DeliveryFailure.rateLimited(Duration.ofSeconds(30)));
+    outbox.send(approval("KS-1", "approved"));
+    outbox.send(approval("KS-2", "approved"));
+    outbox.send(dm("KS-3", "U0ALICE", "hello"));
+
+    courier.deliverDue();
+
+    assertEquals(
+        List.of("update C0APPROVALS 1.000001 approved", "post U0ALICE hello"),
+        slack.calls,
+        "the second edit waits without being tried; the post goes on");
+    clock.advance(Duration.ofSeconds(29));
+    assertEquals(0, courier.deliverDue());
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(2, courier.deliverDue());
+    assertEquals(0, outbox.backlog(clock.instant()).pending());
+  }
+
+  @Test
+  void aPermanentRefusal_isGivenUpAuditedAndHandedToItsReceipt() {
+    slack.failures.add(DeliveryFailure.permanent("not_in_channel"));
+    outbox.send(approval("KS-1", "pending"));
+
+    courier.deliverDue();
+
+    assertEquals(List.of("undeliverable KS-1 not_in_channel"), receipts);
+    List<AuditEvent> events = audit.forRequest("KS-1");
+    assertEquals(1, events.size());
+    assertEquals(AuditAction.SLACK_UNDELIVERABLE, events.get(0).action());
+    assertEquals(
+        Map.of("purpose", "request.approval", "channel", APPROVALS, "error", "not_in_channel"),
+        events.get(0).details());
+    assertEquals(new OutboxBacklog(0, 0, 1), outbox.backlog(clock.instant()));
+    clock.advance(Duration.ofDays(1).plusSeconds(1));
+    assertEquals(new OutboxBacklog(0, 0, 0), outbox.backlog(clock.instant()));
+  }
+
+  @Test
+  void aRefusedToken_isAuditedButNobodyIsToldInSlack() {
+    slack.failures.add(DeliveryFailure.permanent("invalid_auth"));
+    outbox.send(approval("KS-1", "pending"));
+
+    courier.deliverDue();
+
+    assertTrue(receipts.isEmpty(), "no message can get through to tell anyone");
+    assertEquals(1, audit.forRequest("KS-1").size());
+  }
+
+  @Test
+  void backlog_countsWhatWaitsAndWhatIsOverdue() {
+    slack.failures.add(DeliveryFailure.transientError("HTTP 503"));
+    outbox.send(dm("KS-1", "U0ALICE", "first"));
+    courier.deliverDue();
+
+    assertEquals(new OutboxBacklog(1, 0, 0), outbox.backlog(clock.instant()));
+    clock.advance(Duration.ofMinutes(2));
+    assertEquals(new OutboxBacklog(1, 1, 0), outbox.backlog(clock.instant()));
+  }
+
+  @Test
+  void wake_deliversOnTheExecutor() {
+    outbox.send(dm("KS-1", "U0ALICE", "first"));
+
+    courier.wake();
+
+    assertEquals(List.of("post U0ALICE first"), slack.calls);
+  }
+
+  private static Message dm(String about, String user, String text) {
+    return new Message("request.notice", about, user, null, text, "[]");
+  }
+
+  private static Message approval(String id, String text) {
+    return new Message("request.approval", id, APPROVALS, "approval:" + id, text, "[]");
+  }
+
+  /** Records calls; answers each with the next scripted failure, if any, else success. */
+  private static final class ScriptedSlack implements SlackPoster {
+    final List<String> calls = new ArrayList<>();
+    final Deque<DeliveryFailure> failures = new ArrayDeque<>();
+    @Nullable Runnable onCall;
+    private int ts;
+
+    @Override
+    public Posted post(String channel, String text, String blocks) throws DeliveryFailure {
+      calls.add("post " + channel + " " + text);
+      answer();
+      return new Posted(channel, String.format("1.%06d", ++ts));
+    }
+
+    @Override
+    public void update(Posted where, String text, String blocks) throws DeliveryFailure {
+      calls.add("update " + where.channel() + " " + where.ts() + " " + text);
+      answer();
+    }
+
+    private void answer() throws DeliveryFailure {
+      Runnable hook = onCall;
+      onCall = null;
+      if (hook != null) {
+        hook.run();
+      }
+      DeliveryFailure f = failures.poll();
+      if (f != null) {
+        throw f;
+      }
+    }
+  }
+}
