@@ -213,7 +213,7 @@ final class KeysmithFixture implements AutoCloseable {
             requester, "keysmith_create_user", "", formValues(name, group, type, owner, why)));
   }
 
-  private static Map<String, Map<String, JsonNode>> formValues(
+  static Map<String, Map<String, JsonNode>> formValues(
       String name, String group, String type, String owner, String why) {
     Map<String, Map<String, JsonNode>> values = new LinkedHashMap<>();
     values.put("iam_user_name", Map.of("value", SlackRequests.plainTextInput(name)));
