@@ -86,6 +86,30 @@ class IamFaultsIT {
   }
 
   @Test
+  void provision_iamSilentAfterCreateUser_staysApprovedUntilTheCallTimesOut_thenAJobFinishesIt()
+      throws Exception {
+    String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    k.proxy.silence(
+        "AddUserToGroup"); // no answer at all: only the client's 15 s call timeout ends it
+
+    k.click(APPROVER, "keysmith_approve", id);
+
+    assertEquals("APPROVED", k.requestState(id));
+    assertEquals(List.of("request.provision"), k.pendingJobs(id));
+    assertTrue(k.proxy.faults().contains("AddUserToGroup silent"), k.proxy.faults().toString());
+    assertTrue(userExists("alice"));
+
+    k.proxy.heal();
+    k.clock.advance(Duration.ofSeconds(5));
+    k.keysmith.housekeeping();
+    k.idle();
+
+    assertEquals("PROVISIONED", k.requestState(id));
+    assertEquals(List.of("developers"), groupsOf("alice"));
+    assertEquals(1, offersTo(OWNER).size());
+  }
+
+  @Test
   void provision_groupGone_andUndoFailsOnOutage_failsWithIamsOwnError_andAJobRemovesTheUser()
       throws Exception {
     String id = k.submit(REQUESTER, "alice", "readonly", "PROGRAMMATIC", OWNER, "reports");
