@@ -260,7 +260,11 @@ public final class Keysmith implements AutoCloseable {
                 RotationJobs.DEACTIVATE_OLD, rotationJobs.deactivateOldJob(),
                 RotationJobs.DELETE_OLD, rotationJobs.deleteOldJob(),
                 KeyReminders.DAILY, reminders.dailyJob(),
-                LinkService.EXPIRE, links.expireJob()));
+                LinkService.EXPIRE, links.expireJob(),
+                LinkService.APPLY, links.applyJob(),
+                RequestService.PROVISION, requests.provisionJob(),
+                RequestService.CLEAN_UP, requests.cleanUpJob(),
+                CredentialDelivery.UNDO_REVEAL, delivery.undoRevealJob()));
     Receipt undelivered = OutboxReceipts.otherwise(outbox, config.approvalsChannel());
     Courier courier =
         new Courier(

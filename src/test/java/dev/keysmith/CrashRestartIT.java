@@ -74,6 +74,8 @@ class CrashRestartIT {
     start();
     submit();
     await("the approvals post", () -> approvalPosts() == 1);
+    // The requester's notice follows it: counted before it arrives, it would pass for the offer.
+    await("the requester's notice", () -> slack.calls("chat.postMessage").size() == 2);
     String id = onlyRequestId();
     slack.stallNext("chat.postMessage", Duration.ofSeconds(60));
     int before = slack.calls("chat.postMessage").size();

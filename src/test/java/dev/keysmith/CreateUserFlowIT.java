@@ -546,7 +546,7 @@ class CreateUserFlowIT {
   }
 
   @Test
-  void restart_duringProvisioning_startsOverAndProvisionsOnce() throws Exception {
+  void restart_duringProvisioning_carriesOnAndProvisionsOnce() throws Exception {
     String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
     k.keysmith.close();
     // What a crash right after CreateUser leaves: an APPROVED request and a half-made user.
@@ -570,7 +570,9 @@ class CreateUserFlowIT {
         "developers",
         k.iam.listGroupsForUser(g -> g.userName("alice")).groups().get(0).groupName());
     assertEquals(1, offersTo(OWNER).size());
-    assertTrue(lastApprovalUpdate().contains("started over"), lastApprovalUpdate());
+    assertTrue(lastApprovalUpdate().contains("carries on"), lastApprovalUpdate());
+    assertTrue(lastApprovalUpdate().contains("from an earlier try"), lastApprovalUpdate());
+    assertEquals(List.of(), k.pendingJobs(id), "nothing left to run");
   }
 
   @Test

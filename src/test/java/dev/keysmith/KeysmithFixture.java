@@ -8,6 +8,7 @@ import dev.keysmith.config.Settings;
 import dev.keysmith.iam.AwsClients;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.testing.FakeSlackApi;
+import dev.keysmith.testing.IamFaultProxy;
 import dev.keysmith.testing.MotoServer;
 import dev.keysmith.testing.MutableClock;
 import dev.keysmith.testing.SlackRequests;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -66,6 +68,10 @@ final class KeysmithFixture implements AutoCloseable {
   final MotoServer moto = MotoServer.get();
   final IamClient iam = moto.iamClient();
   final FakeSlackApi slack = FakeSlackApi.start();
+
+  /** Between Keysmith's IAM client and moto: makes IAM late, failing or silent, per action. */
+  final IamFaultProxy proxy = IamFaultProxy.start(moto.endpoint());
+
   // Near real time: moto stamps key creation and last use with its own clock, and rotation
   // compares those stamps with Keysmith's.
   final MutableClock clock =
@@ -83,11 +89,19 @@ final class KeysmithFixture implements AutoCloseable {
   SlackRequests send;
 
   KeysmithFixture(Path dataDir) throws Exception {
+    this(dataDir, proxy -> {});
+  }
+
+  /**
+   * A fixture whose IAM already misbehaves as {@code iamBeforeStart} sets it when Keysmith starts.
+   */
+  KeysmithFixture(Path dataDir, Consumer<IamFaultProxy> iamBeforeStart) throws Exception {
     this.dataDir = dataDir;
     moto.reset();
     iam.createGroup(g -> g.groupName("developers"));
     iam.createGroup(g -> g.groupName("readonly"));
     slack.setUserGroupMembers(APPROVER_GROUP, List.of(GROUP_APPROVER));
+    iamBeforeStart.accept(proxy);
     start();
   }
 
@@ -131,7 +145,7 @@ final class KeysmithFixture implements AutoCloseable {
                 AwsClients.lazily(
                     () ->
                         AwsClients.iam(
-                            moto.endpoint(),
+                            proxy.endpoint(),
                             MotoServer.CREDENTIALS,
                             List.of(new IamCallRecorder(iamCalls), new IamOutage(iamDown)))),
                 AwsClients.lazily(() -> AwsClients.sts(moto.endpoint(), MotoServer.CREDENTIALS)),
@@ -276,6 +290,37 @@ final class KeysmithFixture implements AutoCloseable {
         .orElse("deleted");
   }
 
+  /** The stored state of request {@code id}, such as {@code APPROVED}. */
+  String requestState(String id) {
+    return query("SELECT state FROM requests WHERE id = ?", id).get(0);
+  }
+
+  /** The kinds of the jobs waiting to run about {@code subject}, earliest due first. */
+  List<String> pendingJobs(String subject) {
+    return query(
+        "SELECT kind FROM jobs WHERE subject = ? AND state = 'PENDING' ORDER BY due_at, id",
+        subject);
+  }
+
+  private List<String> query(String sql, String arg) {
+    try (var db = dev.keysmith.store.Database.open(dataDir)) {
+      return db.withConnection(
+          "query",
+          c -> {
+            try (var ps = c.prepareStatement(sql)) {
+              ps.setString(1, arg);
+              List<String> rows = new ArrayList<>();
+              try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                  rows.add(rs.getString(1));
+                }
+              }
+              return rows;
+            }
+          });
+    }
+  }
+
   /** How many audit events with {@code action} there are. */
   long auditCount(String action) {
     try (var db = dev.keysmith.store.Database.open(dataDir)) {
@@ -403,6 +448,7 @@ final class KeysmithFixture implements AutoCloseable {
     if (keysmith != null) {
       keysmith.close();
     }
+    proxy.close();
     slack.close();
   }
 }

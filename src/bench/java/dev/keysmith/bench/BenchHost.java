@@ -33,9 +33,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.iam.IamClient;
 
 /**
@@ -102,17 +99,7 @@ public final class BenchHost {
             dataDir,
             KeysmithConfig.KeyCare.defaults());
     // As Keysmith.main builds them, plus the timing interceptor on IAM.
-    IamClient iam =
-        IamClient.builder()
-            .endpointOverride(moto)
-            .credentialsProvider(MotoServer.CREDENTIALS)
-            .region(Region.AWS_GLOBAL)
-            .overrideConfiguration(
-                ClientOverrideConfiguration.builder()
-                    .retryStrategy(RetryMode.STANDARD)
-                    .addExecutionInterceptor(iamTiming)
-                    .build())
-            .build();
+    IamClient iam = AwsClients.iam(moto, MotoServer.CREDENTIALS, List.of(iamTiming));
     return Keysmith.start(
         settings,
         config,

@@ -7,6 +7,8 @@ import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamException;
+import dev.keysmith.jobs.JobHandler;
+import dev.keysmith.jobs.Retries;
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.Notifier;
 import dev.keysmith.request.RequestPorts;
@@ -16,9 +18,11 @@ import dev.keysmith.request.RequestWorkflow;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * them, shown ephemerally, and wiped after a while or on Hide; nothing secret is kept anywhere.
  */
 public final class CredentialDelivery {
+  /** The job that undoes a failed reveal which IAM could not undo at once. */
+  public static final String UNDO_REVEAL = "delivery.undo-reveal";
+
   private static final Logger log = LoggerFactory.getLogger(CredentialDelivery.class);
 
   private final RequestStore store;
@@ -81,7 +88,7 @@ public final class CredentialDelivery {
     try {
       credentials = minter.mint(revealing);
     } catch (IamException e) {
-      undo(revealing, actor, "mint failed: " + e.errorCode());
+      undoOrLater(revealing, actor, "mint failed: " + e.errorCode());
       throw new Refusal(Reason.CREDENTIALS_NOT_MINTED, e.getMessage());
     }
     Instant wipeAt;
@@ -89,7 +96,7 @@ public final class CredentialDelivery {
       wipeAt = reveal.show(r.id(), r.ownerId(), responseUrl, credentials);
     } catch (RuntimeException e) {
       log.warn("request {}: could not show credentials: {}", r.id(), e.getClass().getSimpleName());
-      undo(revealing, actor, "show failed");
+      undoOrLater(revealing, actor, "show failed");
       throw new Refusal(Reason.CREDENTIALS_NOT_SHOWN);
     }
     AccessRequest revealed = RequestWorkflow.revealed(revealing, clock.instant());
@@ -136,8 +143,52 @@ public final class CredentialDelivery {
         continue;
       }
       log.info("request {}: deleting credentials of a reveal a restart interrupted", r.id());
-      undo(r, SYSTEM, "interrupted by restart", true);
+      undo(r, SYSTEM, "interrupted by restart", /* interrupted= */ true);
     }
+  }
+
+  /**
+   * Job: deletes the unseen credentials of a reveal that failed while IAM could not undo it, puts
+   * the offer back and tells the owner, as after a restart; tries again while IAM does not answer.
+   */
+  public JobHandler undoRevealJob() {
+    return job -> {
+      Optional<AccessRequest> r = store.find(job.subject());
+      if (r.isEmpty() || r.get().state() != RequestState.REVEALING) {
+        return;
+      }
+      try {
+        undo(r.get(), SYSTEM, "undo retried after IAM failed", /* interrupted= */ true);
+      } catch (IamException e) {
+        if (!e.isTransient()) {
+          throw e;
+        }
+        undoLater(r.get(), Retries.failuresBefore(job) + 1);
+      }
+    };
+  }
+
+  /** Undoes a live reveal that failed; when IAM cannot undo it now, a stored job does later. */
+  private void undoOrLater(AccessRequest revealing, String actor, String why) {
+    try {
+      undo(revealing, actor, why);
+    } catch (IamException e) {
+      // The owner hears of what failed first; the offer comes back once the undo is done.
+      undoLater(revealing, 1);
+    }
+  }
+
+  private void undoLater(AccessRequest revealing, int failures) {
+    Duration wait = Retries.backoff(failures);
+    log.warn(
+        "request {}: undoing the reveal again in {} s, once IAM answers",
+        revealing.id(),
+        wait.toSeconds());
+    transitions
+        .about(revealing.id())
+        .cancel(UNDO_REVEAL)
+        .schedule(UNDO_REVEAL, clock.instant().plus(wait), Retries.data(failures))
+        .commit();
   }
 
   private void expire(AccessRequest r) {
@@ -162,9 +213,10 @@ public final class CredentialDelivery {
 
   /**
    * Deletes what a reveal minted and puts the offer back; tells the owner when {@code interrupted}
-   * (a stop cut the reveal off, so nobody is looking at a refusal that says so).
+   * (a stop, or an outage the undo waited out, cut the reveal off, so nobody is looking at a
+   * refusal that says so). False when another undo (a restart's, a job's) moved it first.
    */
-  private void undo(AccessRequest revealing, String actor, String why, boolean interrupted) {
+  private boolean undo(AccessRequest revealing, String actor, String why, boolean interrupted) {
     try {
       minter.deleteUnseen(revealing);
     } catch (IamException e) {
@@ -173,16 +225,17 @@ public final class CredentialDelivery {
       throw e;
     }
     AccessRequest undone = RequestWorkflow.revealUndone(revealing, clock.instant());
-    transitions
+    return transitions
         .move(store, RequestState.REVEALING, undone)
         .audited(actor, AuditAction.DELIVERY_UNDONE, Map.of("why", why))
+        .cancel(UNDO_REVEAL)
         .tell(
             () -> {
               if (interrupted) {
                 notifier.revealInterrupted(undone);
               }
             })
-        .commitOrThrow();
+        .commit();
   }
 
   private AccessRequest find(String id) {

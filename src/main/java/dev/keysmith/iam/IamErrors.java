@@ -49,10 +49,12 @@ final class IamErrors {
   static IamException translate(
       String service, String action, Map<String, String> specific, SdkException failure) {
     if (!(failure instanceof AwsServiceException refusal)) {
+      // Not an answer from AWS: no connection, a timeout, an unreadable reply. Worth asking again.
       return new IamException(
           UNKNOWN,
           "Keysmith could not reach " + service + " to " + action + ": " + failure.getMessage(),
-          failure);
+          failure,
+          /* isTransient= */ true);
     }
     AwsErrorDetails details = refusal.awsErrorDetails();
     String code =
@@ -69,6 +71,7 @@ final class IamErrors {
     return new IamException(
         code,
         service + " refused to " + action + ": " + explanation + " (" + code + ")." + said,
-        failure);
+        failure,
+        IamException.TRANSIENT_CODES.contains(code) || refusal.statusCode() >= 500);
   }
 }

@@ -14,9 +14,13 @@ import java.util.function.Consumer;
 
 /**
  * Creates the IAM user of an approved request: CreateUser (path, tags, boundary) then
- * AddUserToGroup. If a step fails, what was created is removed again, so no half-made user stays.
+ * AddUserToGroup. Running it again carries on: a user that already exists with this request's tag
+ * is Keysmith's own from an earlier try. It undoes nothing itself; {@link #undo} removes what it
+ * made when the request fails.
  */
 public final class Provisioner {
+  private static final String ENTITY_ALREADY_EXISTS = "EntityAlreadyExists";
+
   private final IamGateway iam;
   private final AuditTrail audit;
   private final Clock clock;
@@ -33,37 +37,49 @@ public final class Provisioner {
   }
 
   /**
-   * Provisions {@code r}, telling {@code progress} each step as it completes.
+   * Provisions {@code r}, or carries on where an earlier try stopped, telling {@code progress} each
+   * step as it completes.
    *
-   * @throws IamException when a step fails, after undoing what was done
+   * @throws IamException when a step fails; what was made stays, for a later try or {@link #undo}
    */
   public void provision(AccessRequest r, Consumer<String> progress) {
     // No listing of users first: IAM itself refuses a name taken in any case, and a listing costs
     // one call per thousand users on every approval. The form already checked a cached list.
-    call(
-        r,
-        AuditAction.IAM_CREATE_USER,
-        () -> iam.createUser(r.iamUserName(), path, tags(r), boundaryArn));
-    progress.accept("Created IAM user `" + r.iamUserName() + "` under `" + path + "`");
     try {
       call(
           r,
-          AuditAction.IAM_ADD_USER_TO_GROUP,
-          () -> iam.addUserToGroup(r.iamUserName(), r.groupName()));
-      progress.accept("Added it to group `" + r.groupName() + "`");
+          AuditAction.IAM_CREATE_USER,
+          () -> iam.createUser(r.iamUserName(), path, tags(r), boundaryArn));
+      progress.accept("Created IAM user `" + r.iamUserName() + "` under `" + path + "`");
     } catch (IamException e) {
-      undo(r);
-      progress.accept("Removed the half-made user `" + r.iamUserName() + "` again");
-      throw e;
+      // An earlier try may have created it and lost the answer (a timeout, a stop).
+      if (!ENTITY_ALREADY_EXISTS.equals(e.errorCode()) || !isOwnUser(r)) {
+        throw e;
+      }
+      progress.accept("Found IAM user `" + r.iamUserName() + "` from an earlier try");
     }
+    call(
+        r,
+        AuditAction.IAM_ADD_USER_TO_GROUP,
+        () -> iam.addUserToGroup(r.iamUserName(), r.groupName()));
+    progress.accept("Added it to group `" + r.groupName() + "`");
   }
 
-  /** Removes whatever a provisioning of {@code r} may have created, if it is Keysmith's. */
-  public void undo(AccessRequest r) {
-    Optional<Map<String, String>> tags = iam.userTags(r.iamUserName());
-    if (tags.isPresent() && r.id().equals(tags.get().get(UserTags.REQUEST))) {
-      call(r, AuditAction.IAM_DELETE_USER, () -> iam.deleteUser(r.iamUserName()));
+  /**
+   * Removes whatever a provisioning of {@code r} may have created, if it is Keysmith's; true when a
+   * user was deleted.
+   */
+  public boolean undo(AccessRequest r) {
+    if (!isOwnUser(r)) {
+      return false;
     }
+    call(r, AuditAction.IAM_DELETE_USER, () -> iam.deleteUser(r.iamUserName()));
+    return true;
+  }
+
+  private boolean isOwnUser(AccessRequest r) {
+    Optional<Map<String, String>> tags = iam.userTags(r.iamUserName());
+    return tags.isPresent() && r.id().equals(tags.get().get(UserTags.REQUEST));
   }
 
   private Map<String, String> tags(AccessRequest r) {

@@ -8,6 +8,8 @@ import dev.keysmith.core.Refusal;
 import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamException;
+import dev.keysmith.jobs.JobHandler;
+import dev.keysmith.jobs.Retries;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
 import java.time.Clock;
@@ -15,6 +17,9 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -26,6 +31,18 @@ import org.slf4j.LoggerFactory;
  * Slack).
  */
 public final class RequestService {
+  /** The job that carries on provisioning an approved request. */
+  public static final String PROVISION = "request.provision";
+
+  /** The job that removes the half-made IAM user of a failed request. */
+  public static final String CLEAN_UP = "request.clean-up";
+
+  /**
+   * When the job stored with an approval runs if nothing sooner reschedules it: only a stop cuts
+   * the provisioning after an approval off without rescheduling, and the start resumes it anyway.
+   */
+  static final Duration PROVISION_FALLBACK = Duration.ofMinutes(1);
+
   private static final Logger log = LoggerFactory.getLogger(RequestService.class);
 
   private final RequestStore store;
@@ -38,6 +55,7 @@ public final class RequestService {
   private final RequestValidator validator;
   private final Supplier<String> ids;
   private final Duration offerLifetime;
+  private final Set<String> provisioning = ConcurrentHashMap.newKeySet();
 
   public RequestService(
       RequestPorts ports,
@@ -178,11 +196,13 @@ public final class RequestService {
     if (!transitions
         .move(store, RequestState.PENDING, next)
         .audited(actor, AuditAction.REQUEST_APPROVED)
+        // Carries the provisioning on if this process stops before it ends.
+        .schedule(PROVISION, clock.instant().plus(PROVISION_FALLBACK))
         .tell(() -> notifier.updateApproval(next))
         .commit()) {
       throw RequestWorkflow.alreadyDecided(find(id));
     }
-    provision(next);
+    provision(next, 0);
   }
 
   /** Refuses early when {@code actor} may not deny {@code id}, before asking for a reason. */
@@ -214,7 +234,10 @@ public final class RequestService {
     return next;
   }
 
-  /** Finishes what a restart interrupted: posting requests for approval, provisioning. */
+  /**
+   * Finishes what a restart interrupted: posting requests for approval, and provisioning, which
+   * carries on the same way as after an approval.
+   */
   public void resumeInterrupted() {
     for (AccessRequest r : store.findByState(RequestState.PENDING)) {
       if (r.approvalTs() == null) {
@@ -224,24 +247,86 @@ public final class RequestService {
       }
     }
     for (AccessRequest r : store.findByState(RequestState.APPROVED)) {
-      log.info("request {}: resuming provisioning interrupted by a restart", r.id());
-      try {
-        provisioner.undo(r);
-      } catch (IamException e) {
-        log.warn("request {}: could not clean up before resuming: {}", r.id(), e.getMessage());
-      }
+      log.info("request {}: carrying on with provisioning a restart interrupted", r.id());
       AccessRequest restarted =
-          r.withProgress("Keysmith restarted mid-way, so it started over", clock.instant());
+          r.withProgress(
+              "Keysmith restarted mid-way, so it carries on from where it stopped",
+              clock.instant());
       if (transitions
           .move(store, RequestState.APPROVED, restarted)
+          .cancel(PROVISION)
+          .schedule(PROVISION, clock.instant().plus(PROVISION_FALLBACK))
           .tell(() -> notifier.updateApproval(restarted))
           .commit()) {
-        provision(restarted);
+        provision(restarted, 0);
       }
     }
   }
 
-  private void provision(AccessRequest approved) {
+  /**
+   * Job: carries on provisioning an APPROVED request that an IAM outage or a stop held up; the same
+   * work as right after approval, and safe to run again.
+   */
+  public JobHandler provisionJob() {
+    return job -> {
+      Optional<AccessRequest> r = store.find(job.subject());
+      if (r.isPresent() && r.get().state() == RequestState.APPROVED) {
+        provision(r.get(), Retries.failuresBefore(job));
+      }
+    };
+  }
+
+  /**
+   * Job: removes the half-made IAM user of a FAILED request, which IAM could not delete when the
+   * request failed; tries again while IAM does not answer.
+   */
+  public JobHandler cleanUpJob() {
+    return job -> {
+      Optional<AccessRequest> r = store.find(job.subject());
+      if (r.isEmpty() || r.get().state() != RequestState.FAILED) {
+        return;
+      }
+      try {
+        if (provisioner.undo(r.get())) {
+          log.info("request {}: removed the half-made IAM user it left", job.subject());
+          directory.usersChanged();
+        }
+      } catch (IamException e) {
+        if (!e.isTransient()) {
+          log.error(
+              "request {}: IAM refused to remove the half-made user: {}",
+              job.subject(),
+              e.getMessage());
+          return;
+        }
+        int failures = Retries.failuresBefore(job) + 1;
+        log.warn(
+            "request {}: could not remove the half-made user yet: {}",
+            job.subject(),
+            e.errorCode());
+        transitions
+            .about(job.subject())
+            .schedule(
+                CLEAN_UP, clock.instant().plus(Retries.backoff(failures)), Retries.data(failures))
+            .commit();
+      }
+    };
+  }
+
+  /** Provisions {@code approved} unless this process is already at it. */
+  private void provision(AccessRequest approved, int failuresBefore) {
+    if (!provisioning.add(approved.id())) {
+      log.info("request {}: provisioning already under way", approved.id());
+      return;
+    }
+    try {
+      provisionHeld(approved, failuresBefore);
+    } finally {
+      provisioning.remove(approved.id());
+    }
+  }
+
+  private void provisionHeld(AccessRequest approved, int failuresBefore) {
     AccessRequest[] current = {approved};
     try {
       provisioner.provision(
@@ -256,19 +341,13 @@ public final class RequestService {
             }
           });
     } catch (IamException e) {
-      AccessRequest failed = RequestWorkflow.failed(current[0], e.getMessage(), clock.instant());
-      transitions
-          .move(store, RequestState.APPROVED, failed)
-          .audited(SYSTEM, AuditAction.REQUEST_FAILED, Map.of("errorCode", e.errorCode()))
-          .tell(
-              () -> {
-                notifier.updateApproval(failed);
-                notifier.requestFailed(failed);
-              })
-          .commitOrThrow();
-      log.warn("request {}: provisioning failed: {}", approved.id(), e.errorCode());
-      // The user may be half-made or rolled back; only IAM knows which.
+      // The user may be half-made; only IAM knows.
       directory.usersChanged();
+      if (e.isTransient()) {
+        retryLater(current[0], e, failuresBefore + 1);
+      } else {
+        fail(current[0], e);
+      }
       return;
     } catch (RuntimeException e) {
       directory.usersChanged();
@@ -282,11 +361,73 @@ public final class RequestService {
             SYSTEM,
             AuditAction.REQUEST_PROVISIONED,
             Map.of("offerExpiresAt", String.valueOf(done.offerExpiresAt())))
+        .cancel(PROVISION)
         .tell(
             () -> {
               notifier.updateApproval(done);
               notifier.credentialsOffered(done);
             })
         .commitOrThrow();
+  }
+
+  /** IAM did not answer: the request stays APPROVED, and a stored job tries again after a wait. */
+  private void retryLater(AccessRequest r, IamException e, int failures) {
+    Duration wait = Retries.backoff(failures);
+    AccessRequest waiting =
+        r.withProgress(
+            "IAM did not answer ("
+                + e.errorCode()
+                + "); Keysmith tries again in "
+                + wait.toSeconds()
+                + " s",
+            clock.instant());
+    log.warn(
+        "request {}: IAM did not answer ({}); provisioning again in {} s",
+        r.id(),
+        e.errorCode(),
+        wait.toSeconds());
+    transitions
+        .move(store, RequestState.APPROVED, waiting)
+        .cancel(PROVISION)
+        .schedule(PROVISION, clock.instant().plus(wait), Retries.data(failures))
+        .tell(() -> notifier.updateApproval(waiting))
+        .commit();
+  }
+
+  /**
+   * IAM refused for good: the request fails with IAM's own words, and what was made is removed; if
+   * IAM cannot be reached to remove it, a stored job removes it later.
+   */
+  private void fail(AccessRequest r, IamException e) {
+    AccessRequest current = r;
+    boolean leftBehind = false;
+    try {
+      if (provisioner.undo(r)) {
+        current =
+            r.withProgress(
+                "Removed the half-made user `" + r.iamUserName() + "` again", clock.instant());
+      }
+    } catch (IamException undoFailure) {
+      log.warn(
+          "request {}: could not remove the half-made user: {}", r.id(), undoFailure.errorCode());
+      leftBehind = undoFailure.isTransient();
+    }
+    AccessRequest failed = RequestWorkflow.failed(current, e.getMessage(), clock.instant());
+    Transitions.Change change =
+        transitions
+            .move(store, RequestState.APPROVED, failed)
+            .audited(SYSTEM, AuditAction.REQUEST_FAILED, Map.of("errorCode", e.errorCode()))
+            .cancel(PROVISION)
+            .tell(
+                () -> {
+                  notifier.updateApproval(failed);
+                  notifier.requestFailed(failed);
+                });
+    if (leftBehind) {
+      change.schedule(
+          CLEAN_UP, clock.instant().plus(Retries.backoff(1)), Retries.data(/* failures= */ 1));
+    }
+    change.commitOrThrow();
+    log.warn("request {}: provisioning failed: {}", r.id(), e.errorCode());
   }
 }

@@ -8,6 +8,7 @@ import dev.keysmith.core.Refusal;
 import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.jobs.JobHandler;
+import dev.keysmith.jobs.Retries;
 import dev.keysmith.request.Approvers;
 import dev.keysmith.request.Notifier;
 import dev.keysmith.workflow.Transitions;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +35,12 @@ public final class LinkService {
   /** The job that expires a link request nobody decided. */
   public static final String EXPIRE = "link.expire";
 
+  /** The job that writes an approved link's owner tag when IAM did not answer at once. */
+  public static final String APPLY = "link.apply";
+
+  /** When the job stored with an approval runs if nothing sooner reschedules it (a stop). */
+  static final Duration APPLY_FALLBACK = Duration.ofMinutes(1);
+
   private static final Logger log = LoggerFactory.getLogger(LinkService.class);
 
   private final LinkStore store;
@@ -43,6 +52,7 @@ public final class LinkService {
   private final Supplier<String> ids;
   private final List<String> protectedGroups;
   private final Duration lifetime;
+  private final Set<String> applying = ConcurrentHashMap.newKeySet();
 
   public LinkService(
       LinkPorts ports,
@@ -119,10 +129,11 @@ public final class LinkService {
         .move(store, LinkState.PENDING, next)
         .audited(actor, AuditAction.LINK_APPROVED, details(next))
         .cancel(EXPIRE)
+        .schedule(APPLY, clock.instant().plus(APPLY_FALLBACK))
         .commit()) {
       throw LinkWorkflow.alreadyDecided(find(id));
     }
-    apply(next);
+    apply(next, 0);
   }
 
   /** An approver denies; the requester is told. */
@@ -176,13 +187,31 @@ public final class LinkService {
     }
     for (LinkRequest r : store.findByState(LinkState.APPROVED)) {
       log.info("link {}: finishing the approved link a restart interrupted", r.id());
+      transitions
+          .about(r.id())
+          .cancel(APPLY)
+          .schedule(APPLY, clock.instant().plus(APPLY_FALLBACK))
+          .commit();
       try {
-        resumeApproved(r);
+        resumeApproved(r, 0);
       } catch (KeysmithException e) {
-        // IAM may not be reachable yet; the link stays APPROVED for the next start.
+        // A refusal IAM may not repeat; the stored job asks again.
         log.warn("link {}: could not finish it yet: {}", r.id(), e.getMessage());
       }
     }
+  }
+
+  /**
+   * Job: writes the owner tag of an APPROVED link that an IAM outage or a stop held up, checking
+   * IAM again first, as after a restart; safe to run again.
+   */
+  public JobHandler applyJob() {
+    return job -> {
+      Optional<LinkRequest> r = store.find(job.subject());
+      if (r.isPresent() && r.get().state() == LinkState.APPROVED) {
+        resumeApproved(r.get(), Retries.failuresBefore(job));
+      }
+    };
   }
 
   private LinkRequest find(String id) {
@@ -239,15 +268,33 @@ public final class LinkService {
     }
   }
 
+  /** Writes the owner tag of an APPROVED link unless this process is already at it. */
+  private void apply(LinkRequest approved, int failuresBefore) {
+    if (!applying.add(approved.id())) {
+      log.info("link {}: owner tag already being written", approved.id());
+      return;
+    }
+    try {
+      applyHeld(approved, failuresBefore);
+    } finally {
+      applying.remove(approved.id());
+    }
+  }
+
   /** Writes the owner tag of an APPROVED link, which this thread holds; IAM may still refuse. */
-  private void apply(LinkRequest approved) {
+  private void applyHeld(LinkRequest approved, int failuresBefore) {
     try {
       ownership.setOwner(approved.iamUser(), approved.ownerId());
     } catch (IamException e) {
+      if (e.isTransient()) {
+        retryLater(approved, e, failuresBefore + 1);
+        return;
+      }
       LinkRequest failed = LinkWorkflow.failed(approved, e.getMessage(), clock.instant());
       transitions
           .move(store, LinkState.APPROVED, failed)
           .audited(SYSTEM, AuditAction.LINK_FAILED, Map.of("errorCode", e.errorCode()))
+          .cancel(APPLY)
           .tell(
               () -> {
                 notifier.updateApproval(failed);
@@ -266,6 +313,7 @@ public final class LinkService {
             Objects.requireNonNullElse(linked.decidedBy(), SYSTEM),
             AuditAction.KEYS_LINKED,
             details)
+        .cancel(APPLY)
         .tell(
             () -> {
               notifier.updateApproval(linked);
@@ -274,27 +322,49 @@ public final class LinkService {
         .commitOrThrow();
   }
 
+  /** IAM did not answer: the link stays APPROVED, and a stored job tries again after a wait. */
+  private void retryLater(LinkRequest approved, IamException e, int failures) {
+    Duration wait = Retries.backoff(failures);
+    log.warn(
+        "link {}: IAM did not answer ({}); writing the owner tag again in {} s",
+        approved.id(),
+        e.errorCode(),
+        wait.toSeconds());
+    transitions
+        .about(approved.id())
+        .cancel(APPLY)
+        .schedule(APPLY, clock.instant().plus(wait), Retries.data(failures))
+        .commit();
+  }
+
   /**
-   * An APPROVED link after a restart: done if the tag was written before the stop, written now if
-   * IAM still shows the user as when it was asked for, else FAILED with the reason.
+   * An APPROVED link after a restart or an outage: done if the tag was written before, written now
+   * if IAM still shows the user as when it was asked for, else FAILED with the reason.
    */
-  private void resumeApproved(LinkRequest approved) {
+  private void resumeApproved(LinkRequest approved, int failuresBefore) {
     LinkTarget now;
     try {
       now = ownership.linkTarget(approved.iamUser());
       if (now.owner().filter(approved.ownerId()::equals).isEmpty()) {
         LinkWorkflow.checkStillLinkable(approved, now, protectedGroups);
       }
+    } catch (IamException e) {
+      if (!e.isTransient()) {
+        throw e;
+      }
+      retryLater(approved, e, failuresBefore + 1);
+      return;
     } catch (Refusal why) {
       LinkRequest failed = LinkWorkflow.failed(approved, why.getMessage(), clock.instant());
       transitions
           .move(store, LinkState.APPROVED, failed)
           .audited(SYSTEM, AuditAction.LINK_FAILED, withReason(failed, why))
+          .cancel(APPLY)
           .tell(() -> notifier.stopped(failed, why))
           .commitOrThrow();
       return;
     }
-    apply(approved);
+    apply(approved, failuresBefore);
   }
 
   private static Map<String, String> details(LinkRequest r) {

@@ -72,7 +72,12 @@ public final class Transitions {
 
     /** Schedules a job of {@code kind} about the subject, due at {@code dueAt}. */
     public Change schedule(String kind, Instant dueAt) {
-      scheduled.add(new Job(kind, dueAt));
+      return schedule(kind, dueAt, Map.of());
+    }
+
+    /** Schedules a job of {@code kind} about the subject with {@code data} (no secrets). */
+    public Change schedule(String kind, Instant dueAt, Map<String, String> data) {
+      scheduled.add(new Job(kind, dueAt, Map.copyOf(data)));
       return this;
     }
 
@@ -106,7 +111,7 @@ public final class Transitions {
             Instant now = clock.instant();
             events.forEach(e -> audit.record(now, subject, e.actor, e.action, e.details));
             cancelled.forEach(kind -> jobs.cancel(kind, subject));
-            scheduled.forEach(job -> jobs.schedule(job.kind, subject, Map.of(), job.dueAt));
+            scheduled.forEach(job -> jobs.schedule(job.kind, subject, job.data, job.dueAt));
             told.forEach(Runnable::run);
             return true;
           });
@@ -125,5 +130,5 @@ public final class Transitions {
 
   private record Event(String actor, AuditAction action, Map<String, String> details) {}
 
-  private record Job(String kind, Instant dueAt) {}
+  private record Job(String kind, Instant dueAt, Map<String, String> data) {}
 }

@@ -143,6 +143,31 @@ class CredentialDeliveryTest {
   }
 
   @Test
+  void reveal_whenMintAndUndoFailOnAnOutage_refusesWithTheMintError_andAJobUndoesItLater()
+      throws Exception {
+    offered(AccessType.BOTH);
+    iam.failNext("CreateLoginProfile", "ServiceFailure");
+    iam.failNext("ListAccessKeys", "ServiceUnavailable");
+
+    Refusal r = assertThrows(Refusal.class, () -> delivery.reveal("KS-ABC123", OWNER, "url-1"));
+
+    assertEquals(Refusal.Reason.CREDENTIALS_NOT_MINTED, r.reason());
+    assertTrue(r.arg("iamError").contains("CreateLoginProfile"), r.arg("iamError"));
+    assertEquals(1, iam.users.get("alice").keys.size(), "IAM could not undo it yet");
+    assertEquals(RequestState.REVEALING, store.find("KS-ABC123").orElseThrow().state());
+    SqliteJobStore jobs = new SqliteJobStore(db, clock);
+    dev.keysmith.jobs.Job undo = jobs.pending("KS-ABC123").get(0);
+    assertEquals(CredentialDelivery.UNDO_REVEAL, undo.kind());
+    assertEquals(clock.instant().plusSeconds(5), undo.dueAt());
+
+    delivery.undoRevealJob().run(undo);
+
+    assertTrue(iam.users.get("alice").keys.isEmpty());
+    assertEquals(RequestState.PROVISIONED, store.find("KS-ABC123").orElseThrow().state());
+    assertTrue(jobs.pending("KS-ABC123").isEmpty());
+  }
+
+  @Test
   void reveal_whenShowingFails_deletesWhatWasMinted() {
     offered(AccessType.BOTH);
     Refusal r = assertThrows(Refusal.class, () -> delivery.reveal("KS-ABC123", OWNER, "broken"));

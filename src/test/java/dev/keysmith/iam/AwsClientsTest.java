@@ -8,12 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.keysmith.core.Liveness;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -101,11 +105,51 @@ class AwsClientsTest {
         assertTrue(took.compareTo(Duration.ofSeconds(4)) < 0, "took " + took);
         assertTrue(!accepted.isEmpty(), "the call reached the silent endpoint");
         assertTrue(failed.getMessage() != null && !failed.getMessage().isBlank());
+        assertTrue(failed.isTransient(), "a silent IAM is one to ask again later");
       }
     } finally {
       for (Socket s : accepted) {
         s.close();
       }
+    }
+  }
+
+  @Test
+  void iamCall_throttledFourTimesInARow_succeedsOnItsOwnRetries() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    HttpServer iamStub =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    iamStub.createContext(
+        "/",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          boolean throttled = calls.incrementAndGet() <= 4;
+          byte[] body =
+              (throttled
+                      ? "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
+                          + "<Message>Rate exceeded</Message></Error><RequestId>r</RequestId>"
+                          + "</ErrorResponse>"
+                      : "<ListAccountAliasesResponse><ListAccountAliasesResult><IsTruncated>false"
+                          + "</IsTruncated><AccountAliases><member>acme</member></AccountAliases>"
+                          + "</ListAccountAliasesResult><ResponseMetadata><RequestId>r</RequestId>"
+                          + "</ResponseMetadata></ListAccountAliasesResponse>")
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().set("Content-Type", "text/xml");
+          exchange.sendResponseHeaders(throttled ? 400 : 200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    iamStub.start();
+    try (IamClient iam =
+        AwsClients.iam(
+            URI.create("http://127.0.0.1:" + iamStub.getAddress().getPort()),
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")))) {
+      // The SDK's standard strategy stops after 3 attempts.
+      assertEquals(List.of("acme"), iam.listAccountAliases().accountAliases());
+      assertEquals(5, calls.get());
+    } finally {
+      iamStub.stop(0);
     }
   }
 }

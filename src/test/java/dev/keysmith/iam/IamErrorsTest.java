@@ -77,6 +77,32 @@ class IamErrorsTest {
     assertTrue(e.getMessage().endsWith("(" + code + "). AWS says: AWS's own words"));
   }
 
+  @ParameterizedTest
+  @CsvSource({
+    "Throttling, 400, true",
+    "ServiceFailure, 500, true",
+    "ServiceUnavailable, 503, true",
+    "Weird, 502, true",
+    "EntityAlreadyExists, 409, false",
+    "NoSuchEntity, 404, false",
+    "LimitExceeded, 409, false",
+    "AccessDenied, 403, false",
+  })
+  void translate_answer_isTransientOnlyForThrottlingAnd5xx(String code, int status, boolean is) {
+    IamException e =
+        IamErrors.translate("IAM", "create user alice", Map.of(), refusal(code, status, "x"));
+
+    assertEquals(is, e.isTransient(), code);
+  }
+
+  @Test
+  void translate_noAnswer_isTransient() {
+    assertTrue(
+        IamErrors.translate(
+                "IAM", "create user alice", Map.of(), SdkClientException.create("Read timed out"))
+            .isTransient());
+  }
+
   @Test
   void translate_specificExplanation_winsOverTheGeneralOne() {
     IamException e =

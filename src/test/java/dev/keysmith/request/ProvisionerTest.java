@@ -59,7 +59,10 @@ class ProvisionerTest {
         assertThrows(
             IamException.class, () -> provisioner.provision(approved("Alice"), progress::add));
     assertEquals("EntityAlreadyExists", e.errorCode());
-    assertEquals(List.of("CreateUser Alice"), iam.calls, "no listing, no clean-up of alice");
+    assertEquals(
+        List.of("CreateUser Alice", "ListUserTags Alice"),
+        iam.calls,
+        "no listing, no clean-up of alice: only whether the name is this request's own");
     assertTrue(iam.users.containsKey("alice"));
     assertFalse(iam.users.containsKey("Alice"));
     assertEquals("failed", audit.get(0).details().get("result"));
@@ -67,14 +70,16 @@ class ProvisionerTest {
   }
 
   @Test
-  void provision_groupStepFails_deletesTheUserItCreated() {
+  void provision_groupStepFails_leavesTheUserForUndo_whichDeletesIt() {
     IamException e =
         assertThrows(
             IamException.class, () -> provisioner.provision(approved("alice"), progress::add));
     assertEquals("NoSuchEntity", e.errorCode());
+    assertTrue(iam.users.containsKey("alice"), "a later try may carry on with it");
+    assertEquals(1, progress.size(), progress.toString());
+
+    assertTrue(provisioner.undo(approved("alice")));
     assertFalse(iam.users.containsKey("alice"));
-    assertEquals(2, progress.size(), progress.toString());
-    assertTrue(progress.get(1).contains("Removed the half-made user"));
     assertEquals(
         List.of(
             AuditAction.IAM_CREATE_USER,
@@ -85,10 +90,38 @@ class ProvisionerTest {
   }
 
   @Test
+  void provision_again_afterAnOutageCutItAfterCreateUser_carriesOnWithTheGroup() {
+    iam.groups.add("developers");
+    iam.failNext("AddUserToGroup", "ServiceFailure");
+    IamException e =
+        assertThrows(
+            IamException.class, () -> provisioner.provision(approved("alice"), progress::add));
+    assertTrue(e.isTransient());
+    progress.clear();
+
+    provisioner.provision(approved("alice"), progress::add);
+
+    assertEquals(java.util.Set.of("developers"), iam.users.get("alice").groups);
+    assertTrue(progress.get(0).contains("from an earlier try"), progress.toString());
+  }
+
+  @Test
+  void provision_nameTakenByAnotherRequestsUser_isRefused() {
+    iam.groups.add("developers");
+    iam.createUser("alice", "/", java.util.Map.of(UserTags.REQUEST, "KS-OTHER1"), Optional.empty());
+    IamException e =
+        assertThrows(
+            IamException.class, () -> provisioner.provision(approved("alice"), progress::add));
+    assertEquals("EntityAlreadyExists", e.errorCode());
+    assertFalse(e.isTransient());
+    assertTrue(iam.users.get("alice").groups.isEmpty());
+  }
+
+  @Test
   void undo_userNotMadeByThisRequest_isLeftAlone() {
     iam.createUser(
         "alice", "/", java.util.Map.of("keysmith:request-id", "KS-OTHER1"), Optional.empty());
-    provisioner.undo(approved("alice"));
+    assertFalse(provisioner.undo(approved("alice")));
     assertTrue(iam.users.containsKey("alice"));
   }
 

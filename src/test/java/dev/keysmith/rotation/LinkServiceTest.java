@@ -11,6 +11,7 @@ import dev.keysmith.core.Refusal;
 import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.UserTags;
+import dev.keysmith.jobs.Job;
 import dev.keysmith.request.Notifier.MessageRef;
 import dev.keysmith.request.RequestIds;
 import dev.keysmith.store.Database;
@@ -124,6 +125,27 @@ class LinkServiceTest {
     assertEquals(Reason.NO_SUCH_IAM_USER, why.reason());
     assertEquals(LinkState.CANCELLED, store.find(r.id()).orElseThrow().state());
     assertTrue(notifier.calls.contains("stopped " + r.id() + " NO_SUCH_IAM_USER"));
+    assertTrue(jobs.pending(r.id()).isEmpty());
+  }
+
+  @Test
+  void approve_whenIamDoesNotAnswerTheTag_staysApproved_andItsJobWritesItLater() throws Exception {
+    LinkRequest r = links.ask(REQUESTER, "legacy", OWNER);
+    iam.failNext("TagUser", "ServiceFailure");
+
+    links.approve(r.id(), APPROVER);
+
+    assertEquals(LinkState.APPROVED, store.find(r.id()).orElseThrow().state());
+    assertFalse(iam.users.get("legacy").tags.containsKey(UserTags.OWNER));
+    Job retry = jobs.pending(r.id()).get(0);
+    assertEquals(LinkService.APPLY, retry.kind());
+    assertEquals(clock.instant().plusSeconds(5), retry.dueAt());
+    assertFalse(notifier.calls.contains("failed " + r.id()));
+
+    links.applyJob().run(retry);
+
+    assertEquals(LinkState.LINKED, store.find(r.id()).orElseThrow().state());
+    assertEquals(OWNER, iam.users.get("legacy").tags.get(UserTags.OWNER));
     assertTrue(jobs.pending(r.id()).isEmpty());
   }
 

@@ -1,0 +1,292 @@
+package dev.keysmith.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An HTTP proxy in front of moto that the IAM client can be pointed at, and that misbehaves on
+ * demand, per IAM action (the {@code Action=} form parameter of IAM's query API, such as {@code
+ * AddUserToGroup}): it answers late, answers an error ({@code 500 ServiceFailure}, {@code 400
+ * Throttling}), answers an error to a share of the calls, or stops answering. {@link #lateBy} makes
+ * everything late. Rules hold until {@link #heal()}.
+ */
+public final class IamFaultProxy implements AutoCloseable {
+  /** Matches every action in the methods that take one. */
+  public static final String ANY = "*";
+
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "host",
+          "connection",
+          "content-length",
+          "expect",
+          "upgrade",
+          "transfer-encoding",
+          "keep-alive",
+          "te",
+          "date");
+
+  private sealed interface Rule permits Late, Refuse, Share, Silent {}
+
+  private record Late(Duration by) implements Rule {}
+
+  /** An error answer, to every call when {@code remaining} is negative, else to that many. */
+  private record Refuse(int status, String code, AtomicInteger remaining) implements Rule {}
+
+  private record Share(double share, int status, String code, Random random) implements Rule {}
+
+  private record Silent() implements Rule {}
+
+  private final URI upstream;
+  private final HttpServer server;
+  private final ExecutorService threads;
+  private final HttpClient http;
+  private final Map<String, Rule> rules = new ConcurrentHashMap<>();
+  private volatile Duration everythingLate = Duration.ZERO;
+  private volatile CountDownLatch silence = new CountDownLatch(1);
+  private final List<String> seen = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> faults = Collections.synchronizedList(new ArrayList<>());
+
+  private IamFaultProxy(URI upstream) throws IOException {
+    this.upstream = upstream;
+    this.threads =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "iam-fault-proxy");
+              t.setDaemon(true);
+              return t;
+            });
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .executor(threads)
+            .build();
+    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setExecutor(threads);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  /** A proxy forwarding to {@code upstream} (moto's endpoint), listening on a free local port. */
+  public static IamFaultProxy start(URI upstream) {
+    try {
+      return new IamFaultProxy(upstream);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Where to point the IAM client. */
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  /** Answers every call of {@code action} (or {@link #ANY}) {@code by} late. */
+  public IamFaultProxy delay(String action, Duration by) {
+    rules.put(action, new Late(by));
+    return this;
+  }
+
+  /** Answers every call of {@code action} with HTTP {@code status} and IAM error {@code code}. */
+  public IamFaultProxy fail(String action, int status, String code) {
+    rules.put(action, new Refuse(status, code, new AtomicInteger(-1)));
+    return this;
+  }
+
+  /** Answers the next {@code times} calls of {@code action} with an error, then forwards again. */
+  public IamFaultProxy failNext(String action, int times, int status, String code) {
+    rules.put(action, new Refuse(status, code, new AtomicInteger(times)));
+    return this;
+  }
+
+  /**
+   * Answers about {@code share} (0 to 1) of the calls of {@code action} with an error, chosen by a
+   * random sequence from {@code seed}, so a run can be repeated.
+   */
+  public IamFaultProxy failShare(String action, double share, int status, String code, long seed) {
+    rules.put(action, new Share(share, status, code, new Random(seed)));
+    return this;
+  }
+
+  /** Stops answering calls of {@code action}: they hang until {@link #heal()} or close. */
+  public IamFaultProxy silence(String action) {
+    rules.put(action, new Silent());
+    return this;
+  }
+
+  /** Answers everything {@code by} late, on top of any rule; zero to stop. */
+  public IamFaultProxy lateBy(Duration by) {
+    everythingLate = by;
+    return this;
+  }
+
+  /** Forgets every rule and lateness, and lets silenced calls through. */
+  public void heal() {
+    rules.clear();
+    everythingLate = Duration.ZERO;
+    CountDownLatch released = silence;
+    silence = new CountDownLatch(1);
+    released.countDown();
+  }
+
+  /** The actions of every call that reached the proxy, in order. */
+  public List<String> seen() {
+    synchronized (seen) {
+      return List.copyOf(seen);
+    }
+  }
+
+  /** What the proxy did instead of forwarding, as {@code Action Code} or {@code Action silent}. */
+  public List<String> faults() {
+    synchronized (faults) {
+      return List.copyOf(faults);
+    }
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      String action = action(new String(body, StandardCharsets.UTF_8));
+      seen.add(action);
+      sleep(everythingLate);
+      Rule rule = rules.getOrDefault(action, rules.get(ANY));
+      if (rule instanceof Late late) {
+        sleep(late.by());
+      } else if (rule instanceof Silent) {
+        faults.add(action + " silent");
+        silence.await(); // until heal() or close(); the client gives up first
+        return;
+      } else if (rule instanceof Refuse refuse && refuse.remaining().getAndDecrement() != 0) {
+        answerError(exchange, action, refuse.status(), refuse.code());
+        return;
+      } else if (rule instanceof Share share && nextDouble(share.random()) < share.share()) {
+        answerError(exchange, action, share.status(), share.code());
+        return;
+      }
+      forward(exchange, body);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private static double nextDouble(Random random) {
+    synchronized (random) {
+      return random.nextDouble();
+    }
+  }
+
+  private void forward(HttpExchange exchange, byte[] body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(upstream.resolve(exchange.getRequestURI().toString()))
+            .timeout(Duration.ofSeconds(30))
+            .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+    exchange
+        .getRequestHeaders()
+        .forEach(
+            (name, values) -> {
+              if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(v -> request.header(name, v));
+              }
+            });
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      answer(exchange, 502, "text/plain", "moto did not answer: " + e);
+      return;
+    }
+    response
+        .headers()
+        .map()
+        .forEach(
+            (name, values) -> {
+              if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                exchange.getResponseHeaders().put(name, values);
+              }
+            });
+    byte[] answer = response.body();
+    exchange.sendResponseHeaders(response.statusCode(), answer.length == 0 ? -1 : answer.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(answer);
+    }
+  }
+
+  private void answerError(HttpExchange exchange, String action, int status, String code)
+      throws IOException {
+    faults.add(action + " " + code);
+    String type = status >= 500 ? "Receiver" : "Sender";
+    answer(
+        exchange,
+        status,
+        "text/xml",
+        "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>"
+            + type
+            + "</Type><Code>"
+            + code
+            + "</Code><Message>Injected by the test's fault proxy</Message></Error>"
+            + "<RequestId>fault-proxy</RequestId></ErrorResponse>");
+  }
+
+  private static void answer(HttpExchange exchange, int status, String type, String text)
+      throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", type);
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private static String action(String form) {
+    for (String pair : form.split("&", -1)) {
+      int eq = pair.indexOf('=');
+      if (eq > 0
+          && "Action".equals(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8))) {
+        return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return "";
+  }
+
+  private static void sleep(Duration d) throws InterruptedException {
+    if (!d.isZero()) {
+      TimeUnit.MILLISECONDS.sleep(d.toMillis());
+    }
+  }
+
+  @Override
+  public void close() {
+    silence.countDown();
+    server.stop(0);
+    threads.shutdownNow();
+  }
+}
