@@ -5,13 +5,15 @@ import static dev.keysmith.KeysmithFixture.APPROVER;
 import static dev.keysmith.KeysmithFixture.OWNER;
 import static dev.keysmith.KeysmithFixture.REQUESTER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.keysmith.iam.UserTags;
 import dev.keysmith.testing.FakeSlackApi;
+import dev.keysmith.testing.IamFaultProxy;
 import dev.keysmith.testing.MotoServer;
 import dev.keysmith.testing.SlackRequests.BlockAction;
 import dev.keysmith.testing.SlackRequests.Reply;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +35,7 @@ class CrashRestartIT {
   private final MotoServer moto = MotoServer.get();
   private final IamClient iam = moto.iamClient();
   private final FakeSlackApi slack = FakeSlackApi.start();
+  private final IamFaultProxy proxy = IamFaultProxy.start(moto.endpoint());
   private ChildKeysmith child;
 
   @BeforeEach
@@ -47,6 +50,7 @@ class CrashRestartIT {
       child.close();
     }
     slack.close();
+    proxy.close();
   }
 
   @Test
@@ -96,12 +100,133 @@ class CrashRestartIT {
     assertEquals(1, offers(), "offered once");
   }
 
+  @Test
+  void killedWhileIamAddsTheUserToItsGroup_finishesProvisioningOnceAfterTheRestart()
+      throws Exception {
+    start();
+    submit();
+    await("the approvals post", () -> approvalPosts() == 1);
+    String id = onlyRequestId();
+    proxy.silence("AddUserToGroup");
+    approve(id);
+    await("AddUserToGroup on the wire", () -> proxy.seen().contains("AddUserToGroup"));
+    assertEquals("APPROVED", state(id));
+
+    child.kill();
+    proxy.heal();
+    start();
+
+    await("the offer", () -> offers() == 1);
+    assertEquals("PROVISIONED", state(id));
+    assertEquals(List.of("developers"), groupsOf("alice"));
+    // Carried on, not started over: the user made before the kill is the one provisioned.
+    assertEquals(
+        List.of("alice"),
+        iam.listUsers(u -> u.pathPrefix("/keysmith/")).users().stream()
+            .map(u -> u.userName())
+            .toList());
+    assertTrue(
+        iam.listUserTags(t -> t.userName("alice")).tags().stream()
+            .anyMatch(t -> t.key().equals(UserTags.REQUEST) && t.value().equals(id)));
+    assertEquals(
+        List.of("0"),
+        column("SELECT count(*) FROM jobs WHERE state = 'PENDING'" + " AND kind LIKE 'request.%'"));
+  }
+
+  @Test
+  void killedAfterIamMintedTheKeyButBeforeTheOwnerSawIt_deletesItAndTheOwnerRevealsAgain()
+      throws Exception {
+    start();
+    submit();
+    await("the approvals post", () -> approvalPosts() == 1);
+    String id = onlyRequestId();
+    approve(id);
+    await("the offer", () -> offers() == 1);
+    proxy.unanswered("CreateAccessKey");
+    click(OWNER, "keysmith_get_credentials", id, slack.newResponseUrl());
+    click(OWNER, "keysmith_reveal", id, slack.newResponseUrl());
+    await("CreateAccessKey done in IAM", () -> keys("alice") == 1);
+    assertEquals("REVEALING", state(id));
+
+    child.kill();
+    proxy.heal();
+    start();
+
+    await("the unseen key deleted", () -> keys("alice") == 0);
+    await("the offer standing again", () -> "PROVISIONED".equals(state(id)));
+    await(
+        "the owner told",
+        () ->
+            slack.accepted("chat.postMessage").stream()
+                .anyMatch(
+                    c ->
+                        OWNER.equals(c.param("channel"))
+                            && c.param("text").contains("was interrupted")));
+    click(OWNER, "keysmith_get_credentials", id, slack.newResponseUrl());
+    String url = slack.newResponseUrl();
+    click(OWNER, "keysmith_reveal", id, url);
+    await("the reveal", () -> "REVEALED".equals(state(id)));
+    assertEquals(1, keys("alice"));
+    assertTrue(
+        slack.responseUrlPosts().stream()
+            .anyMatch(p -> p.url().equals(url) && p.raw().contains("aws_secret_access_key")));
+  }
+
+  @Test
+  void killedAfterIamMintedARotatedKey_deletesItKeepsTheOldOneAndTheOwnerRotatesAgain()
+      throws Exception {
+    iam.createUser(
+        u ->
+            u.userName("bob")
+                .tags(
+                    software.amazon.awssdk.services.iam.model.Tag.builder()
+                        .key("keysmith:owner")
+                        .value(OWNER)
+                        .build()));
+    String old = iam.createAccessKey(a -> a.userName("bob")).accessKey().accessKeyId();
+    start();
+    proxy.unanswered("CreateAccessKey");
+    click(OWNER, "keysmith_rotate", "bob|" + old + "|rotate", slack.newResponseUrl());
+    await("CreateAccessKey done in IAM", () -> keys("bob") == 2);
+
+    child.kill();
+    proxy.heal();
+    start();
+
+    await("the unseen key deleted", () -> keys("bob") == 1);
+    assertEquals(
+        List.of(old + " Active"),
+        iam.listAccessKeys(a -> a.userName("bob")).accessKeyMetadata().stream()
+            .map(k -> k.accessKeyId() + " " + k.statusAsString())
+            .toList());
+    await(
+        "no rotation left minting",
+        () -> {
+          try {
+            return column("SELECT count(*) FROM rotations WHERE state = 'MINTING'")
+                .equals(List.of("0"));
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    String url = slack.newResponseUrl();
+    click(OWNER, "keysmith_rotate", "bob|" + old + "|rotate", url);
+    await(
+        "the new key shown",
+        () ->
+            slack.responseUrlPosts().stream()
+                .anyMatch(p -> p.url().equals(url) && p.raw().contains("aws_secret_access_key")));
+    assertEquals(2, keys("bob"));
+    assertEquals(
+        List.of("GRACE"), column("SELECT state FROM rotations WHERE state <> 'CANCELLED'"));
+  }
+
   private void start() throws Exception {
     child =
         ChildKeysmith.start(
             dir,
             slack.methodsUrl(),
-            URI.create(moto.endpoint().toString()),
+            proxy.endpoint(),
             String.join(
                 "\n",
                 "approvers:",
@@ -151,6 +276,10 @@ class CrashRestartIT {
         .filter(c -> OWNER.equals(c.param("channel")))
         .filter(c -> c.json("blocks").toString().contains("keysmith_get_credentials"))
         .count();
+  }
+
+  private int keys(String user) {
+    return iam.listAccessKeys(a -> a.userName(user)).accessKeyMetadata().size();
   }
 
   private List<String> groupsOf(String user) {

@@ -1,5 +1,6 @@
 package dev.keysmith.testing;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -51,7 +52,7 @@ public final class IamFaultProxy implements AutoCloseable {
           "te",
           "date");
 
-  private sealed interface Rule permits Late, Refuse, Share, Silent {}
+  private sealed interface Rule permits Late, Refuse, Share, Silent, Unanswered {}
 
   private record Late(Duration by) implements Rule {}
 
@@ -61,6 +62,9 @@ public final class IamFaultProxy implements AutoCloseable {
   private record Share(double share, int status, String code, Random random) implements Rule {}
 
   private record Silent() implements Rule {}
+
+  /** Done by IAM, but its answer never comes back. */
+  private record Unanswered() implements Rule {}
 
   private final URI upstream;
   private final HttpServer server;
@@ -140,6 +144,16 @@ public final class IamFaultProxy implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Lets calls of {@code action} reach IAM, which does the work, but never passes IAM's answer
+   * back: they hang until {@link #heal()} or close, as when the connection drops after the request
+   * arrived. A key created this way exists in IAM while its caller never saw it.
+   */
+  public IamFaultProxy unanswered(String action) {
+    rules.put(action, new Unanswered());
+    return this;
+  }
+
   /** Answers everything {@code by} late, on top of any rule; zero to stop. */
   public IamFaultProxy lateBy(Duration by) {
     everythingLate = by;
@@ -182,6 +196,11 @@ public final class IamFaultProxy implements AutoCloseable {
         faults.add(action + " silent");
         silence.await(); // until heal() or close(); the client gives up first
         return;
+      } else if (rule instanceof Unanswered) {
+        faults.add(action + " unanswered");
+        upstream(body, exchange.getRequestURI(), exchange.getRequestHeaders());
+        silence.await();
+        return;
       } else if (rule instanceof Refuse refuse && refuse.remaining().getAndDecrement() != 0) {
         answerError(exchange, action, refuse.status(), refuse.code());
         return;
@@ -203,23 +222,27 @@ public final class IamFaultProxy implements AutoCloseable {
     }
   }
 
-  private void forward(HttpExchange exchange, byte[] body)
+  /** Sends the call on to IAM (every IAM query call is a POST) and returns its answer. */
+  private HttpResponse<byte[]> upstream(byte[] body, URI uri, Headers headers)
       throws IOException, InterruptedException {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(upstream.resolve(exchange.getRequestURI().toString()))
+        HttpRequest.newBuilder(upstream.resolve(uri.toString()))
             .timeout(Duration.ofSeconds(30))
-            .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-    exchange
-        .getRequestHeaders()
-        .forEach(
-            (name, values) -> {
-              if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
-                values.forEach(v -> request.header(name, v));
-              }
-            });
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(
+        (name, values) -> {
+          if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+            values.forEach(v -> request.header(name, v));
+          }
+        });
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private void forward(HttpExchange exchange, byte[] body)
+      throws IOException, InterruptedException {
     HttpResponse<byte[]> response;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      response = upstream(body, exchange.getRequestURI(), exchange.getRequestHeaders());
     } catch (IOException e) {
       answer(exchange, 502, "text/plain", "moto did not answer: " + e);
       return;
