@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  *   <li>A 429 pauses the method it answered ({@code chat.update} for the whole workspace, {@code
  *       chat.postMessage} for that channel) for its {@code Retry-After}; other messages go on.
  *   <li>5xx, timeouts and dropped connections are retried after 2 s, doubling up to 5 minutes, for
- *       as long as it takes: a Slack outage delays messages and loses none.
+ *       as long as it takes: a Slack outage delays messages and loses none. Such a failure also
+ *       holds every other delivery as long (at most 30 s), so an outage is probed by one call at a
+ *       time, not by one timeout per waiting message.
  *   <li>An error retrying cannot fix ({@link DeliveryFailure.Kind#PERMANENT}) gives the message up:
  *       logged, audited as {@link AuditAction#SLACK_UNDELIVERABLE}, and handed to the {@link
  *       Receipt} of its purpose, which tells whoever can act.
@@ -37,6 +39,10 @@ import org.slf4j.LoggerFactory;
 public final class Courier {
   static final Duration FIRST_BACKOFF = Duration.ofSeconds(2);
   static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+
+  /** The longest every delivery waits after one failed for a reason that may pass. */
+  static final Duration MAX_HOLD = Duration.ofSeconds(30);
+
   static final int BATCH = 100;
   static final int MAX_PER_RUN = 10_000;
 
@@ -52,6 +58,7 @@ public final class Courier {
   private final Executor executor;
   private final AtomicInteger wakes = new AtomicInteger();
   private final Map<String, Instant> pausedUntil = new HashMap<>();
+  private Instant slackPausedUntil = Instant.MIN;
   private volatile @Nullable ScheduledExecutorService alarm;
   private @Nullable ScheduledFuture<?> alarmSet;
   private @Nullable Instant alarmAt;
@@ -120,7 +127,7 @@ public final class Courier {
     if (next.isEmpty()) {
       return;
     }
-    Instant due = next.get();
+    Instant due = next.get().isBefore(slackPausedUntil) ? slackPausedUntil : next.get();
     ScheduledFuture<?> set = alarmSet;
     if (set != null && !set.isDone() && alarmAt != null && !due.isBefore(alarmAt)) {
       return;
@@ -139,6 +146,9 @@ public final class Courier {
    */
   public synchronized int deliverDue() {
     Instant start = clock.instant();
+    if (start.isBefore(slackPausedUntil)) {
+      return 0;
+    }
     pausedUntil.values().removeIf(until -> !start.isBefore(until));
     int delivered = 0;
     int tried = 0;
@@ -151,6 +161,8 @@ public final class Courier {
         tried++;
         if (deliver(parcel)) {
           delivered++;
+        } else if (clock.instant().isBefore(slackPausedUntil)) {
+          return delivered; // Slack failed in a way that may pass: everything holds
         }
       }
     }
@@ -215,6 +227,10 @@ public final class Courier {
             f.error(),
             retry);
         store.retryAt(parcel, retry, f.error(), true);
+        // A 5xx or a timeout is rarely about one message: hold every delivery a little, so an
+        // outage costs one call per pause rather than one timeout per waiting message.
+        Duration hold = backoff(attempt);
+        slackPausedUntil = now.plus(hold.compareTo(MAX_HOLD) > 0 ? MAX_HOLD : hold);
       }
       case PERMANENT -> undeliverable(parcel, f);
     }

@@ -120,28 +120,68 @@ class CourierTest {
   }
 
   @Test
-  void aTransientFailure_holdsItsChannelBacksOffAndIsRetried() {
+  void aTransientFailure_holdsEveryDeliveryForItsBackoffThenKeepsEachChannelsOrder() {
     slack.failures.add(DeliveryFailure.transientError("HTTP 500"));
     outbox.send(dm("KS-1", "U0ALICE", "first"));
     outbox.send(dm("KS-2", "U0ALICE", "second"));
     outbox.send(dm("KS-3", "U0BOB", "other channel"));
 
-    courier.deliverDue();
+    assertEquals(0, courier.deliverDue());
 
-    assertEquals(List.of("post U0ALICE first", "post U0BOB other channel"), slack.calls);
-    assertEquals(Optional.of(T0.plusSeconds(2)), outbox.nextDue());
+    assertEquals(List.of("post U0ALICE first"), slack.calls, "one call probes the outage");
+    assertEquals(Optional.of(T0), outbox.nextDue(), "Bob's message is due; the hold keeps it");
     clock.advance(Duration.ofMillis(1_999));
-    assertEquals(0, courier.deliverDue(), "not before its backoff");
+    assertEquals(0, courier.deliverDue(), "not before the backoff");
     clock.advance(Duration.ofMillis(1));
-    assertEquals(2, courier.deliverDue());
+    assertEquals(3, courier.deliverDue());
     assertEquals(
         List.of(
             "post U0ALICE first",
-            "post U0BOB other channel",
             "post U0ALICE first",
+            "post U0BOB other channel",
             "post U0ALICE second"),
         slack.calls,
         "a DM's order holds through the retry");
+  }
+
+  @Test
+  void holdsAfterTransientFailures_growWithTheBackoffUpToThirtySeconds() {
+    for (int i = 0; i < 6; i++) {
+      slack.failures.add(DeliveryFailure.transientError("timeout"));
+    }
+    outbox.send(dm("KS-1", "U0ALICE", "first"));
+    List<Long> waits = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      Instant before = clock.instant();
+      courier.deliverDue();
+      Instant next = outbox.nextDue().orElseThrow();
+      waits.add(Duration.between(before, next).toSeconds());
+      clock.advance(Duration.between(before, next));
+    }
+    assertEquals(List.of(2L, 4L, 8L, 16L, 32L, 64L), waits, "the message's own backoff");
+    outbox.send(dm("KS-2", "U0BOB", "unrelated"));
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(2, courier.deliverDue(), "Slack answers again: both go");
+  }
+
+  @Test
+  void theHoldAfterAFailure_isAtMostThirtySeconds() {
+    for (int i = 0; i < 7; i++) {
+      slack.failures.add(DeliveryFailure.transientError("timeout"));
+    }
+    outbox.send(dm("KS-1", "U0ALICE", "first"));
+    for (int i = 0; i < 7; i++) {
+      courier.deliverDue();
+      clock.advance(Duration.between(clock.instant(), outbox.nextDue().orElseThrow()));
+    }
+    // KS-1 now waits 128 s; another channel's message goes 30 s after the last failure.
+    clock.advance(Duration.ofSeconds(-128));
+    outbox.send(dm("KS-2", "U0BOB", "unrelated"));
+    clock.advance(Duration.ofSeconds(29));
+    assertEquals(0, courier.deliverDue());
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(1, courier.deliverDue());
+    assertEquals("post U0BOB unrelated", slack.calls.get(slack.calls.size() - 1));
   }
 
   @Test
