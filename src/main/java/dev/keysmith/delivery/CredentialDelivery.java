@@ -7,6 +7,7 @@ import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamException;
+import dev.keysmith.jobs.Job;
 import dev.keysmith.jobs.JobHandler;
 import dev.keysmith.jobs.Retries;
 import dev.keysmith.request.AccessRequest;
@@ -33,6 +34,11 @@ import org.slf4j.LoggerFactory;
 public final class CredentialDelivery {
   /** The job that undoes a failed reveal which IAM could not undo at once. */
   public static final String UNDO_REVEAL = "delivery.undo-reveal";
+
+  /** How often an undo IAM refuses (rather than fails to answer) is tried again. */
+  static final Duration UNDO_REFUSED_RETRY = Duration.ofHours(1);
+
+  private static final String APPROVERS_TOLD = "approversTold";
 
   private static final Logger log = LoggerFactory.getLogger(CredentialDelivery.class);
 
@@ -160,10 +166,11 @@ public final class CredentialDelivery {
       try {
         undo(r.get(), SYSTEM, "undo retried after IAM failed", /* interrupted= */ true);
       } catch (IamException e) {
-        if (!e.isTransient()) {
-          throw e;
+        if (e.isTransient()) {
+          undoLater(r.get(), Retries.failuresBefore(job) + 1);
+        } else {
+          undoRefused(r.get(), job, e);
         }
-        undoLater(r.get(), Retries.failuresBefore(job) + 1);
       }
     };
   }
@@ -176,6 +183,32 @@ public final class CredentialDelivery {
       // The owner hears of what failed first; the offer comes back once the undo is done.
       undoLater(revealing, 1);
     }
+  }
+
+  /**
+   * IAM refuses to delete what a reveal minted (a missing permission, say): the request cannot come
+   * back to its offer until someone fixes that, so the approvers are told once, and the undo is
+   * tried every hour rather than given up.
+   */
+  private void undoRefused(AccessRequest revealing, Job job, IamException e) {
+    boolean toldBefore = job.data().containsKey(APPROVERS_TOLD);
+    log.error(
+        "request {}: IAM refuses to delete the unseen credentials ({}); trying again in an hour",
+        revealing.id(),
+        e.errorCode());
+    Map<String, String> data = new LinkedHashMap<>(Retries.data(Retries.failuresBefore(job) + 1));
+    data.put(APPROVERS_TOLD, "true");
+    transitions
+        .about(revealing.id())
+        .cancel(UNDO_REVEAL)
+        .schedule(UNDO_REVEAL, clock.instant().plus(UNDO_REFUSED_RETRY), data)
+        .tell(
+            () -> {
+              if (!toldBefore) {
+                notifier.undoRefused(revealing, e.errorCode());
+              }
+            })
+        .commit();
   }
 
   private void undoLater(AccessRequest revealing, int failures) {

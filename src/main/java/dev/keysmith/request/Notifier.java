@@ -42,6 +42,12 @@ public interface Notifier {
    */
   void revealInterrupted(AccessRequest request);
 
+  /**
+   * Tells the approvers IAM refuses (with {@code errorCode}) to delete the unseen credentials of a
+   * reveal that failed, so the owner cannot reveal again until someone fixes what IAM refuses.
+   */
+  void undoRefused(AccessRequest request, String errorCode);
+
   /** Takes the reveal button off the owner's offer message: revealed, or expired. */
   void offerClosed(AccessRequest request);
 

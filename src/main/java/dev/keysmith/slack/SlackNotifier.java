@@ -135,6 +135,24 @@ public final class SlackNotifier implements Notifier {
   }
 
   @Override
+  public void undoRefused(AccessRequest r, String errorCode) {
+    String text =
+        ":warning: A reveal of IAM user `"
+            + r.iamUserName()
+            + "` (request "
+            + r.id()
+            + ") failed, and IAM refuses to let Keysmith delete what it had minted, which nobody"
+            + " has seen: IAM said `"
+            + Mrkdwn.escape(errorCode)
+            + "`. Until it is deleted, "
+            + user(r.ownerId())
+            + " cannot reveal again. Check Keysmith's IAM permissions (`iam:DeleteAccessKey`,"
+            + " `iam:DeleteLoginProfile`, `iam:ListAccessKeys`), or delete that user's access"
+            + " key and console password by hand; Keysmith tries again every hour.";
+    out.send(NOTICE, r.id(), approvalsChannel, null, Outgoing.plain(text), Blocks.text(text));
+  }
+
+  @Override
   public void offerExpired(AccessRequest r) {
     dm(
         r,

@@ -47,6 +47,7 @@ class CredentialDeliveryTest {
   private final FakeIamGateway iam = new FakeIamGateway();
   private final List<String> shown = new ArrayList<>();
   private final List<String> wiped = new ArrayList<>();
+  private final List<String> told = new ArrayList<>();
   private int failWipes;
   private Database db;
   private SqliteRequestStore store;
@@ -87,7 +88,12 @@ class CredentialDeliveryTest {
             java.lang.reflect.Proxy.newProxyInstance(
                 Notifier.class.getClassLoader(),
                 new Class<?>[] {Notifier.class},
-                (proxy, method, args) -> null);
+                (proxy, method, args) -> {
+                  if (method.getName().equals("undoRefused")) {
+                    told.add("undoRefused " + ((AccessRequest) args[0]).id() + " " + args[1]);
+                  }
+                  return null;
+                });
     SqliteAuditTrail audit = new SqliteAuditTrail(db);
     WorkflowContext workflow =
         new WorkflowContext(
@@ -161,6 +167,30 @@ class CredentialDeliveryTest {
     assertEquals(clock.instant().plusSeconds(5), undo.dueAt());
 
     delivery.undoRevealJob().run(undo);
+
+    assertTrue(iam.users.get("alice").keys.isEmpty());
+    assertEquals(RequestState.PROVISIONED, store.find("KS-ABC123").orElseThrow().state());
+    assertTrue(jobs.pending("KS-ABC123").isEmpty());
+  }
+
+  @Test
+  void undoJob_whenIamRefusesTheDeletion_tellsTheApproversOnceAndTriesEveryHour() throws Exception {
+    offered(AccessType.PROGRAMMATIC);
+    iam.failNext("ListAccessKeys", "ServiceUnavailable");
+    assertThrows(Refusal.class, () -> delivery.reveal("KS-ABC123", OWNER, "broken"));
+    SqliteJobStore jobs = new SqliteJobStore(db, clock);
+
+    iam.failNext("ListAccessKeys", "AccessDenied");
+    delivery.undoRevealJob().run(jobs.pending("KS-ABC123").get(0));
+    iam.failNext("ListAccessKeys", "AccessDenied");
+    delivery.undoRevealJob().run(jobs.pending("KS-ABC123").get(0));
+
+    assertEquals(RequestState.REVEALING, store.find("KS-ABC123").orElseThrow().state());
+    dev.keysmith.jobs.Job next = jobs.pending("KS-ABC123").get(0);
+    assertEquals(clock.instant().plus(Duration.ofHours(1)), next.dueAt(), "not given up");
+    assertEquals(List.of("undoRefused KS-ABC123 AccessDenied"), told, "told once");
+
+    delivery.undoRevealJob().run(next);
 
     assertTrue(iam.users.get("alice").keys.isEmpty());
     assertEquals(RequestState.PROVISIONED, store.find("KS-ABC123").orElseThrow().state());
