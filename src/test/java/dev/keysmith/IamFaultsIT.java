@@ -145,6 +145,29 @@ class IamFaultsIT {
   }
 
   @Test
+  void provision_groupGone_andIamRefusesTheUndo_failsAndTellsTheApproversWhatToRemove()
+      throws Exception {
+    String id = k.submit(REQUESTER, "alice", "readonly", "PROGRAMMATIC", OWNER, "reports");
+    k.iam.deleteGroup(g -> g.groupName("readonly"));
+    k.proxy.fail("DeleteUser", 403, "AccessDenied");
+
+    k.click(APPROVER, "keysmith_approve", id);
+
+    assertEquals("FAILED", k.requestState(id));
+    assertTrue(userExists("alice"), "IAM refused to remove it");
+    assertEquals(List.of(), k.pendingJobs(id), "a refusal is not retried");
+    List<String> notices =
+        k.slack.accepted("chat.postMessage").stream()
+            .filter(c -> APPROVALS.equals(c.param("channel")))
+            .map(c -> c.param("text"))
+            .filter(t -> t.contains("refuses to let Keysmith remove it"))
+            .toList();
+    assertEquals(1, notices.size(), notices.toString());
+    assertTrue(notices.get(0).contains("alice") && notices.get(0).contains("AccessDenied"));
+    assertTrue(lastApprovalUpdate().contains("NoSuchEntity"), lastApprovalUpdate());
+  }
+
+  @Test
   void provision_nameTakenBySomeoneElsesUser_failsAndLeavesThatUserAlone() throws Exception {
     String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
     k.iam.createUser(u -> u.userName("alice")); // made outside Keysmith after the form checked

@@ -43,6 +43,12 @@ public interface Notifier {
   void revealInterrupted(AccessRequest request);
 
   /**
+   * Tells the approvers IAM refuses (with {@code errorCode}) to remove the half-made user of a
+   * failed request, which now holds its name until someone removes it.
+   */
+  void halfMadeUserLeft(AccessRequest request, String errorCode);
+
+  /**
    * Tells the approvers IAM refuses (with {@code errorCode}) to delete the unseen credentials of a
    * reveal that failed, so the owner cannot reveal again until someone fixes what IAM refuses.
    */

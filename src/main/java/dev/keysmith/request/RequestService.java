@@ -297,6 +297,11 @@ public final class RequestService {
               "request {}: IAM refused to remove the half-made user: {}",
               job.subject(),
               e.getMessage());
+          AccessRequest failed = r.get();
+          transitions
+              .about(job.subject())
+              .tell(() -> notifier.halfMadeUserLeft(failed, e.errorCode()))
+              .commit();
           return;
         }
         int failures = Retries.failuresBefore(job) + 1;
@@ -401,6 +406,7 @@ public final class RequestService {
   private void fail(AccessRequest r, IamException e) {
     AccessRequest current = r;
     boolean leftBehind = false;
+    @Nullable IamException refused = null;
     try {
       if (provisioner.undo(r)) {
         current =
@@ -411,6 +417,7 @@ public final class RequestService {
       log.warn(
           "request {}: could not remove the half-made user: {}", r.id(), undoFailure.errorCode());
       leftBehind = undoFailure.isTransient();
+      refused = leftBehind ? null : undoFailure;
     }
     AccessRequest failed = RequestWorkflow.failed(current, e.getMessage(), clock.instant());
     Transitions.Change change =
@@ -423,6 +430,11 @@ public final class RequestService {
                   notifier.updateApproval(failed);
                   notifier.requestFailed(failed);
                 });
+    if (refused != null) {
+      String errorCode = refused.errorCode();
+      AccessRequest left = failed;
+      change.tell(() -> notifier.halfMadeUserLeft(left, errorCode));
+    }
     if (leftBehind) {
       change.schedule(
           CLEAN_UP, clock.instant().plus(Retries.backoff(1)), Retries.data(/* failures= */ 1));

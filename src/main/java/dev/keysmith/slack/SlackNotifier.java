@@ -135,6 +135,20 @@ public final class SlackNotifier implements Notifier {
   }
 
   @Override
+  public void halfMadeUserLeft(AccessRequest r, String errorCode) {
+    approversNotice(
+        r,
+        ":warning: Request "
+            + r.id()
+            + " failed after IAM user `"
+            + r.iamUserName()
+            + "` was created, and IAM refuses to let Keysmith remove it: IAM said `"
+            + Mrkdwn.escape(errorCode)
+            + "`. The user is in IAM without its group and holds the name. Check Keysmith's IAM"
+            + " permissions (`iam:DeleteUser`, `iam:ListUserTags`), or delete the user by hand.");
+  }
+
+  @Override
   public void undoRefused(AccessRequest r, String errorCode) {
     String text =
         ":warning: A reveal of IAM user `"
@@ -149,7 +163,11 @@ public final class SlackNotifier implements Notifier {
             + " cannot reveal again. Check Keysmith's IAM permissions (`iam:DeleteAccessKey`,"
             + " `iam:DeleteLoginProfile`, `iam:ListAccessKeys`), or delete that user's access"
             + " key and console password by hand; Keysmith tries again every hour.";
-    out.send(NOTICE, r.id(), approvalsChannel, null, Outgoing.plain(text), Blocks.text(text));
+    approversNotice(r, text);
+  }
+
+  private void approversNotice(AccessRequest r, String mrkdwn) {
+    out.send(NOTICE, r.id(), approvalsChannel, null, Outgoing.plain(mrkdwn), Blocks.text(mrkdwn));
   }
 
   @Override
