@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -100,7 +101,12 @@ public final class Courier {
    */
   public void wake() {
     if (wakes.getAndIncrement() == 0) {
-      executor.execute(this::drain);
+      try {
+        executor.execute(this::drain);
+      } catch (RejectedExecutionException stopping) {
+        // Shutting down: what waits is delivered after the next start.
+        wakes.set(0);
+      }
     }
   }
 
