@@ -182,17 +182,7 @@ class IamFaultsIT {
 
   @Test
   void link_tagUserFailsOnOutage_staysApproved_andAJobWritesTheTag() throws Exception {
-    k.iam.createUser(u -> u.userName("legacy"));
-    String answer = k.command(REQUESTER, "link legacy <@" + OWNER + "|olivia>");
-    assertTrue(answer.contains("waits in the approvals channel"), answer);
-    String id =
-        last(approvalsPosts())
-            .json("blocks")
-            .get(0)
-            .path("text")
-            .path("text")
-            .asText()
-            .replace("Link request ", "");
+    String id = linkAsked("legacy");
     k.proxy.fail("TagUser", 503, "ServiceUnavailable");
 
     k.click(APPROVER, "keysmith_link_approve", id);
@@ -215,16 +205,7 @@ class IamFaultsIT {
 
   @Test
   void link_tagUserRefusedForGood_fails() throws Exception {
-    k.iam.createUser(u -> u.userName("legacy"));
-    k.command(REQUESTER, "link legacy <@" + OWNER + "|olivia>");
-    String id =
-        last(approvalsPosts())
-            .json("blocks")
-            .get(0)
-            .path("text")
-            .path("text")
-            .asText()
-            .replace("Link request ", "");
+    String id = linkAsked("legacy");
     k.proxy.fail("TagUser", 409, "LimitExceeded");
 
     k.click(APPROVER, "keysmith_link_approve", id);
@@ -320,6 +301,20 @@ class IamFaultsIT {
 
   private List<AccessKeyMetadata> accessKeys(String name) {
     return k.iam.listAccessKeys(a -> a.userName(name)).accessKeyMetadata();
+  }
+
+  /** A user made outside Keysmith, and a link of it to the owner asked for; returns its id. */
+  private String linkAsked(String iamUser) throws Exception {
+    k.iam.createUser(u -> u.userName(iamUser));
+    String answer = k.command(REQUESTER, "link " + iamUser + " <@" + OWNER + "|olivia>");
+    assertTrue(answer.contains("waits in the approvals channel"), answer);
+    return last(approvalsPosts())
+        .json("blocks")
+        .get(0)
+        .path("text")
+        .path("text")
+        .asText()
+        .replace("Link request ", "");
   }
 
   private Optional<String> ownerTag(String iamUser) {
