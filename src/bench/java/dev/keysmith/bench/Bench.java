@@ -10,6 +10,7 @@ import static dev.keysmith.bench.BenchHost.SIGNING_SECRET;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keysmith.testing.FakeSlackApi;
 import dev.keysmith.testing.MotoServer;
+import dev.keysmith.testing.SlackRateLimits;
 import dev.keysmith.testing.SlackRequests;
 import dev.keysmith.testing.SlackRequests.BlockAction;
 import java.net.URI;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +28,10 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
@@ -59,7 +63,19 @@ public final class Bench {
 
   private static final Pattern REQUEST_ID = Pattern.compile("Request \\*(KS-[A-Z0-9]+)\\*");
 
+  /**
+   * How much faster than Slack's published limits the rate-limited burst runs: each limit's count
+   * is multiplied by it, its window kept ({@link SlackRateLimits}). At 1, 1,000 approvals take
+   * about 20 minutes of {@code chat.update}'s 50 per minute.
+   */
+  static final double DEFAULT_RATE_SCALE = 10;
+
+  /** The share of IAM call attempts answered {@code Throttling} in the throttling row. */
+  static final double IAM_THROTTLED_SHARE = 0.2;
+
   private final double scale;
+  private final double rateScale;
+  private final boolean onlyBursts;
   private final String classpath = System.getProperty("java.class.path");
   private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
   private final Path out = Path.of("bench", "out");
@@ -70,28 +86,47 @@ public final class Bench {
   private final Report report = new Report();
   private int rowSeq;
 
-  private Bench(double scale) {
+  private Bench(double scale, double rateScale, boolean onlyBursts) {
     this.scale = scale;
+    this.rateScale = rateScale;
+    this.onlyBursts = onlyBursts;
     slack.setListener(seen);
   }
 
-  /** Runs everything and prints the table; an optional argument scales the request counts. */
+  /**
+   * Runs everything and prints the table. Arguments, each optional: a number scales the request
+   * counts; {@code rate-scale=N} runs the rate-limited burst at N times Slack's limits (default
+   * 10); {@code bursts} runs only the two bursts (Slack's rate limits, IAM throttling) and writes
+   * their tables to {@code bench/out/bursts.md} instead of {@code bench/results.md}.
+   */
   public static void main(String[] args) throws Exception {
     // HttpURLConnection keeps only 5 idle connections per host unless told otherwise.
     System.setProperty("http.maxConnections", "256");
     // The fake Slack runs on the JDK's HTTP server, which otherwise leaves Nagle's algorithm on:
     // a reply written as headers, then body waits for the client's delayed ACK (~40 ms).
     System.setProperty("sun.net.httpserver.nodelay", "true");
-    double scale = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+    double scale = 1.0;
+    double rateScale = DEFAULT_RATE_SCALE;
+    boolean onlyBursts = false;
+    for (String arg : args) {
+      if (arg.equals("bursts")) {
+        onlyBursts = true;
+      } else if (arg.startsWith("rate-scale=")) {
+        rateScale = Double.parseDouble(arg.substring("rate-scale=".length()));
+      } else {
+        scale = Double.parseDouble(arg);
+      }
+    }
     long started = System.nanoTime();
-    Bench bench = new Bench(scale);
+    Bench bench = new Bench(scale, rateScale, onlyBursts);
     Files.createDirectories(bench.out);
     bench.run();
     bench.report.runSeconds = (System.nanoTime() - started) / 1e9;
-    String table = bench.report.markdown();
+    String table = onlyBursts ? bench.report.burstsMarkdown() : bench.report.markdown();
     System.out.println();
     System.out.println(table);
-    Files.writeString(Path.of("bench", "results.md"), table);
+    Files.writeString(
+        onlyBursts ? bench.out.resolve("bursts.md") : Path.of("bench", "results.md"), table);
     System.exit(0);
   }
 
@@ -110,6 +145,23 @@ public final class Bench {
   }
 
   private void run() throws Exception {
+    if (!onlyBursts) {
+      runRows();
+    }
+    resetMoto();
+    try (BotProcess keysmith = host("keysmith")) {
+      progress(
+          "Keysmith: approvals with " + IAM_THROTTLED_SHARE * 100 + " % of IAM calls throttled");
+      throttledBurst(keysmith, (int) Math.max(50, Math.round(200 * scale)));
+    }
+    resetMoto();
+    try (BotProcess keysmith = host("keysmith")) {
+      progress("Keysmith: requests and approvals at Slack's rate limits x " + rateScale);
+      limitedBurst(keysmith, (int) Math.max(50, Math.round(1000 * scale)));
+    }
+  }
+
+  private void runRows() throws Exception {
     for (int c : CONCURRENCY) {
       report.counts.put(c, count(c));
       report.delayedCounts.put(c, delayedCount(c));
@@ -368,14 +420,19 @@ public final class Bench {
   }
 
   private static String submissionBody(SlackRequests send, String name) {
+    return submissionBody(send, name, REQUESTER, OWNER);
+  }
+
+  private static String submissionBody(
+      SlackRequests send, String name, String requester, String owner) {
     Map<String, Map<String, JsonNode>> values = new LinkedHashMap<>();
     values.put("iam_user_name", Map.of("value", SlackRequests.plainTextInput(name)));
     values.put("group", Map.of("value", SlackRequests.staticSelect("developers", "developers")));
     values.put(
         "access_type", Map.of("value", SlackRequests.radioButtons("PROGRAMMATIC", "PROGRAMMATIC")));
-    values.put("owner", Map.of("value", SlackRequests.usersSelect(OWNER)));
+    values.put("owner", Map.of("value", SlackRequests.usersSelect(owner)));
     values.put("justification", Map.of("value", SlackRequests.plainTextInput("benchmark")));
-    return send.viewSubmissionBody(REQUESTER, "keysmith_create_user", "", values);
+    return send.viewSubmissionBody(requester, "keysmith_create_user", "", values);
   }
 
   /**
@@ -668,6 +725,232 @@ public final class Bench {
     int iamUsers;
     double seconds;
     Stats acks;
+  }
+
+  // ---- Bursts: Slack's rate limits, IAM throttling ------------------------------------------
+
+  /**
+   * {@code n} requests from {@code n} different people, each naming a different owner (so that
+   * their direct messages go to different channels, as a burst from many people would), at 64
+   * clients; returns their ids once each approvals message is posted.
+   */
+  private List<String> submitFromMany(BotProcess bot, int n, String prefix, Duration wait) {
+    SlackRequests send = requests(bot);
+    String[] ids = new String[n];
+    closedLoop(
+        bot,
+        64,
+        n,
+        i ->
+            send.sign(
+                submissionBody(
+                    send,
+                    prefix + i,
+                    String.format(Locale.ROOT, "U0R%06d", i),
+                    String.format(Locale.ROOT, "U0O%06d", i))),
+        (i, a) -> {
+          Matcher m = REQUEST_ID.matcher(a.body());
+          if (!m.find()) {
+            throw new IllegalStateException("submission refused: " + a.body());
+          }
+          ids[i] = m.group(1);
+        });
+    List<String> list = List.of(ids);
+    seen.await(
+        "approval posts", wait, () -> list.stream().allMatch(seen.approvalPosted::containsKey));
+    return list;
+  }
+
+  /** Approves each of {@code ids} once, at 64 clients; returns when the first click was sent. */
+  private long approveAll(BotProcess bot, List<String> ids) {
+    SlackRequests send = requests(bot);
+    long started = System.nanoTime();
+    closedLoop(
+        bot, 64, ids.size(), i -> send.sign(approveBody(send, APPROVER, ids.get(i))), (i, a) -> {});
+    return started;
+  }
+
+  /** The figures of the burst at Slack's rate limits. */
+  static final class LimitedBurst {
+    double rateScale;
+    int requests;
+    int postsPerSecond;
+    int editsPerMinute;
+    double postsSeconds;
+    double postsMinimum;
+    int posts429;
+    double lastMessageSeconds;
+    double lastEditSeconds;
+    double lastOfferSeconds;
+    double minimumSeconds;
+    int edits;
+    int editsNotFinal;
+    int edits429;
+    int postedOnce;
+    int finalState;
+    int offeredOnce;
+    Map<String, Integer> outbox = Map.of();
+  }
+
+  /**
+   * 1,000 requests, then 1,000 approvals at once, with the fake Slack at Slack's published rate
+   * limits (counts times {@link #rateScale}): how long until every approvals message shows its
+   * request provisioned and every owner has the offer, against the least those limits allow.
+   */
+  private void limitedBurst(BotProcess bot, int n) throws Exception {
+    SlackRateLimits limits = SlackRateLimits.published(rateScale);
+    LimitedBurst r = new LimitedBurst();
+    r.rateScale = rateScale;
+    r.requests = n;
+    r.postsPerSecond = limits.allowed("chat.postMessage");
+    r.editsPerMinute = limits.allowed("chat.update");
+    // The k-th call (from 0) of a method limited to L per rolling window W can go no earlier than
+    // floor(k / L) windows after the first: the last of N, (ceil(N / L) - 1) windows after it.
+    r.postsMinimum = windowsAfterFirst(n, r.postsPerSecond) * 1.0;
+    r.minimumSeconds =
+        windowsAfterFirst(n, r.editsPerMinute) * SlackRateLimits.window("chat.update").toSeconds();
+    Duration wait = Duration.ofSeconds((long) (3 * (r.postsMinimum + r.minimumSeconds)) + 180);
+    slack.setRateLimits(limits);
+    try {
+      int posts429 = seen.rateLimited("chat.postMessage");
+      long submitted = System.nanoTime();
+      List<String> ids = submitFromMany(bot, n, "rl-", wait);
+      r.postsSeconds =
+          (ids.stream().mapToLong(seen.approvalPosted::get).max().orElseThrow() - submitted) / 1e9;
+      r.posts429 = seen.rateLimited("chat.postMessage") - posts429;
+
+      int edits = seen.approvalEdits.get();
+      int notFinal = seen.approvalEditsNotFinal.get();
+      int edits429 = seen.rateLimited("chat.update");
+      long started = approveAll(bot, ids);
+      seen.await(
+          "every approvals message final and every owner offered",
+          wait,
+          () ->
+              ids.stream()
+                  .allMatch(
+                      id ->
+                          "provisioned".equals(seen.approvalState.get(id))
+                              && seen.offerPosted.containsKey(id)));
+      long lastEdit = ids.stream().mapToLong(seen.approvalLastAt::get).max().orElseThrow();
+      long lastOffer = ids.stream().mapToLong(seen.offerPosted::get).max().orElseThrow();
+      r.lastEditSeconds = (lastEdit - started) / 1e9;
+      r.lastOfferSeconds = (lastOffer - started) / 1e9;
+      r.lastMessageSeconds = (Math.max(lastEdit, lastOffer) - started) / 1e9;
+      r.edits = seen.approvalEdits.get() - edits;
+      r.editsNotFinal = seen.approvalEditsNotFinal.get() - notFinal;
+      r.edits429 = seen.rateLimited("chat.update") - edits429;
+      r.outbox = outboxSettled(bot);
+      r.postedOnce = (int) ids.stream().filter(id -> seen.approvalPosts.get(id).get() == 1).count();
+      r.finalState =
+          (int) ids.stream().filter(id -> "provisioned".equals(seen.approvalState.get(id))).count();
+      r.offeredOnce =
+          (int) ids.stream().filter(id -> seen.offersPerRequest.get(id).get() == 1).count();
+    } finally {
+      slack.setRateLimits(null);
+    }
+    report.limitedBurst = r;
+    slack.clear();
+  }
+
+  private static int windowsAfterFirst(int calls, int perWindow) {
+    return (calls + perWindow - 1) / perWindow - 1;
+  }
+
+  /**
+   * The bot's outbox rows by state, once nothing is left waiting (or after a minute): the requests'
+   * other direct messages may still be on their way when the measured ones are done.
+   */
+  private Map<String, Integer> outboxSettled(BotProcess bot) {
+    try {
+      seen.await(
+          "the outbox to empty",
+          Duration.ofMinutes(1),
+          () ->
+              countByState(bot, "SELECT state, COUNT(*) FROM outbox GROUP BY state").get("PENDING")
+                  == null);
+    } catch (IllegalStateException stillWaiting) {
+      progress("the outbox still holds PENDING messages after a minute");
+    }
+    return countByState(bot, "SELECT state, COUNT(*) FROM outbox GROUP BY state");
+  }
+
+  /** {@code query}'s two columns (a state, a count), read from the bot's database. */
+  private static Map<String, Integer> countByState(BotProcess bot, String query) {
+    Path db = bot.dataDir.resolve("keysmith.db");
+    Map<String, Integer> counts = new TreeMap<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(query)) {
+      while (rs.next()) {
+        counts.put(rs.getString(1), rs.getInt(2));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read " + db, e);
+    }
+    return counts;
+  }
+
+  /** The figures of the burst with IAM throttling. */
+  static final class ThrottledBurst {
+    int requests;
+    double share;
+    long attemptsThrottled;
+    long attemptsPassed;
+    boolean allSettled;
+    double seconds;
+    Map<String, Integer> states = Map.of();
+    int offeredOnce;
+    Map<String, Integer> outbox = Map.of();
+  }
+
+  /**
+   * {@code n} approvals at once while IAM answers {@code Throttling} to {@link
+   * #IAM_THROTTLED_SHARE} of call attempts, without Slack's limits: every request should end
+   * provisioned and offered.
+   */
+  private void throttledBurst(BotProcess bot, int n) {
+    ThrottledBurst r = new ThrottledBurst();
+    r.requests = n;
+    r.share = IAM_THROTTLED_SHARE;
+    List<String> ids = submitFromMany(bot, n, "th-", WAIT);
+    String[] before = bot.control("POST", "/iam-throttle?share=" + r.share).strip().split(" ", -1);
+    long started = approveAll(bot, ids);
+    try {
+      seen.await(
+          "every request provisioned or failed",
+          WAIT,
+          () ->
+              ids.stream()
+                  .allMatch(
+                      id -> {
+                        String state = seen.approvalState.get(id);
+                        return "failed".equals(state)
+                            || ("provisioned".equals(state) && seen.offerPosted.containsKey(id));
+                      }));
+      r.allSettled = true;
+    } catch (IllegalStateException notAll) {
+      progress("some throttled requests neither provisioned nor failed after " + WAIT);
+    }
+    r.seconds = (System.nanoTime() - started) / 1e9;
+    String[] after = bot.control("POST", "/iam-throttle?share=0").strip().split(" ", -1);
+    r.attemptsThrottled = Long.parseLong(after[0]) - Long.parseLong(before[0]);
+    r.attemptsPassed = Long.parseLong(after[1]) - Long.parseLong(before[1]);
+    r.states =
+        countByState(
+            bot,
+            "SELECT state, COUNT(*) FROM requests WHERE iam_user_name LIKE 'th-%' GROUP BY state");
+    r.offeredOnce =
+        (int)
+            ids.stream()
+                .filter(
+                    id ->
+                        seen.offersPerRequest.containsKey(id)
+                            && seen.offersPerRequest.get(id).get() == 1)
+                .count();
+    r.outbox = outboxSettled(bot);
+    report.throttledBurst = r;
+    slack.clear();
   }
 
   // ---- Injected latency ---------------------------------------------------------------------

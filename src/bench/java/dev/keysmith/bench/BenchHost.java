@@ -38,7 +38,8 @@ import software.amazon.awssdk.services.iam.IamClient;
 /**
  * The process the benchmark drives: Keysmith wired as {@code Keysmith.main} wires it (HTTP mode,
  * IAM at a moto server, Slack at a fake Web API), or a bare Bolt app on the same HTTP server that
- * only acks. A loopback control port lets the load generator slow IAM down and read IAM timings.
+ * only acks. A loopback control port lets the load generator slow IAM down or throttle it, and read
+ * IAM timings.
  */
 public final class BenchHost {
   private static final Liveness.Seen NEVER = new Liveness.Seen(null, null);
@@ -65,18 +66,25 @@ public final class BenchHost {
     URI moto = URI.create(args[4]);
     Path dataDir = Path.of(args[5]);
     IamTiming iamTiming = new IamTiming();
+    IamThrottle iamThrottle = new IamThrottle(AwsClients.httpClient());
     AutoCloseable bot =
         switch (mode) {
-          case "keysmith" -> keysmith(port, slackApiUrl, moto, dataDir, iamTiming);
+          case "keysmith" -> keysmith(port, slackApiUrl, moto, dataDir, iamTiming, iamThrottle);
           case "baseline" -> baseline(port, slackApiUrl);
           default -> throw new IllegalArgumentException("mode must be keysmith or baseline");
         };
-    control(controlPort, iamTiming);
+    control(controlPort, iamTiming, iamThrottle);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(bot), "bench-shutdown"));
   }
 
   private static Keysmith keysmith(
-      int port, String slackApiUrl, URI moto, Path dataDir, IamTiming iamTiming) throws Exception {
+      int port,
+      String slackApiUrl,
+      URI moto,
+      Path dataDir,
+      IamTiming iamTiming,
+      IamThrottle iamThrottle)
+      throws Exception {
     Settings settings =
         new Settings(
             BOT_TOKEN,
@@ -98,8 +106,9 @@ public final class BenchHost {
             Duration.ofMinutes(2),
             dataDir,
             KeysmithConfig.KeyCare.defaults());
-    // As Keysmith.main builds them, plus the timing interceptor on IAM.
-    IamClient iam = AwsClients.iam(moto, MotoServer.CREDENTIALS, List.of(iamTiming));
+    // As Keysmith.main builds them, plus the timing interceptor on IAM and, on its HTTP client,
+    // the throttle.
+    IamClient iam = AwsClients.iam(moto, MotoServer.CREDENTIALS, List.of(iamTiming), iamThrottle);
     return Keysmith.start(
         settings,
         config,
@@ -143,7 +152,8 @@ public final class BenchHost {
     };
   }
 
-  private static void control(int port, IamTiming iamTiming) throws IOException {
+  private static void control(int port, IamTiming iamTiming, IamThrottle iamThrottle)
+      throws IOException {
     HttpServer server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
     server.createContext(
@@ -152,6 +162,14 @@ public final class BenchHost {
           Map<String, String> query = query(exchange);
           iamTiming.setDelay(Duration.ofMillis(Long.parseLong(query.get("ms"))));
           reply(exchange, "ok");
+        });
+    server.createContext(
+        "/iam-throttle",
+        exchange -> {
+          if ("POST".equals(exchange.getRequestMethod())) {
+            iamThrottle.setShare(Double.parseDouble(query(exchange).get("share")));
+          }
+          reply(exchange, iamThrottle.counts());
         });
     server.createContext(
         "/iam-tasks", exchange -> reply(exchange, String.join("\n", iamTiming.drainFinished())));

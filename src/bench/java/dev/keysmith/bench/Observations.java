@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keysmith.testing.FakeSlackApi;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What the fake Slack saw, as it arrived, stamped with this process's {@link System#nanoTime}: the
@@ -24,6 +27,30 @@ final class Observations implements FakeSlackApi.Listener {
   final AtomicInteger alreadyApproved = new AtomicInteger();
   final AtomicInteger calls = new AtomicInteger();
 
+  /** Approvals messages posted, by request id (each should have exactly one). */
+  final Map<String, AtomicInteger> approvalPosts = new ConcurrentHashMap<>();
+
+  /** The state the approvals message of each request shows now (its last post or edit). */
+  final Map<String, String> approvalState = new ConcurrentHashMap<>();
+
+  /** When the approvals message of each request was last posted or edited. */
+  final Map<String, Long> approvalLastAt = new ConcurrentHashMap<>();
+
+  /** Edits of approvals messages Slack took, and those of them that showed a state not final. */
+  final AtomicInteger approvalEdits = new AtomicInteger();
+
+  final AtomicInteger approvalEditsNotFinal = new AtomicInteger();
+
+  /** Calls refused past a rate limit, by method. */
+  final Map<String, AtomicInteger> rateLimited = new ConcurrentHashMap<>();
+
+  /** The text of an approvals message: {@code IAM user request <id> for <name>: <state>}. */
+  private static final Pattern APPROVAL_TEXT =
+      Pattern.compile("IAM user request (KS-[A-Z0-9]+) for \\S+: ([a-z_]+)");
+
+  /** States an approvals message keeps once it shows them, in the benchmark's runs. */
+  private static final Set<String> FINAL = Set.of("provisioned", "failed", "denied");
+
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition arrived = lock.newCondition();
 
@@ -33,7 +60,23 @@ final class Observations implements FakeSlackApi.Listener {
     calls.incrementAndGet();
     if (call.method().equals("views.open")) {
       viewsOpened.incrementAndGet();
+    } else if (call.method().equals("chat.update")) {
+      Matcher m = APPROVAL_TEXT.matcher(String.valueOf(call.param("text")));
+      if (m.matches()) {
+        approvalEdits.incrementAndGet();
+        if (!FINAL.contains(m.group(2))) {
+          approvalEditsNotFinal.incrementAndGet();
+        }
+        approvalState.put(m.group(1), m.group(2));
+        approvalLastAt.put(m.group(1), now);
+      }
     } else if (call.method().equals("chat.postMessage")) {
+      Matcher m = APPROVAL_TEXT.matcher(String.valueOf(call.param("text")));
+      if (m.matches()) {
+        approvalPosts.computeIfAbsent(m.group(1), k -> new AtomicInteger()).incrementAndGet();
+        approvalState.put(m.group(1), m.group(2));
+        approvalLastAt.put(m.group(1), now);
+      }
       String blocks = call.param("blocks");
       if (blocks != null && blocks.contains("keysmith_approve")) {
         String id = buttonValue(call.json("blocks"), "keysmith_approve");
@@ -49,6 +92,18 @@ final class Observations implements FakeSlackApi.Listener {
       }
     }
     signal();
+  }
+
+  @Override
+  public void rateLimited(FakeSlackApi.Call call, Duration retryAfter) {
+    rateLimited.computeIfAbsent(call.method(), k -> new AtomicInteger()).incrementAndGet();
+    signal();
+  }
+
+  /** Refusals past a rate limit of {@code method} so far. */
+  int rateLimited(String method) {
+    AtomicInteger n = rateLimited.get(method);
+    return n == null ? 0 : n.get();
   }
 
   @Override

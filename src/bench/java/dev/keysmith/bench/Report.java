@@ -63,6 +63,8 @@ final class Report {
   final Map<Integer, Stats> provisionedUnderLoad = new TreeMap<>();
   final Map<Integer, Stats> revealedUnderLoad = new TreeMap<>();
   Bench.Approvals approvals;
+  Bench.LimitedBurst limitedBurst;
+  Bench.ThrottledBurst throttledBurst;
   double runSeconds;
 
   Row row(Bench.Kind kind, int clients) {
@@ -201,8 +203,223 @@ final class Report {
                   a.seconds,
                   fmt(a.acks.p99())));
     }
+    md.append(bursts());
     md.append("\n**Targets**\n\n").append(targets());
     return md.toString();
+  }
+
+  /** Only the bursts ({@code bench/run.sh bursts}): their tables and targets. */
+  String burstsMarkdown() {
+    StringBuilder t = new StringBuilder("### Results of `bench/run.sh bursts`\n\n");
+    t.append("Machine: ")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append(" cores (")
+        .append(cpuModel())
+        .append("), Java ")
+        .append(System.getProperty("java.version"))
+        .append(". Whole run: ")
+        .append(String.format(Locale.ROOT, "%.0f s", runSeconds))
+        .append(".\n")
+        .append(bursts())
+        .append("\n**Targets**\n\n| target | result | met |\n| --- | --- | --- |\n")
+        .append(burstTargets());
+    return t.toString();
+  }
+
+  /** The burst at Slack's rate limits and the burst with IAM throttling. */
+  private String bursts() {
+    StringBuilder t = new StringBuilder();
+    if (limitedBurst != null) {
+      Bench.LimitedBurst b = limitedBurst;
+      t.append("\n**At Slack's rate limits**, ")
+          .append(scaleWords(b.rateScale))
+          .append(" (the fake Slack answers HTTP 429 with `Retry-After`, whole seconds, to a call")
+          .append(" past its method's limit; the refused call has no effect): `chat.update` ")
+          .append(b.editsPerMinute)
+          .append(" per rolling 60 s for the workspace, `chat.postMessage` ")
+          .append(b.postsPerSecond)
+          .append(" per rolling 1 s per channel (no burst beyond it), `views.open` and")
+          .append(" `views.update` ")
+          .append(b.editsPerMinute * 2)
+          .append(" per rolling 60 s each. ")
+          .append(b.requests)
+          .append(" requests from as many people (each naming a different owner) at 64 clients,")
+          .append(" their approvals messages posted to one channel under the limits; then ")
+          .append(b.requests)
+          .append(" approvals at once. Minimum: the last of N calls limited to L per window W")
+          .append(" goes at least (⌈N / L⌉ − 1) × W after the first; each request needs at")
+          .append(" least one post and, after its approval, one edit of its approvals message")
+          .append(" (coalescing cannot need fewer), while the offers go to distinct channels and")
+          .append(" are not limited by each other.\n\n")
+          .append("| phase | messages | time to the last | minimum the limits allow | ratio")
+          .append(" | 429s answered |\n")
+          .append("| --- | ---: | ---: | ---: | ---: | ---: |\n")
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "| %d approvals posts, from the first submission | %d posts | %.1f s | %.0f s"
+                      + " (⌈%d / %d⌉ − 1) × 1 s | %s | %d |\n",
+                  b.requests,
+                  b.requests,
+                  b.postsSeconds,
+                  b.postsMinimum,
+                  b.requests,
+                  b.postsPerSecond,
+                  ratioTo(b.postsSeconds, b.postsMinimum),
+                  b.posts429))
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "| %d approvals, from the first click: every approvals message final and every"
+                      + " owner offered | %d edits (%d of a state not final) and %d offers | %.1f s"
+                      + " (last edit %.1f s, last offer %.1f s) | %.0f s (⌈%d / %d⌉ − 1) × 60 s"
+                      + " | %s | %d |\n",
+                  b.requests,
+                  b.edits,
+                  b.editsNotFinal,
+                  b.requests,
+                  b.lastMessageSeconds,
+                  b.lastEditSeconds,
+                  b.lastOfferSeconds,
+                  b.minimumSeconds,
+                  b.requests,
+                  b.editsPerMinute,
+                  ratioTo(b.lastMessageSeconds, b.minimumSeconds),
+                  b.edits429))
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "\nThe edits Slack took, %d, need at least (⌈%d / %d⌉ − 1) × 60 s = %.0f s: the"
+                      + " courier's pacing took %s of that; the rest is the %d edits of a state"
+                      + " not final (sent while their request was still provisioning), which pushed"
+                      + " the final ones into later windows.\n",
+                  b.edits,
+                  b.edits,
+                  b.editsPerMinute,
+                  editsMinimum(b),
+                  ratioTo(b.lastMessageSeconds, editsMinimum(b)),
+                  b.editsNotFinal))
+          .append("\n| nothing lost | result |\n| --- | --- |\n")
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  """
+                  | exactly one approvals message per request | %d of %d |
+                  | its last state provisioned | %d of %d |
+                  | owner offered exactly once | %d of %d |
+                  | the bot's `outbox` rows by state at the end | %s |
+                  """,
+                  b.postedOnce,
+                  b.requests,
+                  b.finalState,
+                  b.requests,
+                  b.offeredOnce,
+                  b.requests,
+                  b.outbox));
+    }
+    if (throttledBurst != null) {
+      Bench.ThrottledBurst b = throttledBurst;
+      t.append("\n**IAM throttling**: ")
+          .append(b.requests)
+          .append(" approvals at once (64 clients, no Slack limits) while the bot's IAM HTTP")
+          .append(" client answers ")
+          .append(String.format(Locale.ROOT, "%.0f %%", b.share * 100))
+          .append(" of call attempts, each retry drawn again, as IAM answers a throttled call")
+          .append(" (HTTP 400, `<Code>Throttling</Code>`) without reaching moto\n\n")
+          .append("| requests | attempts throttled / sent to moto | requests by state")
+          .append(" | owner offered exactly once | settled after | `outbox` rows by state |\n")
+          .append("| ---: | ---: | --- | ---: | ---: | --- |\n")
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "| %d | %d / %d | %s | %d | %s | %s |\n",
+                  b.requests,
+                  b.attemptsThrottled,
+                  b.attemptsPassed,
+                  b.states,
+                  b.offeredOnce,
+                  b.allSettled
+                      ? String.format(Locale.ROOT, "%.1f s", b.seconds)
+                      : "not all, after " + String.format(Locale.ROOT, "%.0f s", b.seconds),
+                  b.outbox));
+    }
+    return t.toString();
+  }
+
+  /** The least time the edits actually sent need at the limit. */
+  private static double editsMinimum(Bench.LimitedBurst b) {
+    return ((b.edits + b.editsPerMinute - 1) / b.editsPerMinute - 1) * 60.0;
+  }
+
+  private static String scaleWords(double scale) {
+    return scale == 1
+        ? "Slack's published limits"
+        : String.format(Locale.ROOT, "Slack's published limits × %s", fmtScale(scale))
+            + " (each count multiplied, each window kept)";
+  }
+
+  private static String fmtScale(double scale) {
+    return scale == Math.rint(scale)
+        ? Long.toString((long) scale)
+        : String.format(Locale.ROOT, "%s", scale);
+  }
+
+  private static String ratioTo(double measured, double minimum) {
+    return minimum > 0 ? String.format(Locale.ROOT, "%.2f×", measured / minimum) : "–";
+  }
+
+  private String burstTargets() {
+    StringBuilder t = new StringBuilder();
+    if (limitedBurst != null) {
+      Bench.LimitedBurst b = limitedBurst;
+      t.append(
+          target(
+              "at Slack's rate limits (× "
+                  + fmtScale(b.rateScale)
+                  + "): time to the last message ≤ 1.2 × the minimum",
+              String.format(
+                  Locale.ROOT,
+                  "%.1f s against %.0f s: %s",
+                  b.lastMessageSeconds,
+                  b.minimumSeconds,
+                  ratioTo(b.lastMessageSeconds, b.minimumSeconds)),
+              b.lastMessageSeconds <= 1.2 * b.minimumSeconds));
+      boolean nothingLost =
+          b.postedOnce == b.requests
+              && b.finalState == b.requests
+              && b.offeredOnce == b.requests
+              && !b.outbox.containsKey("PENDING")
+              && !b.outbox.containsKey("UNDELIVERABLE");
+      t.append(
+          target(
+              "at Slack's rate limits: 0 messages lost",
+              b.postedOnce
+                  + " posted once, "
+                  + b.finalState
+                  + " final, "
+                  + b.offeredOnce
+                  + " offered once of "
+                  + b.requests
+                  + "; outbox "
+                  + b.outbox,
+              nothingLost));
+    }
+    if (throttledBurst != null) {
+      Bench.ThrottledBurst b = throttledBurst;
+      int provisioned = b.states.getOrDefault("PROVISIONED", 0);
+      t.append(
+          target(
+              "IAM throttling: every request provisioned and offered, 0 failed",
+              provisioned
+                  + " provisioned, "
+                  + b.offeredOnce
+                  + " offered once, "
+                  + b.states.getOrDefault("FAILED", 0)
+                  + " failed of "
+                  + b.requests,
+              provisioned == b.requests && b.offeredOnce == b.requests));
+    }
+    return t.toString();
   }
 
   /** Where each row's CPU went, per request, to explain the ratios above. */
@@ -310,6 +527,7 @@ final class Report {
               a.createdOnce + " of " + a.requests + " once",
               once));
     }
+    t.append(burstTargets());
     return t.toString();
   }
 

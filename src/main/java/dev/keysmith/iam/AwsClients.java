@@ -11,6 +11,7 @@ import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -120,6 +121,29 @@ public final class AwsClients {
   public static IamClient iam(
       URI endpoint, AwsCredentialsProvider credentials, List<ExecutionInterceptor> interceptors) {
     return iam(endpoint, credentials, interceptors, Timeouts.DEFAULT);
+  }
+
+  /**
+   * The same over {@code http}, which a test wraps (to inject faults on the wire, say) around
+   * {@link #httpClient()}.
+   */
+  public static IamClient iam(
+      URI endpoint,
+      AwsCredentialsProvider credentials,
+      List<ExecutionInterceptor> interceptors,
+      SdkHttpClient http) {
+    return IamClient.builder()
+        .endpointOverride(endpoint)
+        .credentialsProvider(credentials)
+        .region(Region.AWS_GLOBAL)
+        .overrideConfiguration(overrides(interceptors, Timeouts.DEFAULT))
+        .httpClient(http)
+        .build();
+  }
+
+  /** The HTTP client Keysmith's AWS clients use, with its connect and read timeouts. */
+  public static SdkHttpClient httpClient() {
+    return http(Timeouts.DEFAULT).build();
   }
 
   static IamClient iam(

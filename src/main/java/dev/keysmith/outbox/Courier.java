@@ -120,7 +120,6 @@ public final class Courier {
         log.error("outbox: delivery stopped: {}", e.toString());
       }
     } while (!wakes.compareAndSet(seen, 0));
-    setAlarm();
   }
 
   /** Keeps one alarm, at the next due message: an earlier one replaces it, a later one waits. */
@@ -134,23 +133,39 @@ public final class Courier {
       return;
     }
     Instant due = next.get().isBefore(slackPausedUntil) ? slackPausedUntil : next.get();
+    Instant now = clock.instant();
     ScheduledFuture<?> set = alarmSet;
-    if (set != null && !set.isDone() && alarmAt != null && !due.isBefore(alarmAt)) {
+    // An alarm whose time has come is firing or has fired (its future may not say done yet, as
+    // its wake may still be returning): only one still to come can stand for a later message.
+    if (set != null
+        && !set.isDone()
+        && alarmAt != null
+        && alarmAt.isAfter(now)
+        && !due.isBefore(alarmAt)) {
       return;
     }
     if (set != null) {
       set.cancel(false);
     }
-    long delay = Math.max(0, Duration.between(clock.instant(), due).toMillis());
+    // In nanoseconds: an alarm rounded down to the millisecond rings before its message is due.
+    long delay = Math.max(0, Duration.between(now, due).toNanos());
     alarmAt = due;
-    alarmSet = timer.schedule(this::wake, delay, TimeUnit.MILLISECONDS);
+    alarmSet = timer.schedule(this::wake, delay, TimeUnit.NANOSECONDS);
   }
 
   /**
-   * Delivers every message due now that no rate limit holds back; returns how many Slack took. One
-   * call at a time: a second caller waits for the first.
+   * Delivers every message due now that no rate limit holds back, then sets the alarm for the next
+   * one (see {@link #wakeWith}); returns how many Slack took. One call at a time: a second caller
+   * waits for the first.
    */
   public synchronized int deliverDue() {
+    int delivered = deliverDueNow();
+    // Also when the housekeeping calls it: a rate limit or a retry met here needs an alarm too.
+    setAlarm();
+    return delivered;
+  }
+
+  private int deliverDueNow() {
     Instant start = clock.instant();
     if (start.isBefore(slackPausedUntil)) {
       return 0;

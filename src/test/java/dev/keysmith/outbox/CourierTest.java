@@ -18,6 +18,10 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -265,6 +269,38 @@ class CourierTest {
     courier.wake();
 
     assertEquals(List.of("post U0ALICE first"), slack.calls);
+  }
+
+  @Test
+  void deliverDue_fromTheHousekeeping_setsTheAlarmForTheEndOfARateLimit() throws Exception {
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    try {
+      CountDownLatch delivered = new CountDownLatch(1);
+      Receipt counting =
+          new Receipt() {
+            @Override
+            public void posted(Message m, Posted where) {
+              delivered.countDown();
+            }
+
+            @Override
+            public void undeliverable(Message m, String error) {}
+          };
+      Courier alarmed = new Courier(outbox, slack, audit, clock, Map.of(), counting, Runnable::run);
+      alarmed.wakeWith(timer);
+      slack.failures.add(DeliveryFailure.rateLimited(Duration.ofSeconds(1)));
+      outbox.send(dm("KS-1", "U0ALICE", "hello"));
+
+      // The housekeeping calls deliverDue directly, not through wake(): nothing else follows it.
+      assertEquals(0, alarmed.deliverDue());
+      clock.advance(Duration.ofSeconds(1));
+
+      assertTrue(
+          delivered.await(10, TimeUnit.SECONDS),
+          "the alarm at the end of the pause delivers it, without waiting for the next round");
+    } finally {
+      timer.shutdownNow();
+    }
   }
 
   private static Message dm(String about, String user, String text) {

@@ -81,6 +81,7 @@ public final class FakeSlackApi implements AutoCloseable {
   private final Deque<Failure> responseUrlFailures = new ArrayDeque<>();
   private final Map<String, List<String>> userGroupMembers = new HashMap<>();
   private Duration delay = Duration.ZERO;
+  private volatile SlackRateLimits rateLimits;
   private volatile Listener listener = new Listener() {};
 
   private final AtomicLong tsCounter = new AtomicLong();
@@ -167,6 +168,15 @@ public final class FakeSlackApi implements AutoCloseable {
     locked(() -> this.delay = delay);
   }
 
+  /**
+   * From now on, answers calls past Slack's published rate limits ({@link SlackRateLimits}) with
+   * HTTP 429 and {@code Retry-After}; such a call has no effect. Null turns the limits off (the
+   * default).
+   */
+  public void setRateLimits(SlackRateLimits limits) {
+    this.rateLimits = limits;
+  }
+
   /** Tells {@code listener} of every call and post as it arrives (the benchmark times them). */
   public void setListener(Listener listener) {
     this.listener = Objects.requireNonNull(listener, "listener");
@@ -241,8 +251,11 @@ public final class FakeSlackApi implements AutoCloseable {
 
   /** Hears of each call and post on the fake's server thread, after it is recorded. */
   public interface Listener {
-    /** A Web API call arrived. */
+    /** A Web API call arrived (and no rate limit refused it). */
     default void call(Call call) {}
+
+    /** A Web API call arrived past a rate limit, and was refused with HTTP 429. */
+    default void rateLimited(Call call, Duration retryAfter) {}
 
     /** A response_url post arrived. */
     default void responseUrlPost(ResponseUrlPost post) {}
@@ -311,6 +324,8 @@ public final class FakeSlackApi implements AutoCloseable {
       token = params.get("token");
     }
     Call call = new Call(method, Collections.unmodifiableMap(params), raw, token);
+    SlackRateLimits limits = rateLimits;
+    boolean[] overLimit = {false};
     Failure failure =
         withLock(
             () -> {
@@ -318,12 +333,23 @@ public final class FakeSlackApi implements AutoCloseable {
               arrived.signalAll();
               Deque<Failure> queued = failures.get(method);
               Failure next = queued == null ? null : queued.poll();
+              if (next == null && limits != null) {
+                Duration retryAfter = limits.take(method, channelFor(call.param("channel")));
+                if (retryAfter != null) {
+                  next = new Failure(429, "ratelimited", retryAfter, Duration.ZERO);
+                  overLimit[0] = true;
+                }
+              }
               if (next != null) {
                 refused.add(call);
               }
               return next;
             });
-    listener.call(call);
+    if (overLimit[0]) {
+      listener.rateLimited(call, failure.retryAfter());
+    } else {
+      listener.call(call);
+    }
     if (failure != null) {
       return Answer.of(failure);
     }

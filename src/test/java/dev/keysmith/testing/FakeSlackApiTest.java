@@ -79,6 +79,37 @@ final class FakeSlackApiTest {
   }
 
   @Test
+  void rateLimits_refuseCallsPastTheLimitWith429_andTheRefusedCallHasNoEffect() throws Exception {
+    List<Duration> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    fake.setListener(
+        new FakeSlackApi.Listener() {
+          @Override
+          public void rateLimited(Call call, Duration retryAfter) {
+            heard.add(retryAfter);
+          }
+        });
+    fake.setRateLimits(SlackRateLimits.published(1));
+
+    ChatPostMessageResponse first = methods.chatPostMessage(r -> r.channel("C1").text("a"));
+    SlackApiException e =
+        assertThrows(
+            SlackApiException.class, () -> methods.chatPostMessage(r -> r.channel("C1").text("b")));
+    ChatPostMessageResponse elsewhere = methods.chatPostMessage(r -> r.channel("C2").text("c"));
+
+    assertTrue(first.isOk());
+    assertTrue(elsewhere.isOk());
+    assertEquals(429, e.getResponse().code());
+    assertEquals("1", e.getResponse().header("Retry-After"));
+    assertEquals(
+        List.of("a", "c"),
+        fake.accepted("chat.postMessage").stream().map(c -> c.param("text")).toList());
+    assertEquals(List.of(Duration.ofSeconds(1)), heard);
+
+    fake.setRateLimits(null);
+    assertTrue(methods.chatPostMessage(r -> r.channel("C1").text("d")).isOk());
+  }
+
+  @Test
   void unknownMethod_answersUnknownMethod() throws Exception {
     var response = methods.chatScheduleMessage(r -> r.channel("C1").postAt(1).text("x"));
 
