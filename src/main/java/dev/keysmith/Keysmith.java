@@ -66,6 +66,7 @@ import dev.keysmith.workflow.WorkflowContext;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,14 +94,28 @@ public final class Keysmith implements AutoCloseable {
 
   /**
    * What Keysmith runs on besides its settings: the clock, the AWS clients, the worker pool for
-   * slow work after acks, and whether to run housekeeping (wipes, expiries) on a timer.
+   * slow work after acks, whether to run housekeeping (wipes, expiries) on a timer, and how long an
+   * edit of a Slack message waits for the next state before it is sent ({@link
+   * SqliteOutbox#EDIT_SETTLE}; tests that step an injected clock set zero).
    */
   public record Wiring(
       Clock clock,
       AwsClients.Lazy<IamClient> iam,
       AwsClients.Lazy<StsClient> sts,
       ExecutorService workers,
-      boolean scheduleHousekeeping) {}
+      boolean scheduleHousekeeping,
+      Duration slackEditSettle) {
+
+    /** Wiring with edits settling as in production. */
+    public Wiring(
+        Clock clock,
+        AwsClients.Lazy<IamClient> iam,
+        AwsClients.Lazy<StsClient> sts,
+        ExecutorService workers,
+        boolean scheduleHousekeeping) {
+      this(clock, iam, sts, workers, scheduleHousekeeping, SqliteOutbox.EDIT_SETTLE);
+    }
+  }
 
   /**
    * What {@link #run()} does, in order, as {@link #wire} decided it: warm up what every click needs
@@ -170,7 +185,7 @@ public final class Keysmith implements AutoCloseable {
             slack.methods(settings.botToken()), settings.botToken(), slackConfig, slackLiveness);
     // Messages are left in the outbox inside the transaction of their change; the courier is woken
     // once it commits. It is made further down, with the receipts that need the workflows.
-    SqliteOutbox outboxStore = new SqliteOutbox(database, clock);
+    SqliteOutbox outboxStore = new SqliteOutbox(database, clock, wiring.slackEditSettle());
     AtomicReference<@Nullable Courier> courierRef = new AtomicReference<>();
     Outbox outbox =
         message -> {

@@ -107,6 +107,12 @@ final class KeysmithFixture implements AutoCloseable {
 
   private boolean rotationNeedsApproval;
 
+  /**
+   * How long edits of a posted Slack message wait for newer states; zero by default, so a test sees
+   * each edit right after the work that made it, without stepping the clock.
+   */
+  Duration slackEditSettle = Duration.ZERO;
+
   /** Whether the next {@link #start()} sets {@code KEYSMITH_START_FRESH}. */
   boolean startFresh;
 
@@ -150,7 +156,8 @@ final class KeysmithFixture implements AutoCloseable {
                             List.of(new IamCallRecorder(iamCalls), new IamOutage(iamDown)))),
                 AwsClients.lazily(() -> AwsClients.sts(moto.endpoint(), MotoServer.CREDENTIALS)),
                 workers,
-                /* scheduleHousekeeping= */ false));
+                /* scheduleHousekeeping= */ false,
+                slackEditSettle));
     send =
         new SlackRequests(
             URI.create("http://127.0.0.1:" + keysmith.port() + "/slack/events"), SIGNING_SECRET);

@@ -141,6 +141,25 @@ class OutboxIT {
   }
 
   @Test
+  void approvalsEdits_settleForASecond_soAProvisioningReachesSlackAsOneEdit() throws Exception {
+    k.slackEditSettle = Duration.ofSeconds(1);
+    k.restart();
+    String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+
+    k.click(APPROVER, "keysmith_approve", id);
+
+    assertEquals("PROVISIONED", requestState(id));
+    assertEquals(1, offersTo(OWNER).size(), "direct messages do not wait");
+    assertTrue(approvalUpdates().isEmpty(), "the edits wait for the states after them");
+    k.clock.advance(Duration.ofSeconds(1));
+    k.keysmith.housekeeping();
+    k.idle();
+    List<FakeSlackApi.Call> updates = approvalUpdates();
+    assertEquals(1, updates.size(), "approved, created, added and provisioned: one edit");
+    assertTrue(updates.get(0).json("blocks").toString().contains("Provisioned"));
+  }
+
+  @Test
   void slackDown_atEveryStep_losesNoMessageAndFailsNothing() throws Exception {
     k.slack.failNextWithStatus("chat.postMessage", 503);
     k.slack.failNextWithStatus("chat.postMessage", 503);

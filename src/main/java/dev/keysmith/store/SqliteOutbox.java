@@ -28,12 +28,27 @@ public final class SqliteOutbox implements OutboxStore {
   private static final String SENT = "SENT";
   private static final String UNDELIVERABLE = "UNDELIVERABLE";
 
+  /**
+   * How long an edit of a message already in Slack waits before it is sent, so the states a change
+   * passes through in quick succession (approved, user created, added to its group, provisioned)
+   * reach Slack as one edit: each edit costs one of {@code chat.update}'s 50 a minute.
+   */
+  public static final Duration EDIT_SETTLE = Duration.ofSeconds(1);
+
   private final Database db;
   private final Clock clock;
+  private final Duration editSettle;
 
+  /** An outbox whose edits settle for {@link #EDIT_SETTLE}. */
   public SqliteOutbox(Database db, Clock clock) {
+    this(db, clock, EDIT_SETTLE);
+  }
+
+  /** An outbox whose edits of a posted message wait {@code editSettle} for newer states. */
+  public SqliteOutbox(Database db, Clock clock, Duration editSettle) {
     this.db = db;
     this.clock = clock;
+    this.editSettle = editSettle;
   }
 
   @Override
@@ -63,6 +78,18 @@ public final class SqliteOutbox implements OutboxStore {
               }
             }
           }
+          long due = now;
+          if (slot != null && !editSettle.isZero()) {
+            try (PreparedStatement ps =
+                c.prepareStatement("SELECT 1 FROM outbox_slots WHERE slot = ?")) {
+              ps.setString(1, slot);
+              try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                  due = now + editSettle.toMillis(); // an edit: let the next states catch up
+                }
+              }
+            }
+          }
           try (PreparedStatement ps =
               c.prepareStatement(
                   "INSERT INTO outbox (purpose, about, channel, slot, lane, text, blocks, state,"
@@ -76,7 +103,7 @@ public final class SqliteOutbox implements OutboxStore {
             ps.setString(5, m.lane());
             ps.setString(6, m.text());
             ps.setString(7, m.blocks());
-            ps.setLong(8, now);
+            ps.setLong(8, due);
             ps.setLong(9, now);
             ps.setLong(10, now);
             ps.executeUpdate();

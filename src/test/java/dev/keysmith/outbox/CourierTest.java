@@ -45,7 +45,7 @@ class CourierTest {
   @BeforeEach
   void setUp() {
     db = Database.open(dataDir);
-    outbox = new SqliteOutbox(db, clock);
+    outbox = new SqliteOutbox(db, clock, Duration.ZERO);
     audit = new SqliteAuditTrail(db);
     Receipt recording =
         new Receipt() {
@@ -97,6 +97,32 @@ class CourierTest {
 
     assertEquals(
         List.of("post C0APPROVALS pending", "update C0APPROVALS 1.000001 approved"), slack.calls);
+  }
+
+  @Test
+  void anEditOfAPostedMessage_waitsTheSettleTimeSoTheStatesAfterItGoAsOne() {
+    SqliteOutbox settling = new SqliteOutbox(db, clock, Duration.ofSeconds(1));
+    Courier courier =
+        new Courier(settling, slack, audit, clock, Map.of(), new Receipt() {}, Runnable::run);
+    settling.send(approval("KS-1", "pending"));
+    assertEquals(1, courier.deliverDue(), "a first post goes at once");
+    settling.send(approval("KS-1", "approved"));
+    settling.send(approval("KS-1", "user created"));
+    settling.send(dm("KS-1", "U0ALICE", "notice"));
+
+    assertEquals(1, courier.deliverDue(), "the notice goes; the edit settles");
+    clock.advance(Duration.ofMillis(999));
+    settling.send(approval("KS-1", "provisioned"));
+    assertEquals(0, courier.deliverDue());
+    clock.advance(Duration.ofMillis(1));
+    assertEquals(1, courier.deliverDue());
+
+    assertEquals(
+        List.of(
+            "post C0APPROVALS pending",
+            "post U0ALICE notice",
+            "update C0APPROVALS 1.000001 provisioned"),
+        slack.calls);
   }
 
   @Test
