@@ -783,6 +783,7 @@ public final class Bench {
     double lastEditSeconds;
     double lastOfferSeconds;
     double minimumSeconds;
+    double readyMinimumSeconds;
     int edits;
     int editsNotFinal;
     int edits429;
@@ -837,6 +838,12 @@ public final class Bench {
       r.lastEditSeconds = (lastEdit - started) / 1e9;
       r.lastOfferSeconds = (lastOffer - started) / 1e9;
       r.lastMessageSeconds = (Math.max(lastEdit, lastOffer) - started) / 1e9;
+      // A request's final edit can go no sooner than its offer (both follow its provisioning).
+      long[] ready =
+          ids.stream().mapToLong(id -> seen.offerPosted.get(id) - started).sorted().toArray();
+      r.readyMinimumSeconds =
+          leastLastCall(ready, r.editsPerMinute, SlackRateLimits.window("chat.update").toNanos())
+              / 1e9;
       r.edits = seen.approvalEdits.get() - edits;
       r.editsNotFinal = seen.approvalEditsNotFinal.get() - notFinal;
       r.edits429 = seen.rateLimited("chat.update") - edits429;
@@ -851,6 +858,27 @@ public final class Bench {
     }
     report.limitedBurst = r;
     slack.clear();
+  }
+
+  /**
+   * The earliest the last of these calls can go when the k-th can go no sooner than {@code
+   * ready[k]} (sorted) and at most {@code perWindow} go in any rolling {@code windowNanos}: each
+   * goes when it is ready or when the call {@code perWindow} before it leaves the window, whichever
+   * is later (sending each as early as allowed is optimal).
+   */
+  static long leastLastCall(long[] ready, int perWindow, long windowNanos) {
+    long[] sent = new long[ready.length];
+    for (int k = 0; k < ready.length; k++) {
+      long at = ready[k];
+      if (k > 0) {
+        at = Math.max(at, sent[k - 1]);
+      }
+      if (k >= perWindow) {
+        at = Math.max(at, sent[k - perWindow] + windowNanos);
+      }
+      sent[k] = at;
+    }
+    return ready.length == 0 ? 0 : sent[ready.length - 1];
   }
 
   private static int windowsAfterFirst(int calls, int perWindow) {
