@@ -21,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.iam.model.AccessKeyMetadata;
 import software.amazon.awssdk.services.iam.model.Group;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
-import software.amazon.awssdk.services.iam.model.Tag;
 
 /**
  * Nothing lost, nothing stuck: IAM failing on the wire (through {@link IamFaultProxy}) while
@@ -306,28 +305,11 @@ class IamFaultsIT {
   /** A user made outside Keysmith, and a link of it to the owner asked for; returns its id. */
   private String linkAsked(String iamUser) throws Exception {
     k.iam.createUser(u -> u.userName(iamUser));
-    String answer = k.command(REQUESTER, "link " + iamUser + " <@" + OWNER + "|olivia>");
-    assertTrue(answer.contains("waits in the approvals channel"), answer);
-    return last(approvalsPosts())
-        .json("blocks")
-        .get(0)
-        .path("text")
-        .path("text")
-        .asText()
-        .replace("Link request ", "");
+    return k.askLink(REQUESTER, iamUser, OWNER);
   }
 
   private Optional<String> ownerTag(String iamUser) {
-    return k.iam.listUserTags(t -> t.userName(iamUser)).tags().stream()
-        .filter(t -> t.key().equals("keysmith:owner"))
-        .map(Tag::value)
-        .findFirst();
-  }
-
-  private List<FakeSlackApi.Call> approvalsPosts() {
-    return k.slack.calls("chat.postMessage").stream()
-        .filter(c -> APPROVALS.equals(c.param("channel")))
-        .toList();
+    return k.ownerTag(iamUser);
   }
 
   private String lastApprovalUpdate() {

@@ -1,12 +1,14 @@
 package dev.keysmith;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keysmith.config.KeysmithConfig;
 import dev.keysmith.config.Settings;
 import dev.keysmith.iam.AwsClients;
 import dev.keysmith.iam.IamDirectory;
+import dev.keysmith.iam.UserTags;
 import dev.keysmith.testing.FakeSlackApi;
 import dev.keysmith.testing.IamFaultProxy;
 import dev.keysmith.testing.MotoServer;
@@ -357,6 +359,36 @@ final class KeysmithFixture implements AutoCloseable {
       }
       return values;
     }
+  }
+
+  /** {@code /iam link} by {@code requester}; returns the id on the approvals message it posted. */
+  String askLink(String requester, String iamUser, String owner) throws Exception {
+    java.util.function.Supplier<List<FakeSlackApi.Call>> posts =
+        () ->
+            slack.calls("chat.postMessage").stream()
+                .filter(c -> APPROVALS.equals(c.param("channel")))
+                .toList();
+    int before = posts.get().size();
+    String answer = command(requester, "link " + iamUser + " <@" + owner + "|someone>");
+    assertTrue(answer.contains("waits in the approvals channel"), answer);
+    List<FakeSlackApi.Call> after = posts.get();
+    assertEquals(before + 1, after.size());
+    return after
+        .get(after.size() - 1)
+        .json("blocks")
+        .get(0)
+        .path("text")
+        .path("text")
+        .asText()
+        .replace("Link request ", "");
+  }
+
+  /** The owner tag IAM has on {@code iamUser}, if any. */
+  Optional<String> ownerTag(String iamUser) {
+    return iam.listUserTags(t -> t.userName(iamUser)).tags().stream()
+        .filter(t -> t.key().equals(UserTags.OWNER))
+        .map(Tag::value)
+        .findFirst();
   }
 
   /** Whether IAM has a user of this name. */

@@ -343,26 +343,11 @@ class LinkFlowIT {
 
   /** {@code /iam link} by {@code requester}; returns the id on the approvals message it posted. */
   private String ask(String requester, String iamUser, String owner) throws Exception {
-    int before = approvalsPosts().size();
-    String answer = k.command(requester, "link " + iamUser + " <@" + owner + "|someone>");
-    assertTrue(answer.contains("waits in the approvals channel"), answer);
-    List<FakeSlackApi.Call> posts = approvalsCalls();
-    assertEquals(before + 1, posts.size());
-    return posts
-        .get(posts.size() - 1)
-        .json("blocks")
-        .get(0)
-        .path("text")
-        .path("text")
-        .asText()
-        .replace("Link request ", "");
+    return k.askLink(requester, iamUser, owner);
   }
 
   private Optional<String> ownerTag(String iamUser) {
-    return k.iam.listUserTags(t -> t.userName(iamUser)).tags().stream()
-        .filter(t -> t.key().equals("keysmith:owner"))
-        .map(Tag::value)
-        .findFirst();
+    return k.ownerTag(iamUser);
   }
 
   private static Tag owner(String slackId) {
