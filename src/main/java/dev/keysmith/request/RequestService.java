@@ -179,7 +179,7 @@ public final class RequestService {
   /** Slack has the owner's offer of {@code id}, so closing the offer can edit it. */
   public void offerPosted(String id, Notifier.MessageRef where) {
     if (!store.recordOfferMessage(id, where)) {
-      log.info("request {}: offer closed before its message was recorded", id);
+      log.warn("request {}: gone before its offer message was recorded", id);
     }
   }
 
