@@ -9,6 +9,7 @@ import dev.keysmith.audit.AuditAction;
 import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.jobs.Job;
+import dev.keysmith.outbox.Message;
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.AccessType;
 import dev.keysmith.request.RequestForm;
@@ -17,6 +18,7 @@ import dev.keysmith.request.RequestWorkflow;
 import dev.keysmith.store.Database;
 import dev.keysmith.store.SqliteAuditTrail;
 import dev.keysmith.store.SqliteJobStore;
+import dev.keysmith.store.SqliteOutbox;
 import dev.keysmith.store.SqliteRequestStore;
 import dev.keysmith.testing.MutableClock;
 import java.nio.file.Path;
@@ -60,6 +62,42 @@ class TransitionsTest {
   @AfterEach
   void tearDown() {
     db.close();
+  }
+
+  @Test
+  void tell_leavesItsMessagesOnlyWithAChangeThatCommits() {
+    SqliteOutbox outbox = new SqliteOutbox(db, clock);
+    AccessRequest approved = RequestWorkflow.approve(pending, "U0APPR", true, T0);
+    Message notice = new Message("request.notice", "KS-ABC123", "U0REQ", null, "approved", "[]");
+
+    boolean lost =
+        transitions(audit)
+            .move(store, RequestState.APPROVED, approved)
+            .tell(() -> outbox.send(notice))
+            .commit();
+    assertFalse(lost);
+    assertEquals(0, outbox.backlog(T0).pending(), "a lost compare-and-set promises nothing");
+
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            transitions(audit)
+                .move(store, RequestState.PENDING, approved)
+                .tell(() -> outbox.send(notice))
+                .tell(
+                    () -> {
+                      throw new IllegalStateException("the second notifier failed");
+                    })
+                .commit());
+    assertEquals(RequestState.PENDING, store.find("KS-ABC123").orElseThrow().state());
+    assertEquals(0, outbox.backlog(T0).pending(), "nor a change rolled back");
+
+    assertTrue(
+        transitions(audit)
+            .move(store, RequestState.PENDING, approved)
+            .tell(() -> outbox.send(notice))
+            .commit());
+    assertEquals(1, outbox.backlog(T0).pending());
   }
 
   @Test
