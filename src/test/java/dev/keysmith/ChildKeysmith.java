@@ -1,9 +1,13 @@
 package dev.keysmith;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.keysmith.testing.SlackRequests;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,7 +19,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Keysmith run as people run it, {@code java dev.keysmith.Keysmith} in its own JVM with its
@@ -53,6 +60,8 @@ final class ChildKeysmith implements AutoCloseable {
             List.of(
                 java,
                 "-Xmx256m",
+                // Production logging, not the tests': the start-up line says when it listens.
+                "-Dlogback.configurationFile=logback.xml",
                 "-cp",
                 System.getProperty("java.class.path"),
                 Keysmith.class.getName()));
@@ -61,8 +70,7 @@ final class ChildKeysmith implements AutoCloseable {
     do {
       log = dir.resolve("child-" + n++ + ".log");
     } while (Files.exists(log));
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     Map<String, String> env = builder.environment();
     env.put("SLACK_BOT_TOKEN", "xoxb-child-test-token");
     env.put("SLACK_SIGNING_SECRET", SIGNING_SECRET);
@@ -75,35 +83,63 @@ final class ChildKeysmith implements AutoCloseable {
     env.put("AWS_REGION", "us-east-1");
     env.remove("SLACK_APP_TOKEN");
     env.remove("KEYSMITH_START_FRESH");
-    ChildKeysmith child = new ChildKeysmith(builder.start(), log, port);
-    child.awaitHealthy();
+    Process process = builder.start();
+    CompletableFuture<Void> listening = copyOutput(process, log);
+    ChildKeysmith child = new ChildKeysmith(process, log, port);
+    child.awaitHealthy(listening);
     return child;
   }
 
-  private void awaitHealthy() throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + START_WITHIN.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        fail("Keysmith exited with " + process.exitValue() + ":\n" + Files.readString(log));
-      }
-      try {
-        HttpResponse<String> health =
-            http.send(
+  /**
+   * Copies the child's output to {@code log}, line by line; the future completes when Keysmith says
+   * it listens, and fails when the process ends first.
+   */
+  private static CompletableFuture<Void> copyOutput(Process process, Path log) throws IOException {
+    CompletableFuture<Void> listening = new CompletableFuture<>();
+    BufferedWriter out = Files.newBufferedWriter(log);
+    Thread copier =
+        new Thread(
+            () -> {
+              try (out;
+                  BufferedReader in =
+                      new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                  out.write(line);
+                  out.newLine();
+                  out.flush();
+                  if (line.contains("Keysmith listening on port")) {
+                    listening.complete(null);
+                  }
+                }
+              } catch (IOException e) {
+                listening.completeExceptionally(e);
+              }
+              listening.completeExceptionally(
+                  new IllegalStateException("Keysmith's output ended before it listened"));
+            },
+            "child-keysmith-output");
+    copier.setDaemon(true);
+    copier.start();
+    return listening;
+  }
+
+  private void awaitHealthy(CompletableFuture<Void> listening) throws Exception {
+    try {
+      listening.get(START_WITHIN.toSeconds(), TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      process.destroyForcibly();
+      fail("Keysmith did not start listening within " + START_WITHIN + ":\n" + log());
+    }
+    HttpResponse<String> health =
+        HttpClient.newHttpClient()
+            .send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-                    .timeout(Duration.ofSeconds(2))
+                    .timeout(Duration.ofSeconds(5))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
-        if (health.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(100);
+    if (health.statusCode() != 200) {
+      fail("Keysmith listens but is not healthy: " + health.body() + "\n" + log());
     }
-    process.destroyForcibly();
-    fail("Keysmith did not become healthy within " + START_WITHIN + ":\n" + Files.readString(log));
   }
 
   /** SIGKILL: no shutdown hook, no flush, as a crash or an OOM kill. */

@@ -109,7 +109,7 @@ class CrashRestartIT {
     String id = onlyRequestId();
     proxy.silence("AddUserToGroup");
     approve(id);
-    await("AddUserToGroup on the wire", () -> proxy.seen().contains("AddUserToGroup"));
+    proxy.awaitFault("AddUserToGroup silent", WAIT);
     assertEquals("APPROVED", state(id));
 
     child.kill();
@@ -145,7 +145,8 @@ class CrashRestartIT {
     proxy.unanswered("CreateAccessKey");
     click(OWNER, "keysmith_get_credentials", id, slack.newResponseUrl());
     click(OWNER, "keysmith_reveal", id, slack.newResponseUrl());
-    await("CreateAccessKey done in IAM", () -> keys("alice") == 1);
+    proxy.awaitFault("CreateAccessKey unanswered", WAIT);
+    assertEquals(1, keys("alice"), "IAM minted the key");
     assertEquals("REVEALING", state(id));
 
     child.kill();
@@ -187,7 +188,8 @@ class CrashRestartIT {
     start();
     proxy.unanswered("CreateAccessKey");
     click(OWNER, "keysmith_rotate", "bob|" + old + "|rotate", slack.newResponseUrl());
-    await("CreateAccessKey done in IAM", () -> keys("bob") == 2);
+    proxy.awaitFault("CreateAccessKey unanswered", WAIT);
+    assertEquals(2, keys("bob"), "IAM minted the key");
 
     child.kill();
     proxy.heal();
@@ -304,13 +306,15 @@ class CrashRestartIT {
     }
   }
 
+  /**
+   * Waits for {@code done}, looking again at each message Keysmith sends to Slack: every change of
+   * state these tests wait for is followed by one (or happens before Keysmith listens).
+   */
   private void await(String what, BooleanSupplier done) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("waited " + WAIT + " for " + what + "; Keysmith's log:\n" + child.log());
-      }
-      Thread.sleep(50);
+    try {
+      slack.awaitUntil(what, done, WAIT);
+    } catch (AssertionError e) {
+      fail(e.getMessage() + "; Keysmith's log:\n" + child.log());
     }
   }
 }

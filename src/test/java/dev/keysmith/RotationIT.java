@@ -336,6 +336,31 @@ class RotationIT {
     assertEquals(1, keys("ops").size(), "a denied rotation mints nothing");
   }
 
+  @Test
+  void rotate_whoseApprovalsPostSlackRefusesForGood_endsAndTellsTheOwner_andMayBeAskedAgain()
+      throws Exception {
+    k.restart(/* rotationNeedsApproval= */ true);
+    AccessKey old = k.ownedUserWithKey("alice", OWNER);
+    String value = "alice|" + old.accessKeyId() + "|rotate";
+    k.slack.failNext("chat.postMessage", "not_in_channel");
+
+    k.clickEphemeral(OWNER, "keysmith_rotate", value, k.slack.newResponseUrl());
+
+    assertEquals(1, keys("alice").size(), "nothing minted");
+    assertEquals(
+        List.of("CANCELLED"),
+        KeysmithFixture.column(k.dataDir, "SELECT state FROM rotations"),
+        "nobody could approve it");
+    assertEquals(1, k.auditCount("slack.undeliverable"));
+    assertTrue(
+        k.dms(OWNER).stream().anyMatch(d -> d.contains("could not be posted")),
+        k.dms(OWNER).toString());
+    k.clickEphemeral(OWNER, "keysmith_rotate", value, k.slack.newResponseUrl());
+    assertEquals(
+        List.of("CANCELLED", "AWAITING_APPROVAL"),
+        KeysmithFixture.column(k.dataDir, "SELECT state FROM rotations ORDER BY rowid"));
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   private String rotationIdInApprovals() throws Exception {

@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -212,6 +213,27 @@ public final class FakeSlackApi implements AutoCloseable {
           calls.clear();
           responseUrlPosts.clear();
         });
+  }
+
+  /**
+   * Waits until {@code done} holds, checking it now and again each time a Web API call or a
+   * response_url post arrives, for at most {@code timeout}: for a bot in another process whose
+   * every change of state is followed by a message.
+   */
+  public void awaitUntil(String what, BooleanSupplier done, Duration timeout)
+      throws InterruptedException {
+    lock.lock();
+    try {
+      long nanos = timeout.toNanos();
+      while (!done.getAsBoolean()) {
+        if (nanos <= 0) {
+          throw new AssertionError("waited " + timeout + " for " + what);
+        }
+        nanos = arrived.awaitNanos(nanos);
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Waits until at least {@code count} calls of {@code method} arrived, and returns them all. */

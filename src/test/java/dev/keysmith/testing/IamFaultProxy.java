@@ -183,6 +183,30 @@ public final class IamFaultProxy implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until the proxy did {@code fault} ({@code Action silent} once such a call hangs, {@code
+   * Action unanswered} once IAM has done it, {@code Action Code} once answered with an error).
+   */
+  public void awaitFault(String fault, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (faults) {
+      while (!faults.contains(fault)) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("no " + fault + " within " + timeout + "; faults: " + faults);
+        }
+        TimeUnit.NANOSECONDS.timedWait(faults, left);
+      }
+    }
+  }
+
+  private void fault(String fault) {
+    synchronized (faults) {
+      faults.add(fault);
+      faults.notifyAll();
+    }
+  }
+
   private void handle(HttpExchange exchange) throws IOException {
     try {
       byte[] body = exchange.getRequestBody().readAllBytes();
@@ -193,12 +217,12 @@ public final class IamFaultProxy implements AutoCloseable {
       if (rule instanceof Late late) {
         sleep(late.by());
       } else if (rule instanceof Silent) {
-        faults.add(action + " silent");
+        fault(action + " silent");
         silence.await(); // until heal() or close(); the client gives up first
         return;
       } else if (rule instanceof Unanswered) {
-        faults.add(action + " unanswered");
         upstream(body, exchange.getRequestURI(), exchange.getRequestHeaders());
+        fault(action + " unanswered"); // IAM has done it by now
         silence.await();
         return;
       } else if (rule instanceof Refuse refuse && refuse.remaining().getAndDecrement() != 0) {
@@ -265,7 +289,7 @@ public final class IamFaultProxy implements AutoCloseable {
 
   private void answerError(HttpExchange exchange, String action, int status, String code)
       throws IOException {
-    faults.add(action + " " + code);
+    fault(action + " " + code);
     String type = status >= 500 ? "Receiver" : "Sender";
     answer(
         exchange,
