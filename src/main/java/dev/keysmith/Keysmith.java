@@ -216,7 +216,11 @@ public final class Keysmith implements AutoCloseable {
         new RequestPorts(
             new SqliteRequestStore(database),
             approvers,
-            new SlackNotifier(outbox, config.approvalsChannel()));
+            new SlackNotifier(
+                outbox,
+                config.approvalsChannel(),
+                config.approverIds(),
+                config.approverGroupId().orElse(null)));
     RequestService requests =
         new RequestService(
             requestPorts,
@@ -224,7 +228,10 @@ public final class Keysmith implements AutoCloseable {
             new Provisioner(iam, audit, clock, config.iamPath(), config.permissionsBoundaryArn()),
             directory,
             new RequestIds(new SecureRandom()),
-            config.offerLifetime());
+            new RequestService.Deadlines(
+                config.offerLifetime(),
+                config.pending().remindApproversAfter(),
+                config.pending().expireAfter()));
     SecretReveal reveal =
         new SecretReveal(
             new SqliteWipeStore(database), secrets, workflow, config.secretVisibleFor());
@@ -271,15 +278,17 @@ public final class Keysmith implements AutoCloseable {
         new Scheduler(
             jobs,
             clock,
-            Map.of(
-                RotationJobs.DEACTIVATE_OLD, rotationJobs.deactivateOldJob(),
-                RotationJobs.DELETE_OLD, rotationJobs.deleteOldJob(),
-                KeyReminders.DAILY, reminders.dailyJob(),
-                LinkService.EXPIRE, links.expireJob(),
-                LinkService.APPLY, links.applyJob(),
-                RequestService.PROVISION, requests.provisionJob(),
-                RequestService.CLEAN_UP, requests.cleanUpJob(),
-                CredentialDelivery.UNDO_REVEAL, delivery.undoRevealJob()));
+            Map.ofEntries(
+                Map.entry(RotationJobs.DEACTIVATE_OLD, rotationJobs.deactivateOldJob()),
+                Map.entry(RotationJobs.DELETE_OLD, rotationJobs.deleteOldJob()),
+                Map.entry(KeyReminders.DAILY, reminders.dailyJob()),
+                Map.entry(LinkService.EXPIRE, links.expireJob()),
+                Map.entry(LinkService.APPLY, links.applyJob()),
+                Map.entry(RequestService.PROVISION, requests.provisionJob()),
+                Map.entry(RequestService.CLEAN_UP, requests.cleanUpJob()),
+                Map.entry(RequestService.REMIND, requests.remindJob()),
+                Map.entry(RequestService.EXPIRE, requests.expireJob()),
+                Map.entry(CredentialDelivery.UNDO_REVEAL, delivery.undoRevealJob())));
     Receipt undelivered = OutboxReceipts.otherwise(outbox, config.approvalsChannel());
     Courier courier =
         new Courier(

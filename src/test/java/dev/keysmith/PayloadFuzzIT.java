@@ -467,6 +467,7 @@ class PayloadFuzzIT {
   enum Action {
     APPROVE("keysmith_approve"),
     DENY("keysmith_deny"),
+    CANCEL_REQUEST("keysmith_cancel_request"),
     GET_CREDENTIALS("keysmith_get_credentials"),
     REVEAL("keysmith_reveal"),
     HIDE("keysmith_hide"),
@@ -487,7 +488,8 @@ class PayloadFuzzIT {
     /** Whether Keysmith would read {@code v} as this button's value (the test's own oracle). */
     boolean reads(String v) {
       return switch (this) {
-        case APPROVE, DENY, GET_CREDENTIALS, REVEAL -> REQUEST_ID.matcher(v).matches();
+        case APPROVE, DENY, CANCEL_REQUEST, GET_CREDENTIALS, REVEAL ->
+            REQUEST_ID.matcher(v).matches();
         case HIDE -> REQUEST_ID.matcher(v).matches() || ROTATION_ID.matcher(v).matches();
         case DEACTIVATE_KEY -> ACCESS_KEY_ID.matcher(v).matches();
         case ROTATE_PROMPT -> isIamUser(v);

@@ -12,6 +12,9 @@ public enum AuditAction {
   REQUEST_DENIED("request.denied"),
   REQUEST_FAILED("request.failed"),
   REQUEST_PROVISIONED("request.provisioned"),
+  REQUEST_CANCELLED("request.cancelled"),
+  REQUEST_EXPIRED("request.expired"),
+  REQUEST_REMINDED("request.reminded"),
 
   IAM_CREATE_USER("iam.CreateUser"),
   IAM_ADD_USER_TO_GROUP("iam.AddUserToGroup"),

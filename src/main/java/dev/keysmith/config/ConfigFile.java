@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import dev.keysmith.config.KeysmithConfig.KeyCare;
+import dev.keysmith.config.KeysmithConfig.Pending;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -36,10 +37,12 @@ record ConfigFile(
     Iam iam,
     Delivery delivery,
     Keys keys,
+    Requests requests,
     String dataDir) {
   /** The records read from a mapping; the others are read from a single value. */
   static final Set<Class<?>> MAPPINGS =
-      Set.of(ConfigFile.class, Approvers.class, Iam.class, Delivery.class, Keys.class);
+      Set.of(
+          ConfigFile.class, Approvers.class, Iam.class, Delivery.class, Keys.class, Requests.class);
 
   private static final Form USER_ID =
       new Form("[UW][A-Z0-9]{6,20}", "is not a Slack user id (like U0123ABCD)");
@@ -93,6 +96,7 @@ record ConfigFile(
     iam = iam == null ? Iam.defaults() : iam;
     delivery = delivery == null ? Delivery.defaults() : delivery;
     keys = keys == null ? new Keys(null, null, null, null, null) : keys;
+    requests = requests == null ? new Requests(null, null) : requests;
     dataDir = dataDir == null ? "./data" : dataDir;
     if (dataDir.isBlank()) {
       throw new Invalid("dataDir", "is empty: leave it out for ./data, or name a directory");
@@ -118,7 +122,8 @@ record ConfigFile(
         delivery.offerLifetime().value(),
         delivery.secretVisibleFor().value(),
         (data.isAbsolute() ? data : baseDir.resolve(data)).normalize(),
-        keys.keyCare());
+        keys.keyCare(),
+        requests.pending());
   }
 
   /** IAM group names under {@code key}, each valid and none repeated. */
@@ -218,6 +223,45 @@ record ConfigFile(
       if (d != null && d.value().compareTo(WrittenDuration.of(min).value()) < 0) {
         throw new Invalid(key, quote(d.text()) + " must be at least " + min);
       }
+    }
+  }
+
+  /** {@code requests:}, how long a request may wait for a decision. */
+  record Requests(
+      @Nullable WrittenDuration remindApproversAfter, @Nullable WrittenDuration expireAfter) {
+    Requests {
+      Keys.atLeast("remindApproversAfter", remindApproversAfter, "10m");
+      Keys.atLeast("expireAfter", expireAfter, "1h");
+      Pending p = pending(remindApproversAfter, expireAfter);
+      if (p.remindApproversAfter().compareTo(p.expireAfter()) >= 0) {
+        String remind = remindApproversAfter != null ? remindApproversAfter.text() : "4h";
+        String expire = expireAfter != null ? expireAfter.text() : "3d";
+        throw remindApproversAfter != null
+            ? new Invalid(
+                "remindApproversAfter",
+                quote(remind)
+                    + " must be shorter than expireAfter ("
+                    + expire
+                    + "), so the reminder comes before the request expires")
+            : new Invalid(
+                "expireAfter",
+                quote(expire)
+                    + " must be longer than remindApproversAfter ("
+                    + remind
+                    + "), so the reminder comes before the request expires");
+      }
+    }
+
+    Pending pending() {
+      return pending(remindApproversAfter, expireAfter);
+    }
+
+    private static Pending pending(
+        @Nullable WrittenDuration remindApproversAfter, @Nullable WrittenDuration expireAfter) {
+      Pending d = Pending.defaults();
+      return new Pending(
+          remindApproversAfter == null ? d.remindApproversAfter() : remindApproversAfter.value(),
+          expireAfter == null ? d.expireAfter() : expireAfter.value());
     }
   }
 

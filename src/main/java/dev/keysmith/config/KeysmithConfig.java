@@ -20,6 +20,7 @@ import java.util.Set;
  * @param secretVisibleFor how long a revealed secret stays on screen before it is wiped
  * @param dataDir directory of the SQLite database
  * @param keyCare how access keys are rotated and when their owners are reminded
+ * @param pending how long a request may wait for a decision
  */
 public record KeysmithConfig(
     Set<String> approverIds,
@@ -32,7 +33,49 @@ public record KeysmithConfig(
     Duration offerLifetime,
     Duration secretVisibleFor,
     Path dataDir,
-    KeyCare keyCare) {
+    KeyCare keyCare,
+    Pending pending) {
+
+  /** The settings with {@link Pending#defaults()} for requests nobody decides. */
+  public KeysmithConfig(
+      Set<String> approverIds,
+      Optional<String> approverGroupId,
+      String approvalsChannel,
+      List<String> groups,
+      List<String> protectedGroups,
+      String iamPath,
+      Optional<String> permissionsBoundaryArn,
+      Duration offerLifetime,
+      Duration secretVisibleFor,
+      Path dataDir,
+      KeyCare keyCare) {
+    this(
+        approverIds,
+        approverGroupId,
+        approvalsChannel,
+        groups,
+        protectedGroups,
+        iamPath,
+        permissionsBoundaryArn,
+        offerLifetime,
+        secretVisibleFor,
+        dataDir,
+        keyCare,
+        Pending.defaults());
+  }
+
+  /**
+   * How long a request may wait for a decision.
+   *
+   * @param remindApproversAfter how long after it was asked for the approvers are reminded, once
+   * @param expireAfter how long after it was asked for a request nobody decided expires
+   */
+  public record Pending(Duration remindApproversAfter, Duration expireAfter) {
+    /** The settings when {@code requests:} is left out of the config file. */
+    public static Pending defaults() {
+      return new Pending(Duration.ofHours(4), Duration.ofDays(3));
+    }
+  }
 
   /**
    * How Keysmith looks after access keys: rotation and reminders.

@@ -67,6 +67,12 @@ public final class Refusal extends KeysmithException {
     REQUEST_FAILED("requestId", "decidedBy"),
     /** The request was approved and provisioned, but its offer ran out unrevealed. */
     REQUEST_EXPIRED("requestId", "decidedBy"),
+    /** Nobody decided the request before it expired. */
+    REQUEST_EXPIRED_UNDECIDED("requestId"),
+    /** The requester withdrew the request. */
+    REQUEST_CANCELLED("requestId"),
+    /** Only the requester may cancel a request. */
+    NOT_REQUESTER("requestId"),
 
     // The one-time reveal of a new user's credentials.
     NOT_CREDENTIALS_OWNER("ownerId"),

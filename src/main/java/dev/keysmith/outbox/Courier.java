@@ -202,7 +202,10 @@ public final class Courier {
     Posted where;
     try {
       Posted posted = parcel.posted();
-      if (posted == null) {
+      Posted thread = parcel.thread();
+      if (posted == null && thread != null) {
+        where = slack.reply(thread, m.text(), m.blocks());
+      } else if (posted == null) {
         where = slack.post(m.channel(), m.text(), m.blocks());
       } else {
         slack.update(posted, m.text(), m.blocks());

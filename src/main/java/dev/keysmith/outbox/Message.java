@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  *     so only the latest state is ever sent
  * @param text the notification text (and what screen readers say)
  * @param blocks the Block Kit blocks as a JSON array
+ * @param threadOf when set, the slot of a message this one answers in its thread (and shows in the
+ *     channel too); posted on its own when that message was never posted
  */
 public record Message(
     String purpose,
@@ -23,7 +25,8 @@ public record Message(
     String channel,
     @Nullable String slot,
     String text,
-    String blocks) {
+    String blocks,
+    @Nullable String threadOf) {
 
   public Message {
     Objects.requireNonNull(purpose, "purpose");
@@ -31,6 +34,17 @@ public record Message(
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(text, "text");
     Objects.requireNonNull(blocks, "blocks");
+  }
+
+  /** A message that answers no thread. */
+  public Message(
+      String purpose,
+      String about,
+      String channel,
+      @Nullable String slot,
+      String text,
+      String blocks) {
+    this(purpose, about, channel, slot, text, blocks, null);
   }
 
   /** Messages wait behind earlier ones in the same lane: their slot's, else their channel's. */

@@ -11,8 +11,15 @@ import org.jspecify.annotations.Nullable;
  * @param attempts deliveries tried so far that failed
  * @param message what to send
  * @param posted where the slot's message already is, so this delivery edits it; null to post
+ * @param thread where the message this one answers in its thread is, once posted; null for none
  */
-public record Parcel(long id, int version, int attempts, Message message, @Nullable Posted posted) {
+public record Parcel(
+    long id,
+    int version,
+    int attempts,
+    Message message,
+    @Nullable Posted posted,
+    @Nullable Posted thread) {
 
   /** The Web API method this delivery calls. */
   public String method() {

@@ -30,6 +30,15 @@ public interface Notifier {
   /** Tells the requester (and the owner) the request was denied, and why. */
   void requestDenied(AccessRequest request);
 
+  /** Tells the owner, when someone else, that the requester withdrew the request. */
+  void requestCancelled(AccessRequest request);
+
+  /** Reminds the approvers, in the approvals channel, of a request still waiting for them. */
+  void remindApprovers(AccessRequest request);
+
+  /** Tells the requester (and the owner) nobody decided the request in time, so it expired. */
+  void requestExpired(AccessRequest request);
+
   /** Tells the requester provisioning failed, in plain words. */
   void requestFailed(AccessRequest request);
 

@@ -14,6 +14,7 @@ import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,12 @@ public final class RequestService {
   /** The job that removes the half-made IAM user of a failed request. */
   public static final String CLEAN_UP = "request.clean-up";
 
+  /** The job that reminds the approvers of a request nobody has decided yet, once. */
+  public static final String REMIND = "request.remind";
+
+  /** The job that expires a request nobody decided in time. */
+  public static final String EXPIRE = "request.expire";
+
   /**
    * When the job stored with an approval runs if nothing sooner reschedules it: only a stop cuts
    * the provisioning after an approval off without rescheduling, and the start resumes it anyway.
@@ -54,7 +61,7 @@ public final class RequestService {
   private final IamDirectory directory;
   private final RequestValidator validator;
   private final Supplier<String> ids;
-  private final Duration offerLifetime;
+  private final Deadlines deadlines;
   private final Set<String> provisioning = ConcurrentHashMap.newKeySet();
 
   public RequestService(
@@ -63,7 +70,7 @@ public final class RequestService {
       Provisioner provisioner,
       IamDirectory directory,
       Supplier<String> ids,
-      Duration offerLifetime) {
+      Deadlines deadlines) {
     this.store = ports.store();
     this.approvers = ports.approvers();
     this.notifier = ports.notifier();
@@ -73,7 +80,22 @@ public final class RequestService {
     this.directory = directory;
     this.validator = new RequestValidator(directory);
     this.ids = ids;
-    this.offerLifetime = offerLifetime;
+    this.deadlines = deadlines;
+  }
+
+  /**
+   * How long the parts of a request's life may take.
+   *
+   * @param offer how long the owner may reveal new credentials
+   * @param remindApprovers after how long undecided the approvers are reminded, once
+   * @param undecided after how long undecided a request expires
+   */
+  public record Deadlines(Duration offer, Duration remindApprovers, Duration undecided) {
+    public Deadlines {
+      if (remindApprovers.compareTo(undecided) >= 0) {
+        throw new IllegalArgumentException("the reminder must come before the expiry");
+      }
+    }
   }
 
   /** The outcome of a submission: the stored request, or the problems to show on the form. */
@@ -125,6 +147,8 @@ public final class RequestService {
                       "group", r.groupName(),
                       "accessType", r.accessType().name(),
                       "owner", r.ownerId()))
+              .schedule(REMIND, r.createdAt().plus(deadlines.remindApprovers()))
+              .schedule(EXPIRE, r.createdAt().plus(deadlines.undecided()))
               .tell(
                   () -> {
                     notifier.postForApproval(r);
@@ -172,6 +196,8 @@ public final class RequestService {
     transitions
         .move(store, RequestState.PENDING, failed)
         .audited(SYSTEM, AuditAction.REQUEST_FAILED, Map.of("errorCode", "ApprovalsChannel"))
+        .cancel(REMIND)
+        .cancel(EXPIRE)
         .tell(() -> notifier.requestFailed(failed))
         .commit();
   }
@@ -196,6 +222,8 @@ public final class RequestService {
     if (!transitions
         .move(store, RequestState.PENDING, next)
         .audited(actor, AuditAction.REQUEST_APPROVED)
+        .cancel(REMIND)
+        .cancel(EXPIRE)
         // Carries the provisioning on if this process stops before it ends.
         .schedule(PROVISION, clock.instant().plus(PROVISION_FALLBACK))
         .tell(() -> notifier.updateApproval(next))
@@ -223,6 +251,8 @@ public final class RequestService {
     if (!transitions
         .move(store, RequestState.PENDING, next)
         .audited(actor, AuditAction.REQUEST_DENIED, Map.of("reason", next.outcome()))
+        .cancel(REMIND)
+        .cancel(EXPIRE)
         .tell(
             () -> {
               notifier.updateApproval(next);
@@ -235,16 +265,110 @@ public final class RequestService {
   }
 
   /**
+   * The requester withdraws a request nobody has decided; fast enough to run before the Slack ack.
+   * The approvals message loses its buttons, and the owner, when someone else, is told.
+   */
+  public AccessRequest cancel(String id, String actor) {
+    AccessRequest r = find(id);
+    AccessRequest next = RequestWorkflow.cancel(r, actor, clock.instant());
+    if (!transitions
+        .move(store, RequestState.PENDING, next)
+        .audited(actor, AuditAction.REQUEST_CANCELLED, Map.of("iamUser", next.iamUserName()))
+        .cancel(REMIND)
+        .cancel(EXPIRE)
+        .tell(
+            () -> {
+              notifier.updateApproval(next);
+              notifier.requestCancelled(next);
+            })
+        .commit()) {
+      throw RequestWorkflow.alreadyDecided(find(id));
+    }
+    return next;
+  }
+
+  /**
+   * Job: the approvers are reminded, once, of a request still waiting for them; a request decided
+   * since is left alone.
+   */
+  public JobHandler remindJob() {
+    return job -> {
+      Optional<AccessRequest> r = store.find(job.subject());
+      if (r.isEmpty() || r.get().state() != RequestState.PENDING) {
+        return;
+      }
+      AccessRequest waiting = r.get();
+      transitions
+          .about(waiting.id())
+          .audited(SYSTEM, AuditAction.REQUEST_REMINDED, Map.of("iamUser", waiting.iamUserName()))
+          .tell(() -> notifier.remindApprovers(waiting))
+          .commit();
+    };
+  }
+
+  /**
+   * Job: a request nobody decided in time expires; the requester is told, and the approvals message
+   * loses its buttons.
+   */
+  public JobHandler expireJob() {
+    return job -> {
+      Optional<AccessRequest> r = store.find(job.subject());
+      if (r.isEmpty() || r.get().state() != RequestState.PENDING) {
+        return;
+      }
+      AccessRequest expired =
+          RequestWorkflow.expireUndecided(r.get(), words(deadlines.undecided()), clock.instant());
+      if (!transitions
+          .move(store, RequestState.PENDING, expired)
+          .audited(SYSTEM, AuditAction.REQUEST_EXPIRED, Map.of("iamUser", expired.iamUserName()))
+          .cancel(REMIND)
+          .tell(
+              () -> {
+                notifier.updateApproval(expired);
+                notifier.requestExpired(expired);
+              })
+          .commit()) {
+        log.info("request {}: decided just before it expired", expired.id());
+      }
+    };
+  }
+
+  /** A duration the way a person says it: 3 days, 4 hours, 90 minutes. */
+  static String words(Duration d) {
+    if (d.toDays() >= 1 && d.toHoursPart() == 0 && d.toMinutesPart() == 0) {
+      return d.toDays() + (d.toDays() == 1 ? " day" : " days");
+    }
+    if (d.toHours() >= 1 && d.toMinutesPart() == 0) {
+      return d.toHours() + (d.toHours() == 1 ? " hour" : " hours");
+    }
+    long minutes = Math.max(1, d.toMinutes());
+    return minutes + (minutes == 1 ? " minute" : " minutes");
+  }
+
+  /**
    * Finishes what a restart interrupted: posting requests for approval, and provisioning, which
    * carries on the same way as after an approval.
    */
   public void resumeInterrupted() {
+    Instant now = clock.instant();
     for (AccessRequest r : store.findByState(RequestState.PENDING)) {
+      // The deadlines follow the settings of this start, and reach requests made before there
+      // were any. A reminder already due is not stored again: it went out, or is lost for good.
+      Transitions.Change deadlinesNow =
+          transitions
+              .about(r.id())
+              .cancel(EXPIRE)
+              .schedule(EXPIRE, r.createdAt().plus(deadlines.undecided()));
+      Instant remindAt = r.createdAt().plus(deadlines.remindApprovers());
+      if (remindAt.isAfter(now)) {
+        deadlinesNow.cancel(REMIND).schedule(REMIND, remindAt);
+      }
       if (r.approvalTs() == null) {
         // Its message waits in the outbox, or a version before the outbox lost it: leaving it
         // again replaces a waiting one and edits a posted one, so it is never posted twice.
-        transitions.about(r.id()).tell(() -> notifier.postForApproval(r)).commit();
+        deadlinesNow.tell(() -> notifier.postForApproval(r));
       }
+      deadlinesNow.commit();
     }
     for (AccessRequest r : store.findByState(RequestState.APPROVED)) {
       log.info("request {}: carrying on with provisioning a restart interrupted", r.id());
@@ -254,6 +378,9 @@ public final class RequestService {
               clock.instant());
       if (transitions
           .move(store, RequestState.APPROVED, restarted)
+          // A decided request is reminded of and expired no more, however it got here.
+          .cancel(REMIND)
+          .cancel(EXPIRE)
           .cancel(PROVISION)
           .schedule(PROVISION, clock.instant().plus(PROVISION_FALLBACK))
           .tell(() -> notifier.updateApproval(restarted))
@@ -359,7 +486,8 @@ public final class RequestService {
       throw e;
     }
     directory.userCreated(approved.iamUserName(), approved.ownerId());
-    AccessRequest done = RequestWorkflow.provisioned(current[0], offerLifetime, clock.instant());
+    AccessRequest done =
+        RequestWorkflow.provisioned(current[0], deadlines.offer(), clock.instant());
     transitions
         .move(store, RequestState.APPROVED, done)
         .audited(

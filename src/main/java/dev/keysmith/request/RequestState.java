@@ -2,6 +2,7 @@ package dev.keysmith.request;
 
 /**
  * Where an access request is in its life: PENDING → APPROVED → PROVISIONED → REVEALING → REVEALED.
+ * A PENDING request may instead be DENIED, CANCELLED by its requester, or EXPIRED undecided.
  */
 public enum RequestState {
   PENDING,
@@ -11,11 +12,17 @@ public enum RequestState {
   REVEALED,
   DENIED,
   FAILED,
-  EXPIRED;
+  EXPIRED,
+  /** The requester withdrew it before anyone decided. */
+  CANCELLED;
 
   /** Whether no further transition can happen from this state. */
   public boolean isFinal() {
-    return this == REVEALED || this == DENIED || this == FAILED || this == EXPIRED;
+    return this == REVEALED
+        || this == DENIED
+        || this == FAILED
+        || this == EXPIRED
+        || this == CANCELLED;
   }
 
   /** Whether a request in this state still holds on to its IAM user name. */

@@ -42,6 +42,24 @@ public final class RequestWorkflow {
     return r.withDecision(RequestState.DENIED, actor, why, now);
   }
 
+  /** The requester withdraws a request nobody has decided yet (posted or not); nobody else may. */
+  public static AccessRequest cancel(AccessRequest r, String actor, Instant now) {
+    if (!actor.equals(r.requesterId())) {
+      throw new Refusal(Reason.NOT_REQUESTER, r.id());
+    }
+    if (r.state() != RequestState.PENDING) {
+      throw alreadyDecided(r);
+    }
+    return r.withDecision(RequestState.CANCELLED, actor, "Cancelled by the requester.", now);
+  }
+
+  /** Nobody decided a PENDING request within {@code lifetime}: it expires, undecided. */
+  public static AccessRequest expireUndecided(AccessRequest r, String lifetime, Instant now) {
+    requireState(r, RequestState.PENDING);
+    return r.withOutcome(
+        RequestState.EXPIRED, "Nobody decided it within " + lifetime + ", so it expired.", now);
+  }
+
   /** Provisioning finished: the owner may reveal credentials until {@code now + offerLifetime}. */
   public static AccessRequest provisioned(AccessRequest r, Duration offerLifetime, Instant now) {
     requireState(r, RequestState.APPROVED);
@@ -134,7 +152,11 @@ public final class RequestWorkflow {
     String decidedBy = Objects.toString(r.decidedBy(), "");
     return switch (r.state()) {
       case FAILED -> new Refusal(Reason.REQUEST_FAILED, r.id(), decidedBy);
-      case EXPIRED -> new Refusal(Reason.REQUEST_EXPIRED, r.id(), decidedBy);
+      case EXPIRED ->
+          r.decidedBy() == null
+              ? new Refusal(Reason.REQUEST_EXPIRED_UNDECIDED, r.id())
+              : new Refusal(Reason.REQUEST_EXPIRED, r.id(), decidedBy);
+      case CANCELLED -> new Refusal(Reason.REQUEST_CANCELLED, r.id());
       default -> new Refusal(Reason.ALREADY_DECIDED, r.id(), r.state().name(), decidedBy);
     };
   }

@@ -226,20 +226,59 @@ final class Blocks {
             contextLine(":no_entry: Denied by " + user(r.decidedBy()) + " " + date(r.decidedAt())));
         blocks.add(section(s -> s.text(markdownText("*Reason*\n" + Mrkdwn.quote(r.outcome())))));
       }
+      case CANCELLED ->
+          blocks.add(
+              contextLine(
+                  ":leftwards_arrow_with_hook: Cancelled by "
+                      + user(r.requesterId())
+                      + " "
+                      + date(r.decidedAt())
+                      + ". Nothing was created."));
+      case EXPIRED -> {
+        if (r.decidedBy() == null) {
+          blocks.add(
+              contextLine(
+                  ":alarm_clock: Expired "
+                      + date(r.updatedAt())
+                      + ": nobody decided it in time. Nothing was created."));
+        } else {
+          blocks.add(approvedLine(r));
+          blocks.add(section(s -> s.text(markdownText(trail(r)))));
+        }
+      }
       default -> {
-        blocks.add(
-            contextLine(
-                ":white_check_mark: Approved by "
-                    + user(r.decidedBy())
-                    + " "
-                    + date(r.decidedAt())));
-        StringBuilder trail = new StringBuilder();
-        r.progress().forEach(step -> trail.append("• ").append(step).append('\n'));
-        trail.append(result(r));
-        blocks.add(section(s -> s.text(markdownText(trail.toString()))));
+        blocks.add(approvedLine(r));
+        blocks.add(section(s -> s.text(markdownText(trail(r)))));
       }
     }
     return blocks;
+  }
+
+  private static LayoutBlock approvedLine(AccessRequest r) {
+    return contextLine(
+        ":white_check_mark: Approved by " + user(r.decidedBy()) + " " + date(r.decidedAt()));
+  }
+
+  /** The provisioning steps done so far, then where the request ended. */
+  private static String trail(AccessRequest r) {
+    StringBuilder trail = new StringBuilder();
+    r.progress().forEach(step -> trail.append("• ").append(step).append('\n'));
+    trail.append(result(r));
+    return trail.toString();
+  }
+
+  /** The requester's note that the request waits, with a way to withdraw it. */
+  static List<LayoutBlock> received(AccessRequest r, String mrkdwn) {
+    return List.of(
+        section(s -> s.text(markdownText(mrkdwn))),
+        buttons(
+            Ids.BLOCK_CANCEL,
+            confirmedButton(
+                Ids.ACTION_CANCEL_REQUEST,
+                "Cancel request",
+                r.id(),
+                "Withdraw request " + r.id() + " for `" + r.iamUserName() + "`?",
+                "Withdraw it")));
   }
 
   private static String result(AccessRequest r) {

@@ -12,18 +12,25 @@ import dev.keysmith.request.RequestService;
 import java.util.Map;
 
 /**
- * Approve and Deny on the approvals message. Who may decide is checked by the workflow on the
- * server for every click, whatever buttons a client shows.
+ * Approve and Deny on the approvals message, and the requester's Cancel. Who may decide or cancel
+ * is checked by the workflow on the server for every click, whatever buttons a client shows.
  */
 final class DecisionActions {
   private final RequestService service;
   private final SlackWebApi slack;
+  private final SlackSecretChannel replies;
   private final Clicks clicks;
   private final Later later;
 
-  DecisionActions(RequestService service, SlackWebApi slack, Clicks clicks, Later later) {
+  DecisionActions(
+      RequestService service,
+      SlackWebApi slack,
+      SlackSecretChannel replies,
+      Clicks clicks,
+      Later later) {
     this.service = service;
     this.slack = slack;
+    this.replies = replies;
     this.clicks = clicks;
     this.later = later;
   }
@@ -32,6 +39,26 @@ final class DecisionActions {
     app.blockAction(Ids.ACTION_APPROVE, this::approve);
     app.blockAction(Ids.ACTION_DENY, this::askReason);
     app.viewSubmission(Ids.DENY_VIEW, this::deny);
+    app.blockAction(Ids.ACTION_CANCEL_REQUEST, this::cancel);
+  }
+
+  /** The requester withdraws the request; their message says so in place of the button. */
+  Response cancel(BlockActionRequest req, ActionContext ctx) {
+    return clicks.handle(
+        req,
+        ctx,
+        "cancel",
+        v -> Untrusted.requestId(v, Untrusted.BUTTON),
+        (id, click) -> {
+          AccessRequest r = service.cancel(id, click.actor());
+          String text =
+              "You cancelled request "
+                  + r.id()
+                  + " for IAM user `"
+                  + r.iamUserName()
+                  + "`. Nothing was created, and the approvers no longer see buttons on it.";
+          replies.replace(click.responseUrl(), Outgoing.plain(text), Blocks.text(text));
+        });
   }
 
   Response approve(BlockActionRequest req, ActionContext ctx) {

@@ -16,6 +16,7 @@ final class Ids {
   static final String BLOCK_JUSTIFICATION = "justification";
   static final String BLOCK_DENY_REASON = "deny_reason";
   static final String BLOCK_DECISION = "decision";
+  static final String BLOCK_CANCEL = "cancel";
   static final String BLOCK_REVEAL = "reveal";
   static final String BLOCK_LINK_DECISION = "link_decision";
 
@@ -24,6 +25,7 @@ final class Ids {
 
   static final String ACTION_APPROVE = "keysmith_approve";
   static final String ACTION_DENY = "keysmith_deny";
+  static final String ACTION_CANCEL_REQUEST = "keysmith_cancel_request";
   static final String ACTION_GET_CREDENTIALS = "keysmith_get_credentials";
   static final String ACTION_REVEAL = "keysmith_reveal";
   static final String ACTION_HIDE = "keysmith_hide";

@@ -55,6 +55,21 @@ final class Outgoing {
     outbox.send(new Message(purpose, about, channel, slot, fallback, GSON.toJson(blocks)));
   }
 
+  /**
+   * A message to {@code channel} in the thread of the slot {@code threadOf}'s message, shown in the
+   * channel too; a plain post when that message was never posted.
+   */
+  void reply(
+      String purpose,
+      String about,
+      String channel,
+      String threadOf,
+      String fallback,
+      List<LayoutBlock> blocks) {
+    outbox.send(
+        new Message(purpose, about, channel, null, fallback, GSON.toJson(blocks), threadOf));
+  }
+
   /** Mrkdwn without its quote marks and code ticks, for notification text. */
   static String plain(String mrkdwn) {
     return mrkdwn.replace("&gt; ", "").replace("`", "");

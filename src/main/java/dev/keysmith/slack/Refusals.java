@@ -31,6 +31,15 @@ final class Refusals {
               + by(r)
               + ", but its credentials were not revealed in time, so it is closed. Ask for a new"
               + " one if it is still needed.";
+      case REQUEST_EXPIRED_UNDECIDED ->
+          "Request "
+              + arg(r, "requestId")
+              + " expired because nobody decided it in time, so it is closed. The requester can"
+              + " ask again if it is still needed.";
+      case REQUEST_CANCELLED ->
+          "Request " + arg(r, "requestId") + " was cancelled by its requester, so it is closed.";
+      case NOT_REQUESTER ->
+          "Only the person who asked for request " + arg(r, "requestId") + " can cancel it.";
       case NOT_CREDENTIALS_OWNER ->
           "Only the owner of these credentials, " + user(arg(r, "ownerId")) + ", can reveal them.";
       case OFFER_EXPIRED ->

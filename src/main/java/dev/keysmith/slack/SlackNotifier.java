@@ -6,6 +6,10 @@ import dev.keysmith.outbox.Outbox;
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.Notifier;
 import dev.keysmith.request.RequestState;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link Notifier} over the outbox: the approvals channel and direct messages, each rendered now
@@ -14,10 +18,22 @@ import dev.keysmith.request.RequestState;
 public final class SlackNotifier implements Notifier {
   private final Outgoing out;
   private final String approvalsChannel;
+  private final List<String> approverIds;
+  private final @Nullable String approverGroupId;
 
-  public SlackNotifier(Outbox outbox, String approvalsChannel) {
+  /**
+   * Notices to the approvals channel and direct messages; a reminder mentions {@code approverIds}
+   * and the user group {@code approverGroupId}, when there is one.
+   */
+  public SlackNotifier(
+      Outbox outbox,
+      String approvalsChannel,
+      Collection<String> approverIds,
+      @Nullable String approverGroupId) {
     this.out = new Outgoing(outbox);
     this.approvalsChannel = approvalsChannel;
+    this.approverIds = List.copyOf(approverIds);
+    this.approverGroupId = approverGroupId;
   }
 
   @Override
@@ -38,16 +54,78 @@ public final class SlackNotifier implements Notifier {
 
   @Override
   public void requestReceived(AccessRequest r) {
-    dm(
-        r,
-        r.requesterId(),
+    String text =
         "Your request "
             + r.id()
             + " for IAM user `"
             + r.iamUserName()
             + "` is waiting for approval in <#"
             + approvalsChannel
-            + ">. I'll tell you when it is decided.");
+            + ">. I'll tell you when it is decided.";
+    out.dm(NOTICE, r.id(), r.requesterId(), Outgoing.plain(text), Blocks.received(r, text));
+  }
+
+  @Override
+  public void requestCancelled(AccessRequest r) {
+    if (!r.ownerId().equals(r.requesterId())) {
+      dm(
+          r,
+          r.ownerId(),
+          user(r.requesterId())
+              + " cancelled request "
+              + r.id()
+              + " for IAM user `"
+              + r.iamUserName()
+              + "`, which you would have owned. Nothing was created.");
+    }
+  }
+
+  @Override
+  public void remindApprovers(AccessRequest r) {
+    List<String> mentions = new ArrayList<>();
+    approverIds.stream()
+        .filter(id -> !id.equals(r.requesterId()) && !id.equals(r.ownerId()))
+        .map(Mrkdwn::user)
+        .forEach(mentions::add);
+    if (approverGroupId != null) {
+      mentions.add("<!subteam^" + approverGroupId + ">");
+    }
+    String text =
+        ":bell: Request "
+            + r.id()
+            + " for IAM user `"
+            + r.iamUserName()
+            + "` (group `"
+            + r.groupName()
+            + "`), asked by "
+            + user(r.requesterId())
+            + " "
+            + Mrkdwn.date(r.createdAt())
+            + ", is still waiting for a decision"
+            + (mentions.isEmpty() ? "" : " from " + String.join(", ", mentions))
+            + ". Approve or deny it on the request's message.";
+    out.reply(
+        NOTICE,
+        r.id(),
+        approvalsChannel,
+        Outgoing.approvalSlot(r.id()),
+        Outgoing.plain(text),
+        Blocks.text(text));
+  }
+
+  @Override
+  public void requestExpired(AccessRequest r) {
+    String text =
+        "Nobody decided request "
+            + r.id()
+            + " for IAM user `"
+            + r.iamUserName()
+            + "` in time, so it expired and nothing was created.\n"
+            + Mrkdwn.quote(r.outcome());
+    dm(r, r.requesterId(), text + "\nSubmit `/iam create-user` again if it is still needed.");
+    if (!r.ownerId().equals(r.requesterId())) {
+      dm(r, r.ownerId(), text);
+    }
   }
 
   @Override

@@ -44,6 +44,21 @@ public final class SlackOutboxPoster implements SlackPoster {
   }
 
   @Override
+  public Posted reply(Posted parent, String text, String blocks) throws DeliveryFailure {
+    ChatPostMessageResponse posted =
+        call(
+            () ->
+                slack.chatPostMessage(
+                    m ->
+                        m.channel(parent.channel())
+                            .threadTs(parent.ts())
+                            .replyBroadcast(true)
+                            .text(text)
+                            .blocksAsString(blocks)));
+    return new Posted(posted.getChannel(), posted.getTs());
+  }
+
+  @Override
   public void update(Posted where, String text, String blocks) throws DeliveryFailure {
     call(
         () ->

@@ -233,7 +233,12 @@ final class Schema {
                     channel TEXT NOT NULL,
                     ts TEXT NOT NULL
                   )
-                  """)));
+                  """)),
+          new Migration(
+              10,
+              List.of(
+                  // A message may answer another in its thread: the slot of the one it answers.
+                  "ALTER TABLE outbox ADD COLUMN thread_of TEXT")));
 
   /** The version a fully migrated database has. */
   static int latestVersion() {

@@ -93,9 +93,9 @@ public final class SqliteOutbox implements OutboxStore {
           try (PreparedStatement ps =
               c.prepareStatement(
                   "INSERT INTO outbox (purpose, about, channel, slot, lane, text, blocks, state,"
-                      + " due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '"
+                      + " due_at, created_at, updated_at, thread_of) VALUES (?, ?, ?, ?, ?, ?, ?, '"
                       + PENDING
-                      + "', ?, ?, ?)")) {
+                      + "', ?, ?, ?, ?)")) {
             ps.setString(1, m.purpose());
             ps.setString(2, m.about());
             ps.setString(3, m.channel());
@@ -106,6 +106,7 @@ public final class SqliteOutbox implements OutboxStore {
             ps.setLong(8, due);
             ps.setLong(9, now);
             ps.setLong(10, now);
+            ps.setString(11, m.threadOf());
             ps.executeUpdate();
           }
           return Boolean.TRUE;
@@ -120,8 +121,10 @@ public final class SqliteOutbox implements OutboxStore {
           try (PreparedStatement ps =
               c.prepareStatement(
                   "SELECT o.id, o.version, o.attempts, o.purpose, o.about, o.channel, o.slot,"
-                      + " o.text, o.blocks, s.channel AS posted_channel, s.ts AS posted_ts"
+                      + " o.text, o.blocks, o.thread_of, s.channel AS posted_channel,"
+                      + " s.ts AS posted_ts, t.channel AS thread_channel, t.ts AS thread_ts"
                       + " FROM outbox o LEFT JOIN outbox_slots s ON s.slot = o.slot"
+                      + " LEFT JOIN outbox_slots t ON t.slot = o.thread_of"
                       + " WHERE o.state = '"
                       + PENDING
                       + "' AND o.due_at <= ? AND NOT EXISTS (SELECT 1 FROM outbox e"
@@ -150,11 +153,16 @@ public final class SqliteOutbox implements OutboxStore {
             rs.getString("channel"),
             rs.getString("slot"),
             rs.getString("text"),
-            rs.getString("blocks"));
+            rs.getString("blocks"),
+            rs.getString("thread_of"));
     String postedTs = rs.getString("posted_ts");
     @Nullable Posted posted =
         postedTs == null ? null : new Posted(rs.getString("posted_channel"), postedTs);
-    return new Parcel(rs.getLong("id"), rs.getInt("version"), rs.getInt("attempts"), m, posted);
+    String threadTs = rs.getString("thread_ts");
+    @Nullable Posted thread =
+        threadTs == null ? null : new Posted(rs.getString("thread_channel"), threadTs);
+    return new Parcel(
+        rs.getLong("id"), rs.getInt("version"), rs.getInt("attempts"), m, posted, thread);
   }
 
   @Override

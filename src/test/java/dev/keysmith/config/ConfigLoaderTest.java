@@ -40,6 +40,9 @@ class ConfigLoaderTest {
         unusedAfter: 30d
       dataDir: ./data
       protectedGroups: [admins, Break-Glass]
+      requests:
+        remindApproversAfter: 2h
+        expireAfter: 2d
       """;
 
   @TempDir Path tmp;
@@ -349,6 +352,28 @@ class ConfigLoaderTest {
         "keysmith.yml: keys.maxAge '" + value + "' is not a duration");
   }
 
+  @ParameterizedTest
+  @CsvSource({
+    "remindApproversAfter: 2h, remindApproversAfter, 9m, 10m",
+    "expireAfter: 2d, expireAfter, 59m, 1h"
+  })
+  void parse_requestsDurationTooShort_namesKeyAndMinimum(
+      String line, String key, String value, String minimum) {
+    assertFails(
+        with(line, key + ": " + value),
+        "keysmith.yml: requests." + key + " '" + value + "' must be at least " + minimum);
+  }
+
+  @Test
+  void parse_reminderNotBeforeExpiry_isRefused() {
+    assertFails(
+        with("remindApproversAfter: 2h", "remindApproversAfter: 2d"),
+        "keysmith.yml: requests.remindApproversAfter '2d' must be shorter than expireAfter (2d)");
+    assertFails(
+        with("remindApproversAfter: 2h\n  expireAfter: 2d", "expireAfter: 3h"),
+        "keysmith.yml: requests.expireAfter '3h' must be longer than remindApproversAfter (4h)");
+  }
+
   @Test
   void parse_emptyDataDir_isRefused() {
     assertFails(with("dataDir: ./data", "dataDir: ''"), "keysmith.yml: dataDir is empty");
@@ -418,7 +443,8 @@ class ConfigLoaderTest {
                 Duration.ofDays(3),
                 Duration.ofDays(14),
                 Duration.ofDays(60),
-                Duration.ofDays(30))),
+                Duration.ofDays(30)),
+            new KeysmithConfig.Pending(Duration.ofHours(2), Duration.ofDays(2))),
         config);
   }
 
@@ -438,6 +464,9 @@ class ConfigLoaderTest {
     assertEquals(List.of(), config.protectedGroups());
     assertEquals("/keysmith/", config.iamPath());
     assertEquals(Optional.empty(), config.permissionsBoundaryArn());
+    assertEquals(KeysmithConfig.Pending.defaults(), config.pending());
+    assertEquals(Duration.ofHours(4), config.pending().remindApproversAfter());
+    assertEquals(Duration.ofDays(3), config.pending().expireAfter());
     assertEquals(Duration.ofDays(7), config.offerLifetime());
     assertEquals(Duration.ofMinutes(2), config.secretVisibleFor());
     assertEquals(BASE.resolve("data"), config.dataDir());

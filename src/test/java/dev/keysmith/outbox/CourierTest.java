@@ -100,6 +100,24 @@ class CourierTest {
   }
 
   @Test
+  void aReplyToASlotsMessage_goesInItsThread_orOnItsOwnWhenTheMessageWasNeverPosted() {
+    outbox.send(approval("KS-1", "pending"));
+    courier.deliverDue();
+    outbox.send(
+        new Message("request.notice", "KS-1", APPROVALS, null, "remind", "[]", "approval:KS-1"));
+    outbox.send(
+        new Message("request.notice", "KS-2", APPROVALS, null, "lone", "[]", "approval:KS-2"));
+    courier.deliverDue();
+
+    assertEquals(
+        List.of(
+            "post C0APPROVALS pending",
+            "reply C0APPROVALS 1.000001 remind",
+            "post C0APPROVALS lone"),
+        slack.calls);
+  }
+
+  @Test
   void anEditOfAPostedMessage_waitsTheSettleTimeSoTheStatesAfterItGoAsOne() {
     SqliteOutbox settling = new SqliteOutbox(db, clock, Duration.ofSeconds(1));
     Courier courier =
@@ -349,6 +367,13 @@ class CourierTest {
       calls.add("post " + channel + " " + text);
       answer();
       return new Posted(channel, String.format("1.%06d", ++ts));
+    }
+
+    @Override
+    public Posted reply(Posted parent, String text, String blocks) throws DeliveryFailure {
+      calls.add("reply " + parent.channel() + " " + parent.ts() + " " + text);
+      answer();
+      return new Posted(parent.channel(), String.format("1.%06d", ++ts));
     }
 
     @Override

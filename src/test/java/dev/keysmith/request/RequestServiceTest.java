@@ -60,7 +60,8 @@ class RequestServiceTest {
             new Provisioner(iam, audit, clock, "/keysmith/", Optional.empty()),
             new IamDirectory(iam, List.of("developers"), Runnable::run, Ticker.systemTicker()),
             ids::next,
-            Duration.ofDays(7));
+            new RequestService.Deadlines(
+                Duration.ofDays(7), Duration.ofHours(4), Duration.ofDays(3)));
   }
 
   @AfterEach

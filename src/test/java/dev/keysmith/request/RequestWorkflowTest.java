@@ -189,4 +189,52 @@ class RequestWorkflowTest {
     AccessRequest approved = RequestWorkflow.approve(pending(), APPROVER, true, T0);
     return RequestWorkflow.provisioned(approved, Duration.ofDays(7), T0);
   }
+
+  @Test
+  void cancel_byTheRequester_whilePending_closesItWithoutADecider() {
+    AccessRequest cancelled = RequestWorkflow.cancel(pending(), REQUESTER, T0.plusSeconds(60));
+
+    assertEquals(RequestState.CANCELLED, cancelled.state());
+    assertEquals(REQUESTER, cancelled.decidedBy());
+    assertEquals(T0.plusSeconds(60), cancelled.decidedAt());
+    assertEquals(false, cancelled.state().claimsUserName());
+    assertEquals(true, cancelled.state().isFinal());
+  }
+
+  @Test
+  void cancel_byAnyoneElse_isRefused_evenTheOwnerOrAnApprover() {
+    for (String other : new String[] {OWNER, APPROVER}) {
+      Refusal r = assertThrows(Refusal.class, () -> RequestWorkflow.cancel(pending(), other, T0));
+      assertEquals(Reason.NOT_REQUESTER, r.reason());
+    }
+  }
+
+  @Test
+  void cancel_onceDecided_saysWhatBecameOfIt() {
+    AccessRequest approved = RequestWorkflow.approve(pending(), APPROVER, true, T0);
+    Refusal r = assertThrows(Refusal.class, () -> RequestWorkflow.cancel(approved, REQUESTER, T0));
+    assertEquals(Reason.ALREADY_DECIDED, r.reason());
+    AccessRequest cancelled = RequestWorkflow.cancel(pending(), REQUESTER, T0);
+    Refusal again =
+        assertThrows(Refusal.class, () -> RequestWorkflow.cancel(cancelled, REQUESTER, T0));
+    assertEquals(Reason.REQUEST_CANCELLED, again.reason());
+    Refusal approve =
+        assertThrows(Refusal.class, () -> RequestWorkflow.approve(cancelled, APPROVER, true, T0));
+    assertEquals(Reason.REQUEST_CANCELLED, approve.reason());
+  }
+
+  @Test
+  void expireUndecided_isRefusedLaterAsExpiredUndecided_notAsAnUnrevealedOffer() {
+    AccessRequest expired = RequestWorkflow.expireUndecided(pending(), "3 days", T0);
+
+    assertEquals(RequestState.EXPIRED, expired.state());
+    assertEquals(null, expired.decidedBy());
+    assertEquals("Nobody decided it within 3 days, so it expired.", expired.outcome());
+    Refusal r =
+        assertThrows(Refusal.class, () -> RequestWorkflow.approve(expired, APPROVER, true, T0));
+    assertEquals(Reason.REQUEST_EXPIRED_UNDECIDED, r.reason());
+    Refusal deny =
+        assertThrows(Refusal.class, () -> RequestWorkflow.deny(expired, APPROVER, true, "no", T0));
+    assertEquals(Reason.REQUEST_EXPIRED_UNDECIDED, deny.reason());
+  }
 }
