@@ -26,6 +26,8 @@ import dev.keysmith.jobs.Scheduler;
 import dev.keysmith.outbox.Courier;
 import dev.keysmith.outbox.Outbox;
 import dev.keysmith.outbox.Receipt;
+import dev.keysmith.request.GroupPolicy;
+import dev.keysmith.request.Policies;
 import dev.keysmith.request.Provisioner;
 import dev.keysmith.request.RequestIds;
 import dev.keysmith.request.RequestPorts;
@@ -212,10 +214,15 @@ public final class Keysmith implements AutoCloseable {
             config.approverGroupId(),
             workers,
             Ticker.systemTicker());
+    Policies policies =
+        new Policies(
+            config.policies(),
+            new GroupPolicy.Audience(config.approverIds(), config.approverGroupId()),
+            approvers);
     RequestPorts requestPorts =
         new RequestPorts(
             new SqliteRequestStore(database),
-            approvers,
+            policies,
             new SlackNotifier(
                 outbox,
                 config.approvalsChannel(),
@@ -309,7 +316,9 @@ public final class Keysmith implements AutoCloseable {
             config);
     Lifecycle lifecycle =
         new Lifecycle(
-            Map.of("the approvers' user group", approvers::warmUp),
+            Map.of(
+                "the approvers' and policies' user groups",
+                () -> approvers.warmUp(policies.userGroupIds())),
             List.of(
                 new Recovery.Step(
                     "delete the credentials of reveals a stop cut off",

@@ -9,6 +9,7 @@ import dev.keysmith.config.Settings;
 import dev.keysmith.iam.AwsClients;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.UserTags;
+import dev.keysmith.request.GroupPolicy;
 import dev.keysmith.testing.FakeSlackApi;
 import dev.keysmith.testing.IamFaultProxy;
 import dev.keysmith.testing.MotoServer;
@@ -115,6 +116,9 @@ final class KeysmithFixture implements AutoCloseable {
    */
   Duration slackEditSettle = Duration.ZERO;
 
+  /** The group policies the next {@link #start()} configures; none by default. */
+  List<GroupPolicy> policies = List.of();
+
   /** Whether the next {@link #start()} sets {@code KEYSMITH_START_FRESH}. */
   boolean startFresh;
 
@@ -143,7 +147,9 @@ final class KeysmithFixture implements AutoCloseable {
             OFFER,
             VISIBLE_FOR,
             dataDir,
-            withApproval(KeysmithConfig.KeyCare.defaults(), rotationNeedsApproval));
+            withApproval(KeysmithConfig.KeyCare.defaults(), rotationNeedsApproval),
+            KeysmithConfig.Pending.defaults(),
+            policies);
     keysmith =
         Keysmith.start(
             settings,

@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 public enum AuditAction {
   REQUEST_SUBMITTED("request.submitted"),
   REQUEST_APPROVED("request.approved"),
+  REQUEST_APPROVAL_COUNTED("request.approval-counted"),
   REQUEST_DENIED("request.denied"),
   REQUEST_FAILED("request.failed"),
   REQUEST_PROVISIONED("request.provisioned"),

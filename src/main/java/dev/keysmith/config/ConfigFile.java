@@ -6,12 +6,15 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import dev.keysmith.config.KeysmithConfig.KeyCare;
 import dev.keysmith.config.KeysmithConfig.Pending;
+import dev.keysmith.request.AccessType;
+import dev.keysmith.request.GroupPolicy;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,6 +25,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,11 +42,19 @@ record ConfigFile(
     Delivery delivery,
     Keys keys,
     Requests requests,
+    Map<String, Policy> policies,
     String dataDir) {
   /** The records read from a mapping; the others are read from a single value. */
   static final Set<Class<?>> MAPPINGS =
       Set.of(
-          ConfigFile.class, Approvers.class, Iam.class, Delivery.class, Keys.class, Requests.class);
+          ConfigFile.class,
+          Approvers.class,
+          Iam.class,
+          Delivery.class,
+          Keys.class,
+          Requests.class,
+          Policy.class,
+          Audience.class);
 
   private static final Form USER_ID =
       new Form("[UW][A-Z0-9]{6,20}", "is not a Slack user id (like U0123ABCD)");
@@ -82,16 +94,34 @@ record ConfigFile(
     groups = groupNames("groups", groups);
     protectedGroups =
         groupNames("protectedGroups", protectedGroups == null ? List.of() : protectedGroups);
+    policies = policies == null ? Map.of() : policies;
+    for (String group : policies.keySet()) {
+      if (groups.stream().noneMatch(group::equalsIgnoreCase)) {
+        throw new Invalid(
+            "policies." + group,
+            "is not in groups: a policy is for a group people may ask for; add it to groups or"
+                + " check the spelling");
+      }
+    }
     for (int i = 0; i < protectedGroups.size(); i++) {
       String name = protectedGroups.get(i);
-      if (groups.stream().anyMatch(name::equalsIgnoreCase)) {
+      if (groups.stream().anyMatch(name::equalsIgnoreCase) && policyOf(policies, name) == null) {
         // A new user of an offered group gets an owner, who could then rotate its keys in Slack.
         throw new Invalid(
             "protectedGroups[" + i + "]",
             quote(name)
-                + " is also in groups: people may not ask for a group whose members' keys must"
-                + " not be handed out in Slack; take it out of one of the lists");
+                + " is also in groups: people may ask for a protected group only under a policy"
+                + " written for it (policies."
+                + name
+                + "); add one, or take it out of one of the lists");
       }
+    }
+    for (Map.Entry<String, Policy> e : policies.entrySet()) {
+      e.getValue()
+          .check(
+              "policies." + e.getKey(),
+              protectedGroups.stream().anyMatch(e.getKey()::equalsIgnoreCase),
+              approvers);
     }
     iam = iam == null ? Iam.defaults() : iam;
     delivery = delivery == null ? Delivery.defaults() : delivery;
@@ -123,7 +153,23 @@ record ConfigFile(
         delivery.secretVisibleFor().value(),
         (data.isAbsolute() ? data : baseDir.resolve(data)).normalize(),
         keys.keyCare(),
-        requests.pending());
+        requests.pending(),
+        groups.stream()
+            .map(
+                g -> {
+                  Policy p = policyOf(policies, g);
+                  return p == null ? GroupPolicy.defaults(g) : p.toPolicy(g);
+                })
+            .toList());
+  }
+
+  /** The policy written for {@code group}, its name compared ignoring case, or null. */
+  private static @Nullable Policy policyOf(Map<String, Policy> policies, String group) {
+    return policies.entrySet().stream()
+        .filter(e -> e.getKey().equalsIgnoreCase(group))
+        .map(Map.Entry::getValue)
+        .findFirst()
+        .orElse(null);
   }
 
   /** IAM group names under {@code key}, each valid and none repeated. */
@@ -226,6 +272,122 @@ record ConfigFile(
     }
   }
 
+  /** Some Slack people: user ids and, optionally, a user group's members. */
+  record Audience(List<String> users, @Nullable String userGroup) {
+    Audience {
+      users = users == null ? List.of() : users;
+      for (int i = 0; i < users.size(); i++) {
+        USER_ID.check("users[" + i + "]", users.get(i));
+      }
+      USER_GROUP_ID.check("userGroup", userGroup);
+      if (users.isEmpty() && userGroup == null) {
+        throw new Invalid("", "names nobody: list Slack user ids under users, or a userGroup");
+      }
+    }
+
+    GroupPolicy.Audience toAudience() {
+      return new GroupPolicy.Audience(new LinkedHashSet<>(users), Optional.ofNullable(userGroup));
+    }
+  }
+
+  /** {@code policies.<group>:}, the access policy of one group. */
+  record Policy(
+      @Nullable Audience requesters,
+      @Nullable Audience approvers,
+      @Nullable Integer quorum,
+      @Nullable List<String> accessTypes,
+      @Nullable WrittenDuration defaultLifetime,
+      @Nullable WrittenDuration maxLifetime,
+      @Nullable Boolean autoApprove) {
+    /** The longest a user of an auto-approved group may live: auto-approval is for short access. */
+    static final String AUTO_APPROVE_MAX = "1d";
+
+    static final int MAX_QUORUM = 5;
+
+    Policy {
+      if (quorum != null && (quorum < 1 || quorum > MAX_QUORUM)) {
+        throw new Invalid("quorum", quorum + " must be between 1 and " + MAX_QUORUM);
+      }
+      if (accessTypes != null) {
+        if (accessTypes.isEmpty()) {
+          throw new Invalid("accessTypes", "is empty: list at least one, or leave it out for all");
+        }
+        for (int i = 0; i < accessTypes.size(); i++) {
+          accessType("accessTypes[" + i + "]", accessTypes.get(i));
+        }
+      }
+      Keys.atLeast("defaultLifetime", defaultLifetime, "1h");
+      Keys.atLeast("maxLifetime", maxLifetime, "1h");
+      if (defaultLifetime != null
+          && maxLifetime != null
+          && defaultLifetime.value().compareTo(maxLifetime.value()) > 0) {
+        throw new Invalid(
+            "defaultLifetime",
+            quote(defaultLifetime.text())
+                + " is longer than maxLifetime ("
+                + maxLifetime.text()
+                + ")");
+      }
+      if (Boolean.TRUE.equals(autoApprove)) {
+        if (maxLifetime == null
+            || maxLifetime.value().compareTo(WrittenDuration.of(AUTO_APPROVE_MAX).value()) > 0) {
+          throw new Invalid(
+              "autoApprove",
+              "needs a short maxLifetime (at most "
+                  + AUTO_APPROVE_MAX
+                  + "): access nobody approves must end by itself");
+        }
+      }
+    }
+
+    /** Checks what needs the rest of the file: protected groups, and who can reach the quorum. */
+    void check(String key, boolean protectedGroup, ConfigFile.Approvers global) {
+      if (protectedGroup && Boolean.TRUE.equals(autoApprove)) {
+        throw new Invalid(
+            key + ".autoApprove",
+            "is not allowed: the group is in protectedGroups, and auto-approval never applies to"
+                + " a protected group");
+      }
+      int needed = quorum == null ? 1 : quorum;
+      List<String> users = approvers != null ? approvers.users() : global.users();
+      @Nullable String userGroup = approvers != null ? approvers.userGroup() : global.userGroup();
+      if (userGroup == null && new LinkedHashSet<>(users).size() < needed) {
+        throw new Invalid(
+            key + ".quorum",
+            needed
+                + " is more than the "
+                + new LinkedHashSet<>(users).size()
+                + " approvers who may decide for this group, so no request could ever be"
+                + " approved");
+      }
+    }
+
+    GroupPolicy toPolicy(String group) {
+      return new GroupPolicy(
+          group,
+          Optional.ofNullable(requesters).map(Audience::toAudience),
+          Optional.ofNullable(approvers).map(Audience::toAudience),
+          quorum == null ? 1 : quorum,
+          accessTypes == null
+              ? EnumSet.allOf(AccessType.class)
+              : accessTypes.stream()
+                  .map(t -> accessType("accessTypes", t))
+                  .collect(Collectors.toCollection(() -> EnumSet.noneOf(AccessType.class))),
+          Optional.ofNullable(defaultLifetime).map(WrittenDuration::value),
+          Optional.ofNullable(maxLifetime).map(WrittenDuration::value),
+          Boolean.TRUE.equals(autoApprove));
+    }
+
+    private static AccessType accessType(String key, String text) {
+      try {
+        return AccessType.valueOf(text);
+      } catch (IllegalArgumentException e) {
+        throw new Invalid(
+            key, quote(text) + " is not an access type (PROGRAMMATIC, CONSOLE or BOTH)");
+      }
+    }
+  }
+
   /** {@code requests:}, how long a request may wait for a decision. */
   record Requests(
       @Nullable WrittenDuration remindApproversAfter, @Nullable WrittenDuration expireAfter) {
@@ -314,6 +476,14 @@ record ConfigFile(
       }
       return read.apply(token.isBoolean() ? token.asString() : p.getText());
     }
+  }
+
+  /** A whole number, written as digits: not 2.5, not "two". */
+  static Integer wholeNumber(String text) {
+    if (!text.matches("-?[0-9]{1,9}")) {
+      throw new Invalid("", "must be a whole number, not " + quote(text));
+    }
+    return Integer.valueOf(text);
   }
 
   /** Only true or false, quoted or not: not 1, TRUE, or YAML 1.1's yes, no, on and off. */

@@ -20,11 +20,13 @@ import dev.keysmith.config.ConfigFile.FromText;
 import dev.keysmith.config.ConfigFile.Invalid;
 import dev.keysmith.config.ConfigFile.WrittenDuration;
 import java.io.IOException;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -41,6 +43,8 @@ public final class ConfigLoader {
               new SimpleModule()
                   .addDeserializer(
                       Boolean.class, new FromText<>(Boolean.class, ConfigFile::trueOrFalse))
+                  .addDeserializer(
+                      Integer.class, new FromText<>(Integer.class, ConfigFile::wholeNumber))
                   .addDeserializer(
                       WrittenDuration.class,
                       new FromText<>(WrittenDuration.class, WrittenDuration::of)))
@@ -133,6 +137,20 @@ public final class ConfigLoader {
       if (p.nextToken() == JsonToken.START_OBJECT
           && ConfigFile.MAPPINGS.contains(component.getType())) {
         requireKnownKeys(source, p, component.getType(), prefix + name + ".");
+      } else if (p.currentToken() == JsonToken.START_OBJECT
+          && component.getType() == Map.class
+          && component.getGenericType() instanceof ParameterizedType map
+          && map.getActualTypeArguments()[1] instanceof Class<?> entry
+          && ConfigFile.MAPPINGS.contains(entry)) {
+        // A mapping of names to records, like policies.<group>: each entry is checked the same.
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String entryName = p.currentName();
+          if (p.nextToken() == JsonToken.START_OBJECT) {
+            requireKnownKeys(source, p, entry, prefix + name + "." + entryName + ".");
+          } else {
+            p.skipChildren();
+          }
+        }
       } else {
         p.skipChildren();
       }

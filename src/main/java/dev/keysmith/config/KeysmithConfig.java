@@ -1,5 +1,6 @@
 package dev.keysmith.config;
 
+import dev.keysmith.request.GroupPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +22,8 @@ import java.util.Set;
  * @param dataDir directory of the SQLite database
  * @param keyCare how access keys are rotated and when their owners are reminded
  * @param pending how long a request may wait for a decision
+ * @param policies the access policies of the groups that have one; the others get {@link
+ *     GroupPolicy#defaults}
  */
 public record KeysmithConfig(
     Set<String> approverIds,
@@ -34,7 +37,12 @@ public record KeysmithConfig(
     Duration secretVisibleFor,
     Path dataDir,
     KeyCare keyCare,
-    Pending pending) {
+    Pending pending,
+    List<GroupPolicy> policies) {
+
+  public KeysmithConfig {
+    policies = List.copyOf(policies);
+  }
 
   /** The settings with {@link Pending#defaults()} for requests nobody decides. */
   public KeysmithConfig(
@@ -61,7 +69,8 @@ public record KeysmithConfig(
         secretVisibleFor,
         dataDir,
         keyCare,
-        Pending.defaults());
+        Pending.defaults(),
+        List.of());
   }
 
   /**

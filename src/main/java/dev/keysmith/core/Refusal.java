@@ -63,6 +63,10 @@ public final class Refusal extends KeysmithException {
     /** "state" is the request's state; "decidedBy" the approver's id, or empty. */
     ALREADY_DECIDED("requestId", "state", "decidedBy"),
     NOT_YET_POSTED("requestId"),
+    /** The approver approved already; "approvals" of "quorum" are in. */
+    ALREADY_APPROVED_BY_YOU("requestId", "approvals", "quorum"),
+    /** The person may not ask for this group by its policy. */
+    MAY_NOT_REQUEST("group"),
     /** The request ended in FAILED; "decidedBy" is who approved it, or empty if none did. */
     REQUEST_FAILED("requestId", "decidedBy"),
     /** The request was approved and provisioned, but its offer ran out unrevealed. */

@@ -1,5 +1,6 @@
 package dev.keysmith.request;
 
+import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.workflow.Stateful;
 import java.time.Instant;
 import java.util.List;
@@ -20,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param progress provisioning steps done so far, in plain words, shown on the approvals message
  * @param offerExpiresAt until when the owner may reveal the credentials
  * @param offerTs the owner's direct message offering the reveal, once posted
+ * @param quorum how many distinct approvers must approve, by the group's policy when asked
+ * @param approvals who approved so far, in order; the last one of a quorum is {@code decidedBy}
  */
 public record AccessRequest(
     String id,
@@ -41,8 +44,60 @@ public record AccessRequest(
     @Nullable Instant offerExpiresAt,
     @Nullable Instant revealedAt,
     @Nullable String offerChannel,
-    @Nullable String offerTs)
+    @Nullable String offerTs,
+    int quorum,
+    List<Approval> approvals)
     implements Stateful<RequestState> {
+
+  /** One approver's approval. */
+  public record Approval(String approver, Instant at) {}
+
+  /** A request that needs one approval and has none. */
+  public AccessRequest(
+      String id,
+      RequestState state,
+      String iamUserName,
+      String groupName,
+      AccessType accessType,
+      String ownerId,
+      String requesterId,
+      String justification,
+      Instant createdAt,
+      Instant updatedAt,
+      @Nullable String approvalChannel,
+      @Nullable String approvalTs,
+      @Nullable String decidedBy,
+      @Nullable Instant decidedAt,
+      @Nullable String outcome,
+      List<String> progress,
+      @Nullable Instant offerExpiresAt,
+      @Nullable Instant revealedAt,
+      @Nullable String offerChannel,
+      @Nullable String offerTs) {
+    this(
+        id,
+        state,
+        iamUserName,
+        groupName,
+        accessType,
+        ownerId,
+        requesterId,
+        justification,
+        createdAt,
+        updatedAt,
+        approvalChannel,
+        approvalTs,
+        decidedBy,
+        decidedAt,
+        outcome,
+        progress,
+        offerExpiresAt,
+        revealedAt,
+        offerChannel,
+        offerTs,
+        1,
+        List.of());
+  }
 
   public AccessRequest {
     Objects.requireNonNull(id, "id");
@@ -56,11 +111,31 @@ public record AccessRequest(
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(updatedAt, "updatedAt");
     progress = List.copyOf(progress);
+    approvals = List.copyOf(approvals);
+    if (quorum < 1) {
+      throw new IllegalArgumentException("quorum must be at least 1");
+    }
   }
 
-  /** A new PENDING request. */
+  /** Whether the group's policy approved this request when it was asked for, not a person. */
+  public boolean approvedByPolicy() {
+    return AuditEvent.SYSTEM.equals(decidedBy) && approvals.isEmpty();
+  }
+
+  /** Whether {@code approver} approved this request already. */
+  public boolean approvedBy(String approver) {
+    return approvals.stream().anyMatch(a -> a.approver().equals(approver));
+  }
+
+  /** A new PENDING request that needs one approval. */
   public static AccessRequest pending(
       String id, RequestForm form, String requesterId, Instant now) {
+    return pending(id, form, requesterId, 1, now);
+  }
+
+  /** A new PENDING request that needs {@code quorum} distinct approvals. */
+  public static AccessRequest pending(
+      String id, RequestForm form, String requesterId, int quorum, Instant now) {
     return new AccessRequest(
         id,
         RequestState.PENDING,
@@ -81,7 +156,9 @@ public record AccessRequest(
         null,
         null,
         null,
-        null);
+        null,
+        quorum,
+        List.of());
   }
 
   /** This request moved to {@code next} at {@code now}. */
@@ -112,6 +189,16 @@ public record AccessRequest(
           d.decidedBy = approver;
           d.decidedAt = now;
           d.outcome = why;
+        });
+  }
+
+  /** This request with one more approval, still waiting for the others its quorum needs. */
+  public AccessRequest withApproval(String approver, Instant now) {
+    return edit(
+        d -> {
+          d.approvals =
+              Stream.concat(approvals.stream(), Stream.of(new Approval(approver, now))).toList();
+          d.updatedAt = now;
         });
   }
 
@@ -185,6 +272,7 @@ public record AccessRequest(
     private @Nullable Instant revealedAt;
     private @Nullable String offerChannel;
     private @Nullable String offerTs;
+    private List<Approval> approvals;
 
     private Draft(AccessRequest r) {
       from = r;
@@ -200,6 +288,7 @@ public record AccessRequest(
       revealedAt = r.revealedAt;
       offerChannel = r.offerChannel;
       offerTs = r.offerTs;
+      approvals = r.approvals;
     }
 
     private AccessRequest build() {
@@ -223,7 +312,9 @@ public record AccessRequest(
           offerExpiresAt,
           revealedAt,
           offerChannel,
-          offerTs);
+          offerTs,
+          from.quorum,
+          approvals);
     }
   }
 }

@@ -51,7 +51,18 @@ public record FormProblem(Reason reason, List<String> args) {
     // The other fields.
     GROUP_MISSING,
     GROUP_NOT_OFFERED,
+    /** The group's policy does not let the requester ask for it. */
+    GROUP_NOT_FOR_YOU("group"),
+    /** Slack has not said yet who is in the user group the group's policy names. */
+    GROUP_MEMBERS_UNKNOWN("group"),
+    /**
+     * The group's policy needs more approvers than there are besides the requester and the owner;
+     * "quorum" is how many it needs.
+     */
+    GROUP_TOO_FEW_APPROVERS("group", "quorum"),
     ACCESS_TYPE_MISSING,
+    /** The group's policy does not allow this access type; "allowed" lists the labels it does. */
+    ACCESS_TYPE_NOT_ALLOWED("group", "allowed"),
     OWNER_MISSING,
     /** The owner is not a Slack user id: a form Slack did not send (see core.SlackIds). */
     OWNER_NOT_A_USER,

@@ -1,7 +1,7 @@
 package dev.keysmith.request;
 
 /**
- * The ports an access request's life goes through: where it is kept, who may decide it, and how
- * people hear of it.
+ * The ports an access request's life goes through: where it is kept, whose policy says who may ask
+ * and decide, and how people hear of it.
  */
-public record RequestPorts(RequestStore store, Approvers approvers, Notifier notifier) {}
+public record RequestPorts(RequestStore store, Policies policies, Notifier notifier) {}

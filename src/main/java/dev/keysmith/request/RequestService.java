@@ -15,13 +15,16 @@ import dev.keysmith.workflow.WorkflowContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +56,7 @@ public final class RequestService {
   private static final Logger log = LoggerFactory.getLogger(RequestService.class);
 
   private final RequestStore store;
-  private final Approvers approvers;
+  private final Policies policies;
   private final Notifier notifier;
   private final Transitions transitions;
   private final Clock clock;
@@ -72,7 +75,7 @@ public final class RequestService {
       Supplier<String> ids,
       Deadlines deadlines) {
     this.store = ports.store();
-    this.approvers = ports.approvers();
+    this.policies = ports.policies();
     this.notifier = ports.notifier();
     this.transitions = context.transitions();
     this.clock = context.clock();
@@ -98,6 +101,11 @@ public final class RequestService {
     }
   }
 
+  /** The access policies of the groups, which decide who may ask and who approves. */
+  public Policies policies() {
+    return policies;
+  }
+
   /** The outcome of a submission: the stored request, or the problems to show on the form. */
   public record Submission(@Nullable AccessRequest request, Map<FormField, FormProblem> problems) {
     /** Whether the request was stored. */
@@ -113,6 +121,9 @@ public final class RequestService {
   public Submission submit(RequestForm form, String requesterId) {
     Map<FormField, FormProblem> problems = new EnumMap<>(FormField.class);
     problems.putAll(validator.problems(form));
+    if (!problems.containsKey(FormField.GROUP) && form.groupName() != null) {
+      policyProblems(form, requesterId).forEach(problems::putIfAbsent);
+    }
     if (!problems.isEmpty()) {
       if (!problems.containsKey(FormField.IAM_USER_NAME)) {
         // Shown with the other problems, so the form is not sent back twice.
@@ -122,12 +133,19 @@ public final class RequestService {
       }
       return new Submission(null, problems);
     }
+    GroupPolicy policy = policies.of(Objects.requireNonNull(form.groupName(), "checked above"));
     for (int attempt = 0; attempt < 5; attempt++) {
-      AccessRequest r = AccessRequest.pending(ids.get(), form, requesterId, clock.instant());
+      AccessRequest asked =
+          AccessRequest.pending(ids.get(), form, requesterId, policy.quorum(), clock.instant());
+      // A group whose policy approves at once is stored approved, and still posted and audited.
+      AccessRequest r =
+          policy.autoApprove()
+              ? RequestWorkflow.autoApprove(asked, SYSTEM, clock.instant())
+              : asked;
       // The claim check runs inside the transaction that stores the request, so two people asking
       // for the same name at once get one request.
       AccessRequest[] claimant = {null};
-      boolean stored =
+      Transitions.Change change =
           transitions
               .change(
                   r.id(),
@@ -147,14 +165,25 @@ public final class RequestService {
                       "group", r.groupName(),
                       "accessType", r.accessType().name(),
                       "owner", r.ownerId()))
-              .schedule(REMIND, r.createdAt().plus(deadlines.remindApprovers()))
-              .schedule(EXPIRE, r.createdAt().plus(deadlines.undecided()))
               .tell(
                   () -> {
                     notifier.postForApproval(r);
                     notifier.requestReceived(r);
-                  })
-              .commit();
+                  });
+      if (policy.autoApprove()) {
+        change
+            .audited(
+                SYSTEM,
+                AuditAction.REQUEST_APPROVED,
+                Map.of("by", "the policy of group " + r.groupName()))
+            // Carries the provisioning on if this process stops before it ends.
+            .schedule(PROVISION, clock.instant().plus(PROVISION_FALLBACK));
+      } else {
+        change
+            .schedule(REMIND, r.createdAt().plus(deadlines.remindApprovers()))
+            .schedule(EXPIRE, r.createdAt().plus(deadlines.undecided()));
+      }
+      boolean stored = change.commit();
       if (stored) {
         return new Submission(r, Map.of());
       }
@@ -164,6 +193,57 @@ public final class RequestService {
       }
     }
     throw new KeysmithException("Could not find a free request id; please submit again.");
+  }
+
+  /**
+   * What the group's policy says about this form: whether the requester may ask for the group,
+   * whether it allows the access type, and whether enough approvers are left to reach its quorum.
+   */
+  private Map<FormField, FormProblem> policyProblems(RequestForm form, String requesterId) {
+    String group = Objects.requireNonNull(form.groupName());
+    GroupPolicy policy = policies.of(group);
+    Map<FormField, FormProblem> problems = new EnumMap<>(FormField.class);
+    Optional<Boolean> may = policies.mayRequest(group, requesterId);
+    if (may.isEmpty()) {
+      problems.put(
+          FormField.GROUP, FormProblem.of(FormProblem.Reason.GROUP_MEMBERS_UNKNOWN, group));
+    } else if (!may.get()) {
+      problems.put(FormField.GROUP, FormProblem.of(FormProblem.Reason.GROUP_NOT_FOR_YOU, group));
+    } else if (!policy.autoApprove()) {
+      Optional<Integer> others = policies.approversBesides(group, requesterId, form.ownerId());
+      if (others.isPresent() && others.get() < policy.quorum()) {
+        problems.put(
+            FormField.GROUP,
+            FormProblem.of(
+                FormProblem.Reason.GROUP_TOO_FEW_APPROVERS,
+                group,
+                String.valueOf(policy.quorum())));
+      }
+    }
+    AccessType type = form.accessType();
+    if (type != null && !policy.accessTypes().contains(type)) {
+      problems.put(
+          FormField.ACCESS_TYPE,
+          FormProblem.of(
+              FormProblem.Reason.ACCESS_TYPE_NOT_ALLOWED,
+              group,
+              Arrays.stream(AccessType.values())
+                  .filter(policy.accessTypes()::contains)
+                  .map(AccessType::label)
+                  .collect(Collectors.joining(", "))));
+    }
+    return problems;
+  }
+
+  /**
+   * Provisions a request its group's policy approved when it was asked for: after the Slack ack
+   * that stored it. Nothing happens for one that is not APPROVED (any more).
+   */
+  public void provisionApproved(String id) {
+    AccessRequest r = find(id);
+    if (r.state() == RequestState.APPROVED) {
+      provision(r, 0);
+    }
   }
 
   /**
@@ -214,29 +294,56 @@ public final class RequestService {
     return store.find(id).orElseThrow(() -> new Refusal(Reason.NO_SUCH_REQUEST, id));
   }
 
-  /** An approver approves; provisions exactly once however many clicks arrive. */
+  /**
+   * An approver approves; once the group's quorum of distinct approvers has, the request is
+   * approved and provisioned, exactly once however many clicks arrive at once.
+   */
   public void approve(String id, String actor) {
-    AccessRequest r = find(id);
-    AccessRequest next =
-        RequestWorkflow.approve(r, actor, approvers.isApprover(actor), clock.instant());
-    if (!transitions
-        .move(store, RequestState.PENDING, next)
-        .audited(actor, AuditAction.REQUEST_APPROVED)
-        .cancel(REMIND)
-        .cancel(EXPIRE)
-        // Carries the provisioning on if this process stops before it ends.
-        .schedule(PROVISION, clock.instant().plus(PROVISION_FALLBACK))
-        .tell(() -> notifier.updateApproval(next))
-        .commit()) {
-      throw RequestWorkflow.alreadyDecided(find(id));
+    for (int attempt = 0; attempt < 10; attempt++) {
+      AccessRequest r = find(id);
+      AccessRequest next =
+          RequestWorkflow.approve(
+              r, actor, policies.mayApprove(r.groupName(), actor), clock.instant());
+      Transitions.Change change =
+          transitions
+              .change(id, () -> store.compareAndSetApprovals(r, next))
+              .tell(() -> notifier.updateApproval(next));
+      if (next.state() == RequestState.PENDING) {
+        // One more approval of a quorum; the others are still to come.
+        change.audited(
+            actor,
+            AuditAction.REQUEST_APPROVAL_COUNTED,
+            Map.of("approvals", next.approvals().size() + " of " + next.quorum()));
+        if (change.commit()) {
+          return;
+        }
+        continue; // another approver's click landed first: count again on what is stored now
+      }
+      change
+          .audited(
+              actor,
+              AuditAction.REQUEST_APPROVED,
+              next.quorum() == 1 ? Map.of() : Map.of("approvedBy", approvers(next)))
+          .cancel(REMIND)
+          .cancel(EXPIRE)
+          // Carries the provisioning on if this process stops before it ends.
+          .schedule(PROVISION, clock.instant().plus(PROVISION_FALLBACK));
+      if (change.commit()) {
+        provision(next, 0);
+        return;
+      }
     }
-    provision(next, 0);
+    throw RequestWorkflow.alreadyDecided(find(id));
+  }
+
+  private static String approvers(AccessRequest r) {
+    return String.join(", ", r.approvals().stream().map(AccessRequest.Approval::approver).toList());
   }
 
   /** Refuses early when {@code actor} may not deny {@code id}, before asking for a reason. */
   public AccessRequest checkDeny(String id, String actor) {
     AccessRequest r = find(id);
-    RequestWorkflow.deny(r, actor, approvers.isApprover(actor), "", clock.instant());
+    RequestWorkflow.deny(r, actor, policies.mayApprove(r.groupName(), actor), "", clock.instant());
     return r;
   }
 
@@ -247,7 +354,8 @@ public final class RequestService {
   public AccessRequest deny(String id, String actor, String reason) {
     AccessRequest r = find(id);
     AccessRequest next =
-        RequestWorkflow.deny(r, actor, approvers.isApprover(actor), reason, clock.instant());
+        RequestWorkflow.deny(
+            r, actor, policies.mayApprove(r.groupName(), actor), reason, clock.instant());
     if (!transitions
         .move(store, RequestState.PENDING, next)
         .audited(actor, AuditAction.REQUEST_DENIED, Map.of("reason", next.outcome()))

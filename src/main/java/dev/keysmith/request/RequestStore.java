@@ -13,6 +13,13 @@ public interface RequestStore extends StateStore<AccessRequest, RequestState> {
   /** Stores a new request; false when its id is taken (the caller picks another id). */
   boolean insert(AccessRequest request);
 
+  /**
+   * Stores {@code next}, an approval of {@code before}, when the request is still as {@code before}
+   * has it: same state and the same approvals, so two approvers clicking at once never overwrite
+   * each other's approval. False when either moved on.
+   */
+  boolean compareAndSetApprovals(AccessRequest before, AccessRequest next);
+
   /** The request with this id. */
   Optional<AccessRequest> find(String id);
 

@@ -18,11 +18,34 @@ public final class RequestWorkflow {
 
   private RequestWorkflow() {}
 
-  /** An approver approves; never the requester or the owner, and only while PENDING. */
+  /**
+   * An approver approves; never the requester or the owner, each approver once, and only while
+   * PENDING. The request is APPROVED once its quorum of distinct approvers has approved; before
+   * that it stays PENDING with one more approval.
+   */
   public static AccessRequest approve(
       AccessRequest r, String actor, boolean actorIsApprover, Instant now) {
     checkDecider(r, actor, actorIsApprover, APPROVE);
-    return r.withDecision(RequestState.APPROVED, actor, null, now);
+    if (r.approvedBy(actor)) {
+      throw new Refusal(
+          Reason.ALREADY_APPROVED_BY_YOU,
+          r.id(),
+          String.valueOf(r.approvals().size()),
+          String.valueOf(r.quorum()));
+    }
+    AccessRequest counted = r.withApproval(actor, now);
+    return counted.approvals().size() >= r.quorum()
+        ? counted.withDecision(RequestState.APPROVED, actor, null, now)
+        : counted;
+  }
+
+  /**
+   * The group's policy approves a request at once; {@code by} names the policy in the audit trail
+   * and on the approvals message.
+   */
+  public static AccessRequest autoApprove(AccessRequest r, String by, Instant now) {
+    requireState(r, RequestState.PENDING);
+    return r.withDecision(RequestState.APPROVED, by, null, now);
   }
 
   /** A PENDING request that could not be posted for approval ends; {@code why} says so. */

@@ -38,8 +38,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /** Block Kit for every surface Keysmith shows: the modals, the approvals message, the DMs. */
@@ -66,6 +68,11 @@ final class Blocks {
   }
 
   static View createUserModal(String requesterId, List<String> groups) {
+    return createUserModal(requesterId, groups, EnumSet.allOf(AccessType.class));
+  }
+
+  /** The create-user form offering {@code groups} and the access types {@code types}. */
+  static View createUserModal(String requesterId, List<String> groups, Set<AccessType> types) {
     BlockElement groupElement =
         groups.size() <= STATIC_SELECT_LIMIT
             ? staticSelect(
@@ -78,8 +85,9 @@ final class Blocks {
                     s.actionId(Ids.ACTION_GROUP_SUGGEST)
                         .placeholder(plainText("Type to search groups"))
                         .minQueryLength(0));
-    List<OptionObject> types =
+    List<OptionObject> typeOptions =
         Arrays.stream(AccessType.values())
+            .filter(types::contains)
             .map(t -> option(plainText(t.label()), t.name()))
             .toList();
     return modal(
@@ -103,7 +111,10 @@ final class Blocks {
                 "Access type",
                 null,
                 radioButtons(
-                    r -> r.actionId(Ids.INPUT).options(types).initialOption(types.get(0)))),
+                    r ->
+                        r.actionId(Ids.INPUT)
+                            .options(typeOptions)
+                            .initialOption(typeOptions.get(0)))),
             field(
                 Ids.BLOCK_OWNER,
                 "Owner",
@@ -133,7 +144,11 @@ final class Blocks {
                 + r.id()
                 + "* for IAM user `"
                 + r.iamUserName()
-                + "` is waiting for approval. I'll message you when it is decided."));
+                + (r.approvedByPolicy()
+                    ? "` was approved by the access policy of `"
+                        + r.groupName()
+                        + "` and is being created. I'll message you when it is ready."
+                    : "` is waiting for approval. I'll message you when it is decided.")));
   }
 
   /** Slack shows at most 75 characters of an option; IAM group names run to 128. */
@@ -215,12 +230,16 @@ final class Blocks {
     blocks.add(
         section(s -> s.text(markdownText("*Justification*\n" + Mrkdwn.quote(r.justification())))));
     switch (r.state()) {
-      case PENDING ->
-          blocks.add(
-              buttons(
-                  Ids.BLOCK_DECISION,
-                  button(Ids.ACTION_APPROVE, "Approve", "primary", r.id()),
-                  button(Ids.ACTION_DENY, "Deny", "danger", r.id())));
+      case PENDING -> {
+        if (r.quorum() > 1) {
+          blocks.add(contextLine(tally(r)));
+        }
+        blocks.add(
+            buttons(
+                Ids.BLOCK_DECISION,
+                button(Ids.ACTION_APPROVE, "Approve", "primary", r.id()),
+                button(Ids.ACTION_DENY, "Deny", "danger", r.id())));
+      }
       case DENIED -> {
         blocks.add(
             contextLine(":no_entry: Denied by " + user(r.decidedBy()) + " " + date(r.decidedAt())));
@@ -256,7 +275,34 @@ final class Blocks {
 
   private static LayoutBlock approvedLine(AccessRequest r) {
     return contextLine(
-        ":white_check_mark: Approved by " + user(r.decidedBy()) + " " + date(r.decidedAt()));
+        ":white_check_mark: Approved by " + approvedBy(r) + " " + date(r.decidedAt()));
+  }
+
+  /** Who approved: the approvers of a quorum, one approver, or the group's policy. */
+  static String approvedBy(AccessRequest r) {
+    if (r.approvedByPolicy()) {
+      return "the access policy of `" + r.groupName() + "`, automatically,";
+    }
+    if (r.approvals().size() > 1) {
+      return r.approvals().stream()
+          .map(a -> user(a.approver()))
+          .collect(java.util.stream.Collectors.joining(" and "));
+    }
+    return user(r.decidedBy());
+  }
+
+  /** "1 of 2 approvals: @a", for a request whose group needs more than one approver. */
+  private static String tally(AccessRequest r) {
+    String line =
+        ":ballot_box_with_check: " + r.approvals().size() + " of " + r.quorum() + " approvals";
+    if (r.approvals().isEmpty()) {
+      return line + ": each approver counts once; the requester and the owner never count.";
+    }
+    return line
+        + ": "
+        + r.approvals().stream()
+            .map(a -> user(a.approver()) + " " + date(a.at()))
+            .collect(java.util.stream.Collectors.joining(", "));
   }
 
   /** The provisioning steps done so far, then where the request ended. */

@@ -16,6 +16,7 @@ import dev.keysmith.request.AccessType;
 import dev.keysmith.request.FormField;
 import dev.keysmith.request.RequestForm;
 import dev.keysmith.request.RequestService;
+import dev.keysmith.request.RequestState;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -70,11 +71,15 @@ final class CreateUserSubmission {
         (req, ctx) -> {
           String query = req.getPayload().getValue() == null ? "" : req.getPayload().getValue();
           String q = query.strip().toLowerCase(Locale.ROOT);
+          String asker =
+              req.getPayload().getUser() == null ? "" : req.getPayload().getUser().getId();
           return ctx.ack(
               r ->
                   r.options(
                       directory.offeredGroups().stream()
                           .filter(g -> g.toLowerCase(Locale.ROOT).contains(q))
+                          // Not waiting for Slack here; the submission checks again.
+                          .filter(g -> service.policies().mayRequest(g, asker).orElse(true))
                           .limit(Blocks.STATIC_SELECT_LIMIT)
                           .map(Blocks::groupOption)
                           .map(o -> new Option(o.getText(), o.getValue()))
@@ -116,6 +121,10 @@ final class CreateUserSubmission {
       return ctx.ackWithErrors(errors);
     }
     // Its approvals message and the requester's notice are in the outbox, committed with it.
+    if (stored.state() == RequestState.APPROVED) {
+      // Its group's policy approved it; IAM is called after the ack, like after an approval.
+      later.run("provision", stored.id(), null, () -> service.provisionApproved(stored.id()));
+    }
     return ctx.ackWithUpdate(Blocks.submittedModal(stored));
   }
 

@@ -27,7 +27,24 @@ final class FormProblems {
       case USER_NAME_CLAIMED -> "Request " + p.arg("requestId") + " already asks for this name.";
       case GROUP_MISSING -> "Choose a group.";
       case GROUP_NOT_OFFERED -> "Keysmith does not offer this group. Choose one from the list.";
+      case GROUP_NOT_FOR_YOU ->
+          "The access policy of '"
+              + p.arg("group")
+              + "' does not let you ask for it. Ask a Keysmith admin who may.";
+      case GROUP_MEMBERS_UNKNOWN ->
+          "Keysmith is still checking with Slack who may ask for '"
+              + p.arg("group")
+              + "'. Send the form again in a few seconds.";
+      case GROUP_TOO_FEW_APPROVERS ->
+          "'"
+              + p.arg("group")
+              + "' needs "
+              + p.arg("quorum")
+              + " approvers who are neither you nor the owner, and its policy names fewer. Choose"
+              + " another owner, or ask a Keysmith admin.";
       case ACCESS_TYPE_MISSING -> "Choose the kind of access.";
+      case ACCESS_TYPE_NOT_ALLOWED ->
+          "'" + p.arg("group") + "' allows only: " + p.arg("allowed") + ".";
       case OWNER_MISSING -> "Choose who will use these credentials.";
       case OWNER_NOT_A_USER ->
           "Keysmith cannot read this owner as a Slack user. Choose a person from the list.";

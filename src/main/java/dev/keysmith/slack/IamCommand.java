@@ -10,9 +10,13 @@ import dev.keysmith.core.KeysmithException;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.core.SlackIds;
 import dev.keysmith.iam.IamDirectory;
+import dev.keysmith.request.AccessType;
+import dev.keysmith.request.Policies;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +30,7 @@ final class IamCommand {
   private final Cache<String, Boolean> triggers =
       Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(5)).maximumSize(10_000).build();
   private final IamDirectory directory;
+  private final Policies policies;
   private final KeyCommands keys;
   private final LinkActions links;
   private final RotationActions rotations;
@@ -35,6 +40,7 @@ final class IamCommand {
 
   IamCommand(
       IamDirectory directory,
+      Policies policies,
       KeyCommands keys,
       LinkActions links,
       RotationActions rotations,
@@ -42,6 +48,7 @@ final class IamCommand {
       SlackSecretChannel replies,
       Later later) {
     this.directory = directory;
+    this.policies = policies;
     this.keys = keys;
     this.links = links;
     this.rotations = rotations;
@@ -103,18 +110,32 @@ final class IamCommand {
               "create-user came again with trigger {}; not opened twice", LogSafe.value(trigger));
           return ctx.ack();
         }
+        String url = req.getPayload().getResponseUrl();
         later.run(
             "views.open",
             "create-user",
-            req.getPayload().getResponseUrl(),
-            () ->
-                SlackWebApi.call(
-                    "views.open",
-                    () ->
-                        slack.viewsOpen(
-                            v ->
-                                v.triggerId(trigger)
-                                    .view(Blocks.createUserModal(requester, groups)))));
+            url,
+            () -> {
+              // Only the groups the requester's policies let them ask for, and only the access
+              // types those groups allow; the submission checks both again.
+              List<String> theirs = policies.requestable(groups, requester);
+              if (theirs.isEmpty()) {
+                replies.tell(
+                    url,
+                    "The access policies of the groups Keysmith offers do not let you ask for"
+                        + " any of them. Ask a Keysmith admin who may.");
+                return;
+              }
+              Set<AccessType> types = EnumSet.noneOf(AccessType.class);
+              theirs.forEach(g -> types.addAll(policies.of(g).accessTypes()));
+              SlackWebApi.call(
+                  "views.open",
+                  () ->
+                      slack.viewsOpen(
+                          v ->
+                              v.triggerId(trigger)
+                                  .view(Blocks.createUserModal(requester, theirs, types))));
+            });
         return ctx.ack();
       }
       default -> {

@@ -21,6 +21,18 @@ final class Refusals {
           "You asked for this user, so someone else has to " + verb(r) + " it.";
       case OWNER_DECIDES -> "You would own this user, so someone else has to " + verb(r) + " it.";
       case ALREADY_DECIDED -> alreadyDecided(r);
+      case ALREADY_APPROVED_BY_YOU ->
+          "You approved request "
+              + arg(r, "requestId")
+              + " already; it has "
+              + arg(r, "approvals")
+              + " of the "
+              + arg(r, "quorum")
+              + " approvals it needs, and each approver counts once.";
+      case MAY_NOT_REQUEST ->
+          "The access policy of group `"
+              + arg(r, "group")
+              + "` does not let you ask for it. Ask a Keysmith admin who may.";
       case NOT_YET_POSTED ->
           "Request " + arg(r, "requestId") + " is still being posted for approval; try again.";
       case REQUEST_FAILED -> requestFailed(r);

@@ -54,6 +54,21 @@ public final class SlackNotifier implements Notifier {
 
   @Override
   public void requestReceived(AccessRequest r) {
+    if (r.approvedByPolicy()) {
+      dm(
+          r,
+          r.requesterId(),
+          "Your request "
+              + r.id()
+              + " for IAM user `"
+              + r.iamUserName()
+              + "` was approved by the access policy of `"
+              + r.groupName()
+              + "` and is being created; it is posted in <#"
+              + approvalsChannel
+              + "> for the record.");
+      return;
+    }
     String text =
         "Your request "
             + r.id()
@@ -178,7 +193,7 @@ public final class SlackNotifier implements Notifier {
                 + "`) is ready. Request "
                 + r.id()
                 + " was approved by "
-                + user(r.decidedBy())
+                + Blocks.approvedBy(r)
                 + "."));
     if (!r.ownerId().equals(r.requesterId())) {
       dm(

@@ -51,6 +51,7 @@ public final class SlackRoutes {
     rotations.register(app);
     new IamCommand(
             requests.directory(),
+            requests.requests().policies(),
             keyCommands,
             links,
             rotations,

@@ -23,12 +23,12 @@ public final class SqliteRequestStore implements RequestStore {
       "state, iam_user_name, iam_user_name_lower, group_name, access_type, owner_id,"
           + " requester_id, justification, created_at, updated_at, approval_channel, approval_ts,"
           + " decided_by, decided_at, outcome, progress, offer_expires_at, revealed_at,"
-          + " offer_channel, offer_ts";
+          + " offer_channel, offer_ts, quorum, approvals";
   private static final String SELECT = "SELECT id, " + COLUMNS + " FROM requests";
   private static final String INSERT =
       "INSERT INTO requests (id, "
           + COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
           + " ON CONFLICT (id) DO NOTHING";
   private static final String UPDATE =
       "UPDATE requests SET "
@@ -77,6 +77,21 @@ public final class SqliteRequestStore implements RequestStore {
             int i = bindColumns(ps, 1, next);
             ps.setString(i++, next.id());
             ps.setString(i, expected.name());
+            return ps.executeUpdate() == 1;
+          }
+        });
+  }
+
+  @Override
+  public boolean compareAndSetApprovals(AccessRequest before, AccessRequest next) {
+    return db.withConnection(
+        "count an approval",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(UPDATE + " AND approvals = ?")) {
+            int i = bindColumns(ps, 1, next);
+            ps.setString(i++, next.id());
+            ps.setString(i++, before.state().name());
+            ps.setString(i, approvals(before.approvals()));
             return ps.executeUpdate() == 1;
           }
         });
@@ -172,7 +187,28 @@ public final class SqliteRequestStore implements RequestStore {
     Instants.set(ps, i++, r.revealedAt());
     ps.setString(i++, r.offerChannel());
     ps.setString(i++, r.offerTs());
+    ps.setInt(i++, r.quorum());
+    ps.setString(i++, approvals(r.approvals()));
     return i;
+  }
+
+  /** One line per approval: the approver's id and the epoch millisecond. */
+  private static String approvals(List<AccessRequest.Approval> approvals) {
+    return approvals.stream()
+        .map(a -> a.approver() + " " + a.at().toEpochMilli())
+        .collect(Collectors.joining("\n"));
+  }
+
+  private static List<AccessRequest.Approval> approvals(String joined) {
+    return lines(joined).stream()
+        .map(
+            line -> {
+              int space = line.indexOf(' ');
+              return new AccessRequest.Approval(
+                  line.substring(0, space),
+                  Instant.ofEpochMilli(Long.parseLong(line.substring(space + 1))));
+            })
+        .toList();
   }
 
   private static AccessRequest read(ResultSet rs) throws SQLException {
@@ -196,7 +232,9 @@ public final class SqliteRequestStore implements RequestStore {
         Instants.get(rs, "offer_expires_at"),
         Instants.get(rs, "revealed_at"),
         rs.getString("offer_channel"),
-        rs.getString("offer_ts"));
+        rs.getString("offer_ts"),
+        rs.getInt("quorum"),
+        approvals(rs.getString("approvals")));
   }
 
   private static List<String> lines(String joined) {

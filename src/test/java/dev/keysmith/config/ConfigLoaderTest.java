@@ -1,10 +1,13 @@
 package dev.keysmith.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keysmith.config.KeysmithConfig.KeyCare;
+import dev.keysmith.request.AccessType;
+import dev.keysmith.request.GroupPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -374,6 +377,89 @@ class ConfigLoaderTest {
         "keysmith.yml: requests.expireAfter '3h' must be longer than remindApproversAfter (4h)");
   }
 
+  private static final String POLICIES =
+      """
+      policies:
+        readonly:
+          autoApprove: true
+          maxLifetime: 8h
+          accessTypes: [PROGRAMMATIC]
+        developers:
+          requesters:
+            userGroup: S0ENGINEERS
+          approvers:
+            users: [U0SECURITY1, U0SECURITY2]
+          quorum: 2
+          defaultLifetime: 12h
+          maxLifetime: 1d
+      """;
+
+  @Test
+  void parse_policies_readsEachGroupsPolicy() {
+    KeysmithConfig config = ConfigLoader.parse(VALID + POLICIES, BASE);
+
+    GroupPolicy readonly =
+        config.policies().stream().filter(p -> p.group().equals("readonly")).findFirst().get();
+    assertTrue(readonly.autoApprove());
+    assertEquals(Optional.of(Duration.ofHours(8)), readonly.maxLifetime());
+    assertEquals(Set.of(AccessType.PROGRAMMATIC), readonly.accessTypes());
+    GroupPolicy developers =
+        config.policies().stream().filter(p -> p.group().equals("developers")).findFirst().get();
+    assertEquals(2, developers.quorum());
+    assertEquals(Optional.of("S0ENGINEERS"), developers.requesters().get().userGroup());
+    assertEquals(Set.of("U0SECURITY1", "U0SECURITY2"), developers.approvers().get().users());
+    assertEquals(Optional.of(Duration.ofHours(12)), developers.defaultLifetime());
+    assertFalse(developers.autoApprove());
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "quorum: 2|quorum: 3|policies.developers.quorum 3 is more than the 2 approvers",
+        "quorum: 2|quorum: 0|policies.developers.quorum 0 must be between 1 and 5",
+        "quorum: 2|quorum: two|policies.developers.quorum must be a whole number, not 'two'",
+        "accessTypes: [PROGRAMMATIC]|accessTypes: [KEYS]|policies.readonly.accessTypes[0] 'KEYS'"
+            + " is not an access type",
+        "accessTypes: [PROGRAMMATIC]|accessTypes: []|policies.readonly.accessTypes is empty",
+        "maxLifetime: 8h|maxLifetime: 2d|policies.readonly.autoApprove needs a short maxLifetime",
+        "defaultLifetime: 12h|defaultLifetime: 2d|policies.developers.defaultLifetime '2d' is"
+            + " longer than maxLifetime (1d)",
+        "quorum: 2|quorrum: 2|unknown key policies.developers.quorrum",
+        "userGroup: S0ENGINEERS|userGroup: engineers|policies.developers.requesters.userGroup"
+            + " 'engineers' is not a Slack user group id"
+      })
+  void parse_badPolicy_namesTheKey(String from, String to, String expected) {
+    assertTrue(POLICIES.contains(from), from);
+    assertFails(VALID + POLICIES.replace(from, to), "keysmith.yml: " + expected);
+  }
+
+  @Test
+  void parse_policyForAGroupNotOffered_isRefused() {
+    assertFails(
+        VALID + POLICIES.replace("  readonly:", "  readonly-typo:"),
+        "keysmith.yml: policies.readonly-typo is not in groups");
+  }
+
+  @Test
+  void parse_protectedGroup_mayBeOfferedOnlyUnderAPolicy_neverAutoApproved() {
+    String offered =
+        with("groups: [developers, readonly]", "groups: [developers, readonly, admins]");
+    assertFails(offered, "protectedGroups[0] 'admins' is also in groups");
+    String withPolicy = offered + POLICIES + "  admins:\n    quorum: 2\n    maxLifetime: 1d\n";
+    assertEquals(
+        2,
+        ConfigLoader.parse(withPolicy, BASE).policies().stream()
+            .filter(p -> p.group().equals("admins"))
+            .findFirst()
+            .get()
+            .quorum());
+    assertFails(
+        withPolicy.replace(
+            "    quorum: 2\n    maxLifetime: 1d\n", "    autoApprove: true\n    maxLifetime: 4h\n"),
+        "policies.admins.autoApprove is not allowed: the group is in protectedGroups");
+  }
+
   @Test
   void parse_emptyDataDir_isRefused() {
     assertFails(with("dataDir: ./data", "dataDir: ''"), "keysmith.yml: dataDir is empty");
@@ -444,7 +530,10 @@ class ConfigLoaderTest {
                 Duration.ofDays(14),
                 Duration.ofDays(60),
                 Duration.ofDays(30)),
-            new KeysmithConfig.Pending(Duration.ofHours(2), Duration.ofDays(2))),
+            new KeysmithConfig.Pending(Duration.ofHours(2), Duration.ofDays(2)),
+            List.of(
+                dev.keysmith.request.GroupPolicy.defaults("developers"),
+                dev.keysmith.request.GroupPolicy.defaults("readonly"))),
         config);
   }
 

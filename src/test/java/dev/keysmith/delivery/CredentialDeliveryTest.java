@@ -101,7 +101,14 @@ class CredentialDeliveryTest {
     reveal = new SecretReveal(new SqliteWipeStore(db), channel, workflow, VISIBLE);
     delivery =
         new CredentialDelivery(
-            new RequestPorts(store, id -> false, notifier),
+            new RequestPorts(
+                store,
+                new dev.keysmith.request.Policies(
+                    java.util.List.of(),
+                    new dev.keysmith.request.GroupPolicy.Audience(
+                        java.util.Set.of("U0APPROVER"), java.util.Optional.empty()),
+                    dev.keysmith.testing.NoUserGroups.INSTANCE),
+                notifier),
             workflow,
             new CredentialMinter(
                 iam,

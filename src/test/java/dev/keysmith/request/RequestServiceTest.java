@@ -55,7 +55,14 @@ class RequestServiceTest {
                 (proxy, method, args) -> null);
     service =
         new RequestService(
-            new RequestPorts(new SqliteRequestStore(db), id -> false, notifier),
+            new RequestPorts(
+                new SqliteRequestStore(db),
+                new dev.keysmith.request.Policies(
+                    java.util.List.of(),
+                    new dev.keysmith.request.GroupPolicy.Audience(
+                        java.util.Set.of("U0APPROVER"), java.util.Optional.empty()),
+                    dev.keysmith.testing.NoUserGroups.INSTANCE),
+                notifier),
             workflow,
             new Provisioner(iam, audit, clock, "/keysmith/", Optional.empty()),
             new IamDirectory(iam, List.of("developers"), Runnable::run, Ticker.systemTicker()),
