@@ -49,6 +49,11 @@ public enum AuditAction {
   ROTATION_DONE("rotation.done"),
   ROTATION_CANCELLED("rotation.cancelled"),
 
+  OFFBOARD_STARTED("offboard.started"),
+  OFFBOARD_REMOVED("offboard.removed"),
+  OFFBOARD_DONE("offboard.done"),
+  OFFBOARD_FAILED("offboard.failed"),
+
   REMINDER_TOO_OLD("reminder.too-old"),
   REMINDER_UNUSED("reminder.unused"),
 
