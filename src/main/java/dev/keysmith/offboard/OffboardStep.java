@@ -5,25 +5,25 @@ package dev.keysmith.offboard;
  * Guide): everything the user has first, then the user. {@link Teardown} runs each.
  */
 public enum OffboardStep {
-  ACCESS_KEYS("access key"),
+  ACCESS_KEYS("access keys"),
   LOGIN_PROFILE("console password"),
-  SIGNING_CERTIFICATES("signing certificate"),
-  SSH_PUBLIC_KEYS("SSH public key"),
-  SERVICE_CREDENTIALS("service-specific credential"),
-  MFA_DEVICES("MFA device"),
-  GROUPS("group membership"),
-  ATTACHED_POLICIES("attached managed policy"),
-  INLINE_POLICIES("inline policy"),
-  USER("IAM user");
+  SIGNING_CERTIFICATES("signing certificates"),
+  SSH_PUBLIC_KEYS("SSH public keys"),
+  SERVICE_CREDENTIALS("service-specific credentials"),
+  MFA_DEVICES("MFA devices"),
+  GROUPS("group memberships"),
+  ATTACHED_POLICIES("attached managed policies"),
+  INLINE_POLICIES("inline policies"),
+  USER("the IAM user itself");
 
-  private final String thing;
+  private final String what;
 
-  OffboardStep(String thing) {
-    this.thing = thing;
+  OffboardStep(String what) {
+    this.what = what;
   }
 
-  /** What one thing this step removes is called, in words: {@code SSH public key}. */
-  public String thing() {
-    return thing;
+  /** What this step removes, in words: {@code SSH public keys}. */
+  public String what() {
+    return what;
   }
 }

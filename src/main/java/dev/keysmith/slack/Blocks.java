@@ -62,6 +62,8 @@ final class Blocks {
         + "\n• `/iam deactivate-key &lt;key-id&gt;`: deactivate a leaked key now, no approval needed"
         + "\n• `/iam link &lt;iam-user&gt; @someone`: ask for someone (or you) to own an existing IAM"
         + " user; another approver decides"
+        + "\n• `/iam delete-user &lt;iam-user&gt;`: delete an IAM user Keysmith manages and"
+        + " everything it has, after you confirm the plan (its owner, or an approver)"
         + "\n• `/iam help`: this list";
   }
 

@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code /iam}: help, and {@code create-user}, which opens the request modal. */
+/** {@code /iam}: help, {@code create-user}, which opens the request modal, and the rest. */
 final class IamCommand {
   private static final Logger log = LoggerFactory.getLogger(IamCommand.class);
 
@@ -29,6 +29,7 @@ final class IamCommand {
   private final KeyCommands keys;
   private final LinkActions links;
   private final RotationActions rotations;
+  private final OffboardActions offboarding;
   private final SlackWebApi slack;
   private final SlackSecretChannel replies;
   private final Later later;
@@ -38,6 +39,7 @@ final class IamCommand {
       KeyCommands keys,
       LinkActions links,
       RotationActions rotations,
+      OffboardActions offboarding,
       SlackWebApi slack,
       SlackSecretChannel replies,
       Later later) {
@@ -45,6 +47,7 @@ final class IamCommand {
     this.keys = keys;
     this.links = links;
     this.rotations = rotations;
+    this.offboarding = offboarding;
     this.slack = slack;
     this.replies = replies;
     this.later = later;
@@ -80,6 +83,9 @@ final class IamCommand {
       }
       case "lost-key" -> {
         return rotations.command(req, ctx, args, /* lost= */ true);
+      }
+      case "delete-user" -> {
+        return offboarding.command(req, ctx, args);
       }
       case "", "help" -> {
         return ctx.ack(Blocks.help(null));

@@ -35,6 +35,8 @@ final class Ids {
   static final String ACTION_DEACTIVATE_OLD_NOW = "keysmith_deactivate_old_now";
   static final String ACTION_ROTATION_APPROVE = "keysmith_rotation_approve";
   static final String ACTION_ROTATION_DENY = "keysmith_rotation_deny";
+  static final String ACTION_DELETE_USER = "keysmith_delete_user";
+  static final String ACTION_DELETE_USER_CANCEL = "keysmith_delete_user_cancel";
   static final String ACTION_LINK_APPROVE = "keysmith_link_approve";
   static final String ACTION_LINK_DENY = "keysmith_link_deny";
 }
