@@ -271,6 +271,7 @@ public final class Keysmith implements AutoCloseable {
     OffboardService offboarding =
         new OffboardService(
             iam,
+            directory,
             new SqliteOffboardStore(database),
             new SlackOffboardNotifier(outbox, config.approvalsChannel()),
             approvers::isApprover,

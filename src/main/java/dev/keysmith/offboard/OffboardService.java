@@ -7,6 +7,7 @@ import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.core.KeysmithException;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.core.Refusal.Reason;
+import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.UserTags;
@@ -44,6 +45,7 @@ public final class OffboardService {
   private static final Logger log = LoggerFactory.getLogger(OffboardService.class);
 
   private final IamGateway iam;
+  private final IamDirectory directory;
   private final Teardown teardown;
   private final OffboardStore store;
   private final OffboardNotifier notifier;
@@ -55,17 +57,20 @@ public final class OffboardService {
   private final Set<String> running = ConcurrentHashMap.newKeySet();
 
   /**
-   * A service over {@code iam} and {@code store}; {@code isApprover} says whether a Slack user is a
-   * Keysmith approver now, {@code ids} makes offboarding ids.
+   * A service over {@code iam} and {@code store} that tells {@code directory} of users it deleted;
+   * {@code isApprover} says whether a Slack user is a Keysmith approver now, {@code ids} makes
+   * offboarding ids.
    */
   public OffboardService(
       IamGateway iam,
+      IamDirectory directory,
       OffboardStore store,
       OffboardNotifier notifier,
       Predicate<String> isApprover,
       WorkflowContext workflow,
       Supplier<String> ids) {
     this.iam = iam;
+    this.directory = directory;
     this.teardown = new Teardown(iam);
     this.store = store;
     this.notifier = notifier;
@@ -210,6 +215,7 @@ public final class OffboardService {
       transitions.move(store, OffboardState.RUNNING, next).commitOrThrow();
       o = next;
     }
+    directory.userDeleted(o.iamUser());
     Offboarding done = o.moved(OffboardState.DONE, clock.instant());
     transitions
         .move(store, OffboardState.RUNNING, done)

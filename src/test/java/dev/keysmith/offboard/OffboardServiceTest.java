@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.keysmith.audit.AuditAction;
 import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.core.Refusal.Reason;
+import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamGateway.ServiceCredential;
 import dev.keysmith.iam.UserTags;
 import dev.keysmith.jobs.Job;
@@ -52,6 +54,7 @@ class OffboardServiceTest {
   private SqliteAuditTrail audit;
   private SqliteJobStore jobs;
   private OffboardService service;
+  private IamDirectory directory;
 
   @BeforeEach
   void setUp() {
@@ -60,9 +63,11 @@ class OffboardServiceTest {
     audit = new SqliteAuditTrail(db);
     jobs = new SqliteJobStore(db, clock);
     AtomicInteger ids = new AtomicInteger();
+    directory = new IamDirectory(iam, List.of(), Runnable::run, Ticker.systemTicker());
     service =
         new OffboardService(
             iam,
+            directory,
             store,
             notifier,
             Set.of(APPROVER)::contains,
@@ -191,6 +196,7 @@ class OffboardServiceTest {
     FakeUser alice = iam.users.get("alice");
     everything(alice);
     String key1 = alice.keys.get(0).id;
+    assertEquals(List.of("alice"), directory.usersOwnedBy(OWNER));
     iam.calls.clear();
 
     Offboarding o = service.delete("alice", OWNER);
@@ -200,6 +206,8 @@ class OffboardServiceTest {
     assertEquals(List.of(OffboardStep.values()), o.stepsDone());
     assertFalse(iam.users.containsKey("alice"));
     assertFalse(iam.virtualMfaDevices.contains(MFA));
+    assertEquals(List.of(), directory.usersOwnedBy(OWNER));
+    assertFalse(directory.userNameTaken("alice"));
     List<String> changes =
         iam.calls.stream()
             .filter(c -> !c.startsWith("List") && !c.startsWith("Get"))
