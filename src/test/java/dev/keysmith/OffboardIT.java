@@ -239,6 +239,28 @@ class OffboardIT {
   }
 
   @Test
+  void offboarding_cutOffByARestart_resumesWhereItStoppedAndFinishes() throws Exception {
+    everything("alice", OWNER);
+    k.command(OWNER, "delete-user alice");
+    k.proxy.fail("ListGroupsForUser", 503, "ServiceUnavailable");
+    assertTrue(click(OWNER, DELETE, "alice").contains("not answering"));
+    assertEquals(List.of(), k.iam.listAccessKeys(a -> a.userName("alice")).accessKeyMetadata());
+    assertEquals(1, k.iam.listGroupsForUser(g -> g.userName("alice")).groups().size());
+
+    k.restart();
+    k.proxy.heal();
+    k.keysmith.housekeeping(); // start-up gave it its job, due now
+    k.idle();
+
+    assertFalse(k.userExists("alice"));
+    assertEquals(1, k.auditCount("offboard.done"));
+    // Each thing removed once: the keys went before the restart and are not listed again.
+    assertEquals(11, k.auditCount("offboard.removed"));
+    assertEquals(
+        List.of("DONE"), KeysmithFixture.column(dataDir, "SELECT state FROM offboardings"));
+  }
+
+  @Test
   void deleteUser_byApprover_ofSomeoneElsesUser_deletesItAndTellsTheOwner() throws Exception {
     k.ownedUserWithKey("alice", OWNER);
     assertTrue(k.command(APPROVER, "delete-user alice").contains(DELETE));
