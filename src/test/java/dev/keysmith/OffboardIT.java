@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keysmith.testing.FakeSlackApi;
 import dev.keysmith.testing.IamFaultProxy;
 import java.io.IOException;
@@ -17,6 +19,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -236,6 +240,10 @@ class OffboardIT {
         k.dms(OWNER).stream().anyMatch(m -> m.contains("IAM user `alice` is deleted")),
         "finished later, so the starter hears of it: " + k.dms(OWNER));
     assertTrue(k.pendingJobs(offboardingId()).isEmpty());
+    Set<String> allowed = botPolicyAllows();
+    List<String> notAllowed =
+        k.proxy.seen().stream().distinct().filter(a -> !allowed.contains("iam:" + a)).toList();
+    assertEquals(List.of(), notAllowed, "IAM calls the bot's policy does not allow");
   }
 
   @Test
@@ -311,6 +319,24 @@ class OffboardIT {
         .filter(c -> APPROVALS.equals(c.param("channel")))
         .map(c -> c.json("blocks").toString())
         .toList();
+  }
+
+  /** The IAM actions the Allow statements of the bot's policy name. */
+  private static Set<String> botPolicyAllows() throws IOException {
+    JsonNode policy =
+        new ObjectMapper().readTree(Path.of("policy/keysmith-bot-policy.json").toFile());
+    Set<String> actions = new TreeSet<>();
+    for (JsonNode statement : policy.path("Statement")) {
+      if ("Allow".equals(statement.path("Effect").asText())) {
+        JsonNode action = statement.path("Action");
+        if (action.isArray()) {
+          action.forEach(a -> actions.add(a.asText()));
+        } else {
+          actions.add(action.asText());
+        }
+      }
+    }
+    return actions;
   }
 
   private String offboardingId() throws Exception {
