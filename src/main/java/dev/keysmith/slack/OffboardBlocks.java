@@ -85,7 +85,10 @@ final class OffboardBlocks {
     if (o.state() == OffboardState.FAILED) {
       return ":x: "
           + failure(o)
-          + " What was removed before stays removed. The approvals channel has been told.";
+          + " What was removed before stays removed. The approvals channel has been told. Once"
+          + " that is fixed, `/iam delete-user "
+          + escape(o.iamUser())
+          + "` carries on.";
     }
     return ":hourglass_flowing_sand: Deleting "
         + name

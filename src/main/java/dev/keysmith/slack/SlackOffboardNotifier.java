@@ -77,7 +77,15 @@ public final class SlackOffboardNotifier implements OffboardNotifier {
     String why = OffboardBlocks.failure(o);
     approvals(o, ":x: " + why + " Started by " + who(o) + ".");
     if (SlackIds.isUserId(o.startedBy())) {
-      out.dm(NOTICE, o.id(), o.startedBy(), ":x: " + why + " What was removed stays removed.");
+      out.dm(
+          NOTICE,
+          o.id(),
+          o.startedBy(),
+          ":x: "
+              + why
+              + " What was removed stays removed. Once that is fixed, `/iam delete-user "
+              + name(o).replace("`", "")
+              + "` carries on.");
     }
   }
 
