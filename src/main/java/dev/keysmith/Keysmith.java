@@ -23,10 +23,12 @@ import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.PasswordGenerator;
 import dev.keysmith.jobs.Recovery;
 import dev.keysmith.jobs.Scheduler;
+import dev.keysmith.offboard.OffboardService;
 import dev.keysmith.outbox.Courier;
 import dev.keysmith.outbox.Outbox;
 import dev.keysmith.outbox.Receipt;
 import dev.keysmith.request.GroupPolicy;
+import dev.keysmith.request.Lifetimes;
 import dev.keysmith.request.Policies;
 import dev.keysmith.request.Provisioner;
 import dev.keysmith.request.RequestIds;
@@ -49,6 +51,7 @@ import dev.keysmith.slack.SlackHttpServer;
 import dev.keysmith.slack.SlackKeyNotifier;
 import dev.keysmith.slack.SlackLinkNotifier;
 import dev.keysmith.slack.SlackNotifier;
+import dev.keysmith.slack.SlackOffboardNotifier;
 import dev.keysmith.slack.SlackOutboxPoster;
 import dev.keysmith.slack.SlackRoutes;
 import dev.keysmith.slack.SlackSecretChannel;
@@ -58,6 +61,7 @@ import dev.keysmith.store.Database;
 import dev.keysmith.store.SqliteAuditTrail;
 import dev.keysmith.store.SqliteJobStore;
 import dev.keysmith.store.SqliteLinkStore;
+import dev.keysmith.store.SqliteOffboardStore;
 import dev.keysmith.store.SqliteOutbox;
 import dev.keysmith.store.SqliteReminderLog;
 import dev.keysmith.store.SqliteRequestStore;
@@ -279,6 +283,17 @@ public final class Keysmith implements AutoCloseable {
             config.protectedGroups(),
             // A link request stands as long as an offer of new credentials does.
             config.offerLifetime());
+    OffboardService offboarding =
+        new OffboardService(
+            iam,
+            directory,
+            new SqliteOffboardStore(database),
+            new SlackOffboardNotifier(outbox, config.approvalsChannel()),
+            approvers::isApprover,
+            workflow,
+            new RequestIds("OB-", new SecureRandom()));
+    Lifetimes lifetimes =
+        new Lifetimes(requestPorts.store(), requestPorts.notifier(), iam, offboarding, workflow);
     KeyReminders reminders =
         new KeyReminders(rotations, directory, new SqliteReminderLog(database), jobs);
     Scheduler scheduler =
@@ -286,6 +301,9 @@ public final class Keysmith implements AutoCloseable {
             jobs,
             clock,
             Map.ofEntries(
+                Map.entry(OffboardService.JOB, offboarding.job()),
+                Map.entry(Lifetimes.WARN, lifetimes.warnJob()),
+                Map.entry(Lifetimes.END, lifetimes.endJob()),
                 Map.entry(RotationJobs.DEACTIVATE_OLD, rotationJobs.deactivateOldJob()),
                 Map.entry(RotationJobs.DELETE_OLD, rotationJobs.deleteOldJob()),
                 Map.entry(KeyReminders.DAILY, reminders.dailyJob()),
@@ -311,7 +329,8 @@ public final class Keysmith implements AutoCloseable {
         SlackRoutes.register(
             new App(appConfig(settings, slack)),
             new SlackRoutes.RequestFlows(requests, delivery, reveal, directory),
-            new SlackRoutes.KeyFlows(keyCare, links, rotation, rotationApproval, rotationJobs),
+            new SlackRoutes.KeyFlows(
+                keyCare, links, rotation, rotationApproval, rotationJobs, offboarding),
             new SlackRoutes.Plumbing(slackApi, secrets, workers),
             config);
     Lifecycle lifecycle =
@@ -329,6 +348,8 @@ public final class Keysmith implements AutoCloseable {
                 new Recovery.Step(
                     "resume links a stop cut off", () -> workers.execute(links::resumeInterrupted)),
                 new Recovery.Step("requeue jobs a stop cut off", jobs::requeueInterrupted),
+                new Recovery.Step(
+                    "resume offboardings a stop cut off", offboarding::resumeInterrupted),
                 new Recovery.Step(
                     "delete the keys of rotations a stop cut off while minting",
                     () -> rotation.recoverInterrupted(startedAt)),

@@ -327,7 +327,10 @@ class GroupPolicyIT {
         KeysmithFixture.column(
             dataDir, "SELECT actor FROM audit WHERE action = 'request.approved'"));
     assertTrue(k.dms(OWNER).stream().anyMatch(t -> t.contains("is ready")), k.dms(OWNER)::toString);
-    assertEquals(List.of(), k.pendingJobs(id), "no reminder or expiry for a decided request");
+    assertEquals(
+        List.of("user.expiry-warning", "user.expire"),
+        k.pendingJobs(id),
+        "no reminder or expiry of the request; only the end of its 8-hour user");
   }
 
   // --- helpers ---------------------------------------------------------------------------------

@@ -40,4 +40,23 @@ class ManifestTest {
     assertEquals(3, scopeLines.size(), scopeLines.toString());
     scopeLines.forEach(l -> assertTrue(l.contains("# "), "no reason given: " + l));
   }
+
+  @Test
+  void usageHint_namesEverySubcommand() throws Exception {
+    JsonNode manifest = new ObjectMapper(new YAMLFactory()).readTree(MANIFEST.toFile());
+    String hint =
+        manifest.path("features").path("slash_commands").get(0).path("usage_hint").asText();
+
+    assertEquals(
+        List.of(
+            "create-user",
+            "keys",
+            "rotate-key",
+            "lost-key",
+            "deactivate-key",
+            "link",
+            "delete-user",
+            "help"),
+        List.of(hint.split(" \\| ", -1)));
+  }
 }

@@ -477,7 +477,9 @@ class PayloadFuzzIT {
     DELETE_FOR_ROOM("keysmith_delete_for_room"),
     DEACTIVATE_OLD_NOW("keysmith_deactivate_old_now"),
     ROTATION_APPROVE("keysmith_rotation_approve"),
-    ROTATION_DENY("keysmith_rotation_deny");
+    ROTATION_DENY("keysmith_rotation_deny"),
+    DELETE_USER("keysmith_delete_user"),
+    CANCEL_DELETE_USER("keysmith_delete_user_cancel");
 
     final String id;
 
@@ -492,7 +494,7 @@ class PayloadFuzzIT {
             REQUEST_ID.matcher(v).matches();
         case HIDE -> REQUEST_ID.matcher(v).matches() || ROTATION_ID.matcher(v).matches();
         case DEACTIVATE_KEY -> ACCESS_KEY_ID.matcher(v).matches();
-        case ROTATE_PROMPT -> isIamUser(v);
+        case ROTATE_PROMPT, DELETE_USER, CANCEL_DELETE_USER -> isIamUser(v);
         case ROTATE, DELETE_FOR_ROOM -> {
           Matcher m = KEY_CHOICE.matcher(v);
           yield m.matches()
@@ -553,8 +555,9 @@ class PayloadFuzzIT {
         badString(action::reads).map(PayloadFuzzIT::text),
         Arbitraries.of(ABSENT, NullNode.getInstance(), NODES.objectNode(), NODES.arrayNode()),
         // Slack's JSON has strings here; a number reads as its digits, which no value matches
-        // except a user name (the Rotate prompt's), so numbers are left to the other buttons.
-        action == Action.ROTATE_PROMPT
+        // except a user name (the Rotate prompt's, Delete user's), so numbers are left to the
+        // other buttons.
+        action.reads("12345")
             ? Arbitraries.just(ABSENT)
             : Arbitraries.integers().between(-99999, 99999).map(i -> (JsonNode) new IntNode(i)));
   }
@@ -619,6 +622,8 @@ class PayloadFuzzIT {
         // stranger asks for one that must be refused: legacy already belongs to OWNER.
         "link legacy <@" + OWNER + "|owner>",
         "link nobody <@" + OWNER + ">",
+        "delete-user legacy",
+        "delete-user nobody",
         "frobnicate");
   }
 
@@ -631,7 +636,11 @@ class PayloadFuzzIT {
             .flatMap(
                 t ->
                     Arbitraries.of(
-                        "keys " + t, "rotate-key " + t, "lost-key " + t, "link " + t + " <@U0X1>")),
+                        "keys " + t,
+                        "rotate-key " + t,
+                        "lost-key " + t,
+                        "delete-user " + t,
+                        "link " + t + " <@U0X1>")),
         token.filter(t -> !ACCESS_KEY_ID.matcher(t).matches()).map(t -> "deactivate-key " + t),
         token.filter(t -> !linkMention(t)).map(t -> "link legacy " + t));
   }

@@ -16,6 +16,7 @@ public enum AuditAction {
   REQUEST_CANCELLED("request.cancelled"),
   REQUEST_EXPIRED("request.expired"),
   REQUEST_REMINDED("request.reminded"),
+  USER_EXPIRY_WARNED("user.expiry-warned"),
 
   IAM_CREATE_USER("iam.CreateUser"),
   IAM_ADD_USER_TO_GROUP("iam.AddUserToGroup"),
@@ -52,6 +53,11 @@ public enum AuditAction {
   ROTATION_POSTPONED("rotation.postponed"),
   ROTATION_DONE("rotation.done"),
   ROTATION_CANCELLED("rotation.cancelled"),
+
+  OFFBOARD_STARTED("offboard.started"),
+  OFFBOARD_REMOVED("offboard.removed"),
+  OFFBOARD_DONE("offboard.done"),
+  OFFBOARD_FAILED("offboard.failed"),
 
   REMINDER_TOO_OLD("reminder.too-old"),
   REMINDER_UNUSED("reminder.unused"),

@@ -94,6 +94,14 @@ public final class Refusal extends KeysmithException {
     NOT_YOUR_USER("iamUser"),
     NO_SUCH_ACCESS_KEY("accessKeyId"),
 
+    // Deleting a user (offboarding).
+    /** The user has no Keysmith owner tag, so Keysmith does not delete it. */
+    NOT_MANAGED_USER("iamUser"),
+    /** Neither its owner nor an approver. */
+    NOT_YOURS_TO_DELETE("iamUser"),
+    /** "startedBy" is who started the offboarding under way. */
+    OFFBOARD_UNDER_WAY("iamUser", "startedBy"),
+
     // Link requests: making someone the owner of an existing IAM user.
     NO_SUCH_LINK("linkId"),
     /** IAM refused to let Keysmith read the user's tags or groups. */

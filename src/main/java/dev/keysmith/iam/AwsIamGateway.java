@@ -23,12 +23,14 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.AccessKey;
 import software.amazon.awssdk.services.iam.model.AccessKeyLastUsed;
-import software.amazon.awssdk.services.iam.model.AccessKeyMetadata;
 import software.amazon.awssdk.services.iam.model.AttachedPolicy;
 import software.amazon.awssdk.services.iam.model.CreateUserRequest;
 import software.amazon.awssdk.services.iam.model.GetAccessKeyLastUsedResponse;
 import software.amazon.awssdk.services.iam.model.Group;
+import software.amazon.awssdk.services.iam.model.MFADevice;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
+import software.amazon.awssdk.services.iam.model.SSHPublicKeyMetadata;
+import software.amazon.awssdk.services.iam.model.SigningCertificate;
 import software.amazon.awssdk.services.iam.model.StatusType;
 import software.amazon.awssdk.services.iam.model.Tag;
 import software.amazon.awssdk.services.iam.model.User;
@@ -132,11 +134,11 @@ public final class AwsIamGateway implements IamGateway {
         "delete user " + name,
         Map.of(
             DELETE_CONFLICT,
-            "the user still has something Keysmith does not remove, such as an MFA device, an SSH"
-                + " key or a signing certificate"),
+            "the user still has keys, a password, certificates, SSH keys, service credentials, MFA"
+                + " devices, groups or policies, which must be removed first"),
         () -> {
           try {
-            deleteUserAndItsDependents(name);
+            iam.get().deleteUser(r -> r.userName(name));
             log.info("Deleted IAM user {}", name);
           } catch (NoSuchEntityException gone) {
             log.info("IAM user {} does not exist; nothing to delete", name);
@@ -144,42 +146,203 @@ public final class AwsIamGateway implements IamGateway {
         });
   }
 
-  // IAM refuses DeleteUser while any of these remain. Each list is read in full before deleting
-  // from it, so deletions cannot shift the pagination markers.
-  private void deleteUserAndItsDependents(String name) {
-    ignoringMissing(() -> iam.get().deleteLoginProfile(r -> r.userName(name)));
-    List<String> keyIds =
-        iam.get().listAccessKeysPaginator(r -> r.userName(name)).accessKeyMetadata().stream()
-            .map(AccessKeyMetadata::accessKeyId)
-            .toList();
-    for (String keyId : keyIds) {
-      ignoringMissing(() -> iam.get().deleteAccessKey(r -> r.userName(name).accessKeyId(keyId)));
+  @Override
+  public boolean hasLoginProfile(String user) {
+    return call(
+        "read the console password of user " + user,
+        Map.of(),
+        () -> {
+          try {
+            iam.get().getLoginProfile(r -> r.userName(user));
+            return true;
+          } catch (NoSuchEntityException none) {
+            // IAM says NoSuchEntity both for no profile and for no user: either way, none.
+            return false;
+          }
+        });
+  }
+
+  @Override
+  public List<String> signingCertificates(String user) {
+    return call(
+        "list the signing certificates of user " + user,
+        USER_MISSING,
+        () ->
+            iam
+                .get()
+                .listSigningCertificatesPaginator(r -> r.userName(user))
+                .certificates()
+                .stream()
+                .map(SigningCertificate::certificateId)
+                .toList());
+  }
+
+  @Override
+  public void deleteSigningCertificate(String user, String certificateId) {
+    run(
+        "delete signing certificate " + certificateId + " of user " + user,
+        Map.of(),
+        () ->
+            ignoringMissing(
+                () ->
+                    iam.get()
+                        .deleteSigningCertificate(
+                            r -> r.userName(user).certificateId(certificateId))));
+    log.info("Deleted signing certificate {} of IAM user {}", certificateId, user);
+  }
+
+  @Override
+  public List<String> sshPublicKeys(String user) {
+    return call(
+        "list the SSH public keys of user " + user,
+        USER_MISSING,
+        () ->
+            iam.get().listSSHPublicKeysPaginator(r -> r.userName(user)).sshPublicKeys().stream()
+                .map(SSHPublicKeyMetadata::sshPublicKeyId)
+                .toList());
+  }
+
+  @Override
+  public void deleteSshPublicKey(String user, String sshPublicKeyId) {
+    run(
+        "delete SSH public key " + sshPublicKeyId + " of user " + user,
+        Map.of(),
+        () ->
+            ignoringMissing(
+                () ->
+                    iam.get()
+                        .deleteSSHPublicKey(r -> r.userName(user).sshPublicKeyId(sshPublicKeyId))));
+    log.info("Deleted SSH public key {} of IAM user {}", sshPublicKeyId, user);
+  }
+
+  @Override
+  public List<ServiceCredential> serviceSpecificCredentials(String user) {
+    // Not paginated: IAM allows two per service.
+    return call(
+        "list the service-specific credentials of user " + user,
+        USER_MISSING,
+        () ->
+            iam
+                .get()
+                .listServiceSpecificCredentials(r -> r.userName(user))
+                .serviceSpecificCredentials()
+                .stream()
+                .map(
+                    c ->
+                        new ServiceCredential(
+                            c.serviceSpecificCredentialId(),
+                            Objects.requireNonNullElse(c.serviceName(), "")))
+                .toList());
+  }
+
+  @Override
+  public void deleteServiceSpecificCredential(String user, String credentialId) {
+    run(
+        "delete service-specific credential " + credentialId + " of user " + user,
+        Map.of(),
+        () ->
+            ignoringMissing(
+                () ->
+                    iam.get()
+                        .deleteServiceSpecificCredential(
+                            r -> r.userName(user).serviceSpecificCredentialId(credentialId))));
+    log.info("Deleted service-specific credential {} of IAM user {}", credentialId, user);
+  }
+
+  @Override
+  public List<String> mfaDevices(String user) {
+    return call(
+        "list the MFA devices of user " + user,
+        USER_MISSING,
+        () ->
+            iam.get().listMFADevicesPaginator(r -> r.userName(user)).mfaDevices().stream()
+                .map(MFADevice::serialNumber)
+                .toList());
+  }
+
+  @Override
+  public void removeMfaDevice(String user, String serialNumber) {
+    run(
+        "deactivate MFA device " + serialNumber + " of user " + user,
+        Map.of(),
+        () ->
+            ignoringMissing(
+                () ->
+                    iam.get()
+                        .deactivateMFADevice(r -> r.userName(user).serialNumber(serialNumber))));
+    if (isVirtualMfa(serialNumber)) {
+      // A hardware device's serial is not an ARN; it stays the account's, for another user.
+      run(
+          "delete virtual MFA device " + serialNumber,
+          Map.of(),
+          () ->
+              ignoringMissing(
+                  () -> iam.get().deleteVirtualMFADevice(r -> r.serialNumber(serialNumber))));
     }
-    List<String> groups =
-        iam.get().listGroupsForUserPaginator(r -> r.userName(name)).groups().stream()
-            .map(Group::groupName)
-            .toList();
-    for (String group : groups) {
-      ignoringMissing(() -> iam.get().removeUserFromGroup(r -> r.userName(name).groupName(group)));
-    }
-    List<String> attached =
-        iam
-            .get()
-            .listAttachedUserPoliciesPaginator(r -> r.userName(name))
-            .attachedPolicies()
-            .stream()
-            .map(AttachedPolicy::policyArn)
-            .toList();
-    for (String policyArn : attached) {
-      ignoringMissing(() -> iam.get().detachUserPolicy(r -> r.userName(name).policyArn(policyArn)));
-    }
-    List<String> inline =
-        iam.get().listUserPoliciesPaginator(r -> r.userName(name)).policyNames().stream().toList();
-    for (String policyName : inline) {
-      ignoringMissing(
-          () -> iam.get().deleteUserPolicy(r -> r.userName(name).policyName(policyName)));
-    }
-    iam.get().deleteUser(r -> r.userName(name));
+    log.info("Removed MFA device {} of IAM user {}", serialNumber, user);
+  }
+
+  /** A virtual MFA device's serial number is its ARN, {@code arn:aws:iam::ACCOUNT:mfa/NAME}. */
+  static boolean isVirtualMfa(String serialNumber) {
+    return serialNumber.startsWith("arn:") && serialNumber.contains(":mfa/");
+  }
+
+  @Override
+  public void removeUserFromGroup(String user, String group) {
+    run(
+        "remove user " + user + " from group " + group,
+        Map.of(),
+        () ->
+            ignoringMissing(
+                () -> iam.get().removeUserFromGroup(r -> r.userName(user).groupName(group))));
+    log.info("Removed IAM user {} from group {}", user, group);
+  }
+
+  @Override
+  public List<String> attachedPolicies(String user) {
+    return call(
+        "list the managed policies of user " + user,
+        USER_MISSING,
+        () ->
+            iam
+                .get()
+                .listAttachedUserPoliciesPaginator(r -> r.userName(user))
+                .attachedPolicies()
+                .stream()
+                .map(AttachedPolicy::policyArn)
+                .toList());
+  }
+
+  @Override
+  public void detachUserPolicy(String user, String policyArn) {
+    run(
+        "detach policy " + policyArn + " from user " + user,
+        Map.of(),
+        () ->
+            ignoringMissing(
+                () -> iam.get().detachUserPolicy(r -> r.userName(user).policyArn(policyArn))));
+    log.info("Detached policy {} from IAM user {}", policyArn, user);
+  }
+
+  @Override
+  public List<String> inlinePolicies(String user) {
+    return call(
+        "list the inline policies of user " + user,
+        USER_MISSING,
+        () ->
+            iam.get().listUserPoliciesPaginator(r -> r.userName(user)).policyNames().stream()
+                .toList());
+  }
+
+  @Override
+  public void deleteUserPolicy(String user, String policyName) {
+    run(
+        "delete inline policy " + policyName + " of user " + user,
+        Map.of(),
+        () ->
+            ignoringMissing(
+                () -> iam.get().deleteUserPolicy(r -> r.userName(user).policyName(policyName))));
+    log.info("Deleted inline policy {} of IAM user {}", policyName, user);
   }
 
   @Override

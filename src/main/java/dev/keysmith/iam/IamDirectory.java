@@ -168,6 +168,35 @@ public final class IamDirectory {
     ownerChanged(name, owner);
   }
 
+  /** Records that Keysmith deleted the user {@code name}, without asking IAM. */
+  public void userDeleted(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    takenNamesLower
+        .asMap()
+        .computeIfPresent(
+            KEY,
+            (k, names) -> {
+              Set<String> next = new HashSet<>(names);
+              next.remove(lower);
+              return Set.copyOf(next);
+            });
+    usersByOwner
+        .asMap()
+        .computeIfPresent(
+            KEY,
+            (k, byOwner) -> {
+              Map<String, List<String>> next = new TreeMap<>();
+              byOwner.forEach(
+                  (o, users) -> {
+                    List<String> rest = users.stream().filter(u -> !u.equals(name)).toList();
+                    if (!rest.isEmpty()) {
+                      next.put(o, rest);
+                    }
+                  });
+              return Map.copyOf(next);
+            });
+  }
+
   /** Records that {@code name}'s owner tag now names {@code owner}, without asking IAM. */
   public void ownerChanged(String name, String owner) {
     usersByOwner

@@ -29,10 +29,57 @@ public interface IamGateway {
   void addUserToGroup(String user, String group);
 
   /**
-   * Deletes a user and everything IAM requires gone first (login profile, access keys, group
-   * memberships, attached and inline policies). A user that does not exist is not an error.
+   * Deletes the user itself; IAM refuses ({@code DeleteConflict}) while anything of it remains
+   * (keys, login profile, certificates, SSH keys, service credentials, MFA devices, groups,
+   * policies), which {@code offboard.Teardown} removes first. A user that does not exist is not an
+   * error.
    */
   void deleteUser(String name);
+
+  /** Whether the user has a console password (a login profile). */
+  boolean hasLoginProfile(String user);
+
+  /** The ids of the user's X.509 signing certificates. */
+  List<String> signingCertificates(String user);
+
+  /** Deletes one signing certificate; one that no longer exists is not an error. */
+  void deleteSigningCertificate(String user, String certificateId);
+
+  /** The ids of the user's SSH public keys (for CodeCommit). */
+  List<String> sshPublicKeys(String user);
+
+  /** Deletes one SSH public key; one that no longer exists is not an error. */
+  void deleteSshPublicKey(String user, String sshPublicKeyId);
+
+  /** The user's service-specific credentials (CodeCommit, Keyspaces, Bedrock...). */
+  List<ServiceCredential> serviceSpecificCredentials(String user);
+
+  /** Deletes one service-specific credential; one that no longer exists is not an error. */
+  void deleteServiceSpecificCredential(String user, String credentialId);
+
+  /** The serial numbers of the user's MFA devices (an ARN for a virtual device). */
+  List<String> mfaDevices(String user);
+
+  /**
+   * Deactivates one MFA device of the user and, for a virtual one, deletes it; one already gone is
+   * not an error.
+   */
+  void removeMfaDevice(String user, String serialNumber);
+
+  /** Removes {@code user} from {@code group}; not being in it is not an error. */
+  void removeUserFromGroup(String user, String group);
+
+  /** The ARNs of the managed policies attached to the user. */
+  List<String> attachedPolicies(String user);
+
+  /** Detaches one managed policy from the user; one not attached is not an error. */
+  void detachUserPolicy(String user, String policyArn);
+
+  /** The names of the user's inline policies. */
+  List<String> inlinePolicies(String user);
+
+  /** Deletes one inline policy of the user; one that no longer exists is not an error. */
+  void deleteUserPolicy(String user, String policyName);
 
   /** The user's tags, or empty when the user does not exist. */
   Optional<Map<String, String>> userTags(String name);
@@ -69,6 +116,9 @@ public interface IamGateway {
 
   /** The console sign-in URL, using the account alias when there is one, else the account id. */
   String consoleSignInUrl();
+
+  /** A service-specific credential: its id and the service it is for, never its password. */
+  record ServiceCredential(String id, String serviceName) {}
 
   /** A newly created access key: its id and, this once, its secret. */
   record NewAccessKey(String accessKeyId, Secret secretAccessKey) {}

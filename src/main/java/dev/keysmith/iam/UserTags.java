@@ -17,5 +17,11 @@ public final class UserTags {
   /** The Slack user who owns it: the only one who sees its secrets and rotates its keys. */
   public static final String OWNER = "keysmith:owner";
 
+  /**
+   * When the user ends (ISO-8601, like {@code 2026-12-04T18:00:00Z}), for a group whose policy
+   * bounds its users' lifetime; Keysmith deletes the user then.
+   */
+  public static final String EXPIRES_AT = "keysmith:expires-at";
+
   private UserTags() {}
 }

@@ -2,9 +2,11 @@ package dev.keysmith.request;
 
 import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.workflow.Stateful;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -23,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  * @param offerTs the owner's direct message offering the reveal, once posted
  * @param quorum how many distinct approvers must approve, by the group's policy when asked
  * @param approvals who approved so far, in order; the last one of a quorum is {@code decidedBy}
+ * @param lifetime how long the user lives from its approval, by the group's policy; null for no end
  */
 public record AccessRequest(
     String id,
@@ -46,7 +49,8 @@ public record AccessRequest(
     @Nullable String offerChannel,
     @Nullable String offerTs,
     int quorum,
-    List<Approval> approvals)
+    List<Approval> approvals,
+    @Nullable Duration lifetime)
     implements Stateful<RequestState> {
 
   /** One approver's approval. */
@@ -96,7 +100,8 @@ public record AccessRequest(
         offerChannel,
         offerTs,
         1,
-        List.of());
+        List.of(),
+        null);
   }
 
   public AccessRequest {
@@ -127,15 +132,23 @@ public record AccessRequest(
     return approvals.stream().anyMatch(a -> a.approver().equals(approver));
   }
 
-  /** A new PENDING request that needs one approval. */
+  /** A new PENDING request that needs one approval, for a user with no end. */
   public static AccessRequest pending(
       String id, RequestForm form, String requesterId, Instant now) {
-    return pending(id, form, requesterId, 1, now);
+    return pending(id, form, requesterId, 1, null, now);
   }
 
-  /** A new PENDING request that needs {@code quorum} distinct approvals. */
+  /**
+   * A new PENDING request that needs {@code quorum} distinct approvals, for a user that lives
+   * {@code lifetime} from its approval (null: no end).
+   */
   public static AccessRequest pending(
-      String id, RequestForm form, String requesterId, int quorum, Instant now) {
+      String id,
+      RequestForm form,
+      String requesterId,
+      int quorum,
+      @Nullable Duration lifetime,
+      Instant now) {
     return new AccessRequest(
         id,
         RequestState.PENDING,
@@ -158,7 +171,15 @@ public record AccessRequest(
         null,
         null,
         quorum,
-        List.of());
+        List.of(),
+        lifetime);
+  }
+
+  /** When the user ends: its approval plus its lifetime; empty for no end or not yet approved. */
+  public Optional<Instant> userExpiresAt() {
+    return lifetime == null || decidedAt == null
+        ? Optional.empty()
+        : Optional.of(decidedAt.plus(lifetime));
   }
 
   /** This request moved to {@code next} at {@code now}. */
@@ -314,7 +335,8 @@ public record AccessRequest(
           offerChannel,
           offerTs,
           from.quorum,
-          approvals);
+          approvals,
+          from.lifetime);
     }
   }
 }

@@ -6,5 +6,6 @@ public enum FormField {
   GROUP,
   ACCESS_TYPE,
   OWNER,
-  JUSTIFICATION
+  JUSTIFICATION,
+  LIFETIME
 }

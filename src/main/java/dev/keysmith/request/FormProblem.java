@@ -60,6 +60,12 @@ public record FormProblem(Reason reason, List<String> args) {
      * "quorum" is how many it needs.
      */
     GROUP_TOO_FEW_APPROVERS("group", "quorum"),
+    /** The lifetime is longer than the group's policy allows; "max" is its maximum in words. */
+    LIFETIME_TOO_LONG("group", "max"),
+    /** "No end" for a group whose users must end; "max" is its maximum in words. */
+    LIFETIME_NEEDS_END("group", "max"),
+    /** A lifetime value the form never offers: a form Slack did not send. */
+    LIFETIME_UNREADABLE,
     ACCESS_TYPE_MISSING,
     /** The group's policy does not allow this access type; "allowed" lists the labels it does. */
     ACCESS_TYPE_NOT_ALLOWED("group", "allowed"),

@@ -39,6 +39,12 @@ public interface Notifier {
   /** Tells the requester (and the owner) nobody decided the request in time, so it expired. */
   void requestExpired(AccessRequest request);
 
+  /**
+   * Tells the owner their time-bound user ends at {@code end}, when Keysmith deletes it, with a way
+   * to delete it now.
+   */
+  void userEndsSoon(AccessRequest request, java.time.Instant end);
+
   /** Tells the requester provisioning failed, in plain words. */
   void requestFailed(AccessRequest request);
 

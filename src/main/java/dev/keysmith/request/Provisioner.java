@@ -6,6 +6,7 @@ import dev.keysmith.audit.AuditTrail;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.UserTags;
+import dev.keysmith.offboard.Teardown;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,6 +23,7 @@ public final class Provisioner {
   private static final String ENTITY_ALREADY_EXISTS = "EntityAlreadyExists";
 
   private final IamGateway iam;
+  private final Teardown teardown;
   private final AuditTrail audit;
   private final Clock clock;
   private final String path;
@@ -30,6 +32,7 @@ public final class Provisioner {
   public Provisioner(
       IamGateway iam, AuditTrail audit, Clock clock, String path, Optional<String> boundaryArn) {
     this.iam = iam;
+    this.teardown = new Teardown(iam);
     this.audit = audit;
     this.clock = clock;
     this.path = path;
@@ -73,7 +76,11 @@ public final class Provisioner {
     if (!isOwnUser(r)) {
       return false;
     }
-    call(r, AuditAction.IAM_DELETE_USER, () -> iam.deleteUser(r.iamUserName()));
+    // Everything IAM requires gone first, in its order, as an offboarding removes it.
+    call(
+        r,
+        AuditAction.IAM_DELETE_USER,
+        () -> teardown.removeAll(r.iamUserName(), (step, thing) -> {}));
     return true;
   }
 
@@ -88,6 +95,7 @@ public final class Provisioner {
     tags.put(UserTags.REQUESTER, r.requesterId());
     tags.put(UserTags.APPROVER, r.decidedBy());
     tags.put(UserTags.OWNER, r.ownerId());
+    r.userExpiresAt().ifPresent(at -> tags.put(UserTags.EXPIRES_AT, at.toString()));
     return tags;
   }
 

@@ -134,9 +134,11 @@ public final class RequestService {
       return new Submission(null, problems);
     }
     GroupPolicy policy = policies.of(Objects.requireNonNull(form.groupName(), "checked above"));
+    @Nullable Duration lifetime = lifetime(form, policy).orElse(null);
     for (int attempt = 0; attempt < 5; attempt++) {
       AccessRequest asked =
-          AccessRequest.pending(ids.get(), form, requesterId, policy.quorum(), clock.instant());
+          AccessRequest.pending(
+              ids.get(), form, requesterId, policy.quorum(), lifetime, clock.instant());
       // A group whose policy approves at once is stored approved, and still posted and audited.
       AccessRequest r =
           policy.autoApprove()
@@ -220,6 +222,21 @@ public final class RequestService {
                 String.valueOf(policy.quorum())));
       }
     }
+    try {
+      Optional<Duration> lifetime = lifetime(form, policy);
+      Optional<Duration> max = policy.maxLifetime();
+      if (max.isPresent() && lifetime.isEmpty()) {
+        problems.put(
+            FormField.LIFETIME,
+            FormProblem.of(FormProblem.Reason.LIFETIME_NEEDS_END, group, words(max.get())));
+      } else if (max.isPresent() && lifetime.get().compareTo(max.get()) > 0) {
+        problems.put(
+            FormField.LIFETIME,
+            FormProblem.of(FormProblem.Reason.LIFETIME_TOO_LONG, group, words(max.get())));
+      }
+    } catch (IllegalArgumentException e) {
+      problems.put(FormField.LIFETIME, FormProblem.of(FormProblem.Reason.LIFETIME_UNREADABLE));
+    }
     AccessType type = form.accessType();
     if (type != null && !policy.accessTypes().contains(type)) {
       problems.put(
@@ -233,6 +250,34 @@ public final class RequestService {
                   .collect(Collectors.joining(", "))));
     }
     return problems;
+  }
+
+  /**
+   * How long the form asks the user to live under {@code policy}: what it chose, else the policy's
+   * default, else its maximum; empty for no end.
+   *
+   * @throws IllegalArgumentException for a value the form never offers
+   */
+  private static Optional<Duration> lifetime(RequestForm form, GroupPolicy policy) {
+    String chosen = form.lifetime();
+    if (chosen == null || chosen.isEmpty()) {
+      return policy.defaultLifetime().or(policy::maxLifetime);
+    }
+    if (chosen.equals(RequestForm.NO_END)) {
+      return Optional.empty();
+    }
+    if (chosen.length() > 12) {
+      throw new IllegalArgumentException("not a lifetime option");
+    }
+    try {
+      Duration d = Duration.parse(chosen);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("not a lifetime option");
+      }
+      return Optional.of(d);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("not a lifetime option", e);
+    }
   }
 
   /**
@@ -596,19 +641,22 @@ public final class RequestService {
     directory.userCreated(approved.iamUserName(), approved.ownerId());
     AccessRequest done =
         RequestWorkflow.provisioned(current[0], deadlines.offer(), clock.instant());
-    transitions
-        .move(store, RequestState.APPROVED, done)
-        .audited(
-            SYSTEM,
-            AuditAction.REQUEST_PROVISIONED,
-            Map.of("offerExpiresAt", String.valueOf(done.offerExpiresAt())))
-        .cancel(PROVISION)
-        .tell(
-            () -> {
-              notifier.updateApproval(done);
-              notifier.credentialsOffered(done);
-            })
-        .commitOrThrow();
+    Map<String, String> details = new java.util.LinkedHashMap<>();
+    details.put("offerExpiresAt", String.valueOf(done.offerExpiresAt()));
+    done.userExpiresAt().ifPresent(end -> details.put("userExpiresAt", end.toString()));
+    Transitions.Change change =
+        transitions
+            .move(store, RequestState.APPROVED, done)
+            .audited(SYSTEM, AuditAction.REQUEST_PROVISIONED, details)
+            .cancel(PROVISION)
+            .tell(
+                () -> {
+                  notifier.updateApproval(done);
+                  notifier.credentialsOffered(done);
+                });
+    // A time-bound user: its owner is warned before its end, and it is offboarded at the end.
+    Lifetimes.schedule(change, done);
+    change.commitOrThrow();
   }
 
   /** IAM did not answer: the request stays APPROVED, and a stored job tries again after a wait. */

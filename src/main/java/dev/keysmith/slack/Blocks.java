@@ -33,6 +33,7 @@ import com.slack.api.model.view.View;
 import dev.keysmith.delivery.Credentials;
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.AccessType;
+import dev.keysmith.request.RequestForm;
 import dev.keysmith.request.RequestValidator;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,6 +42,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -64,15 +66,46 @@ final class Blocks {
         + "\n• `/iam deactivate-key &lt;key-id&gt;`: deactivate a leaked key now, no approval needed"
         + "\n• `/iam link &lt;iam-user&gt; @someone`: ask for someone (or you) to own an existing IAM"
         + " user; another approver decides"
+        + "\n• `/iam delete-user &lt;iam-user&gt;`: delete an IAM user Keysmith manages and"
+        + " everything it has, after you confirm the plan (its owner, or an approver)"
         + "\n• `/iam help`: this list";
   }
 
   static View createUserModal(String requesterId, List<String> groups) {
-    return createUserModal(requesterId, groups, EnumSet.allOf(AccessType.class));
+    return createUserModal(requesterId, groups, EnumSet.allOf(AccessType.class), Optional.empty());
   }
 
-  /** The create-user form offering {@code groups} and the access types {@code types}. */
-  static View createUserModal(String requesterId, List<String> groups, Set<AccessType> types) {
+  /** How long a user may be asked for, longest last; "no end" is offered apart. */
+  static final List<Duration> LIFETIMES =
+      List.of(
+          Duration.ofHours(1),
+          Duration.ofHours(4),
+          Duration.ofHours(8),
+          Duration.ofDays(1),
+          Duration.ofDays(3),
+          Duration.ofDays(7),
+          Duration.ofDays(30),
+          Duration.ofDays(90),
+          Duration.ofDays(365));
+
+  /**
+   * The create-user form offering {@code groups}, the access types {@code types}, and lifetimes up
+   * to {@code longest} (empty: any, and "no end").
+   */
+  static View createUserModal(
+      String requesterId, List<String> groups, Set<AccessType> types, Optional<Duration> longest) {
+    List<OptionObject> lifetimes = new ArrayList<>();
+    for (Duration d : LIFETIMES) {
+      if (longest.isEmpty() || d.compareTo(longest.get()) <= 0) {
+        lifetimes.add(option(plainText(human(d)), d.toString()));
+      }
+    }
+    longest
+        .filter(max -> !LIFETIMES.contains(max))
+        .ifPresent(max -> lifetimes.add(option(plainText(human(max)), max.toString())));
+    if (longest.isEmpty()) {
+      lifetimes.add(option(plainText("No end"), RequestForm.NO_END));
+    }
     BlockElement groupElement =
         groups.size() <= STATIC_SELECT_LIMIT
             ? staticSelect(
@@ -120,6 +153,16 @@ final class Blocks {
                 "Owner",
                 "Who will use these credentials. Only they will see the secret.",
                 usersSelect(u -> u.actionId(Ids.INPUT).initialUser(requesterId))),
+            optionalField(
+                Ids.BLOCK_LIFETIME,
+                "How long is it needed?",
+                "Leave it empty for the group's usual time. Keysmith deletes the user when it"
+                    + " ends, and tells the owner a day before.",
+                staticSelect(
+                    s ->
+                        s.actionId(Ids.INPUT)
+                            .placeholder(plainText("The group's usual time"))
+                            .options(lifetimes))),
             field(
                 Ids.BLOCK_JUSTIFICATION,
                 "Justification",
@@ -199,6 +242,18 @@ final class Blocks {
                 .close(
                     viewClose(t -> t.type("plain_text").text(submit == null ? "Done" : "Cancel")))
                 .blocks(blocks));
+  }
+
+  /** An input field the form may be sent without. */
+  private static LayoutBlock optionalField(
+      String blockId, String label, String hint, BlockElement element) {
+    return input(
+        i ->
+            i.blockId(blockId)
+                .label(plainText(label))
+                .hint(plainText(hint))
+                .optional(true)
+                .element(element));
   }
 
   /** One input field of a modal; {@code hint} may be null. */
@@ -311,6 +366,15 @@ final class Blocks {
     r.progress().forEach(step -> trail.append("• ").append(step).append('\n'));
     trail.append(result(r));
     return trail.toString();
+  }
+
+  /** The owner's warning that a time-bound user ends soon, with Delete now. */
+  static List<LayoutBlock> endsSoon(AccessRequest r, String mrkdwn) {
+    return List.of(
+        section(s -> s.text(markdownText(mrkdwn))),
+        buttons(
+            Ids.BLOCK_CANCEL,
+            button(Ids.ACTION_DELETE_USER_PROMPT, "Delete now", "danger", r.iamUserName())));
   }
 
   /** The requester's note that the request waits, with a way to withdraw it. */

@@ -36,7 +36,8 @@ final class CreateUserSubmission {
           FormField.GROUP, Ids.BLOCK_GROUP,
           FormField.ACCESS_TYPE, Ids.BLOCK_ACCESS_TYPE,
           FormField.OWNER, Ids.BLOCK_OWNER,
-          FormField.JUSTIFICATION, Ids.BLOCK_JUSTIFICATION);
+          FormField.JUSTIFICATION, Ids.BLOCK_JUSTIFICATION,
+          FormField.LIFETIME, Ids.BLOCK_LIFETIME);
 
   private final RequestService service;
   private final IamDirectory directory;
@@ -104,7 +105,8 @@ final class CreateUserSubmission {
             option(values, Ids.BLOCK_GROUP),
             accessType(option(values, Ids.BLOCK_ACCESS_TYPE)),
             owner == null ? requester : owner,
-            trimmed(selected(values, Ids.BLOCK_JUSTIFICATION, ViewState.Value::getValue)));
+            trimmed(selected(values, Ids.BLOCK_JUSTIFICATION, ViewState.Value::getValue)),
+            option(values, Ids.BLOCK_LIFETIME));
     Outcome outcome = submitOnce(req.getPayload().getView(), form, requester);
     RequestService.Submission submission = outcome.fresh();
     if (submission == null) {

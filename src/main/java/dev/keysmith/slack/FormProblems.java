@@ -42,6 +42,19 @@ final class FormProblems {
               + p.arg("quorum")
               + " approvers who are neither you nor the owner, and its policy names fewer. Choose"
               + " another owner, or ask a Keysmith admin.";
+      case LIFETIME_TOO_LONG ->
+          "'"
+              + p.arg("group")
+              + "' users live at most "
+              + p.arg("max")
+              + ". Choose a shorter time.";
+      case LIFETIME_NEEDS_END ->
+          "'"
+              + p.arg("group")
+              + "' users end by themselves, after at most "
+              + p.arg("max")
+              + ". Choose how long it is needed.";
+      case LIFETIME_UNREADABLE -> "Keysmith cannot read this choice. Choose one from the list.";
       case ACCESS_TYPE_MISSING -> "Choose the kind of access.";
       case ACCESS_TYPE_NOT_ALLOWED ->
           "'" + p.arg("group") + "' allows only: " + p.arg("allowed") + ".";

@@ -16,12 +16,13 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code /iam}: help, and {@code create-user}, which opens the request modal. */
+/** {@code /iam}: help, {@code create-user}, which opens the request modal, and the rest. */
 final class IamCommand {
   private static final Logger log = LoggerFactory.getLogger(IamCommand.class);
 
@@ -34,6 +35,7 @@ final class IamCommand {
   private final KeyCommands keys;
   private final LinkActions links;
   private final RotationActions rotations;
+  private final OffboardActions offboarding;
   private final SlackWebApi slack;
   private final SlackSecretChannel replies;
   private final Later later;
@@ -44,6 +46,7 @@ final class IamCommand {
       KeyCommands keys,
       LinkActions links,
       RotationActions rotations,
+      OffboardActions offboarding,
       SlackWebApi slack,
       SlackSecretChannel replies,
       Later later) {
@@ -52,6 +55,7 @@ final class IamCommand {
     this.keys = keys;
     this.links = links;
     this.rotations = rotations;
+    this.offboarding = offboarding;
     this.slack = slack;
     this.replies = replies;
     this.later = later;
@@ -87,6 +91,9 @@ final class IamCommand {
       }
       case "lost-key" -> {
         return rotations.command(req, ctx, args, /* lost= */ true);
+      }
+      case "delete-user" -> {
+        return offboarding.command(req, ctx, args);
       }
       case "", "help" -> {
         return ctx.ack(Blocks.help(null));
@@ -128,13 +135,21 @@ final class IamCommand {
               }
               Set<AccessType> types = EnumSet.noneOf(AccessType.class);
               theirs.forEach(g -> types.addAll(policies.of(g).accessTypes()));
+              // The longest any of their groups allows; a group with no end allows any.
+              Optional<Duration> longest =
+                  theirs.stream().anyMatch(g -> policies.of(g).maxLifetime().isEmpty())
+                      ? Optional.empty()
+                      : theirs.stream()
+                          .map(g -> policies.of(g).maxLifetime().orElseThrow())
+                          .max(Duration::compareTo);
               SlackWebApi.call(
                   "views.open",
                   () ->
                       slack.viewsOpen(
                           v ->
                               v.triggerId(trigger)
-                                  .view(Blocks.createUserModal(requester, theirs, types))));
+                                  .view(
+                                      Blocks.createUserModal(requester, theirs, types, longest))));
             });
         return ctx.ack();
       }

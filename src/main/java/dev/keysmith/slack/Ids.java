@@ -14,6 +14,7 @@ final class Ids {
   static final String BLOCK_ACCESS_TYPE = "access_type";
   static final String BLOCK_OWNER = "owner";
   static final String BLOCK_JUSTIFICATION = "justification";
+  static final String BLOCK_LIFETIME = "lifetime";
   static final String BLOCK_DENY_REASON = "deny_reason";
   static final String BLOCK_DECISION = "decision";
   static final String BLOCK_CANCEL = "cancel";
@@ -37,6 +38,9 @@ final class Ids {
   static final String ACTION_DEACTIVATE_OLD_NOW = "keysmith_deactivate_old_now";
   static final String ACTION_ROTATION_APPROVE = "keysmith_rotation_approve";
   static final String ACTION_ROTATION_DENY = "keysmith_rotation_deny";
+  static final String ACTION_DELETE_USER = "keysmith_delete_user";
+  static final String ACTION_DELETE_USER_PROMPT = "keysmith_delete_user_prompt";
+  static final String ACTION_DELETE_USER_CANCEL = "keysmith_delete_user_cancel";
   static final String ACTION_LINK_APPROVE = "keysmith_link_approve";
   static final String ACTION_LINK_DENY = "keysmith_link_deny";
 }

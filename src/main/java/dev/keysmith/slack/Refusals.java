@@ -74,6 +74,22 @@ final class Refusals {
               + arg(r, "iamUser")
               + "` is not yours, so you cannot manage its keys. Its owner or a Keysmith approver"
               + " can.";
+      case NOT_MANAGED_USER ->
+          "`"
+              + arg(r, "iamUser")
+              + "` has no Keysmith owner, so Keysmith does not delete it. Delete it in IAM itself,"
+              + " or link it to an owner first (`/iam link`).";
+      case NOT_YOURS_TO_DELETE ->
+          "`"
+              + arg(r, "iamUser")
+              + "` is not yours, so you cannot delete it. Its owner or a Keysmith approver can.";
+      case OFFBOARD_UNDER_WAY ->
+          "`"
+              + arg(r, "iamUser")
+              + "` is already being deleted"
+              + " by "
+              + user(arg(r, "startedBy"))
+              + ". Nothing more to do.";
       case NO_SUCH_ACCESS_KEY ->
           "There is no access key `" + arg(r, "accessKeyId") + "` in this AWS account.";
       case NO_SUCH_LINK -> "There is no link request " + arg(r, "linkId") + ".";

@@ -81,6 +81,22 @@ public final class SlackNotifier implements Notifier {
   }
 
   @Override
+  public void userEndsSoon(AccessRequest r, java.time.Instant end) {
+    String text =
+        ":hourglass: Your IAM user `"
+            + r.iamUserName()
+            + "` (group `"
+            + r.groupName()
+            + "`) ends "
+            + Mrkdwn.date(end)
+            + ", as its group's access policy set when it was asked for (request "
+            + r.id()
+            + "). Keysmith then deletes it with its keys and password. If it is no longer"
+            + " needed, delete it now.";
+    out.dm(NOTICE, r.id(), r.ownerId(), Outgoing.plain(text), Blocks.endsSoon(r, text));
+  }
+
+  @Override
   public void requestCancelled(AccessRequest r) {
     if (!r.ownerId().equals(r.requesterId())) {
       dm(

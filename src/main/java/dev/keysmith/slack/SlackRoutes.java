@@ -5,6 +5,7 @@ import dev.keysmith.config.KeysmithConfig;
 import dev.keysmith.delivery.CredentialDelivery;
 import dev.keysmith.delivery.SecretReveal;
 import dev.keysmith.iam.IamDirectory;
+import dev.keysmith.offboard.OffboardService;
 import dev.keysmith.request.RequestService;
 import dev.keysmith.rotation.KeyCare;
 import dev.keysmith.rotation.KeyRotation;
@@ -24,13 +25,17 @@ public final class SlackRoutes {
       SecretReveal reveal,
       IamDirectory directory) {}
 
-  /** The workflows of keys people already have: listing, linking, rotating, deactivating. */
+  /**
+   * The workflows of keys and users people already have: listing, linking, rotating, deactivating,
+   * deleting.
+   */
   public record KeyFlows(
       KeyCare care,
       LinkService links,
       KeyRotation rotation,
       RotationApproval approval,
-      RotationJobs jobs) {}
+      RotationJobs jobs,
+      OffboardService offboarding) {}
 
   /** How listeners talk back to Slack, and where their slow work runs after the ack. */
   public record Plumbing(SlackWebApi api, SlackSecretChannel replies, Executor executor) {}
@@ -49,12 +54,16 @@ public final class SlackRoutes {
     RotationActions rotations =
         new RotationActions(keys, plumbing.replies(), clicks, later, config);
     rotations.register(app);
+    OffboardActions offboarding =
+        new OffboardActions(keys.offboarding(), plumbing.replies(), clicks, later);
+    offboarding.register(app);
     new IamCommand(
             requests.directory(),
             requests.requests().policies(),
             keyCommands,
             links,
             rotations,
+            offboarding,
             plumbing.api(),
             plumbing.replies(),
             later)

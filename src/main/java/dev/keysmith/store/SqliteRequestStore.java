@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /** {@link RequestStore} in SQLite. Instants are kept to the millisecond. */
 public final class SqliteRequestStore implements RequestStore {
@@ -23,12 +25,12 @@ public final class SqliteRequestStore implements RequestStore {
       "state, iam_user_name, iam_user_name_lower, group_name, access_type, owner_id,"
           + " requester_id, justification, created_at, updated_at, approval_channel, approval_ts,"
           + " decided_by, decided_at, outcome, progress, offer_expires_at, revealed_at,"
-          + " offer_channel, offer_ts, quorum, approvals";
+          + " offer_channel, offer_ts, quorum, approvals, lifetime_seconds";
   private static final String SELECT = "SELECT id, " + COLUMNS + " FROM requests";
   private static final String INSERT =
       "INSERT INTO requests (id, "
           + COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
           + " ON CONFLICT (id) DO NOTHING";
   private static final String UPDATE =
       "UPDATE requests SET "
@@ -189,6 +191,12 @@ public final class SqliteRequestStore implements RequestStore {
     ps.setString(i++, r.offerTs());
     ps.setInt(i++, r.quorum());
     ps.setString(i++, approvals(r.approvals()));
+    Duration lifetime = r.lifetime();
+    if (lifetime == null) {
+      ps.setNull(i++, java.sql.Types.INTEGER);
+    } else {
+      ps.setLong(i++, lifetime.toSeconds());
+    }
     return i;
   }
 
@@ -234,7 +242,13 @@ public final class SqliteRequestStore implements RequestStore {
         rs.getString("offer_channel"),
         rs.getString("offer_ts"),
         rs.getInt("quorum"),
-        approvals(rs.getString("approvals")));
+        approvals(rs.getString("approvals")),
+        lifetime(rs));
+  }
+
+  private static @Nullable Duration lifetime(ResultSet rs) throws SQLException {
+    long seconds = rs.getLong("lifetime_seconds");
+    return rs.wasNull() ? null : Duration.ofSeconds(seconds);
   }
 
   private static List<String> lines(String joined) {

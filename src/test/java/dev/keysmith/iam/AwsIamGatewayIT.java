@@ -14,6 +14,8 @@ import dev.keysmith.core.Secret;
 import dev.keysmith.iam.IamGateway.AccessKeyInfo;
 import dev.keysmith.iam.IamGateway.KeyLastUsed;
 import dev.keysmith.iam.IamGateway.NewAccessKey;
+import dev.keysmith.offboard.OffboardStep;
+import dev.keysmith.offboard.Teardown;
 import dev.keysmith.testing.MotoServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -413,7 +415,7 @@ class AwsIamGatewayIT {
   }
 
   @Test
-  void deleteUser_withLoginProfileKeysGroupAndPolicies_removesAllThenTheUser() {
+  void teardown_everyKindMotoHas_removesEachInIamsOrderThenTheUser() {
     gateway.createUser("alice", "/keysmith/", Map.of("ticket", "OPS-42"), Optional.empty());
     gateway.createLoginProfile(
         "alice",
@@ -421,6 +423,26 @@ class AwsIamGatewayIT {
         /* passwordResetRequired= */ false);
     gateway.createAccessKey("alice");
     gateway.createAccessKey("alice");
+    String cert =
+        iam.uploadSigningCertificate(
+                r -> r.userName("alice").certificateBody(resource("iam/signing-certificate.pem")))
+            .certificate()
+            .certificateId();
+    String sshKey =
+        iam.uploadSSHPublicKey(
+                r -> r.userName("alice").sshPublicKeyBody(resource("iam/ssh-public-key.pub")))
+            .sshPublicKey()
+            .sshPublicKeyId();
+    String mfa =
+        iam.createVirtualMFADevice(r -> r.virtualMFADeviceName("alice"))
+            .virtualMFADevice()
+            .serialNumber();
+    iam.enableMFADevice(
+        r ->
+            r.userName("alice")
+                .serialNumber(mfa)
+                .authenticationCode1("123456")
+                .authenticationCode2("654321"));
     iam.createGroup(r -> r.groupName("devs"));
     gateway.addUserToGroup("alice", "devs");
     String policyArn =
@@ -430,26 +452,79 @@ class AwsIamGatewayIT {
     iam.attachUserPolicy(r -> r.userName("alice").policyArn(policyArn));
     iam.putUserPolicy(
         r -> r.userName("alice").policyName("inline").policyDocument(POLICY_DOCUMENT));
+    assertEquals(List.of(cert), gateway.signingCertificates("alice"));
+    assertEquals(List.of(sshKey), gateway.sshPublicKeys("alice"));
+    assertEquals(List.of(mfa), gateway.mfaDevices("alice"));
+    assertTrue(gateway.hasLoginProfile("alice"));
     recorder.operations.clear();
 
-    gateway.deleteUser("alice");
+    Teardown teardown = new Teardown(gateway);
+    for (OffboardStep step : OffboardStep.values()) {
+      // moto has no service-specific credentials (it answers HTTP 500); OffboardIT stands in.
+      if (step != OffboardStep.SERVICE_CREDENTIALS) {
+        teardown.run(step, "alice", (s, thing) -> {});
+      }
+    }
 
     assertFalse(gateway.userNames().contains("alice"));
     // moto deletes a user that still has keys, a login profile or groups (AWS refuses), and then
     // leaves it listed in the group; so check what was called, and the group itself.
     List<String> deletions =
-        recorder.operations.stream().filter(op -> !op.startsWith("List")).toList();
+        recorder.operations.stream()
+            .filter(op -> !op.startsWith("List") && !op.startsWith("Get"))
+            .toList();
     assertEquals(
         List.of(
+            "DeleteAccessKey",
+            "DeleteAccessKey",
             "DeleteLoginProfile",
-            "DeleteAccessKey",
-            "DeleteAccessKey",
+            "DeleteSigningCertificate",
+            "DeleteSSHPublicKey",
+            "DeactivateMFADevice",
+            "DeleteVirtualMFADevice",
             "RemoveUserFromGroup",
             "DetachUserPolicy",
             "DeleteUserPolicy",
             "DeleteUser"),
-        deletions.subList(0, deletions.indexOf("DeleteUser") + 1));
+        deletions);
     assertEquals(List.of(), iam.getGroup(r -> r.groupName("devs")).users());
+    assertTrue(iam.listVirtualMFADevices().virtualMFADevices().isEmpty());
+  }
+
+  /** A text file of the test resources. */
+  static String resource(String path) {
+    try (InputStream in = AwsIamGatewayIT.class.getClassLoader().getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("no test resource " + path);
+      }
+      return new String(in.readAllBytes(), UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void removals_ofThingsAlreadyGone_areFine() {
+    gateway.createUser("alice", "/", Map.of(), Optional.empty());
+
+    assertDoesNotThrow(
+        () -> {
+          gateway.deleteSigningCertificate("alice", "A".repeat(24));
+          gateway.deleteSshPublicKey("alice", "APKA" + "A".repeat(16));
+          gateway.removeMfaDevice("alice", "arn:aws:iam::123456789012:mfa/nobody");
+          gateway.removeUserFromGroup("alice", "nowhere");
+          gateway.detachUserPolicy("alice", "arn:aws:iam::123456789012:policy/none");
+          gateway.deleteUserPolicy("alice", "none");
+          gateway.deleteLoginProfile("alice");
+        });
+    assertFalse(gateway.hasLoginProfile("alice"));
+  }
+
+  @Test
+  void listings_ofAMissingUser_failWithNoSuchEntity() {
+    IamException e = assertThrows(IamException.class, () -> gateway.sshPublicKeys("nobody"));
+
+    assertEquals("NoSuchEntity", e.errorCode());
   }
 
   @Test

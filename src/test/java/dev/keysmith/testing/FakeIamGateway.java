@@ -57,6 +57,25 @@ public final class FakeIamGateway implements IamGateway {
     public final Set<String> groups = new TreeSet<>();
     public final List<FakeKey> keys = new ArrayList<>();
     public boolean loginProfile;
+    public final List<String> signingCertificates = new ArrayList<>();
+    public final List<String> sshPublicKeys = new ArrayList<>();
+    public final List<ServiceCredential> serviceCredentials = new ArrayList<>();
+    public final List<String> mfaDevices = new ArrayList<>();
+    public final List<String> attachedPolicies = new ArrayList<>();
+    public final List<String> inlinePolicies = new ArrayList<>();
+
+    /** Whether IAM would refuse to delete the user ({@code DeleteConflict}). */
+    boolean hasDependents() {
+      return !keys.isEmpty()
+          || loginProfile
+          || !signingCertificates.isEmpty()
+          || !sshPublicKeys.isEmpty()
+          || !serviceCredentials.isEmpty()
+          || !mfaDevices.isEmpty()
+          || !groups.isEmpty()
+          || !attachedPolicies.isEmpty()
+          || !inlinePolicies.isEmpty();
+    }
 
     FakeUser(String name, String path, Map<String, String> tags, Optional<String> boundary) {
       this.name = name;
@@ -69,6 +88,16 @@ public final class FakeIamGateway implements IamGateway {
   public final Map<String, FakeUser> users = new ConcurrentHashMap<>();
   public final Set<String> groups = ConcurrentHashMap.newKeySet();
   public final List<String> calls = new ArrayList<>();
+
+  /** The account's virtual MFA devices, by serial number (an ARN). */
+  public final Set<String> virtualMfaDevices = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Whether DeleteUser refuses a user that still has anything ({@code DeleteConflict}), as IAM does
+   * (moto does not); off by default for tests that delete users to set a scene.
+   */
+  public volatile boolean refusesDeleteWithDependents;
+
   private final Map<String, String> failures = new ConcurrentHashMap<>();
   private final Map<String, Runnable> hooks = new ConcurrentHashMap<>();
   private final Clock clock;
@@ -168,9 +197,110 @@ public final class FakeIamGateway implements IamGateway {
   }
 
   @Override
-  public void deleteUser(String name) {
+  public synchronized void deleteUser(String name) {
     call("DeleteUser", name);
+    FakeUser u = users.get(name);
+    if (u != null && refusesDeleteWithDependents && u.hasDependents()) {
+      throw new IamException(
+          "DeleteConflict", "user " + name + " still has things (DeleteConflict)", null);
+    }
     users.remove(name);
+  }
+
+  @Override
+  public synchronized boolean hasLoginProfile(String user) {
+    call("GetLoginProfile", user);
+    FakeUser u = users.get(user);
+    return u != null && u.loginProfile;
+  }
+
+  @Override
+  public synchronized List<String> signingCertificates(String user) {
+    call("ListSigningCertificates", user);
+    return List.copyOf(user(user).signingCertificates);
+  }
+
+  @Override
+  public synchronized void deleteSigningCertificate(String user, String certificateId) {
+    call("DeleteSigningCertificate", user + " " + certificateId);
+    ifPresent(user, u -> u.signingCertificates.remove(certificateId));
+  }
+
+  @Override
+  public synchronized List<String> sshPublicKeys(String user) {
+    call("ListSSHPublicKeys", user);
+    return List.copyOf(user(user).sshPublicKeys);
+  }
+
+  @Override
+  public synchronized void deleteSshPublicKey(String user, String sshPublicKeyId) {
+    call("DeleteSSHPublicKey", user + " " + sshPublicKeyId);
+    ifPresent(user, u -> u.sshPublicKeys.remove(sshPublicKeyId));
+  }
+
+  @Override
+  public synchronized List<ServiceCredential> serviceSpecificCredentials(String user) {
+    call("ListServiceSpecificCredentials", user);
+    return List.copyOf(user(user).serviceCredentials);
+  }
+
+  @Override
+  public synchronized void deleteServiceSpecificCredential(String user, String credentialId) {
+    call("DeleteServiceSpecificCredential", user + " " + credentialId);
+    ifPresent(user, u -> u.serviceCredentials.removeIf(c -> c.id().equals(credentialId)));
+  }
+
+  @Override
+  public synchronized List<String> mfaDevices(String user) {
+    call("ListMFADevices", user);
+    return List.copyOf(user(user).mfaDevices);
+  }
+
+  @Override
+  public synchronized void removeMfaDevice(String user, String serialNumber) {
+    call("DeactivateMFADevice", user + " " + serialNumber);
+    ifPresent(user, u -> u.mfaDevices.remove(serialNumber));
+    if (serialNumber.startsWith("arn:")) {
+      call("DeleteVirtualMFADevice", serialNumber);
+      virtualMfaDevices.remove(serialNumber);
+    }
+  }
+
+  @Override
+  public synchronized void removeUserFromGroup(String user, String group) {
+    call("RemoveUserFromGroup", user + " " + group);
+    ifPresent(user, u -> u.groups.remove(group));
+  }
+
+  @Override
+  public synchronized List<String> attachedPolicies(String user) {
+    call("ListAttachedUserPolicies", user);
+    return List.copyOf(user(user).attachedPolicies);
+  }
+
+  @Override
+  public synchronized void detachUserPolicy(String user, String policyArn) {
+    call("DetachUserPolicy", user + " " + policyArn);
+    ifPresent(user, u -> u.attachedPolicies.remove(policyArn));
+  }
+
+  @Override
+  public synchronized List<String> inlinePolicies(String user) {
+    call("ListUserPolicies", user);
+    return List.copyOf(user(user).inlinePolicies);
+  }
+
+  @Override
+  public synchronized void deleteUserPolicy(String user, String policyName) {
+    call("DeleteUserPolicy", user + " " + policyName);
+    ifPresent(user, u -> u.inlinePolicies.remove(policyName));
+  }
+
+  private void ifPresent(String user, java.util.function.Consumer<FakeUser> change) {
+    FakeUser u = users.get(user);
+    if (u != null) {
+      change.accept(u);
+    }
   }
 
   @Override

@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * An HTTP proxy in front of moto that the IAM client can be pointed at, and that misbehaves on
@@ -71,6 +72,7 @@ public final class IamFaultProxy implements AutoCloseable {
   private final ExecutorService threads;
   private final HttpClient http;
   private final Map<String, Rule> rules = new ConcurrentHashMap<>();
+  private final Map<String, Supplier<String>> standIns = new ConcurrentHashMap<>();
   private volatile Duration everythingLate = Duration.ZERO;
   private volatile CountDownLatch silence = new CountDownLatch(1);
   private final List<String> seen = Collections.synchronizedList(new ArrayList<>());
@@ -95,6 +97,54 @@ public final class IamFaultProxy implements AutoCloseable {
     server.setExecutor(threads);
     server.createContext("/", this::handle);
     server.start();
+    // moto has no service-specific credentials (it answers HTTP 500): as far as it knows, a user
+    // has none.
+    standIns.put("ListServiceSpecificCredentials", () -> serviceSpecificCredentials(List.of()));
+  }
+
+  /**
+   * Answers every call of {@code action} with HTTP 200 and the XML {@code answer} gives, instead of
+   * moto: IAM as it would answer, for what moto lacks. Stand-ins outlast {@link #heal()}; a fault
+   * rule for the same action comes first.
+   */
+  public IamFaultProxy standIn(String action, Supplier<String> answer) {
+    standIns.put(action, answer);
+    return this;
+  }
+
+  /** IAM's answer to ListServiceSpecificCredentials listing these {@code id service} pairs. */
+  public static String serviceSpecificCredentials(List<String> credentials) {
+    StringBuilder members = new StringBuilder();
+    for (String credential : credentials) {
+      int space = credential.indexOf(' ');
+      members
+          .append("<member><UserName>someone</UserName><Status>Active</Status>")
+          .append("<ServiceUserName>someone-at-123456789012</ServiceUserName>")
+          .append("<CreateDate>2026-12-01T00:00:00Z</CreateDate>")
+          .append("<ServiceSpecificCredentialId>")
+          .append(credential, 0, space)
+          .append("</ServiceSpecificCredentialId><ServiceName>")
+          .append(credential.substring(space + 1))
+          .append("</ServiceName></member>");
+    }
+    return answer(
+        "ListServiceSpecificCredentials",
+        "<ServiceSpecificCredentials>" + members + "</ServiceSpecificCredentials>");
+  }
+
+  /** IAM's answer to {@code action} with {@code result} in its result element. */
+  public static String answer(String action, String result) {
+    return "<"
+        + action
+        + "Response xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><"
+        + action
+        + "Result>"
+        + result
+        + "</"
+        + action
+        + "Result><ResponseMetadata><RequestId>stand-in</RequestId></ResponseMetadata></"
+        + action
+        + "Response>";
   }
 
   /** A proxy forwarding to {@code upstream} (moto's endpoint), listening on a free local port. */
@@ -230,6 +280,11 @@ public final class IamFaultProxy implements AutoCloseable {
         return;
       } else if (rule instanceof Share share && nextDouble(share.random()) < share.share()) {
         answerError(exchange, action, share.status(), share.code());
+        return;
+      }
+      Supplier<String> standIn = standIns.get(action);
+      if (standIn != null) {
+        answer(exchange, 200, "text/xml", standIn.get());
         return;
       }
       forward(exchange, body);
