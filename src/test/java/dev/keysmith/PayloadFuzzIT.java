@@ -468,6 +468,7 @@ class PayloadFuzzIT {
     APPROVE("keysmith_approve"),
     DENY("keysmith_deny"),
     CANCEL_REQUEST("keysmith_cancel_request"),
+    EXTEND("keysmith_extend"),
     GET_CREDENTIALS("keysmith_get_credentials"),
     REVEAL("keysmith_reveal"),
     HIDE("keysmith_hide"),
@@ -479,6 +480,7 @@ class PayloadFuzzIT {
     ROTATION_APPROVE("keysmith_rotation_approve"),
     ROTATION_DENY("keysmith_rotation_deny"),
     DELETE_USER("keysmith_delete_user"),
+    DELETE_USER_PROMPT("keysmith_delete_user_prompt"),
     CANCEL_DELETE_USER("keysmith_delete_user_cancel");
 
     final String id;
@@ -490,11 +492,11 @@ class PayloadFuzzIT {
     /** Whether Keysmith would read {@code v} as this button's value (the test's own oracle). */
     boolean reads(String v) {
       return switch (this) {
-        case APPROVE, DENY, CANCEL_REQUEST, GET_CREDENTIALS, REVEAL ->
+        case APPROVE, DENY, CANCEL_REQUEST, EXTEND, GET_CREDENTIALS, REVEAL ->
             REQUEST_ID.matcher(v).matches();
         case HIDE -> REQUEST_ID.matcher(v).matches() || ROTATION_ID.matcher(v).matches();
         case DEACTIVATE_KEY -> ACCESS_KEY_ID.matcher(v).matches();
-        case ROTATE_PROMPT, DELETE_USER, CANCEL_DELETE_USER -> isIamUser(v);
+        case ROTATE_PROMPT, DELETE_USER, DELETE_USER_PROMPT, CANCEL_DELETE_USER -> isIamUser(v);
         case ROTATE, DELETE_FOR_ROOM -> {
           Matcher m = KEY_CHOICE.matcher(v);
           yield m.matches()

@@ -16,6 +16,7 @@ import dev.keysmith.testing.SlackRequests.Reply;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -98,7 +99,7 @@ class UserLifetimeIT {
     Instant approvedAt = k.clock.instant();
     k.click(APPROVER, "keysmith_approve", id);
 
-    Instant end = approvedAt.plus(Duration.ofDays(1));
+    Instant end = approvedAt.plus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS);
     assertEquals(Optional.of(end.toString()), expiresTag());
     assertEquals(
         List.of("86400"), KeysmithFixture.column(dataDir, "SELECT lifetime_seconds FROM requests"));
@@ -143,6 +144,96 @@ class UserLifetimeIT {
     assertTrue(
         k.dms(OWNER).stream().anyMatch(t -> t.contains("was deleted")),
         () -> k.dms(OWNER).toString());
+  }
+
+  @Test
+  void extend_byTheOwner_isANewRequestThroughThePolicy_andMovesTheEnd() throws Exception {
+    submit("developers", "PT24H");
+    String id = requestId();
+    k.click(APPROVER, "keysmith_approve", id);
+    k.clock.advance(Duration.ofHours(18).plusMinutes(1));
+    k.keysmith.housekeeping();
+    k.idle();
+    assertTrue(lastDm(OWNER).json("blocks").toString().contains("keysmith_extend"));
+
+    // Only the owner may extend.
+    String strangers = k.slack.newResponseUrl();
+    k.clickEphemeral(REQUESTER, "keysmith_extend", id, strangers);
+    assertEquals(0, k.slack.accepted("views.open").size(), "no form for someone else");
+    k.click(OWNER, "keysmith_extend", id);
+    String modal = k.slack.accepted("views.open").get(0).json("view").toString();
+    assertTrue(modal.contains("keysmith_extend") && modal.contains("\"PT24H\""), modal);
+    assertFalse(modal.contains("\"P3D\""), "no longer than the group allows");
+
+    Reply tooLong = extend(id, "P3D", "still migrating");
+    assertTrue(
+        tooLong.json().path("errors").path("lifetime").asText().contains("at most 1 day"),
+        tooLong.body());
+    Reply noWhy = extend(id, "PT24H", "");
+    assertTrue(noWhy.json().path("errors").has("justification"), noWhy.body());
+    Reply asked = extend(id, "PT24H", "still migrating");
+    assertEquals("update", asked.json().path("response_action").asText(), asked.body());
+    String extension =
+        KeysmithFixture.column(
+                dataDir, "SELECT id FROM requests WHERE extends_request = '" + id + "'")
+            .get(0);
+    assertEquals("PENDING", k.requestState(extension));
+
+    Instant approvedAt = k.clock.instant();
+    k.click(APPROVER, "keysmith_approve", extension);
+
+    assertEquals("EXTENDED", k.requestState(extension));
+    Instant newEnd = approvedAt.plus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS);
+    assertEquals(Optional.of(newEnd.toString()), expiresTag());
+    assertEquals(1, k.auditCount("user.extended"));
+    assertTrue(
+        k.dms(OWNER).stream().anyMatch(t -> t.contains("now ends")), () -> k.dms(OWNER).toString());
+
+    // The first end passes: the user stays.
+    k.clock.advance(Duration.ofHours(6));
+    k.keysmith.housekeeping();
+    k.keysmith.housekeeping();
+    k.idle();
+    assertTrue(k.userExists("alice"), "extended past its first end");
+    assertEquals(0, k.auditCount("offboard.started"));
+
+    // The new end: offboarded.
+    k.clock.advance(Duration.ofHours(18));
+    k.keysmith.housekeeping();
+    k.keysmith.housekeeping();
+    k.idle();
+    assertFalse(k.userExists("alice"));
+  }
+
+  @Test
+  void aTagEditedInIam_doesNotKeepTheUserPastItsApprovedEnd() throws Exception {
+    submit("developers", "PT8H");
+    String id = requestId();
+    k.click(APPROVER, "keysmith_approve", id);
+    k.iam.tagUser(
+        t ->
+            t.userName("alice")
+                .tags(
+                    Tag.builder()
+                        .key("keysmith:expires-at")
+                        .value("2099-01-01T00:00:00Z")
+                        .build()));
+
+    k.clock.advance(Duration.ofHours(8).plusMinutes(1));
+    k.keysmith.housekeeping();
+    k.keysmith.housekeeping();
+    k.idle();
+
+    assertFalse(k.userExists("alice"), "only an approved extension moves the end");
+  }
+
+  private Reply extend(String id, String lifetime, String why) throws Exception {
+    Map<String, Map<String, JsonNode>> values = new java.util.LinkedHashMap<>();
+    values.put("lifetime", Map.of("value", SlackRequests.staticSelect(lifetime, lifetime)));
+    values.put("justification", Map.of("value", SlackRequests.plainTextInput(why)));
+    Reply reply = k.send.viewSubmission(OWNER, "keysmith_extend", id, values);
+    k.idle();
+    return reply;
   }
 
   @Test

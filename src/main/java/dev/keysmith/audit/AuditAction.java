@@ -17,10 +17,12 @@ public enum AuditAction {
   REQUEST_EXPIRED("request.expired"),
   REQUEST_REMINDED("request.reminded"),
   USER_EXPIRY_WARNED("user.expiry-warned"),
+  USER_EXTENDED("user.extended"),
 
   IAM_CREATE_USER("iam.CreateUser"),
   IAM_ADD_USER_TO_GROUP("iam.AddUserToGroup"),
   IAM_DELETE_USER("iam.DeleteUser"),
+  IAM_TAG_USER("iam.TagUser"),
   IAM_CREATE_ACCESS_KEY("iam.CreateAccessKey"),
   IAM_DELETE_ACCESS_KEY("iam.DeleteAccessKey"),
   IAM_CREATE_LOGIN_PROFILE("iam.CreateLoginProfile"),

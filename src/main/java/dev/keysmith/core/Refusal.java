@@ -93,6 +93,8 @@ public final class Refusal extends KeysmithException {
     NO_SUCH_IAM_USER("iamUser"),
     NOT_YOUR_USER("iamUser"),
     NO_SUCH_ACCESS_KEY("accessKeyId"),
+    /** The user has no end to move, or ended already, or was never made. */
+    NOT_EXTENDABLE("iamUser"),
 
     // Deleting a user (offboarding).
     /** The user has no Keysmith owner tag, so Keysmith does not delete it. */

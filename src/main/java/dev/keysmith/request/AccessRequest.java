@@ -4,6 +4,7 @@ import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.workflow.Stateful;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * @param quorum how many distinct approvers must approve, by the group's policy when asked
  * @param approvals who approved so far, in order; the last one of a quorum is {@code decidedBy}
  * @param lifetime how long the user lives from its approval, by the group's policy; null for no end
+ * @param extendsRequest for an extension of a time-bound user, the request that created the user;
+ *     null for a request that creates one
  */
 public record AccessRequest(
     String id,
@@ -50,7 +53,8 @@ public record AccessRequest(
     @Nullable String offerTs,
     int quorum,
     List<Approval> approvals,
-    @Nullable Duration lifetime)
+    @Nullable Duration lifetime,
+    @Nullable String extendsRequest)
     implements Stateful<RequestState> {
 
   /** One approver's approval. */
@@ -101,6 +105,7 @@ public record AccessRequest(
         offerTs,
         1,
         List.of(),
+        null,
         null);
   }
 
@@ -172,14 +177,64 @@ public record AccessRequest(
         null,
         quorum,
         List.of(),
-        lifetime);
+        lifetime,
+        null);
+  }
+
+  /**
+   * A new PENDING extension of the time-bound user that {@code live} (the request that made it, or
+   * its latest extension) keeps: by {@code requesterId}, for {@code lifetime} from its approval.
+   */
+  public static AccessRequest extension(
+      String id,
+      AccessRequest live,
+      String requesterId,
+      String justification,
+      int quorum,
+      Duration lifetime,
+      Instant now) {
+    return new AccessRequest(
+        id,
+        RequestState.PENDING,
+        live.iamUserName(),
+        live.groupName(),
+        live.accessType(),
+        live.ownerId(),
+        requesterId,
+        justification,
+        now,
+        now,
+        null,
+        null,
+        null,
+        null,
+        null,
+        List.of(),
+        null,
+        null,
+        null,
+        null,
+        quorum,
+        List.of(),
+        lifetime,
+        live.rootRequest());
+  }
+
+  /** The request that created the IAM user: this one, or the one an extension extends. */
+  public String rootRequest() {
+    return extendsRequest != null ? extendsRequest : id;
+  }
+
+  /** Whether this request extends an existing user rather than creating one. */
+  public boolean isExtension() {
+    return extendsRequest != null;
   }
 
   /** When the user ends: its approval plus its lifetime; empty for no end or not yet approved. */
   public Optional<Instant> userExpiresAt() {
     return lifetime == null || decidedAt == null
         ? Optional.empty()
-        : Optional.of(decidedAt.plus(lifetime));
+        : Optional.of(decidedAt.plus(lifetime).truncatedTo(ChronoUnit.SECONDS));
   }
 
   /** This request moved to {@code next} at {@code now}. */
@@ -336,7 +391,8 @@ public record AccessRequest(
           offerTs,
           from.quorum,
           approvals,
-          from.lifetime);
+          from.lifetime,
+          from.extendsRequest);
     }
   }
 }

@@ -66,6 +66,8 @@ public record FormProblem(Reason reason, List<String> args) {
     LIFETIME_NEEDS_END("group", "max"),
     /** A lifetime value the form never offers: a form Slack did not send. */
     LIFETIME_UNREADABLE,
+    /** An extension that would end the user no later than it ends now. */
+    LIFETIME_NOT_LATER,
     ACCESS_TYPE_MISSING,
     /** The group's policy does not allow this access type; "allowed" lists the labels it does. */
     ACCESS_TYPE_NOT_ALLOWED("group", "allowed"),

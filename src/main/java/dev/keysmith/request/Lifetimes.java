@@ -155,8 +155,20 @@ public final class Lifetimes {
       return Optional.empty();
     }
     Optional<Map<String, String>> tags = iam.userTags(r.get().iamUserName());
-    if (tags.isEmpty() || !id.equals(tags.get().get(UserTags.REQUEST))) {
+    if (tags.isEmpty() || !r.get().rootRequest().equals(tags.get().get(UserTags.REQUEST))) {
       log.info("request {}: its user is gone already; nothing to end", id);
+      return Optional.empty();
+    }
+    // A later approved extension moved the end; its own jobs take over. The tag in IAM alone
+    // moves nothing: whoever may edit tags may not extend access past what was approved.
+    Instant end = r.get().userExpiresAt().orElseThrow();
+    boolean movedLater =
+        store.findExtensions(r.get().rootRequest()).stream()
+            .filter(e -> e.state() == RequestState.EXTENDED)
+            .flatMap(e -> e.userExpiresAt().stream())
+            .anyMatch(end::isBefore);
+    if (movedLater) {
+      log.info("request {}: an extension moved its user's end past {}; left to it", id, end);
       return Optional.empty();
     }
     return r;

@@ -45,6 +45,9 @@ public interface Notifier {
    */
   void userEndsSoon(AccessRequest request, java.time.Instant end);
 
+  /** Tells the owner an extension moved their user's end. */
+  void userExtended(AccessRequest request);
+
   /** Tells the requester provisioning failed, in plain words. */
   void requestFailed(AccessRequest request);
 

@@ -8,6 +8,7 @@ import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.UserTags;
 import dev.keysmith.offboard.Teardown;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +38,12 @@ public final class Provisioner {
     this.clock = clock;
     this.path = path;
     this.boundaryArn = boundaryArn;
+  }
+
+  /** One kind of work on an approved request: provisioning a new user, or extending one. */
+  @FunctionalInterface
+  interface Step {
+    void run(AccessRequest r, Consumer<String> progress);
   }
 
   /**
@@ -69,11 +76,34 @@ public final class Provisioner {
   }
 
   /**
+   * Applies an approved extension: the user's {@code keysmith:expires-at} tag moves to the
+   * extension's end. Refuses (as IAM's NoSuchEntity) a user that is gone or is no longer the one
+   * the extended request made.
+   *
+   * @throws IamException when IAM refuses or cannot be reached; running it again is safe
+   */
+  public void extend(AccessRequest r, Consumer<String> progress) {
+    Instant end = r.userExpiresAt().orElseThrow(() -> new IllegalStateException("no end"));
+    Optional<Map<String, String>> tags = iam.userTags(r.iamUserName());
+    if (tags.isEmpty() || !r.rootRequest().equals(tags.get().get(UserTags.REQUEST))) {
+      throw new IamException(
+          "NoSuchEntity",
+          "IAM user " + r.iamUserName() + " is gone, or is no longer the one Keysmith made",
+          null);
+    }
+    call(
+        r,
+        AuditAction.IAM_TAG_USER,
+        () -> iam.tagUser(r.iamUserName(), Map.of(UserTags.EXPIRES_AT, end.toString())));
+    progress.accept("Moved the end of `" + r.iamUserName() + "` to " + end);
+  }
+
+  /**
    * Removes whatever a provisioning of {@code r} may have created, if it is Keysmith's; true when a
    * user was deleted.
    */
   public boolean undo(AccessRequest r) {
-    if (!isOwnUser(r)) {
+    if (r.isExtension() || !isOwnUser(r)) {
       return false;
     }
     // Everything IAM requires gone first, in its order, as an offboarding removes it.

@@ -135,10 +135,25 @@ public final class RequestService {
     }
     GroupPolicy policy = policies.of(Objects.requireNonNull(form.groupName(), "checked above"));
     @Nullable Duration lifetime = lifetime(form, policy).orElse(null);
+    return store(
+        id ->
+            AccessRequest.pending(
+                id, form, requesterId, policy.quorum(), lifetime, clock.instant()),
+        policy,
+        requesterId);
+  }
+
+  /**
+   * Stores the request {@code make} makes with a fresh id, PENDING (or approved by its policy),
+   * with its audit event, its jobs and its messages, in one transaction that also checks no other
+   * open request claims its name.
+   */
+  private Submission store(
+      java.util.function.Function<String, AccessRequest> make,
+      GroupPolicy policy,
+      String requesterId) {
     for (int attempt = 0; attempt < 5; attempt++) {
-      AccessRequest asked =
-          AccessRequest.pending(
-              ids.get(), form, requesterId, policy.quorum(), lifetime, clock.instant());
+      AccessRequest asked = make.apply(ids.get());
       // A group whose policy approves at once is stored approved, and still posted and audited.
       AccessRequest r =
           policy.autoApprove()
@@ -159,14 +174,7 @@ public final class RequestService {
                     }
                     return store.insert(r); // false: the id is taken; try another
                   })
-              .audited(
-                  requesterId,
-                  AuditAction.REQUEST_SUBMITTED,
-                  Map.of(
-                      "iamUser", r.iamUserName(),
-                      "group", r.groupName(),
-                      "accessType", r.accessType().name(),
-                      "owner", r.ownerId()))
+              .audited(requesterId, AuditAction.REQUEST_SUBMITTED, submitted(r))
               .tell(
                   () -> {
                     notifier.postForApproval(r);
@@ -195,6 +203,93 @@ public final class RequestService {
       }
     }
     throw new KeysmithException("Could not find a free request id; please submit again.");
+  }
+
+  private static Map<String, String> submitted(AccessRequest r) {
+    Map<String, String> details = new java.util.LinkedHashMap<>();
+    details.put("iamUser", r.iamUserName());
+    details.put("group", r.groupName());
+    details.put("accessType", r.accessType().name());
+    details.put("owner", r.ownerId());
+    Duration lifetime = r.lifetime();
+    details.put("lifetime", lifetime == null ? "no end" : lifetime.toString());
+    String extended = r.extendsRequest();
+    if (extended != null) {
+      details.put("extends", extended);
+    }
+    return details;
+  }
+
+  /**
+   * Refuses early when {@code actor} may not extend the time-bound user {@code liveId} keeps: only
+   * its owner, only while it lives and has an end. Returns that request.
+   */
+  public AccessRequest checkExtend(String liveId, String actor) {
+    AccessRequest live = find(liveId);
+    if (!live.ownerId().equals(actor)) {
+      throw new Refusal(Reason.NOT_YOUR_USER, live.iamUserName());
+    }
+    Optional<Instant> end = live.userExpiresAt();
+    boolean made =
+        switch (live.state()) {
+          case PROVISIONED, REVEALING, REVEALED, EXTENDED -> true;
+          case EXPIRED -> live.decidedBy() != null; // its offer ran out; the user stands
+          default -> false;
+        };
+    if (!made || end.isEmpty() || !end.get().isAfter(clock.instant())) {
+      throw new Refusal(Reason.NOT_EXTENDABLE, live.iamUserName());
+    }
+    return live;
+  }
+
+  /**
+   * The owner asks to extend the time-bound user {@code liveId} keeps by {@code lifetime} (an
+   * ISO-8601 duration the form offers) from its approval: a new request through the same policy
+   * (who may ask, quorum, maximum lifetime, auto-approval), fast enough to run before the ack.
+   */
+  public Submission extend(
+      String liveId, String actor, @Nullable String lifetime, String justification) {
+    AccessRequest live = checkExtend(liveId, actor);
+    GroupPolicy policy = policies.of(live.groupName());
+    RequestForm form =
+        new RequestForm(
+            live.iamUserName(),
+            live.groupName(),
+            live.accessType(),
+            live.ownerId(),
+            justification,
+            lifetime == null || lifetime.isEmpty() ? "" : lifetime);
+    Map<FormField, FormProblem> problems = new EnumMap<>(FormField.class);
+    validator
+        .justificationProblem(justification)
+        .ifPresent(p -> problems.put(FormField.JUSTIFICATION, p));
+    if (RequestForm.NO_END.equals(lifetime)) {
+      problems.put(FormField.LIFETIME, FormProblem.of(FormProblem.Reason.LIFETIME_UNREADABLE));
+    }
+    policyProblems(form, actor).forEach((field, p) -> problems.putIfAbsent(FormField.LIFETIME, p));
+    Optional<Duration> asked = Optional.empty();
+    if (!problems.containsKey(FormField.LIFETIME)) {
+      asked = lifetime(form, policy);
+      if (asked.isEmpty()) {
+        // The group lets its users live with no end now: nothing to extend.
+        problems.put(FormField.LIFETIME, FormProblem.of(FormProblem.Reason.LIFETIME_UNREADABLE));
+      }
+    }
+    if (!problems.isEmpty()) {
+      return new Submission(null, problems);
+    }
+    Duration extra = asked.orElseThrow();
+    Instant end = live.userExpiresAt().orElseThrow();
+    if (!clock.instant().plus(extra).isAfter(end)) {
+      return new Submission(
+          null, Map.of(FormField.LIFETIME, FormProblem.of(FormProblem.Reason.LIFETIME_NOT_LATER)));
+    }
+    return store(
+        id ->
+            AccessRequest.extension(
+                id, live, actor, justification, policy.quorum(), extra, clock.instant()),
+        policy,
+        actor);
   }
 
   /**
@@ -614,7 +709,8 @@ public final class RequestService {
   private void provisionHeld(AccessRequest approved, int failuresBefore) {
     AccessRequest[] current = {approved};
     try {
-      provisioner.provision(
+      Provisioner.Step work = approved.isExtension() ? provisioner::extend : provisioner::provision;
+      work.run(
           approved,
           step -> {
             AccessRequest next = current[0].withProgress(step, clock.instant());
@@ -638,6 +734,10 @@ public final class RequestService {
       directory.usersChanged();
       throw e;
     }
+    if (approved.isExtension()) {
+      extended(current[0]);
+      return;
+    }
     directory.userCreated(approved.iamUserName(), approved.ownerId());
     AccessRequest done =
         RequestWorkflow.provisioned(current[0], deadlines.offer(), clock.instant());
@@ -655,6 +755,34 @@ public final class RequestService {
                   notifier.credentialsOffered(done);
                 });
     // A time-bound user: its owner is warned before its end, and it is offboarded at the end.
+    Lifetimes.schedule(change, done);
+    change.commitOrThrow();
+  }
+
+  /** An extension applied: the user ends later now, and its warning and end move with it. */
+  private void extended(AccessRequest applied) {
+    AccessRequest done = RequestWorkflow.extended(applied, clock.instant());
+    String end = done.userExpiresAt().orElseThrow().toString();
+    Transitions.Change change =
+        transitions
+            .move(store, RequestState.APPROVED, done)
+            .audited(
+                SYSTEM,
+                AuditAction.USER_EXTENDED,
+                Map.of(
+                    "iamUser",
+                    done.iamUserName(),
+                    "userExpiresAt",
+                    end,
+                    "extends",
+                    done.rootRequest()))
+            .cancel(PROVISION)
+            .tell(
+                () -> {
+                  notifier.updateApproval(done);
+                  notifier.userExtended(done);
+                });
+    // The jobs of the earlier end find the tag moved and leave the user alone.
     Lifetimes.schedule(change, done);
     change.commitOrThrow();
   }

@@ -26,6 +26,9 @@ public interface RequestStore extends StateStore<AccessRequest, RequestState> {
   /** All requests in {@code state}, oldest first. */
   List<AccessRequest> findByState(RequestState state);
 
+  /** The extensions of the user request {@code rootId} made, oldest first. */
+  List<AccessRequest> findExtensions(String rootId);
+
   /** Requests whose state holds on to {@code iamUserName}, compared ignoring case. */
   List<AccessRequest> findClaiming(String iamUserName);
 

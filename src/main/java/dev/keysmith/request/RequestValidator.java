@@ -7,6 +7,7 @@ import dev.keysmith.request.FormProblem.Reason;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** Checks a create-user form the way IAM and Keysmith will, so problems show on the field. */
 public final class RequestValidator {
@@ -53,18 +54,24 @@ public final class RequestValidator {
     } else if (!SlackIds.isUserId(form.ownerId())) {
       problems.put(FormField.OWNER, FormProblem.of(Reason.OWNER_NOT_A_USER));
     }
-    String why = form.justification();
+    justificationProblem(form.justification())
+        .ifPresent(p -> problems.put(FormField.JUSTIFICATION, p));
+    return problems;
+  }
+
+  /** What is wrong with a justification: missing, or too long; empty when it is fine. */
+  Optional<FormProblem> justificationProblem(@Nullable String why) {
     if (why == null || why.isBlank()) {
-      problems.put(FormField.JUSTIFICATION, FormProblem.of(Reason.JUSTIFICATION_MISSING));
-    } else if (why.length() > MAX_JUSTIFICATION) {
-      problems.put(
-          FormField.JUSTIFICATION,
+      return Optional.of(FormProblem.of(Reason.JUSTIFICATION_MISSING));
+    }
+    if (why.length() > MAX_JUSTIFICATION) {
+      return Optional.of(
           FormProblem.of(
               Reason.JUSTIFICATION_TOO_LONG,
               String.valueOf(MAX_JUSTIFICATION),
               String.valueOf(why.length())));
     }
-    return problems;
+    return Optional.empty();
   }
 
   /** What IAM would refuse in {@code name} as a user name, or empty when it would take it. */

@@ -83,6 +83,15 @@ public final class RequestWorkflow {
         RequestState.EXPIRED, "Nobody decided it within " + lifetime + ", so it expired.", now);
   }
 
+  /** An approved extension was applied: the user's end moved to its new one. */
+  public static AccessRequest extended(AccessRequest r, Instant now) {
+    requireState(r, RequestState.APPROVED);
+    if (!r.isExtension()) {
+      throw new IllegalStateException("request " + r.id() + " creates a user; it extends none");
+    }
+    return r.withState(RequestState.EXTENDED, now);
+  }
+
   /** Provisioning finished: the owner may reveal credentials until {@code now + offerLifetime}. */
   public static AccessRequest provisioned(AccessRequest r, Duration offerLifetime, Instant now) {
     requireState(r, RequestState.APPROVED);

@@ -270,7 +270,27 @@ final class Blocks {
   /** The approvals message: details, then buttons while pending, then the decision trail. */
   static List<LayoutBlock> approval(AccessRequest r) {
     List<LayoutBlock> blocks = new ArrayList<>();
-    blocks.add(header(h -> h.text(plainText("IAM user request " + r.id()))));
+    blocks.add(
+        header(
+            h ->
+                h.text(
+                    plainText(
+                        (r.isExtension() ? "Extension request " : "IAM user request ") + r.id()))));
+    if (r.isExtension()) {
+      Duration lifetime = r.lifetime();
+      blocks.add(
+          section(
+              s ->
+                  s.text(
+                      markdownText(
+                          ":hourglass: Extends IAM user `"
+                              + r.iamUserName()
+                              + "` (made by request "
+                              + r.rootRequest()
+                              + ") to "
+                              + (lifetime == null ? "no end" : human(lifetime))
+                              + " from its approval."))));
+    }
     blocks.add(
         section(
             s ->
@@ -374,7 +394,53 @@ final class Blocks {
         section(s -> s.text(markdownText(mrkdwn))),
         buttons(
             Ids.BLOCK_CANCEL,
+            button(Ids.ACTION_EXTEND, "Extend", "primary", r.id()),
             button(Ids.ACTION_DELETE_USER_PROMPT, "Delete now", "danger", r.iamUserName())));
+  }
+
+  /** The owner's form to extend a time-bound user: how long from now, and why. */
+  static View extendModal(AccessRequest live, Optional<Duration> longest) {
+    List<OptionObject> lifetimes = new ArrayList<>();
+    for (Duration d : LIFETIMES) {
+      if (longest.isEmpty() || d.compareTo(longest.get()) <= 0) {
+        lifetimes.add(option(plainText(human(d)), d.toString()));
+      }
+    }
+    return modal(
+        Ids.EXTEND_VIEW,
+        live.id(),
+        "Extend " + (live.iamUserName().length() > 16 ? "a user" : live.iamUserName()),
+        "Send for approval",
+        List.of(
+            section(
+                s ->
+                    s.text(
+                        markdownText(
+                            "IAM user `"
+                                + live.iamUserName()
+                                + "` (group `"
+                                + live.groupName()
+                                + "`) ends "
+                                + date(live.userExpiresAt().orElse(null))
+                                + ". An extension goes through the group's access policy, like"
+                                + " the request that made it."))),
+            field(
+                Ids.BLOCK_LIFETIME,
+                "How long from now is it needed?",
+                null,
+                staticSelect(
+                    s ->
+                        s.actionId(Ids.INPUT).placeholder(plainText("Choose")).options(lifetimes))),
+            field(
+                Ids.BLOCK_JUSTIFICATION,
+                "Justification",
+                null,
+                plainTextInput(
+                    p ->
+                        p.actionId(Ids.INPUT)
+                            .multiline(true)
+                            .maxLength(RequestValidator.MAX_JUSTIFICATION)
+                            .placeholder(plainText("What is it still needed for?"))))));
   }
 
   /** The requester's note that the request waits, with a way to withdraw it. */
@@ -393,13 +459,20 @@ final class Blocks {
 
   private static String result(AccessRequest r) {
     return switch (r.state()) {
-      case APPROVED -> ":hourglass_flowing_sand: Provisioning…";
+      case APPROVED ->
+          ":hourglass_flowing_sand: " + (r.isExtension() ? "Moving its end…" : "Provisioning…");
       case FAILED -> ":x: *Failed.* " + escape(r.outcome());
       case EXPIRED ->
           ":alarm_clock: *Provisioned*, but the offer to "
               + user(r.ownerId())
               + " expired unrevealed.";
       case REVEALED -> ":key: *Provisioned and revealed* to " + user(r.ownerId()) + ".";
+      case EXTENDED ->
+          ":hourglass: *Extended.* `"
+              + r.iamUserName()
+              + "` now ends "
+              + date(r.userExpiresAt().orElse(null))
+              + ".";
       default ->
           ":key: *Provisioned.* "
               + user(r.ownerId())

@@ -55,6 +55,8 @@ final class FormProblems {
               + p.arg("max")
               + ". Choose how long it is needed.";
       case LIFETIME_UNREADABLE -> "Keysmith cannot read this choice. Choose one from the list.";
+      case LIFETIME_NOT_LATER ->
+          "From now, that ends the user no later than it ends already. Choose a longer time.";
       case ACCESS_TYPE_MISSING -> "Choose the kind of access.";
       case ACCESS_TYPE_NOT_ALLOWED ->
           "'" + p.arg("group") + "' allows only: " + p.arg("allowed") + ".";

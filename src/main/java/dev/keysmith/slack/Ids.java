@@ -8,6 +8,7 @@ final class Ids {
 
   static final String CREATE_USER_VIEW = "keysmith_create_user";
   static final String DENY_VIEW = "keysmith_deny";
+  static final String EXTEND_VIEW = "keysmith_extend";
 
   static final String BLOCK_IAM_USER_NAME = "iam_user_name";
   static final String BLOCK_GROUP = "group";
@@ -40,6 +41,7 @@ final class Ids {
   static final String ACTION_ROTATION_DENY = "keysmith_rotation_deny";
   static final String ACTION_DELETE_USER = "keysmith_delete_user";
   static final String ACTION_DELETE_USER_PROMPT = "keysmith_delete_user_prompt";
+  static final String ACTION_EXTEND = "keysmith_extend";
   static final String ACTION_DELETE_USER_CANCEL = "keysmith_delete_user_cancel";
   static final String ACTION_LINK_APPROVE = "keysmith_link_approve";
   static final String ACTION_LINK_DENY = "keysmith_link_deny";

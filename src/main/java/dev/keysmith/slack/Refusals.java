@@ -69,6 +69,10 @@ final class Refusals {
           "Slack did not take the message with your credentials. Try again.";
       case NOT_SECRET_OWNER -> "Only the owner can hide these credentials.";
       case NO_SUCH_IAM_USER -> "There is no IAM user named `" + arg(r, "iamUser") + "`.";
+      case NOT_EXTENDABLE ->
+          "`"
+              + arg(r, "iamUser")
+              + "` has no end to move: it has ended already, or it lives with no end.";
       case NOT_YOUR_USER ->
           "`"
               + arg(r, "iamUser")

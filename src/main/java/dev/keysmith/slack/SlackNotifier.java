@@ -91,9 +91,25 @@ public final class SlackNotifier implements Notifier {
             + Mrkdwn.date(end)
             + ", as its group's access policy set when it was asked for (request "
             + r.id()
-            + "). Keysmith then deletes it with its keys and password. If it is no longer"
-            + " needed, delete it now.";
+            + "). Keysmith then deletes it with its keys and password. Still needed? Extend it:"
+            + " the request goes through the same policy. No longer needed? Delete it now.";
     out.dm(NOTICE, r.id(), r.ownerId(), Outgoing.plain(text), Blocks.endsSoon(r, text));
+  }
+
+  @Override
+  public void userExtended(AccessRequest r) {
+    dm(
+        r,
+        r.ownerId(),
+        ":hourglass: IAM user `"
+            + r.iamUserName()
+            + "` now ends "
+            + Mrkdwn.date(r.userExpiresAt().orElse(null))
+            + ": request "
+            + r.id()
+            + " to extend it was approved by "
+            + Blocks.approvedBy(r)
+            + ".");
   }
 
   @Override

@@ -69,6 +69,7 @@ public final class SlackRoutes {
             later)
         .register(app);
     new CreateUserSubmission(requests.requests(), requests.directory(), later).register(app);
+    new ExtendActions(requests.requests(), plumbing.api(), clicks, later).register(app);
     new DecisionActions(requests.requests(), plumbing.api(), plumbing.replies(), clicks, later)
         .register(app);
     new RevealActions(requests.delivery(), requests.reveal(), clicks).register(app);

@@ -281,7 +281,12 @@ final class Schema {
               List.of(
                   // Time-bound users: how long the user of a request lives from its approval
                   // (null: no end), by the policy of its group.
-                  "ALTER TABLE requests ADD COLUMN lifetime_seconds INTEGER")));
+                  "ALTER TABLE requests ADD COLUMN lifetime_seconds INTEGER")),
+          new Migration(
+              14,
+              List.of(
+                  // An extension of a time-bound user names the request that created the user.
+                  "ALTER TABLE requests ADD COLUMN extends_request TEXT")));
 
   /** The version a fully migrated database has. */
   static int latestVersion() {

@@ -25,12 +25,12 @@ public final class SqliteRequestStore implements RequestStore {
       "state, iam_user_name, iam_user_name_lower, group_name, access_type, owner_id,"
           + " requester_id, justification, created_at, updated_at, approval_channel, approval_ts,"
           + " decided_by, decided_at, outcome, progress, offer_expires_at, revealed_at,"
-          + " offer_channel, offer_ts, quorum, approvals, lifetime_seconds";
+          + " offer_channel, offer_ts, quorum, approvals, lifetime_seconds, extends_request";
   private static final String SELECT = "SELECT id, " + COLUMNS + " FROM requests";
   private static final String INSERT =
       "INSERT INTO requests (id, "
           + COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
           + " ON CONFLICT (id) DO NOTHING";
   private static final String UPDATE =
       "UPDATE requests SET "
@@ -138,6 +138,14 @@ public final class SqliteRequestStore implements RequestStore {
   }
 
   @Override
+  public List<AccessRequest> findExtensions(String rootId) {
+    return query(
+        "find extensions of a user",
+        SELECT + " WHERE extends_request = ? ORDER BY created_at, id",
+        rootId);
+  }
+
+  @Override
   public List<AccessRequest> findClaiming(String iamUserName) {
     return query(
         "find requests claiming a user name",
@@ -197,6 +205,7 @@ public final class SqliteRequestStore implements RequestStore {
     } else {
       ps.setLong(i++, lifetime.toSeconds());
     }
+    ps.setString(i++, r.extendsRequest());
     return i;
   }
 
@@ -243,7 +252,8 @@ public final class SqliteRequestStore implements RequestStore {
         rs.getString("offer_ts"),
         rs.getInt("quorum"),
         approvals(rs.getString("approvals")),
-        lifetime(rs));
+        lifetime(rs),
+        rs.getString("extends_request"));
   }
 
   private static @Nullable Duration lifetime(ResultSet rs) throws SQLException {
