@@ -227,11 +227,7 @@ public final class Keysmith implements AutoCloseable {
         new RequestPorts(
             new SqliteRequestStore(database),
             policies,
-            new SlackNotifier(
-                outbox,
-                config.approvalsChannel(),
-                config.approverIds(),
-                config.approverGroupId().orElse(null)));
+            new SlackNotifier(outbox, config.approvalsChannel(), policies));
     RequestService requests =
         new RequestService(
             requestPorts,

@@ -10,6 +10,7 @@ public enum AuditAction {
   REQUEST_SUBMITTED("request.submitted"),
   REQUEST_APPROVED("request.approved"),
   REQUEST_APPROVAL_COUNTED("request.approval-counted"),
+  REQUEST_BREAK_GLASS("request.break-glass"),
   REQUEST_DENIED("request.denied"),
   REQUEST_FAILED("request.failed"),
   REQUEST_PROVISIONED("request.provisioned"),

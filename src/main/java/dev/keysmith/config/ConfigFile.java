@@ -298,7 +298,8 @@ record ConfigFile(
       @Nullable List<String> accessTypes,
       @Nullable WrittenDuration defaultLifetime,
       @Nullable WrittenDuration maxLifetime,
-      @Nullable Boolean autoApprove) {
+      @Nullable Boolean autoApprove,
+      @Nullable WrittenDuration breakGlass) {
     /** The longest a user of an auto-approved group may live: auto-approval is for short access. */
     static final String AUTO_APPROVE_MAX = "1d";
 
@@ -327,6 +328,24 @@ record ConfigFile(
                 + " is longer than maxLifetime ("
                 + maxLifetime.text()
                 + ")");
+      }
+      if (breakGlass != null) {
+        Keys.atLeast("breakGlass", breakGlass, "15m");
+        if (breakGlass.value().compareTo(WrittenDuration.of(AUTO_APPROVE_MAX).value()) > 0) {
+          throw new Invalid(
+              "breakGlass",
+              quote(breakGlass.text())
+                  + " is too long: access one person grants themselves must end within "
+                  + AUTO_APPROVE_MAX);
+        }
+        if (maxLifetime != null && breakGlass.value().compareTo(maxLifetime.value()) > 0) {
+          throw new Invalid(
+              "breakGlass",
+              quote(breakGlass.text())
+                  + " is longer than maxLifetime ("
+                  + maxLifetime.text()
+                  + ")");
+        }
       }
       if (Boolean.TRUE.equals(autoApprove)) {
         if (maxLifetime == null
@@ -375,7 +394,8 @@ record ConfigFile(
                   .collect(Collectors.toCollection(() -> EnumSet.noneOf(AccessType.class))),
           Optional.ofNullable(defaultLifetime).map(WrittenDuration::value),
           Optional.ofNullable(maxLifetime).map(WrittenDuration::value),
-          Boolean.TRUE.equals(autoApprove));
+          Boolean.TRUE.equals(autoApprove),
+          Optional.ofNullable(breakGlass).map(WrittenDuration::value));
     }
 
     private static AccessType accessType(String key, String text) {

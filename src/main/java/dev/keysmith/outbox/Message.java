@@ -47,9 +47,16 @@ public record Message(
     this(purpose, about, channel, slot, text, blocks, null);
   }
 
-  /** Messages wait behind earlier ones in the same lane: their slot's, else their channel's. */
+  /**
+   * Messages wait behind earlier ones in the same lane: their slot's, else (for an answer in a
+   * thread) the slot of the message they answer, so an answer never overtakes its message, else
+   * their channel's.
+   */
   public String lane() {
-    return slot != null ? slot : channel;
+    if (slot != null) {
+      return slot;
+    }
+    return threadOf != null ? threadOf : channel;
   }
 
   // The text is nobody's business in a log line.

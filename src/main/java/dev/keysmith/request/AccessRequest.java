@@ -132,6 +132,14 @@ public record AccessRequest(
     return AuditEvent.SYSTEM.equals(decidedBy) && approvals.isEmpty();
   }
 
+  /**
+   * Whether the requester broke the glass: approved their own request in an emergency. Nothing else
+   * lets a requester's approval count.
+   */
+  public boolean brokeGlass() {
+    return approvals.size() == 1 && approvals.get(0).approver().equals(requesterId);
+  }
+
   /** Whether {@code approver} approved this request already. */
   public boolean approvedBy(String approver) {
     return approvals.stream().anyMatch(a -> a.approver().equals(approver));

@@ -7,5 +7,6 @@ public enum FormField {
   ACCESS_TYPE,
   OWNER,
   JUSTIFICATION,
-  LIFETIME
+  LIFETIME,
+  BREAK_GLASS
 }

@@ -68,6 +68,10 @@ public record FormProblem(Reason reason, List<String> args) {
     LIFETIME_UNREADABLE,
     /** An extension that would end the user no later than it ends now. */
     LIFETIME_NOT_LATER,
+    /** The group's policy has no break-glass. */
+    BREAK_GLASS_NOT_ALLOWED("group"),
+    /** Break-glass is for the requester's own access: they must be the owner. */
+    BREAK_GLASS_FOR_SOMEONE_ELSE,
     ACCESS_TYPE_MISSING,
     /** The group's policy does not allow this access type; "allowed" lists the labels it does. */
     ACCESS_TYPE_NOT_ALLOWED("group", "allowed"),

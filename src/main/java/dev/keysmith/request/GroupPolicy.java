@@ -20,6 +20,8 @@ import java.util.Set;
  * @param maxLifetime the longest a user of the group may live; empty when "no end" is allowed
  * @param autoApprove whether a request is approved by this policy at once (still posted and
  *     audited); only with a short maximum lifetime, never for a protected group
+ * @param breakGlass when present, a requester may approve their own request for themselves in an
+ *     emergency, with a reason, for at most this long; posted loudly and told to every approver
  */
 public record GroupPolicy(
     String group,
@@ -29,7 +31,30 @@ public record GroupPolicy(
     Set<AccessType> accessTypes,
     Optional<Duration> defaultLifetime,
     Optional<Duration> maxLifetime,
-    boolean autoApprove) {
+    boolean autoApprove,
+    Optional<Duration> breakGlass) {
+
+  /** A policy without break-glass. */
+  public GroupPolicy(
+      String group,
+      Optional<Audience> requesters,
+      Optional<Audience> approvers,
+      int quorum,
+      Set<AccessType> accessTypes,
+      Optional<Duration> defaultLifetime,
+      Optional<Duration> maxLifetime,
+      boolean autoApprove) {
+    this(
+        group,
+        requesters,
+        approvers,
+        quorum,
+        accessTypes,
+        defaultLifetime,
+        maxLifetime,
+        autoApprove,
+        Optional.empty());
+  }
 
   public GroupPolicy {
     Objects.requireNonNull(group, "group");

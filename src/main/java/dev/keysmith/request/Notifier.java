@@ -48,6 +48,12 @@ public interface Notifier {
   /** Tells the owner an extension moved their user's end. */
   void userExtended(AccessRequest request);
 
+  /**
+   * Says loudly, in the approvals channel and to every approver of the group, that the requester
+   * broke the glass: approved their own request, and why.
+   */
+  void glassBroken(AccessRequest request);
+
   /** Tells the requester provisioning failed, in plain words. */
   void requestFailed(AccessRequest request);
 

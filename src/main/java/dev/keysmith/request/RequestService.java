@@ -140,7 +140,8 @@ public final class RequestService {
             AccessRequest.pending(
                 id, form, requesterId, policy.quorum(), lifetime, clock.instant()),
         policy,
-        requesterId);
+        requesterId,
+        form.breakGlass());
   }
 
   /**
@@ -151,14 +152,18 @@ public final class RequestService {
   private Submission store(
       java.util.function.Function<String, AccessRequest> make,
       GroupPolicy policy,
-      String requesterId) {
+      String requesterId,
+      boolean breakGlass) {
     for (int attempt = 0; attempt < 5; attempt++) {
       AccessRequest asked = make.apply(ids.get());
-      // A group whose policy approves at once is stored approved, and still posted and audited.
+      // A group whose policy approves at once is stored approved, and still posted and audited;
+      // so is a request whose requester broke the glass, loudly.
       AccessRequest r =
-          policy.autoApprove()
-              ? RequestWorkflow.autoApprove(asked, SYSTEM, clock.instant())
-              : asked;
+          breakGlass
+              ? RequestWorkflow.breakGlass(asked, clock.instant())
+              : policy.autoApprove()
+                  ? RequestWorkflow.autoApprove(asked, SYSTEM, clock.instant())
+                  : asked;
       // The claim check runs inside the transaction that stores the request, so two people asking
       // for the same name at once get one request.
       AccessRequest[] claimant = {null};
@@ -180,7 +185,23 @@ public final class RequestService {
                     notifier.postForApproval(r);
                     notifier.requestReceived(r);
                   });
-      if (policy.autoApprove()) {
+      if (breakGlass) {
+        change
+            .audited(
+                requesterId,
+                AuditAction.REQUEST_BREAK_GLASS,
+                Map.of(
+                    "iamUser",
+                    r.iamUserName(),
+                    "group",
+                    r.groupName(),
+                    "reason",
+                    r.justification()))
+            .audited(requesterId, AuditAction.REQUEST_APPROVED, Map.of("by", "break-glass"))
+            .tell(() -> notifier.glassBroken(r))
+            // Carries the provisioning on if this process stops before it ends.
+            .schedule(PROVISION, clock.instant().plus(PROVISION_FALLBACK));
+      } else if (policy.autoApprove()) {
         change
             .audited(
                 SYSTEM,
@@ -289,7 +310,8 @@ public final class RequestService {
             AccessRequest.extension(
                 id, live, actor, justification, policy.quorum(), extra, clock.instant()),
         policy,
-        actor);
+        actor,
+        /* breakGlass= */ false);
   }
 
   /**
@@ -306,6 +328,15 @@ public final class RequestService {
           FormField.GROUP, FormProblem.of(FormProblem.Reason.GROUP_MEMBERS_UNKNOWN, group));
     } else if (!may.get()) {
       problems.put(FormField.GROUP, FormProblem.of(FormProblem.Reason.GROUP_NOT_FOR_YOU, group));
+    } else if (form.breakGlass()) {
+      if (policy.breakGlass().isEmpty()) {
+        problems.put(
+            FormField.BREAK_GLASS,
+            FormProblem.of(FormProblem.Reason.BREAK_GLASS_NOT_ALLOWED, group));
+      } else if (!form.ownerId().equals(requesterId)) {
+        problems.put(
+            FormField.OWNER, FormProblem.of(FormProblem.Reason.BREAK_GLASS_FOR_SOMEONE_ELSE));
+      }
     } else if (!policy.autoApprove()) {
       Optional<Integer> others = policies.approversBesides(group, requesterId, form.ownerId());
       if (others.isPresent() && others.get() < policy.quorum()) {
@@ -319,7 +350,7 @@ public final class RequestService {
     }
     try {
       Optional<Duration> lifetime = lifetime(form, policy);
-      Optional<Duration> max = policy.maxLifetime();
+      Optional<Duration> max = longest(form, policy);
       if (max.isPresent() && lifetime.isEmpty()) {
         problems.put(
             FormField.LIFETIME,
@@ -356,7 +387,9 @@ public final class RequestService {
   private static Optional<Duration> lifetime(RequestForm form, GroupPolicy policy) {
     String chosen = form.lifetime();
     if (chosen == null || chosen.isEmpty()) {
-      return policy.defaultLifetime().or(policy::maxLifetime);
+      return form.breakGlass() && policy.breakGlass().isPresent()
+          ? policy.breakGlass()
+          : policy.defaultLifetime().or(policy::maxLifetime);
     }
     if (chosen.equals(RequestForm.NO_END)) {
       return Optional.empty();
@@ -373,6 +406,13 @@ public final class RequestService {
     } catch (java.time.format.DateTimeParseException e) {
       throw new IllegalArgumentException("not a lifetime option", e);
     }
+  }
+
+  /** The longest a user of this form may live: break-glass's limit, else the group's maximum. */
+  private static Optional<Duration> longest(RequestForm form, GroupPolicy policy) {
+    return form.breakGlass() && policy.breakGlass().isPresent()
+        ? policy.breakGlass()
+        : policy.maxLifetime();
   }
 
   /**

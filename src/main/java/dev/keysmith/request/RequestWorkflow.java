@@ -40,6 +40,16 @@ public final class RequestWorkflow {
   }
 
   /**
+   * The requester breaks the glass: approves their own request at once, in an emergency the group's
+   * policy allows; the request is audited and posted as such.
+   */
+  public static AccessRequest breakGlass(AccessRequest r, Instant now) {
+    requireState(r, RequestState.PENDING);
+    return r.withApproval(r.requesterId(), now)
+        .withDecision(RequestState.APPROVED, r.requesterId(), null, now);
+  }
+
+  /**
    * The group's policy approves a request at once; {@code by} names the policy in the audit trail
    * and on the approvals message.
    */

@@ -10,6 +10,7 @@ import static com.slack.api.model.block.composition.BlockCompositions.option;
 import static com.slack.api.model.block.composition.BlockCompositions.plainText;
 import static com.slack.api.model.block.element.BlockElements.asContextElements;
 import static com.slack.api.model.block.element.BlockElements.asElements;
+import static com.slack.api.model.block.element.BlockElements.checkboxes;
 import static com.slack.api.model.block.element.BlockElements.externalSelect;
 import static com.slack.api.model.block.element.BlockElements.plainTextInput;
 import static com.slack.api.model.block.element.BlockElements.radioButtons;
@@ -72,7 +73,8 @@ final class Blocks {
   }
 
   static View createUserModal(String requesterId, List<String> groups) {
-    return createUserModal(requesterId, groups, EnumSet.allOf(AccessType.class), Optional.empty());
+    return createUserModal(
+        requesterId, groups, EnumSet.allOf(AccessType.class), Optional.empty(), false);
   }
 
   /** How long a user may be asked for, longest last; "no end" is offered apart. */
@@ -93,7 +95,11 @@ final class Blocks {
    * to {@code longest} (empty: any, and "no end").
    */
   static View createUserModal(
-      String requesterId, List<String> groups, Set<AccessType> types, Optional<Duration> longest) {
+      String requesterId,
+      List<String> groups,
+      Set<AccessType> types,
+      Optional<Duration> longest,
+      boolean breakGlass) {
     List<OptionObject> lifetimes = new ArrayList<>();
     for (Duration d : LIFETIMES) {
       if (longest.isEmpty() || d.compareTo(longest.get()) <= 0) {
@@ -123,56 +129,70 @@ final class Blocks {
             .filter(types::contains)
             .map(t -> option(plainText(t.label()), t.name()))
             .toList();
-    return modal(
-        Ids.CREATE_USER_VIEW,
-        null,
-        "Request an IAM user",
-        "Send for approval",
-        List.of(
-            field(
-                Ids.BLOCK_IAM_USER_NAME,
-                "IAM user name",
-                "1–64 letters, digits and + = , . @ _ -",
-                plainTextInput(
-                    p ->
-                        p.actionId(Ids.INPUT)
-                            .maxLength(64)
-                            .placeholder(plainText("e.g. alice.smith")))),
-            field(Ids.BLOCK_GROUP, "Group", null, groupElement),
-            field(
-                Ids.BLOCK_ACCESS_TYPE,
-                "Access type",
-                null,
-                radioButtons(
-                    r ->
-                        r.actionId(Ids.INPUT)
-                            .options(typeOptions)
-                            .initialOption(typeOptions.get(0)))),
-            field(
-                Ids.BLOCK_OWNER,
-                "Owner",
-                "Who will use these credentials. Only they will see the secret.",
-                usersSelect(u -> u.actionId(Ids.INPUT).initialUser(requesterId))),
-            optionalField(
-                Ids.BLOCK_LIFETIME,
-                "How long is it needed?",
-                "Leave it empty for the group's usual time. Keysmith deletes the user when it"
-                    + " ends, and tells the owner a day before.",
-                staticSelect(
-                    s ->
-                        s.actionId(Ids.INPUT)
-                            .placeholder(plainText("The group's usual time"))
-                            .options(lifetimes))),
-            field(
-                Ids.BLOCK_JUSTIFICATION,
-                "Justification",
-                null,
-                plainTextInput(
-                    p ->
-                        p.actionId(Ids.INPUT)
-                            .multiline(true)
-                            .maxLength(RequestValidator.MAX_JUSTIFICATION)
-                            .placeholder(plainText("What is this access for?"))))));
+    List<LayoutBlock> fields =
+        new ArrayList<>(
+            List.of(
+                field(
+                    Ids.BLOCK_IAM_USER_NAME,
+                    "IAM user name",
+                    "1–64 letters, digits and + = , . @ _ -",
+                    plainTextInput(
+                        p ->
+                            p.actionId(Ids.INPUT)
+                                .maxLength(64)
+                                .placeholder(plainText("e.g. alice.smith")))),
+                field(Ids.BLOCK_GROUP, "Group", null, groupElement),
+                field(
+                    Ids.BLOCK_ACCESS_TYPE,
+                    "Access type",
+                    null,
+                    radioButtons(
+                        r ->
+                            r.actionId(Ids.INPUT)
+                                .options(typeOptions)
+                                .initialOption(typeOptions.get(0)))),
+                field(
+                    Ids.BLOCK_OWNER,
+                    "Owner",
+                    "Who will use these credentials. Only they will see the secret.",
+                    usersSelect(u -> u.actionId(Ids.INPUT).initialUser(requesterId))),
+                optionalField(
+                    Ids.BLOCK_LIFETIME,
+                    "How long is it needed?",
+                    "Leave it empty for the group's usual time. Keysmith deletes the user when it"
+                        + " ends, and tells the owner a day before.",
+                    staticSelect(
+                        s ->
+                            s.actionId(Ids.INPUT)
+                                .placeholder(plainText("The group's usual time"))
+                                .options(lifetimes))),
+                field(
+                    Ids.BLOCK_JUSTIFICATION,
+                    "Justification",
+                    null,
+                    plainTextInput(
+                        p ->
+                            p.actionId(Ids.INPUT)
+                                .multiline(true)
+                                .maxLength(RequestValidator.MAX_JUSTIFICATION)
+                                .placeholder(plainText("What is this access for?"))))));
+    if (breakGlass) {
+      fields.add(
+          optionalField(
+              Ids.BLOCK_BREAK_GLASS,
+              "Emergency",
+              "Only where the group's policy allows it, for yourself, for a short time. It is"
+                  + " posted loudly and every approver is told; the justification is your reason.",
+              checkboxes(
+                  c ->
+                      c.actionId(Ids.INPUT)
+                          .options(
+                              List.of(
+                                  option(
+                                      plainText("Break glass: approve it myself"),
+                                      Ids.BREAK_GLASS))))));
+    }
+    return modal(Ids.CREATE_USER_VIEW, null, "Request an IAM user", "Send for approval", fields);
   }
 
   /** What the create-user modal turns into once the request is sent. */
@@ -302,6 +322,17 @@ final class Blocks {
                         markdownText("*Owner*\n" + user(r.ownerId())),
                         markdownText("*Requested by*\n" + user(r.requesterId())),
                         markdownText("*Requested*\n" + date(r.createdAt()))))));
+    if (r.brokeGlass()) {
+      blocks.add(
+          section(
+              s ->
+                  s.text(
+                      markdownText(
+                          ":rotating_light: *Break-glass*: "
+                              + user(r.requesterId())
+                              + " approved this for themselves in an emergency. The reason is"
+                              + " below."))));
+    }
     blocks.add(
         section(s -> s.text(markdownText("*Justification*\n" + Mrkdwn.quote(r.justification())))));
     switch (r.state()) {
@@ -355,6 +386,9 @@ final class Blocks {
 
   /** Who approved: the approvers of a quorum, one approver, or the group's policy. */
   static String approvedBy(AccessRequest r) {
+    if (r.brokeGlass()) {
+      return user(r.requesterId()) + " alone, breaking the glass,";
+    }
     if (r.approvedByPolicy()) {
       return "the access policy of `" + r.groupName() + "`, automatically,";
     }

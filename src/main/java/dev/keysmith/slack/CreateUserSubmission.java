@@ -19,6 +19,7 @@ import dev.keysmith.request.RequestService;
 import dev.keysmith.request.RequestState;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -37,7 +38,8 @@ final class CreateUserSubmission {
           FormField.ACCESS_TYPE, Ids.BLOCK_ACCESS_TYPE,
           FormField.OWNER, Ids.BLOCK_OWNER,
           FormField.JUSTIFICATION, Ids.BLOCK_JUSTIFICATION,
-          FormField.LIFETIME, Ids.BLOCK_LIFETIME);
+          FormField.LIFETIME, Ids.BLOCK_LIFETIME,
+          FormField.BREAK_GLASS, Ids.BLOCK_BREAK_GLASS);
 
   private final RequestService service;
   private final IamDirectory directory;
@@ -106,7 +108,8 @@ final class CreateUserSubmission {
             accessType(option(values, Ids.BLOCK_ACCESS_TYPE)),
             owner == null ? requester : owner,
             trimmed(selected(values, Ids.BLOCK_JUSTIFICATION, ViewState.Value::getValue)),
-            option(values, Ids.BLOCK_LIFETIME));
+            option(values, Ids.BLOCK_LIFETIME),
+            brokeGlass(values));
     Outcome outcome = submitOnce(req.getPayload().getView(), form, requester);
     RequestService.Submission submission = outcome.fresh();
     if (submission == null) {
@@ -158,6 +161,16 @@ final class CreateUserSubmission {
     return fresh[0] != null
         ? new Outcome(fresh[0], null)
         : new Outcome(null, Objects.requireNonNull(kept).request());
+  }
+
+  /** Whether the break-glass box is ticked: its one option, and nothing else, selected. */
+  private static boolean brokeGlass(Map<String, Map<String, ViewState.Value>> values) {
+    List<ViewState.SelectedOption> chosen =
+        selected(values, Ids.BLOCK_BREAK_GLASS, ViewState.Value::getSelectedOptions);
+    return chosen != null
+        && chosen.size() == 1
+        && chosen.get(0) != null
+        && Ids.BREAK_GLASS.equals(chosen.get(0).getValue());
   }
 
   private static @Nullable String option(

@@ -55,6 +55,13 @@ final class FormProblems {
               + p.arg("max")
               + ". Choose how long it is needed.";
       case LIFETIME_UNREADABLE -> "Keysmith cannot read this choice. Choose one from the list.";
+      case BREAK_GLASS_NOT_ALLOWED ->
+          "'"
+              + p.arg("group")
+              + "' has no break-glass: its access policy needs an approver. Untick it to ask"
+              + " for approval.";
+      case BREAK_GLASS_FOR_SOMEONE_ELSE ->
+          "Break-glass is for your own emergency access: you must be the owner.";
       case LIFETIME_NOT_LATER ->
           "From now, that ends the user no later than it ends already. Choose a longer time.";
       case ACCESS_TYPE_MISSING -> "Choose the kind of access.";

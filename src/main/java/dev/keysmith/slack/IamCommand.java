@@ -149,7 +149,14 @@ final class IamCommand {
                           v ->
                               v.triggerId(trigger)
                                   .view(
-                                      Blocks.createUserModal(requester, theirs, types, longest))));
+                                      Blocks.createUserModal(
+                                          requester,
+                                          theirs,
+                                          types,
+                                          longest,
+                                          theirs.stream()
+                                              .anyMatch(
+                                                  g -> policies.of(g).breakGlass().isPresent())))));
             });
         return ctx.ack();
       }

@@ -16,6 +16,11 @@ final class Ids {
   static final String BLOCK_OWNER = "owner";
   static final String BLOCK_JUSTIFICATION = "justification";
   static final String BLOCK_LIFETIME = "lifetime";
+  static final String BLOCK_BREAK_GLASS = "break_glass";
+
+  /** The value of the break-glass checkbox. */
+  static final String BREAK_GLASS = "break_glass";
+
   static final String BLOCK_DENY_REASON = "deny_reason";
   static final String BLOCK_DECISION = "decision";
   static final String BLOCK_CANCEL = "cancel";

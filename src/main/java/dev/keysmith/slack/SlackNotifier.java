@@ -4,12 +4,13 @@ import static dev.keysmith.slack.Mrkdwn.user;
 
 import dev.keysmith.outbox.Outbox;
 import dev.keysmith.request.AccessRequest;
+import dev.keysmith.request.GroupPolicy;
 import dev.keysmith.request.Notifier;
+import dev.keysmith.request.Policies;
 import dev.keysmith.request.RequestState;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 
 /**
  * {@link Notifier} over the outbox: the approvals channel and direct messages, each rendered now
@@ -18,22 +19,29 @@ import org.jspecify.annotations.Nullable;
 public final class SlackNotifier implements Notifier {
   private final Outgoing out;
   private final String approvalsChannel;
-  private final List<String> approverIds;
-  private final @Nullable String approverGroupId;
+  private final Policies policies;
 
   /**
-   * Notices to the approvals channel and direct messages; a reminder mentions {@code approverIds}
-   * and the user group {@code approverGroupId}, when there is one.
+   * Notices to the approvals channel and direct messages; a reminder or a break-glass mentions the
+   * approvers of the request's group, as {@code policies} name them.
    */
-  public SlackNotifier(
-      Outbox outbox,
-      String approvalsChannel,
-      Collection<String> approverIds,
-      @Nullable String approverGroupId) {
+  public SlackNotifier(Outbox outbox, String approvalsChannel, Policies policies) {
     this.out = new Outgoing(outbox);
     this.approvalsChannel = approvalsChannel;
-    this.approverIds = List.copyOf(approverIds);
-    this.approverGroupId = approverGroupId;
+    this.policies = policies;
+  }
+
+  /** The approvers of {@code r}'s group but its requester and owner, as mentions. */
+  private List<String> approverMentions(AccessRequest r) {
+    GroupPolicy.Audience who = policies.approversOf(r.groupName());
+    List<String> mentions = new ArrayList<>();
+    who.users().stream()
+        .sorted()
+        .filter(id -> !id.equals(r.requesterId()) && !id.equals(r.ownerId()))
+        .map(Mrkdwn::user)
+        .forEach(mentions::add);
+    who.userGroup().ifPresent(g -> mentions.add("<!subteam^" + g + ">"));
+    return mentions;
   }
 
   @Override
@@ -54,6 +62,21 @@ public final class SlackNotifier implements Notifier {
 
   @Override
   public void requestReceived(AccessRequest r) {
+    if (r.brokeGlass()) {
+      dm(
+          r,
+          r.requesterId(),
+          "You broke the glass: request "
+              + r.id()
+              + " for IAM user `"
+              + r.iamUserName()
+              + "` is approved by you alone and is being created. It is posted in <#"
+              + approvalsChannel
+              + ">, every approver of `"
+              + r.groupName()
+              + "` is told, and the user is deleted when its time ends.");
+      return;
+    }
     if (r.approvedByPolicy()) {
       dm(
           r,
@@ -113,6 +136,38 @@ public final class SlackNotifier implements Notifier {
   }
 
   @Override
+  public void glassBroken(AccessRequest r) {
+    Duration lifetime = r.lifetime();
+    String text =
+        ":rotating_light: *Break-glass:* "
+            + user(r.requesterId())
+            + " approved their own request "
+            + r.id()
+            + " for IAM user `"
+            + r.iamUserName()
+            + "` in group `"
+            + r.groupName()
+            + "`, for "
+            + (lifetime == null ? "no end" : Blocks.human(lifetime))
+            + "; Keysmith deletes the user then.\n*Reason*\n"
+            + Mrkdwn.quote(r.justification());
+    List<String> mentions = approverMentions(r);
+    String loud = mentions.isEmpty() ? text : text + "\n" + String.join(" ", mentions);
+    out.reply(
+        NOTICE,
+        r.id(),
+        approvalsChannel,
+        Outgoing.approvalSlot(r.id()),
+        Outgoing.plain(text),
+        Blocks.text(loud));
+    for (String approver : new java.util.TreeSet<>(policies.approversOf(r.groupName()).users())) {
+      if (!approver.equals(r.requesterId())) {
+        dm(r, approver, text);
+      }
+    }
+  }
+
+  @Override
   public void requestCancelled(AccessRequest r) {
     if (!r.ownerId().equals(r.requesterId())) {
       dm(
@@ -129,14 +184,7 @@ public final class SlackNotifier implements Notifier {
 
   @Override
   public void remindApprovers(AccessRequest r) {
-    List<String> mentions = new ArrayList<>();
-    approverIds.stream()
-        .filter(id -> !id.equals(r.requesterId()) && !id.equals(r.ownerId()))
-        .map(Mrkdwn::user)
-        .forEach(mentions::add);
-    if (approverGroupId != null) {
-      mentions.add("<!subteam^" + approverGroupId + ">");
-    }
+    List<String> mentions = approverMentions(r);
     String text =
         ":bell: Request "
             + r.id()

@@ -392,6 +392,7 @@ class ConfigLoaderTest {
           quorum: 2
           defaultLifetime: 12h
           maxLifetime: 1d
+          breakGlass: 4h
       """;
 
   @Test
@@ -410,6 +411,8 @@ class ConfigLoaderTest {
     assertEquals(Set.of("U0SECURITY1", "U0SECURITY2"), developers.approvers().get().users());
     assertEquals(Optional.of(Duration.ofHours(12)), developers.defaultLifetime());
     assertFalse(developers.autoApprove());
+    assertEquals(Optional.of(Duration.ofHours(4)), developers.breakGlass());
+    assertEquals(Optional.empty(), readonly.breakGlass());
   }
 
   @ParameterizedTest
@@ -426,12 +429,23 @@ class ConfigLoaderTest {
         "defaultLifetime: 12h|defaultLifetime: 2d|policies.developers.defaultLifetime '2d' is"
             + " longer than maxLifetime (1d)",
         "quorum: 2|quorrum: 2|unknown key policies.developers.quorrum",
+        "breakGlass: 4h|breakGlass: 2d|policies.developers.breakGlass '2d' is too long",
         "userGroup: S0ENGINEERS|userGroup: engineers|policies.developers.requesters.userGroup"
             + " 'engineers' is not a Slack user group id"
       })
   void parse_badPolicy_namesTheKey(String from, String to, String expected) {
     assertTrue(POLICIES.contains(from), from);
     assertFails(VALID + POLICIES.replace(from, to), "keysmith.yml: " + expected);
+  }
+
+  @Test
+  void parse_breakGlassLongerThanTheGroupsMaximum_isRefused() {
+    assertFails(
+        VALID
+            + POLICIES
+                .replace("defaultLifetime: 12h", "defaultLifetime: 1h")
+                .replace("maxLifetime: 1d", "maxLifetime: 2h"),
+        "keysmith.yml: policies.developers.breakGlass '4h' is longer than maxLifetime (2h)");
   }
 
   @Test

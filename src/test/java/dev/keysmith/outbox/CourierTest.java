@@ -118,6 +118,18 @@ class CourierTest {
   }
 
   @Test
+  void aReplyLeftWithItsMessage_waitsForItAndGoesInItsThread() {
+    outbox.send(approval("KS-3", "pending"));
+    outbox.send(
+        new Message("request.notice", "KS-3", APPROVALS, null, "loud", "[]", "approval:KS-3"));
+    courier.deliverDue();
+    courier.deliverDue();
+
+    assertEquals(
+        List.of("post C0APPROVALS pending", "reply C0APPROVALS 1.000001 loud"), slack.calls);
+  }
+
+  @Test
   void anEditOfAPostedMessage_waitsTheSettleTimeSoTheStatesAfterItGoAsOne() {
     SqliteOutbox settling = new SqliteOutbox(db, clock, Duration.ofSeconds(1));
     Courier courier =

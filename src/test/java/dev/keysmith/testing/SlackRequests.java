@@ -294,6 +294,18 @@ public final class SlackRequests {
     return selected("radio_buttons", text, value);
   }
 
+  /** State of a checkboxes element with the options of {@code values} ticked. */
+  public static JsonNode checkboxes(String... values) {
+    ObjectNode state = NODES.objectNode().put("type", "checkboxes");
+    var options = state.putArray("selected_options");
+    for (String value : values) {
+      ObjectNode option = options.addObject();
+      option.putObject("text").put("type", "plain_text").put("text", value).put("emoji", true);
+      option.put("value", value);
+    }
+    return state;
+  }
+
   /** State of a users_select with {@code userId} chosen. */
   public static JsonNode usersSelect(String userId) {
     return NODES.objectNode().put("type", "users_select").put("selected_user", userId);
