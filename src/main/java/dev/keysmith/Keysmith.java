@@ -37,6 +37,7 @@ import dev.keysmith.request.RequestService;
 import dev.keysmith.rotation.KeyCare;
 import dev.keysmith.rotation.KeyReminders;
 import dev.keysmith.rotation.KeyRotation;
+import dev.keysmith.rotation.Leavers;
 import dev.keysmith.rotation.LinkPorts;
 import dev.keysmith.rotation.LinkService;
 import dev.keysmith.rotation.Ownership;
@@ -53,6 +54,7 @@ import dev.keysmith.slack.SlackLinkNotifier;
 import dev.keysmith.slack.SlackNotifier;
 import dev.keysmith.slack.SlackOffboardNotifier;
 import dev.keysmith.slack.SlackOutboxPoster;
+import dev.keysmith.slack.SlackPeople;
 import dev.keysmith.slack.SlackRoutes;
 import dev.keysmith.slack.SlackSecretChannel;
 import dev.keysmith.slack.SlackWebApi;
@@ -60,6 +62,7 @@ import dev.keysmith.slack.SocketModeDispatch;
 import dev.keysmith.store.Database;
 import dev.keysmith.store.SqliteAuditTrail;
 import dev.keysmith.store.SqliteJobStore;
+import dev.keysmith.store.SqliteLeaverLog;
 import dev.keysmith.store.SqliteLinkStore;
 import dev.keysmith.store.SqliteOffboardStore;
 import dev.keysmith.store.SqliteOutbox;
@@ -288,6 +291,16 @@ public final class Keysmith implements AutoCloseable {
             approvers::isApprover,
             workflow,
             new RequestIds("OB-", new SecureRandom()));
+    Leavers leavers =
+        new Leavers(
+            iam,
+            directory,
+            new SlackPeople(slackApi),
+            new SqliteLeaverLog(database),
+            keyNotifier,
+            requests,
+            jobs,
+            workflow);
     Lifetimes lifetimes =
         new Lifetimes(requestPorts.store(), requestPorts.notifier(), iam, offboarding, workflow);
     KeyReminders reminders =
@@ -299,6 +312,7 @@ public final class Keysmith implements AutoCloseable {
             Map.ofEntries(
                 Map.entry(OffboardService.JOB, offboarding.job()),
                 Map.entry(Lifetimes.WARN, lifetimes.warnJob()),
+                Map.entry(Leavers.DAILY, leavers.dailyJob()),
                 Map.entry(Lifetimes.END, lifetimes.endJob()),
                 Map.entry(RotationJobs.DEACTIVATE_OLD, rotationJobs.deactivateOldJob()),
                 Map.entry(RotationJobs.DELETE_OLD, rotationJobs.deleteOldJob()),
@@ -326,7 +340,7 @@ public final class Keysmith implements AutoCloseable {
             new App(appConfig(settings, slack)),
             new SlackRoutes.RequestFlows(requests, delivery, reveal, directory),
             new SlackRoutes.KeyFlows(
-                keyCare, links, rotation, rotationApproval, rotationJobs, offboarding),
+                keyCare, links, rotation, rotationApproval, rotationJobs, offboarding, leavers),
             new SlackRoutes.Plumbing(slackApi, secrets, workers),
             config);
     Lifecycle lifecycle =
@@ -353,6 +367,8 @@ public final class Keysmith implements AutoCloseable {
                     "give rotations a stop cut off their next step",
                     () -> rotationJobs.recoverInterrupted(startedAt)),
                 new Recovery.Step("schedule the daily key reminders", reminders::schedule),
+                new Recovery.Step(
+                    "schedule the daily check for people who left", leavers::schedule),
                 new Recovery.Step(
                     "deliver the Slack messages a stop left in the outbox", courier::wake)),
             // The first IAM call builds the AWS clients and loads most of the SDK, about a second

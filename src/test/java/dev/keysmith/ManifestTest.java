@@ -23,9 +23,10 @@ class ManifestTest {
     Set<String> scopes = new TreeSet<>();
     manifest.path("oauth_config").path("scopes").path("bot").forEach(s -> scopes.add(s.asText()));
 
-    // chat.postMessage and chat.update; usergroups.users.list; the /iam command. Nothing else:
+    // chat.postMessage and chat.update; usergroups.users.list; users.info and the user_change
+    // event, for people who leave; the /iam command. Nothing else:
     // a direct message is chat.postMessage to a user id, which needs no im:write.
-    assertEquals(Set.of("chat:write", "commands", "usergroups:read"), scopes);
+    assertEquals(Set.of("chat:write", "commands", "usergroups:read", "users:read"), scopes);
     assertTrue(manifest.path("oauth_config").path("scopes").path("user").isMissingNode());
   }
 
@@ -37,7 +38,7 @@ class ManifestTest {
             .filter(l -> l.contains("commands") || l.contains(":"))
             .toList();
 
-    assertEquals(3, scopeLines.size(), scopeLines.toString());
+    assertEquals(4, scopeLines.size(), scopeLines.toString());
     scopeLines.forEach(l -> assertTrue(l.contains("# "), "no reason given: " + l));
   }
 

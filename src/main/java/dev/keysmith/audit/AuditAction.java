@@ -19,6 +19,7 @@ public enum AuditAction {
   REQUEST_REMINDED("request.reminded"),
   USER_EXPIRY_WARNED("user.expiry-warned"),
   USER_EXTENDED("user.extended"),
+  OWNER_LEFT("owner.left"),
 
   IAM_CREATE_USER("iam.CreateUser"),
   IAM_ADD_USER_TO_GROUP("iam.AddUserToGroup"),

@@ -75,6 +75,8 @@ public final class Refusal extends KeysmithException {
     REQUEST_EXPIRED_UNDECIDED("requestId"),
     /** The requester withdrew the request. */
     REQUEST_CANCELLED("requestId"),
+    /** The request stopped because its requester or owner left. */
+    REQUEST_STOPPED("requestId"),
     /** Only the requester may cancel a request. */
     NOT_REQUESTER("requestId"),
 

@@ -576,6 +576,38 @@ public final class RequestService {
   }
 
   /**
+   * Stops the PENDING requests asked by or for {@code person} ({@code what}: why, in words after
+   * their name, like "left the workspace"); returns how many. Their approvals messages lose their
+   * buttons.
+   */
+  public int stopFor(String person, String what) {
+    int stopped = 0;
+    for (AccessRequest r : store.findByState(RequestState.PENDING)) {
+      if (!r.requesterId().equals(person) && !r.ownerId().equals(person)) {
+        continue;
+      }
+      AccessRequest next =
+          RequestWorkflow.stop(
+              r,
+              (r.requesterId().equals(person) ? "Its requester " : "Its owner ") + what + ".",
+              clock.instant());
+      if (transitions
+          .move(store, RequestState.PENDING, next)
+          .audited(
+              SYSTEM,
+              AuditAction.REQUEST_CANCELLED,
+              Map.of("iamUser", next.iamUserName(), "why", Objects.requireNonNull(next.outcome())))
+          .cancel(REMIND)
+          .cancel(EXPIRE)
+          .tell(() -> notifier.updateApproval(next))
+          .commit()) {
+        stopped++;
+      }
+    }
+    return stopped;
+  }
+
+  /**
    * Job: the approvers are reminded, once, of a request still waiting for them; a request decided
    * since is left alone.
    */

@@ -1,5 +1,6 @@
 package dev.keysmith.request;
 
+import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.core.Refusal.Reason;
 import java.time.Duration;
@@ -84,6 +85,12 @@ public final class RequestWorkflow {
       throw alreadyDecided(r);
     }
     return r.withDecision(RequestState.CANCELLED, actor, "Cancelled by the requester.", now);
+  }
+
+  /** A PENDING request stops for a reason outside it (its requester or owner left). */
+  public static AccessRequest stop(AccessRequest r, String why, Instant now) {
+    requireState(r, RequestState.PENDING);
+    return r.withDecision(RequestState.CANCELLED, AuditEvent.SYSTEM, why, now);
   }
 
   /** Nobody decided a PENDING request within {@code lifetime}: it expires, undecided. */
@@ -198,7 +205,10 @@ public final class RequestWorkflow {
           r.decidedBy() == null
               ? new Refusal(Reason.REQUEST_EXPIRED_UNDECIDED, r.id())
               : new Refusal(Reason.REQUEST_EXPIRED, r.id(), decidedBy);
-      case CANCELLED -> new Refusal(Reason.REQUEST_CANCELLED, r.id());
+      case CANCELLED ->
+          r.requesterId().equals(r.decidedBy())
+              ? new Refusal(Reason.REQUEST_CANCELLED, r.id())
+              : new Refusal(Reason.REQUEST_STOPPED, r.id());
       default -> new Refusal(Reason.ALREADY_DECIDED, r.id(), r.state().name(), decidedBy);
     };
   }

@@ -14,6 +14,12 @@ public interface KeyNotifier {
   /** The purpose of every other message about keys. */
   String NOTICE = "keys.notice";
 
+  /**
+   * Tells the approvals channel that {@code ownerId} left, what was done to each of their IAM users
+   * ({@code done}: user to what was shut off), with Delete user and Reassign owner for each.
+   */
+  void ownerLeft(String ownerId, java.util.Map<String, String> done);
+
   /** Posts a rotation that needs approval to the approvals channel. */
   void rotationForApproval(Rotation rotation);
 

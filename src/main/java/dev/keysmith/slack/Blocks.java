@@ -43,6 +43,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -354,11 +355,17 @@ final class Blocks {
       case CANCELLED ->
           blocks.add(
               contextLine(
-                  ":leftwards_arrow_with_hook: Cancelled by "
-                      + user(r.requesterId())
-                      + " "
-                      + date(r.decidedAt())
-                      + ". Nothing was created."));
+                  r.requesterId().equals(r.decidedBy())
+                      ? ":leftwards_arrow_with_hook: Cancelled by "
+                          + user(r.requesterId())
+                          + " "
+                          + date(r.decidedAt())
+                          + ". Nothing was created."
+                      : ":leftwards_arrow_with_hook: Stopped "
+                          + date(r.decidedAt())
+                          + ": "
+                          + escape(Objects.toString(r.outcome(), ""))
+                          + " Nothing was created."));
       case EXPIRED -> {
         if (r.decidedBy() == null) {
           blocks.add(
@@ -475,6 +482,62 @@ final class Blocks {
                             .multiline(true)
                             .maxLength(RequestValidator.MAX_JUSTIFICATION)
                             .placeholder(plainText("What is it still needed for?"))))));
+  }
+
+  /** Slack's limit on blocks in a message, less the intro and the note on the rest. */
+  private static final int MAX_LEFT_USERS = 20;
+
+  /**
+   * The approvals channel's list of a leaver's IAM users, each with what was shut off, Delete user
+   * and Reassign owner; past what one message holds, the rest are named for the commands.
+   */
+  static List<LayoutBlock> ownerLeft(String intro, java.util.Map<String, String> done) {
+    List<LayoutBlock> blocks = new ArrayList<>();
+    blocks.add(section(s -> s.text(markdownText(intro))));
+    List<String> rest = new ArrayList<>();
+    for (java.util.Map.Entry<String, String> e : done.entrySet()) {
+      if (blocks.size() / 2 >= MAX_LEFT_USERS) {
+        rest.add("`" + e.getKey() + "`");
+        continue;
+      }
+      blocks.add(
+          section(s -> s.text(markdownText("`" + e.getKey() + "`: " + escape(e.getValue())))));
+      blocks.add(
+          buttons(
+              "left:" + e.getKey(),
+              button(Ids.ACTION_DELETE_USER_PROMPT, "Delete user", "danger", e.getKey()),
+              button(Ids.ACTION_REASSIGN, "Reassign owner", null, e.getKey())));
+    }
+    if (!rest.isEmpty()) {
+      blocks.add(
+          contextLine(
+              "Also: "
+                  + String.join(", ", rest)
+                  + ". Use `/iam delete-user` or `/iam link` for these."));
+    }
+    return blocks;
+  }
+
+  /** The ephemeral prompt of Reassign owner: choose who owns {@code iamUser} from now. */
+  static List<LayoutBlock> reassignPrompt(String iamUser) {
+    return List.of(
+        section(
+            s ->
+                s.text(
+                    markdownText(
+                        "Who should own `"
+                            + iamUser
+                            + "` now? Choosing asks for it as a link request, which another"
+                            + " approver must approve."))),
+        actions(
+            a ->
+                a.blockId(Ids.BLOCK_REASSIGN_PREFIX + iamUser)
+                    .elements(
+                        asElements(
+                            usersSelect(
+                                u ->
+                                    u.actionId(Ids.ACTION_REASSIGN_TO)
+                                        .placeholder(plainText("New owner")))))));
   }
 
   /** The requester's note that the request waits, with a way to withdraw it. */

@@ -42,6 +42,21 @@ final class Clicks {
    */
   <T> Response handle(
       BlockActionRequest req, ActionContext ctx, String what, Decoder<T> decoder, Work<T> work) {
+    return handleAction(req, ctx, what, a -> decoder.decode(a == null ? null : a.getValue()), work);
+  }
+
+  /** Reads the clicked element (its block id, a selected user...) into what a listener acts on. */
+  interface ActionDecoder<T> {
+    T decode(BlockActionPayload.@Nullable Action action);
+  }
+
+  /** {@link #handle}, for an element whose meaning is more than its value: a picker, say. */
+  <T> Response handleAction(
+      BlockActionRequest req,
+      ActionContext ctx,
+      String what,
+      ActionDecoder<T> decoder,
+      Work<T> work) {
     BlockActionPayload payload = req.getPayload();
     String raw = value(payload);
     String url = payload.getResponseUrl();
@@ -55,13 +70,19 @@ final class Clicks {
       click =
           new Click(
               Untrusted.userId(payload.getUser() == null ? null : payload.getUser().getId()), url);
-      value = decoder.decode(raw);
+      value = decoder.decode(action(payload));
     } catch (Refusal r) {
       later.refuse(what, raw, url, r);
       return ctx.ack();
     }
     later.run(what, raw, url, () -> work.run(value, click));
     return ctx.ack();
+  }
+
+  /** The clicked element (Bolt routes a click by its one action), or null. */
+  private static BlockActionPayload.@Nullable Action action(BlockActionPayload payload) {
+    List<BlockActionPayload.Action> actions = payload.getActions();
+    return actions == null || actions.isEmpty() ? null : actions.get(0);
   }
 
   /** The clicked button's value (Bolt routes a click by its one action), or null. */

@@ -47,6 +47,12 @@ final class Ids {
   static final String ACTION_DELETE_USER = "keysmith_delete_user";
   static final String ACTION_DELETE_USER_PROMPT = "keysmith_delete_user_prompt";
   static final String ACTION_EXTEND = "keysmith_extend";
+  static final String ACTION_REASSIGN = "keysmith_reassign";
+  static final String ACTION_REASSIGN_TO = "keysmith_reassign_to";
+
+  /** The block of the Reassign prompt's user picker: this, then the IAM user's name. */
+  static final String BLOCK_REASSIGN_PREFIX = "reassign:";
+
   static final String ACTION_DELETE_USER_CANCEL = "keysmith_delete_user_cancel";
   static final String ACTION_LINK_APPROVE = "keysmith_link_approve";
   static final String ACTION_LINK_DENY = "keysmith_link_deny";

@@ -48,6 +48,10 @@ final class Refusals {
               + arg(r, "requestId")
               + " expired because nobody decided it in time, so it is closed. The requester can"
               + " ask again if it is still needed.";
+      case REQUEST_STOPPED ->
+          "Request "
+              + arg(r, "requestId")
+              + " was stopped because its requester or owner left, so it is closed.";
       case REQUEST_CANCELLED ->
           "Request " + arg(r, "requestId") + " was cancelled by its requester, so it is closed.";
       case NOT_REQUESTER ->

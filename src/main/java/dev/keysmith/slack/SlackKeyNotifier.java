@@ -226,6 +226,23 @@ public final class SlackKeyNotifier implements KeyNotifier {
         KeyBlocks.rotationApproval(r));
   }
 
+  @Override
+  public void ownerLeft(String ownerId, java.util.Map<String, String> done) {
+    String intro =
+        ":door: "
+            + user(ownerId)
+            + "'s Slack account is deactivated, so Keysmith shut off the IAM users they own. Decide"
+            + " for each: delete it, or give it a new owner (a link request another approver"
+            + " approves).";
+    out.send(
+        NOTICE,
+        ownerId,
+        approvalsChannel,
+        null,
+        Outgoing.plain(intro),
+        Blocks.ownerLeft(intro, done));
+  }
+
   private void post(String about, String channel, List<LayoutBlock> blocks) {
     out.send(NOTICE, about, channel, null, "Keysmith: access keys", blocks);
   }

@@ -1,7 +1,10 @@
 package dev.keysmith.slack;
 
 import com.slack.api.bolt.App;
+import com.slack.api.model.User;
+import com.slack.api.model.event.UserChangeEvent;
 import dev.keysmith.config.KeysmithConfig;
+import dev.keysmith.core.SlackIds;
 import dev.keysmith.delivery.CredentialDelivery;
 import dev.keysmith.delivery.SecretReveal;
 import dev.keysmith.iam.IamDirectory;
@@ -9,6 +12,7 @@ import dev.keysmith.offboard.OffboardService;
 import dev.keysmith.request.RequestService;
 import dev.keysmith.rotation.KeyCare;
 import dev.keysmith.rotation.KeyRotation;
+import dev.keysmith.rotation.Leavers;
 import dev.keysmith.rotation.LinkService;
 import dev.keysmith.rotation.RotationApproval;
 import dev.keysmith.rotation.RotationJobs;
@@ -35,7 +39,8 @@ public final class SlackRoutes {
       KeyRotation rotation,
       RotationApproval approval,
       RotationJobs jobs,
-      OffboardService offboarding) {}
+      OffboardService offboarding,
+      Leavers leavers) {}
 
   /** How listeners talk back to Slack, and where their slow work runs after the ack. */
   public record Plumbing(SlackWebApi api, SlackSecretChannel replies, Executor executor) {}
@@ -70,6 +75,18 @@ public final class SlackRoutes {
         .register(app);
     new CreateUserSubmission(requests.requests(), requests.directory(), later).register(app);
     new ExtendActions(requests.requests(), plumbing.api(), clicks, later).register(app);
+    new ReassignActions(keys.links(), plumbing.replies(), clicks).register(app);
+    // A deactivated account: its owner's users are shut off at once, not at the daily check.
+    app.event(
+        UserChangeEvent.class,
+        (payload, ctx) -> {
+          User changed = payload.getEvent() == null ? null : payload.getEvent().getUser();
+          if (changed != null && changed.isDeleted() && SlackIds.isUserId(changed.getId())) {
+            String id = changed.getId();
+            later.run("user_change", id, null, () -> keys.leavers().left(id));
+          }
+          return ctx.ack();
+        });
     new DecisionActions(requests.requests(), plumbing.api(), plumbing.replies(), clicks, later)
         .register(app);
     new RevealActions(requests.delivery(), requests.reveal(), clicks).register(app);

@@ -12,10 +12,12 @@ import com.slack.api.methods.SlackApiTextResponse;
 import com.slack.api.methods.request.chat.ChatPostMessageRequest;
 import com.slack.api.methods.request.chat.ChatUpdateRequest;
 import com.slack.api.methods.request.usergroups.users.UsergroupsUsersListRequest;
+import com.slack.api.methods.request.users.UsersInfoRequest;
 import com.slack.api.methods.request.views.ViewsOpenRequest;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.methods.response.chat.ChatUpdateResponse;
 import com.slack.api.methods.response.usergroups.users.UsergroupsUsersListResponse;
+import com.slack.api.methods.response.users.UsersInfoResponse;
 import com.slack.api.methods.response.views.ViewsOpenResponse;
 import com.slack.api.util.json.GsonFactory;
 import dev.keysmith.core.Liveness;
@@ -88,6 +90,16 @@ public final class SlackWebApi {
         Methods.USERGROUPS_USERS_LIST,
         RequestFormBuilder.toForm(request.configure(UsergroupsUsersListRequest.builder()).build()),
         UsergroupsUsersListResponse.class);
+  }
+
+  /** {@code users.info}. */
+  public UsersInfoResponse usersInfo(
+      RequestConfigurator<UsersInfoRequest.UsersInfoRequestBuilder> request)
+      throws IOException, SlackApiException {
+    return post(
+        Methods.USERS_INFO,
+        RequestFormBuilder.toForm(request.configure(UsersInfoRequest.builder()).build()),
+        UsersInfoResponse.class);
   }
 
   private <T extends SlackApiTextResponse> T post(

@@ -286,7 +286,18 @@ final class Schema {
               14,
               List.of(
                   // An extension of a time-bound user names the request that created the user.
-                  "ALTER TABLE requests ADD COLUMN extends_request TEXT")));
+                  "ALTER TABLE requests ADD COLUMN extends_request TEXT")),
+          new Migration(
+              15,
+              List.of(
+                  // People whose Slack account was deactivated, handled once: their users' keys
+                  // deactivated, console logins removed, the approvals channel told.
+                  """
+                  CREATE TABLE leavers (
+                    slack_user_id TEXT PRIMARY KEY NOT NULL,
+                    handled_at INTEGER NOT NULL
+                  )
+                  """)));
 
   /** The version a fully migrated database has. */
   static int latestVersion() {

@@ -81,6 +81,7 @@ public final class FakeSlackApi implements AutoCloseable {
   private final Set<Call> refused = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Deque<Failure> responseUrlFailures = new ArrayDeque<>();
   private final Map<String, List<String>> userGroupMembers = new HashMap<>();
+  private final java.util.Set<String> deactivated = new java.util.HashSet<>();
   private Duration delay = Duration.ZERO;
   private volatile SlackRateLimits rateLimits;
   private volatile Listener listener = new Listener() {};
@@ -508,7 +509,14 @@ public final class FakeSlackApi implements AutoCloseable {
     return view;
   }
 
-  private static ObjectNode user(String id) {
+  /**
+   * Deactivates a user's account, as an admin does when someone leaves: users.info says deleted.
+   */
+  public void deactivate(String userId) {
+    var unused = withLock(() -> deactivated.add(userId));
+  }
+
+  private ObjectNode user(String id) {
     String userId = Objects.requireNonNullElse(id, "U0UNKNOWN");
     String name = userId.toLowerCase(Locale.ROOT);
     ObjectNode user =
@@ -517,7 +525,7 @@ public final class FakeSlackApi implements AutoCloseable {
             .put("id", userId)
             .put("team_id", TEAM_ID)
             .put("name", name)
-            .put("deleted", false)
+            .put("deleted", withLock(() -> deactivated.contains(userId)))
             .put("real_name", "User " + userId)
             .put("tz", "Europe/London")
             .put("tz_offset", 0)

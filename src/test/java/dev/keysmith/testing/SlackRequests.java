@@ -440,6 +440,39 @@ public final class SlackRequests {
 
   // ---- Helpers
 
+  /** Sends an Events API callback (JSON, signed) and waits for the answer. */
+  public Reply event(String json) throws IOException, InterruptedException {
+    Signed signed = sign(json);
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(eventsUri)
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/json")
+            .header("X-Slack-Request-Timestamp", signed.timestamp())
+            .header("X-Slack-Signature", signed.signature())
+            .POST(HttpRequest.BodyPublishers.ofString(json, UTF_8));
+    return Reply.of(http.send(request.build(), bodyHandler()));
+  }
+
+  /** Form body of a block_actions payload for a users_select pick of {@code selectedUser}. */
+  public String userPickBody(BlockAction action, String selectedUser) {
+    ObjectNode payload = BLOCK_ACTIONS.deepCopy();
+    putUser(payload, action.userId());
+    payload.put("trigger_id", action.triggerId()).put("response_url", action.responseUrl());
+    ((ObjectNode) payload.get("container"))
+        .put("message_ts", action.messageTs())
+        .put("channel_id", action.channelId())
+        .put("is_ephemeral", true);
+    ((ObjectNode) payload.get("channel")).put("id", action.channelId());
+    payload.remove("message");
+    ObjectNode pick = payload.putArray("actions").addObject();
+    pick.put("type", "users_select")
+        .put("action_id", action.actionId())
+        .put("block_id", action.blockId())
+        .put("selected_user", selectedUser)
+        .put("action_ts", actionTs());
+    return formPayload(payload);
+  }
+
   private HttpRequest toHttpRequest(Signed signed) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(eventsUri)
