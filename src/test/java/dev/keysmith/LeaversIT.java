@@ -144,6 +144,28 @@ class LeaversIT {
     assertEquals("Inactive", k.status("legacy", legacyKey.accessKeyId()));
   }
 
+  @Test
+  void iamRefusingTheShutOff_recordsNothing_keepsOneDailyCheck_andIsDoneTheNextDay()
+      throws Exception {
+    k.slack.deactivate(OWNER);
+    k.proxy.fail("UpdateAccessKey", 403, "AccessDenied");
+
+    k.keysmith.housekeeping();
+    k.idle();
+
+    assertEquals("Active", k.status("legacy", legacyKey.accessKeyId()));
+    assertEquals(0, k.auditCount("owner.left"));
+    assertEquals(List.of("people.leavers"), k.pendingJobs("all-owners"), "one daily check");
+
+    k.proxy.heal();
+    k.clock.advance(Duration.ofDays(1).plusMinutes(1));
+    k.keysmith.housekeeping();
+    k.idle();
+    assertEquals("Inactive", k.status("legacy", legacyKey.accessKeyId()));
+    assertEquals(1, k.auditCount("owner.left"));
+    assertEquals(List.of("people.leavers"), k.pendingJobs("all-owners"));
+  }
+
   private boolean hasLoginProfile(String user) {
     try {
       k.iam.getLoginProfile(p -> p.userName(user));

@@ -105,7 +105,9 @@ public final class BenchHost {
             Duration.ofDays(7),
             Duration.ofMinutes(2),
             dataDir,
-            KeysmithConfig.KeyCare.defaults());
+            KeysmithConfig.KeyCare.defaults(),
+            KeysmithConfig.Pending.defaults(),
+            List.of());
     // As Keysmith.main builds them, plus the timing interceptor on IAM and, on its HTTP client,
     // the throttle.
     IamClient iam = AwsClients.iam(moto, MotoServer.CREDENTIALS, List.of(iamTiming), iamThrottle);

@@ -44,35 +44,6 @@ public record KeysmithConfig(
     policies = List.copyOf(policies);
   }
 
-  /** The settings with {@link Pending#defaults()} for requests nobody decides. */
-  public KeysmithConfig(
-      Set<String> approverIds,
-      Optional<String> approverGroupId,
-      String approvalsChannel,
-      List<String> groups,
-      List<String> protectedGroups,
-      String iamPath,
-      Optional<String> permissionsBoundaryArn,
-      Duration offerLifetime,
-      Duration secretVisibleFor,
-      Path dataDir,
-      KeyCare keyCare) {
-    this(
-        approverIds,
-        approverGroupId,
-        approvalsChannel,
-        groups,
-        protectedGroups,
-        iamPath,
-        permissionsBoundaryArn,
-        offerLifetime,
-        secretVisibleFor,
-        dataDir,
-        keyCare,
-        Pending.defaults(),
-        List.of());
-  }
-
   /**
    * How long a request may wait for a decision.
    *

@@ -60,55 +60,6 @@ public record AccessRequest(
   /** One approver's approval. */
   public record Approval(String approver, Instant at) {}
 
-  /** A request that needs one approval and has none. */
-  public AccessRequest(
-      String id,
-      RequestState state,
-      String iamUserName,
-      String groupName,
-      AccessType accessType,
-      String ownerId,
-      String requesterId,
-      String justification,
-      Instant createdAt,
-      Instant updatedAt,
-      @Nullable String approvalChannel,
-      @Nullable String approvalTs,
-      @Nullable String decidedBy,
-      @Nullable Instant decidedAt,
-      @Nullable String outcome,
-      List<String> progress,
-      @Nullable Instant offerExpiresAt,
-      @Nullable Instant revealedAt,
-      @Nullable String offerChannel,
-      @Nullable String offerTs) {
-    this(
-        id,
-        state,
-        iamUserName,
-        groupName,
-        accessType,
-        ownerId,
-        requesterId,
-        justification,
-        createdAt,
-        updatedAt,
-        approvalChannel,
-        approvalTs,
-        decidedBy,
-        decidedAt,
-        outcome,
-        progress,
-        offerExpiresAt,
-        revealedAt,
-        offerChannel,
-        offerTs,
-        1,
-        List.of(),
-        null,
-        null);
-  }
-
   public AccessRequest {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(state, "state");

@@ -73,14 +73,19 @@ public final class Leavers {
     }
   }
 
-  /** Job: one daily check of every owner, which schedules the next. */
+  /**
+   * Job: one daily check of every owner, which schedules the next. It never fails as a job (a
+   * failed job is tried again, and would then schedule a second chain of daily checks): what IAM or
+   * Slack held up is tried again the next day.
+   */
   public JobHandler dailyJob() {
     return job -> {
       try {
         runOnce();
-      } finally {
-        jobs.schedule(DAILY, SUBJECT, Map.of(), clock.instant().plus(DAY));
+      } catch (RuntimeException e) {
+        log.warn("leavers: the daily check stopped: {}; tried again tomorrow", e.toString());
       }
+      jobs.schedule(DAILY, SUBJECT, Map.of(), clock.instant().plus(DAY));
     };
   }
 
@@ -99,7 +104,12 @@ public final class Leavers {
         continue;
       }
       if (left) {
-        left(owner);
+        try {
+          left(owner);
+        } catch (RuntimeException e) {
+          // IAM held it up: nothing was recorded, so tomorrow's check does it again.
+          log.warn("leavers: could not shut off {}'s users yet: {}", owner, e.toString());
+        }
       }
     }
   }

@@ -101,15 +101,7 @@ final class Blocks {
       Set<AccessType> types,
       Optional<Duration> longest,
       boolean breakGlass) {
-    List<OptionObject> lifetimes = new ArrayList<>();
-    for (Duration d : LIFETIMES) {
-      if (longest.isEmpty() || d.compareTo(longest.get()) <= 0) {
-        lifetimes.add(option(plainText(human(d)), d.toString()));
-      }
-    }
-    longest
-        .filter(max -> !LIFETIMES.contains(max))
-        .ifPresent(max -> lifetimes.add(option(plainText(human(max)), max.toString())));
+    List<OptionObject> lifetimes = lifetimeOptions(longest);
     if (longest.isEmpty()) {
       lifetimes.add(option(plainText("No end"), RequestForm.NO_END));
     }
@@ -439,14 +431,23 @@ final class Blocks {
             button(Ids.ACTION_DELETE_USER_PROMPT, "Delete now", "danger", r.iamUserName())));
   }
 
-  /** The owner's form to extend a time-bound user: how long from now, and why. */
-  static View extendModal(AccessRequest live, Optional<Duration> longest) {
+  /** The lifetimes up to {@code longest} (empty: all), and {@code longest} itself. */
+  private static List<OptionObject> lifetimeOptions(Optional<Duration> longest) {
     List<OptionObject> lifetimes = new ArrayList<>();
     for (Duration d : LIFETIMES) {
       if (longest.isEmpty() || d.compareTo(longest.get()) <= 0) {
         lifetimes.add(option(plainText(human(d)), d.toString()));
       }
     }
+    longest
+        .filter(max -> !LIFETIMES.contains(max))
+        .ifPresent(max -> lifetimes.add(option(plainText(human(max)), max.toString())));
+    return lifetimes;
+  }
+
+  /** The owner's form to extend a time-bound user: how long from now, and why. */
+  static View extendModal(AccessRequest live, Optional<Duration> longest) {
+    List<OptionObject> lifetimes = lifetimeOptions(longest);
     return modal(
         Ids.EXTEND_VIEW,
         live.id(),

@@ -10,6 +10,7 @@ import dev.keysmith.request.AccessType;
 import dev.keysmith.request.RequestForm;
 import dev.keysmith.request.RequestState;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,7 +119,13 @@ class SqliteRequestStoreTest {
             T0.plusSeconds(7 * 24 * 3600),
             T0.plusSeconds(90),
             "D0OWNER01",
-            "1700000000.000200");
+            "1700000000.000200",
+            2,
+            List.of(
+                new AccessRequest.Approval("U0APPROV1", T0.plusSeconds(20)),
+                new AccessRequest.Approval("W0APPROVR", T0.plusSeconds(30))),
+            Duration.ofHours(8),
+            "KS-ROOT00");
 
     assertTrue(store.insert(request));
 
