@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.keysmith.core.SlackIds;
 import dev.keysmith.iam.IamNames;
 import dev.keysmith.testing.FakeSlackApi;
+import dev.keysmith.testing.SlackRequests;
 import dev.keysmith.testing.SlackRequests.Reply;
 import dev.keysmith.testing.TrapServer;
 import java.io.IOException;
@@ -321,11 +322,13 @@ class PayloadFuzzIT {
   }
 
   private Arbitrary<Payload> forged() {
-    return Arbitraries.oneOf(forgedClicks(), forgedCreateUser(), forgedDeny(), forgedCommands());
+    return Arbitraries.oneOf(
+        forgedClicks(), forgedCreateUser(), forgedDeny(), forgedExtend(), forgedCommands());
   }
 
   private Arbitrary<Payload> fromAStranger() {
-    return Arbitraries.oneOf(strangerClicks(), strangerDeny(), strangerCommands());
+    return Arbitraries.oneOf(
+        strangerClicks(), strangerDeny(), strangerExtend(), strangerCommands());
   }
 
   // Block actions: actor, value, response_url; at least one of them malformed.
@@ -431,6 +434,33 @@ class PayloadFuzzIT {
         .as((actor, id, reason, noise) -> deny(false, text(actor), text(id), reason, noise));
   }
 
+  // The extend form: actor or metadata malformed; the lifetime anything.
+  private Arbitrary<Payload> forgedExtend() {
+    return Combinators.combine(
+            Arbitraries.integers().between(1, 3),
+            goodActors(),
+            badUserIds(),
+            requestIds(),
+            badValues(Action.APPROVE),
+            Arbitraries.oneOf(Arbitraries.of("PT24H", "none", "P3D"), junk()),
+            noise(VIEW_NOISE))
+        .as(
+            (mask, actor, badActor, id, badId, lifetime, noise) ->
+                extend(
+                    true,
+                    (mask & 1) != 0 ? badActor : text(actor),
+                    (mask & 2) != 0 ? badId : text(id),
+                    lifetime,
+                    noise));
+  }
+
+  /** Someone who owns nothing asks to extend a user: refused, nothing stored. */
+  private Arbitrary<Payload> strangerExtend() {
+    return Combinators.combine(
+            strangers(), requestIds(), Arbitraries.of("PT1H", "PT24H"), noise(VIEW_NOISE))
+        .as((actor, id, lifetime, noise) -> extend(false, text(actor), text(id), lifetime, noise));
+  }
+
   // /iam: response_url, user id, and for the subcommands that take them, arguments.
   private Arbitrary<Payload> forgedCommands() {
     Arbitrary<Payload> anySubcommand =
@@ -481,6 +511,7 @@ class PayloadFuzzIT {
     ROTATION_DENY("keysmith_rotation_deny"),
     DELETE_USER("keysmith_delete_user"),
     DELETE_USER_PROMPT("keysmith_delete_user_prompt"),
+    REASSIGN("keysmith_reassign"),
     CANCEL_DELETE_USER("keysmith_delete_user_cancel");
 
     final String id;
@@ -496,7 +527,8 @@ class PayloadFuzzIT {
             REQUEST_ID.matcher(v).matches();
         case HIDE -> REQUEST_ID.matcher(v).matches() || ROTATION_ID.matcher(v).matches();
         case DEACTIVATE_KEY -> ACCESS_KEY_ID.matcher(v).matches();
-        case ROTATE_PROMPT, DELETE_USER, DELETE_USER_PROMPT, CANCEL_DELETE_USER -> isIamUser(v);
+        case ROTATE_PROMPT, DELETE_USER, DELETE_USER_PROMPT, REASSIGN, CANCEL_DELETE_USER ->
+            isIamUser(v);
         case ROTATE, DELETE_FOR_ROOM -> {
           Matcher m = KEY_CHOICE.matcher(v);
           yield m.matches()
@@ -789,6 +821,25 @@ class PayloadFuzzIT {
     return new Payload(
         forged,
         "keysmith_deny view",
+        form(p),
+        "",
+        "user=" + shown(actor) + " metadata=" + shown(metadata) + " " + noise);
+  }
+
+  private Payload extend(
+      boolean forged, JsonNode actor, JsonNode metadata, String lifetime, List<Noise> noise) {
+    ObjectNode p = VIEW_SUBMISSION.deepCopy();
+    put((ObjectNode) p.get("user"), "id", actor);
+    ObjectNode view = (ObjectNode) p.get("view");
+    view.put("callback_id", "keysmith_extend");
+    put(view, "private_metadata", metadata);
+    ObjectNode values = view.putObject("state").putObject("values");
+    values.putObject("lifetime").set("value", SlackRequests.staticSelect(lifetime, lifetime));
+    values.putObject("justification").set("value", textInput(text("still needed")));
+    noise.forEach(n -> n.apply(p));
+    return new Payload(
+        forged,
+        "keysmith_extend view",
         form(p),
         "",
         "user=" + shown(actor) + " metadata=" + shown(metadata) + " " + noise);
