@@ -113,6 +113,35 @@ public record AccessRequest(
       int quorum,
       @Nullable Duration lifetime,
       Instant now) {
+    return create(id, form, requesterId, quorum, lifetime, null, now);
+  }
+
+  /**
+   * A new PENDING extension of the time-bound user that {@code live} (the request that made it, or
+   * its latest extension) keeps: by {@code requesterId}, for {@code lifetime} from its approval.
+   */
+  public static AccessRequest extension(
+      String id,
+      AccessRequest live,
+      String requesterId,
+      String justification,
+      int quorum,
+      Duration lifetime,
+      Instant now) {
+    RequestForm asked =
+        new RequestForm(
+            live.iamUserName(), live.groupName(), live.accessType(), live.ownerId(), justification);
+    return create(id, asked, requesterId, quorum, lifetime, live.rootRequest(), now);
+  }
+
+  private static AccessRequest create(
+      String id,
+      RequestForm form,
+      String requesterId,
+      int quorum,
+      @Nullable Duration lifetime,
+      @Nullable String extendsRequest,
+      Instant now) {
     return new AccessRequest(
         id,
         RequestState.PENDING,
@@ -137,46 +166,7 @@ public record AccessRequest(
         quorum,
         List.of(),
         lifetime,
-        null);
-  }
-
-  /**
-   * A new PENDING extension of the time-bound user that {@code live} (the request that made it, or
-   * its latest extension) keeps: by {@code requesterId}, for {@code lifetime} from its approval.
-   */
-  public static AccessRequest extension(
-      String id,
-      AccessRequest live,
-      String requesterId,
-      String justification,
-      int quorum,
-      Duration lifetime,
-      Instant now) {
-    return new AccessRequest(
-        id,
-        RequestState.PENDING,
-        live.iamUserName(),
-        live.groupName(),
-        live.accessType(),
-        live.ownerId(),
-        requesterId,
-        justification,
-        now,
-        now,
-        null,
-        null,
-        null,
-        null,
-        null,
-        List.of(),
-        null,
-        null,
-        null,
-        null,
-        quorum,
-        List.of(),
-        lifetime,
-        live.rootRequest());
+        extendsRequest);
   }
 
   /** The request that created the IAM user: this one, or the one an extension extends. */

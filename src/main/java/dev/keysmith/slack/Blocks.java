@@ -159,16 +159,7 @@ final class Blocks {
                             s.actionId(Ids.INPUT)
                                 .placeholder(plainText("The group's usual time"))
                                 .options(lifetimes))),
-                field(
-                    Ids.BLOCK_JUSTIFICATION,
-                    "Justification",
-                    null,
-                    plainTextInput(
-                        p ->
-                            p.actionId(Ids.INPUT)
-                                .multiline(true)
-                                .maxLength(RequestValidator.MAX_JUSTIFICATION)
-                                .placeholder(plainText("What is this access for?"))))));
+                justificationField("What is this access for?")));
     if (breakGlass) {
       fields.add(
           optionalField(
@@ -255,6 +246,20 @@ final class Blocks {
                 .close(
                     viewClose(t -> t.type("plain_text").text(submit == null ? "Done" : "Cancel")))
                 .blocks(blocks));
+  }
+
+  /** The justification field of a request's form, with {@code placeholder}. */
+  private static LayoutBlock justificationField(String placeholder) {
+    return field(
+        Ids.BLOCK_JUSTIFICATION,
+        "Justification",
+        null,
+        plainTextInput(
+            p ->
+                p.actionId(Ids.INPUT)
+                    .multiline(true)
+                    .maxLength(RequestValidator.MAX_JUSTIFICATION)
+                    .placeholder(plainText(placeholder))));
   }
 
   /** An input field the form may be sent without. */
@@ -473,16 +478,7 @@ final class Blocks {
                 staticSelect(
                     s ->
                         s.actionId(Ids.INPUT).placeholder(plainText("Choose")).options(lifetimes))),
-            field(
-                Ids.BLOCK_JUSTIFICATION,
-                "Justification",
-                null,
-                plainTextInput(
-                    p ->
-                        p.actionId(Ids.INPUT)
-                            .multiline(true)
-                            .maxLength(RequestValidator.MAX_JUSTIFICATION)
-                            .placeholder(plainText("What is it still needed for?"))))));
+            justificationField("What is it still needed for?")));
   }
 
   /** Slack's limit on blocks in a message, less the intro and the note on the rest. */
