@@ -137,6 +137,7 @@ class UserLifetimeIT {
     k.idle();
 
     assertFalse(k.userExists("alice"), "offboarded at its end");
+    assertEquals("EXPIRED", k.requestState(id), "its unrevealed offer closed with it");
     assertEquals(1, k.auditCount("offboard.started"));
     assertEquals(1, k.auditCount("offboard.done"));
     assertEquals(

@@ -130,8 +130,29 @@ public final class Lifetimes {
         log.info("request {}: not offboarded again: {}", request.id(), e.getMessage());
       } catch (IamException e) {
         retry(request.id(), e, Retries.failuresBefore(job) + 1);
+        return;
       }
+      closeOffer(request.rootRequest());
     };
+  }
+
+  /** A user that ended has nothing left to reveal: an offer still open closes with it. */
+  private void closeOffer(String rootId) {
+    Optional<AccessRequest> offered =
+        store.find(rootId).filter(r -> r.state() == RequestState.PROVISIONED);
+    if (offered.isEmpty()) {
+      return;
+    }
+    AccessRequest closed = RequestWorkflow.expire(offered.get(), clock.instant());
+    transitions
+        .move(store, RequestState.PROVISIONED, closed)
+        .audited(SYSTEM, AuditAction.DELIVERY_EXPIRED, Map.of("why", "the user reached its end"))
+        .tell(
+            () -> {
+              notifier.updateApproval(closed);
+              notifier.offerClosed(closed);
+            })
+        .commit();
   }
 
   private void retry(String id, IamException e, int failures) {
