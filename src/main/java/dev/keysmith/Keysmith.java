@@ -34,6 +34,7 @@ import dev.keysmith.request.Provisioner;
 import dev.keysmith.request.RequestIds;
 import dev.keysmith.request.RequestPorts;
 import dev.keysmith.request.RequestService;
+import dev.keysmith.request.RequestSubmissions;
 import dev.keysmith.rotation.KeyCare;
 import dev.keysmith.rotation.KeyReminders;
 import dev.keysmith.rotation.KeyRotation;
@@ -231,17 +232,21 @@ public final class Keysmith implements AutoCloseable {
             new SqliteRequestStore(database),
             policies,
             new SlackNotifier(outbox, config.approvalsChannel(), policies));
+    RequestService.Deadlines deadlines =
+        new RequestService.Deadlines(
+            config.offerLifetime(),
+            config.pending().remindApproversAfter(),
+            config.pending().expireAfter());
     RequestService requests =
         new RequestService(
             requestPorts,
             workflow,
             new Provisioner(iam, audit, clock, config.iamPath(), config.permissionsBoundaryArn()),
             directory,
-            new RequestIds(new SecureRandom()),
-            new RequestService.Deadlines(
-                config.offerLifetime(),
-                config.pending().remindApproversAfter(),
-                config.pending().expireAfter()));
+            deadlines);
+    RequestSubmissions submissions =
+        new RequestSubmissions(
+            requestPorts, workflow, directory, new RequestIds(new SecureRandom()), deadlines);
     SecretReveal reveal =
         new SecretReveal(
             new SqliteWipeStore(database), secrets, workflow, config.secretVisibleFor());
@@ -338,7 +343,7 @@ public final class Keysmith implements AutoCloseable {
     App app =
         SlackRoutes.register(
             new App(appConfig(settings, slack)),
-            new SlackRoutes.RequestFlows(requests, delivery, reveal, directory),
+            new SlackRoutes.RequestFlows(requests, submissions, delivery, reveal, directory),
             new SlackRoutes.KeyFlows(
                 keyCare, links, rotation, rotationApproval, rotationJobs, offboarding, leavers),
             new SlackRoutes.Plumbing(slackApi, secrets, workers),

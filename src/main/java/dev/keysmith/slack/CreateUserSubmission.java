@@ -17,6 +17,7 @@ import dev.keysmith.request.FormField;
 import dev.keysmith.request.RequestForm;
 import dev.keysmith.request.RequestService;
 import dev.keysmith.request.RequestState;
+import dev.keysmith.request.RequestSubmissions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +43,7 @@ final class CreateUserSubmission {
           FormField.BREAK_GLASS, Ids.BLOCK_BREAK_GLASS);
 
   private final RequestService service;
+  private final RequestSubmissions submissions;
   private final IamDirectory directory;
   private final Later later;
 
@@ -61,8 +63,10 @@ final class CreateUserSubmission {
     }
   }
 
-  CreateUserSubmission(RequestService service, IamDirectory directory, Later later) {
+  CreateUserSubmission(
+      RequestService service, RequestSubmissions submissions, IamDirectory directory, Later later) {
     this.service = service;
+    this.submissions = submissions;
     this.directory = directory;
     this.later = later;
   }
@@ -82,7 +86,7 @@ final class CreateUserSubmission {
                       directory.offeredGroups().stream()
                           .filter(g -> g.toLowerCase(Locale.ROOT).contains(q))
                           // Not waiting for Slack here; the submission checks again.
-                          .filter(g -> service.policies().mayRequest(g, asker).orElse(true))
+                          .filter(g -> submissions.policies().mayRequest(g, asker).orElse(true))
                           .limit(Blocks.STATIC_SELECT_LIMIT)
                           .map(Blocks::groupOption)
                           .map(o -> new Option(o.getText(), o.getValue()))
@@ -111,7 +115,7 @@ final class CreateUserSubmission {
             option(values, Ids.BLOCK_LIFETIME),
             brokeGlass(values));
     Outcome outcome = submitOnce(req.getPayload().getView(), form, requester);
-    RequestService.Submission submission = outcome.fresh();
+    RequestSubmissions.Submission submission = outcome.fresh();
     if (submission == null) {
       AccessRequest repeated = Objects.requireNonNull(outcome.repeated());
       log.info("request {}: its form came again; answered as the first time", repeated.id());
@@ -135,14 +139,14 @@ final class CreateUserSubmission {
 
   /** A submission stored (or refused) now, or the request this modal's first delivery stored. */
   private record Outcome(
-      RequestService.@Nullable Submission fresh, @Nullable AccessRequest repeated) {}
+      RequestSubmissions.@Nullable Submission fresh, @Nullable AccessRequest repeated) {}
 
   private Outcome submitOnce(@Nullable View view, RequestForm form, String requester) {
     if (view == null || view.getId() == null) {
-      return new Outcome(service.submit(form, requester), null);
+      return new Outcome(submissions.submit(form, requester), null);
     }
     String hash = view.getHash();
-    RequestService.Submission[] fresh = {null};
+    RequestSubmissions.Submission[] fresh = {null};
     // compute: a repeat arriving while the first is still being stored waits for it.
     Submitted kept =
         submitted
@@ -153,7 +157,7 @@ final class CreateUserSubmission {
                   if (before != null && before.repeatedBy(requester, hash, form)) {
                     return before;
                   }
-                  RequestService.Submission s = service.submit(form, requester);
+                  RequestSubmissions.Submission s = submissions.submit(form, requester);
                   fresh[0] = s;
                   AccessRequest r = s.request();
                   return r == null ? before : new Submitted(requester, hash, form, r);

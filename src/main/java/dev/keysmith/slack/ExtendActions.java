@@ -12,6 +12,7 @@ import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.FormField;
 import dev.keysmith.request.RequestService;
 import dev.keysmith.request.RequestState;
+import dev.keysmith.request.RequestSubmissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -21,12 +22,19 @@ import java.util.Map;
  */
 final class ExtendActions {
   private final RequestService service;
+  private final RequestSubmissions submissions;
   private final SlackWebApi slack;
   private final Clicks clicks;
   private final Later later;
 
-  ExtendActions(RequestService service, SlackWebApi slack, Clicks clicks, Later later) {
+  ExtendActions(
+      RequestService service,
+      RequestSubmissions submissions,
+      SlackWebApi slack,
+      Clicks clicks,
+      Later later) {
     this.service = service;
+    this.submissions = submissions;
     this.slack = slack;
     this.clicks = clicks;
     this.later = later;
@@ -46,7 +54,7 @@ final class ExtendActions {
         "extend",
         v -> Untrusted.requestId(v, Untrusted.BUTTON),
         (id, click) -> {
-          AccessRequest live = service.checkExtend(id, click.actor());
+          AccessRequest live = submissions.checkExtend(id, click.actor());
           SlackWebApi.call(
               "views.open",
               () ->
@@ -56,7 +64,7 @@ final class ExtendActions {
                               .view(
                                   Blocks.extendModal(
                                       live,
-                                      service.policies().of(live.groupName()).maxLifetime()))));
+                                      submissions.policies().of(live.groupName()).maxLifetime()))));
         });
   }
 
@@ -77,9 +85,9 @@ final class ExtendActions {
         value == null || value.getSelectedOption() == null
             ? null
             : value.getSelectedOption().getValue();
-    RequestService.Submission s;
+    RequestSubmissions.Submission s;
     try {
-      s = service.extend(id, actor, lifetime, Views.text(req, Ids.BLOCK_JUSTIFICATION));
+      s = submissions.extend(id, actor, lifetime, Views.text(req, Ids.BLOCK_JUSTIFICATION));
     } catch (Refusal e) {
       return ctx.ackWithErrors(Map.of(Ids.BLOCK_LIFETIME, Refusals.text(e)));
     }

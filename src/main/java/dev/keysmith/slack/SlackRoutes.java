@@ -10,6 +10,7 @@ import dev.keysmith.delivery.SecretReveal;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.offboard.OffboardService;
 import dev.keysmith.request.RequestService;
+import dev.keysmith.request.RequestSubmissions;
 import dev.keysmith.rotation.KeyCare;
 import dev.keysmith.rotation.KeyRotation;
 import dev.keysmith.rotation.Leavers;
@@ -25,6 +26,7 @@ public final class SlackRoutes {
   /** The workflows of a new IAM user: the request, its decision, the one-time reveal. */
   public record RequestFlows(
       RequestService requests,
+      RequestSubmissions submissions,
       CredentialDelivery delivery,
       SecretReveal reveal,
       IamDirectory directory) {}
@@ -73,8 +75,11 @@ public final class SlackRoutes {
             plumbing.replies(),
             later)
         .register(app);
-    new CreateUserSubmission(requests.requests(), requests.directory(), later).register(app);
-    new ExtendActions(requests.requests(), plumbing.api(), clicks, later).register(app);
+    new CreateUserSubmission(
+            requests.requests(), requests.submissions(), requests.directory(), later)
+        .register(app);
+    new ExtendActions(requests.requests(), requests.submissions(), plumbing.api(), clicks, later)
+        .register(app);
     new ReassignActions(keys.links(), plumbing.replies(), clicks).register(app);
     // A deactivated account: its owner's users are shut off at once, not at the daily check.
     app.event(

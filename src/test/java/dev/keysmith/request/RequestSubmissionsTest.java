@@ -13,6 +13,7 @@ import dev.keysmith.store.SqliteJobStore;
 import dev.keysmith.store.SqliteRequestStore;
 import dev.keysmith.testing.FakeIamGateway;
 import dev.keysmith.testing.MutableClock;
+import dev.keysmith.testing.NoUserGroups;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
 import java.nio.file.Path;
@@ -22,13 +23,14 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The submission half of {@link RequestService}: what it tells the form, as data. */
-class RequestServiceTest {
+class RequestSubmissionsTest {
   private static final String REQUESTER = "U0REQ";
   private static final String OWNER = "U0OWNER";
 
@@ -37,7 +39,7 @@ class RequestServiceTest {
   private final FakeIamGateway iam = new FakeIamGateway();
   private final Iterator<String> ids = List.of("KS-AAAAAA", "KS-BBBBBB", "KS-CCCCCC").iterator();
   private Database db;
-  private RequestService service;
+  private RequestSubmissions submissions;
 
   @BeforeEach
   void setUp() {
@@ -53,22 +55,19 @@ class RequestServiceTest {
                 Notifier.class.getClassLoader(),
                 new Class<?>[] {Notifier.class},
                 (proxy, method, args) -> null);
-    service =
-        new RequestService(
-            new RequestPorts(
-                new SqliteRequestStore(db),
-                new dev.keysmith.request.Policies(
-                    java.util.List.of(),
-                    new dev.keysmith.request.GroupPolicy.Audience(
-                        java.util.Set.of("U0APPROVER"), java.util.Optional.empty()),
-                    dev.keysmith.testing.NoUserGroups.INSTANCE),
-                notifier),
-            workflow,
-            new Provisioner(iam, audit, clock, "/keysmith/", Optional.empty()),
-            new IamDirectory(iam, List.of("developers"), Runnable::run, Ticker.systemTicker()),
-            ids::next,
-            new RequestService.Deadlines(
-                Duration.ofDays(7), Duration.ofHours(4), Duration.ofDays(3)));
+    RequestPorts ports =
+        new RequestPorts(
+            new SqliteRequestStore(db),
+            new Policies(
+                List.of(),
+                new GroupPolicy.Audience(Set.of("U0APPROVER"), Optional.empty()),
+                NoUserGroups.INSTANCE),
+            notifier);
+    IamDirectory directory =
+        new IamDirectory(iam, List.of("developers"), Runnable::run, Ticker.systemTicker());
+    RequestService.Deadlines deadlines =
+        new RequestService.Deadlines(Duration.ofDays(7), Duration.ofHours(4), Duration.ofDays(3));
+    submissions = new RequestSubmissions(ports, workflow, directory, ids::next, deadlines);
   }
 
   @AfterEach
@@ -82,10 +81,10 @@ class RequestServiceTest {
 
   @Test
   void submit_nameAnOpenRequestClaims_namesThatRequest() {
-    RequestService.Submission first = service.submit(form("alice", "reports"), REQUESTER);
+    RequestSubmissions.Submission first = submissions.submit(form("alice", "reports"), REQUESTER);
     assertTrue(first.accepted());
 
-    RequestService.Submission second = service.submit(form("ALICE", "reports"), "U0OTHER");
+    RequestSubmissions.Submission second = submissions.submit(form("ALICE", "reports"), "U0OTHER");
 
     assertFalse(second.accepted());
     assertEquals(
@@ -95,9 +94,9 @@ class RequestServiceTest {
 
   @Test
   void submit_claimedNameWithOtherProblems_reportsThemAllAtOnce() {
-    service.submit(form("alice", "reports"), REQUESTER);
+    submissions.submit(form("alice", "reports"), REQUESTER);
 
-    RequestService.Submission second = service.submit(form("alice", " "), "U0OTHER");
+    RequestSubmissions.Submission second = submissions.submit(form("alice", " "), "U0OTHER");
 
     assertEquals(
         Map.of(
