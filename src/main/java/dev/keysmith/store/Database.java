@@ -1,26 +1,43 @@
 package dev.keysmith.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.keysmith.workflow.Transactions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Optional;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationVersion;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
 import org.sqlite.SQLiteException;
 
 /**
- * Keysmith's SQLite database ({@code keysmith.db}): one connection, used by one thread at a time,
- * so a read-then-write inside {@link #withConnection} is atomic for every caller in this process.
+ * Keysmith's database: SQLite in the data directory ({@code keysmith.db}, the default), or a
+ * PostgreSQL server that several Keysmith replicas share. Connections come from a pool; {@link
+ * #atomically} binds one to the calling thread for its transaction, which every store call on that
+ * thread joins.
+ *
+ * <p>SQLite has one connection, used by one thread at a time, so a read-then-write is atomic for
+ * every caller in the process. PostgreSQL runs each transaction at READ COMMITTED, set on every
+ * connection whatever the server's default: every state change is a compare-and-set ({@code UPDATE
+ * ... WHERE state = ?}), which a concurrent transaction on the same row makes wait for the first to
+ * commit and then re-checks against the committed row, so exactly one of two racing changes
+ * succeeds; work is claimed with {@code FOR UPDATE SKIP LOCKED}.
  */
 public final class Database implements Transactions, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
@@ -32,15 +49,87 @@ public final class Database implements Transactions, AutoCloseable {
 
   private static final int BUSY_TIMEOUT_MILLIS = 5_000;
 
-  private final Connection connection;
-  private final ReentrantLock lock = new ReentrantLock();
-  private boolean closed;
-  // Both guarded by lock: whether a transaction is open, and what waits for its commit.
-  private boolean inTransaction;
-  private final List<Runnable> afterCommit = new ArrayList<>();
+  /**
+   * The last schema version Keysmith recorded only in SQLite's {@code PRAGMA user_version}, before
+   * it migrated with Flyway.
+   */
+  static final int LEGACY_VERSION = 15;
 
-  private Database(Connection connection) {
-    this.connection = connection;
+  /** Where the migrations of each dialect are, on the class path. */
+  private static final String MIGRATIONS = "classpath:db/migration/";
+
+  /** The SQL dialect of the database, for the few statements that differ. */
+  public enum Dialect {
+    SQLITE("sqlite"),
+    POSTGRESQL("postgresql");
+
+    private final String folder;
+
+    Dialect(String folder) {
+      this.folder = folder;
+    }
+  }
+
+  /**
+   * A PostgreSQL server: its JDBC URL ({@code jdbc:postgresql://host:5432/keysmith}), who to log in
+   * as, and how many connections this replica keeps at most. {@link #toString()} hides the
+   * password.
+   */
+  public record Server(String url, String user, Optional<String> password, int poolSize) {
+    public Server {
+      Objects.requireNonNull(url, "url");
+      Objects.requireNonNull(user, "user");
+      Objects.requireNonNull(password, "password");
+      if (!url.startsWith("jdbc:postgresql:")) {
+        throw new IllegalArgumentException("not a PostgreSQL JDBC URL");
+      }
+      if (poolSize < 2) {
+        throw new IllegalArgumentException("a pool needs at least 2 connections");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Server[url="
+          + url
+          + ", user="
+          + user
+          + ", password="
+          + (password.isPresent() ? "(hidden)" : "(unset)")
+          + ", poolSize="
+          + poolSize
+          + "]";
+    }
+  }
+
+  private final HikariDataSource pool;
+  private final Dialect dialect;
+
+  // Per database, not static: one thread may work with two databases (a test's two replicas), each
+  // with a transaction of its own.
+  @SuppressWarnings("ThreadLocalUsage")
+  private final ThreadLocal<@Nullable Transaction> current = new ThreadLocal<>();
+
+  private volatile boolean closed;
+
+  /** The connection a thread's transaction holds, and what waits for its commit. */
+  private static final class Transaction {
+    final Connection connection;
+    final List<Runnable> afterCommit = new ArrayList<>();
+
+    Transaction(Connection connection) {
+      this.connection = connection;
+    }
+  }
+
+  private Database(HikariDataSource pool, Dialect dialect) {
+    this.pool = pool;
+    this.dialect = dialect;
+  }
+
+  /** Which SQL this database speaks. */
+  public Dialect dialect() {
+    return dialect;
   }
 
   /** Work done with the connection; may throw {@link SQLException}. */
@@ -116,16 +205,21 @@ public final class Database implements Transactions, AutoCloseable {
     } catch (IOException e) {
       throw new StoreException("cannot make the data directory " + dataDir + " private: " + e, e);
     }
-    Connection connection;
-    try {
-      connection = DriverManager.getConnection("jdbc:sqlite:" + file);
-    } catch (SQLException e) {
-      throw failure("open database " + file, e);
-    }
-    Database db = new Database(connection);
+    SQLiteDataSource sqlite = sqlite(file);
+    HikariConfig config = poolConfig("keysmith-sqlite");
+    config.setDataSource(sqlite);
+    // One connection: SQLite writes one transaction at a time, and a second connection in this
+    // process would only wait for the first. It is kept for good (no idle or age limit).
+    config.setMaximumPoolSize(1);
+    config.setMinimumIdle(1);
+    config.setMaxLifetime(0);
+    config.setIdleTimeout(0);
+    // A caller waits for the connection as long as the transaction before it takes.
+    config.setConnectionTimeout(60_000);
+    Database db = new Database(pool(config, "open database " + file), Dialect.SQLITE);
     try {
       db.configureAndCheck(data.marked());
-      db.migrate();
+      db.migrate(sqlite);
       data.mark();
       return db;
     } catch (IOException e) {
@@ -135,6 +229,65 @@ public final class Database implements Transactions, AutoCloseable {
       db.close();
       throw e;
     }
+  }
+
+  /**
+   * Connects to the PostgreSQL database of {@code server} and migrates it to the latest schema;
+   * replicas starting together migrate it once (Flyway holds a lock while it migrates). Refuses
+   * with a {@link StoreException} saying what to do when the server cannot be reached or refuses
+   * the login.
+   */
+  public static Database connect(Server server) {
+    HikariConfig config = poolConfig("keysmith-postgresql");
+    config.setJdbcUrl(server.url());
+    config.setUsername(server.user());
+    server.password().ifPresent(config::setPassword);
+    config.setMaximumPoolSize(server.poolSize());
+    config.setMinimumIdle(Math.min(2, server.poolSize()));
+    config.setConnectionTimeout(10_000);
+    // Explicit, so a server whose default_transaction_isolation differs changes nothing here.
+    config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    config.addDataSourceProperty("ApplicationName", "keysmith");
+    config.addDataSourceProperty("connectTimeout", "10");
+    // A statement stuck on a lock fails rather than holding a pooled connection for ever.
+    config.addDataSourceProperty("options", "-c lock_timeout=30s -c statement_timeout=60s");
+    Database db = new Database(pool(config, "connect to " + server.url()), Dialect.POSTGRESQL);
+    try {
+      db.migrate(db.pool);
+      return db;
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  private static HikariConfig poolConfig(String name) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName(name);
+    config.setAutoCommit(true);
+    // Fail at start, with the database's own reason, rather than at the first click.
+    config.setInitializationFailTimeout(1);
+    return config;
+  }
+
+  private static HikariDataSource pool(HikariConfig config, String operation) {
+    try {
+      return new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new StoreException(
+          operation + " failed: " + (cause.getMessage() == null ? cause : cause.getMessage()), e);
+    }
+  }
+
+  private static SQLiteDataSource sqlite(Path file) {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+    config.enforceForeignKeys(true);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    SQLiteDataSource source = new SQLiteDataSource(config);
+    source.setUrl("jdbc:sqlite:" + file);
+    return source;
   }
 
   /** The database file is there but unusable: SQLite finds it damaged, or it holds no schema. */
@@ -148,31 +301,6 @@ public final class Database implements Transactions, AutoCloseable {
     @Override
     public String getMessage() {
       return Objects.requireNonNull(super.getMessage());
-    }
-  }
-
-  private void configureAndCheck(boolean marked) {
-    try {
-      configure();
-      String check = withConnection("check database", Database::quickCheck);
-      if (!"ok".equals(check)) {
-        throw new Damaged(
-            FILE_NAME + " is damaged: SQLite's quick_check says \"" + check + "\"", null);
-      }
-    } catch (StoreException e) {
-      if (e.getCause() instanceof SQLiteException sqlite && damaged(sqlite)) {
-        throw new Damaged(
-            FILE_NAME + " is damaged: SQLite says " + sqlite.getResultCode().name(), sqlite);
-      }
-      throw e;
-    }
-    if (marked && schemaVersion() == 0) {
-      throw new Damaged(
-          FILE_NAME
-              + " holds no Keysmith schema, but "
-              + DataDirectory.MARKER
-              + " says Keysmith made a database here",
-          null);
     }
   }
 
@@ -193,35 +321,31 @@ public final class Database implements Transactions, AutoCloseable {
     }
   }
 
-  /** Runs {@code work} with the connection, holding it exclusively; {@code operation} names it. */
+  /**
+   * Runs {@code work} with a connection: the calling thread's transaction's, if it has one, else
+   * one from the pool (in auto-commit) for the call alone; {@code operation} names it.
+   */
   public <T> T withConnection(String operation, SqlFunction<Connection, T> work) {
-    lock.lock();
-    try {
-      if (closed) {
-        throw new StoreException(operation + " failed: the database is closed");
+    Transaction tx = current.get();
+    if (tx != null) {
+      try {
+        return work.apply(tx.connection);
+      } catch (SQLException e) {
+        throw failure(operation, e);
       }
-      return work.apply(connection);
+    }
+    try (Connection c = borrow(operation)) {
+      return work.apply(c);
     } catch (SQLException e) {
       throw failure(operation, e);
-    } finally {
-      lock.unlock();
     }
   }
 
-  /** Like {@link #withConnection}, for work that returns nothing. */
-  private void useConnection(String operation, SqlAction work) {
-    withConnection(
-        operation,
-        c -> {
-          work.run(c);
-          return Boolean.TRUE;
-        });
-  }
-
-  /** Work with the connection that returns nothing; may throw {@link SQLException}. */
-  @FunctionalInterface
-  private interface SqlAction {
-    void run(Connection connection) throws SQLException;
+  private Connection borrow(String operation) throws SQLException {
+    if (closed) {
+      throw new StoreException(operation + " failed: the database is closed");
+    }
+    return pool.getConnection();
   }
 
   /** Like {@link #withConnection}, inside one transaction: all of {@code work} or none of it. */
@@ -231,149 +355,209 @@ public final class Database implements Transactions, AutoCloseable {
 
   @Override
   public <T> T atomically(String operation, Supplier<T> work) {
-    List<Runnable> committed;
+    if (current.get() != null) {
+      return work.get();
+    }
+    Transaction tx;
     T result;
-    lock.lock();
-    try {
-      if (inTransaction) {
-        return work.get();
-      }
-      begin(operation);
+    try (Connection c = borrow(operation)) {
+      tx = new Transaction(c);
+      c.setAutoCommit(false);
+      current.set(tx);
       try {
         result = work.get();
-        commit(operation);
-        committed = List.copyOf(afterCommit);
-      } catch (RuntimeException e) {
-        rollback(operation, e);
+        c.commit();
+      } catch (RuntimeException | Error e) {
+        rollback(c, e);
+        throw e;
+      } catch (SQLException e) {
+        rollback(c, e);
         throw e;
       } finally {
-        end(operation);
+        current.remove();
+        c.setAutoCommit(true);
       }
-    } finally {
-      lock.unlock();
+    } catch (SQLException e) {
+      throw failure(operation, e);
     }
-    // Outside the lock: what follows a commit (such as a log line) does not hold up the store.
-    committed.forEach(Runnable::run);
+    // Once the connection is back in the pool: what follows a commit (such as waking the courier)
+    // does not hold up the store.
+    tx.afterCommit.forEach(Runnable::run);
     return result;
   }
 
   @Override
   public void afterCommit(Runnable action) {
-    lock.lock();
-    try {
-      if (inTransaction) {
-        afterCommit.add(action);
-        return;
-      }
-    } finally {
-      lock.unlock();
+    Transaction tx = current.get();
+    if (tx != null) {
+      tx.afterCommit.add(action);
+    } else {
+      action.run();
     }
-    action.run();
   }
 
-  private void begin(String operation) {
-    useConnection(
-        operation,
-        c -> {
-          c.setAutoCommit(false);
-        });
-    inTransaction = true;
-  }
-
-  private void commit(String operation) {
-    useConnection(
-        operation,
-        c -> {
-          c.commit();
-        });
-  }
-
-  private void rollback(String operation, RuntimeException cause) {
+  private static void rollback(Connection c, Throwable cause) {
     try {
-      useConnection(
-          operation,
-          c -> {
-            c.rollback();
-          });
-    } catch (StoreException e) {
+      c.rollback();
+    } catch (SQLException e) {
       cause.addSuppressed(e);
     }
   }
 
-  private void end(String operation) {
-    inTransaction = false;
-    afterCommit.clear();
-    useConnection(
-        operation,
+  /** The schema version the database is migrated to. */
+  int schemaVersion() {
+    return withConnection(
+        "read schema version",
         c -> {
-          c.setAutoCommit(true);
+          try (Statement s = c.createStatement();
+              ResultSet rs =
+                  s.executeQuery(
+                      "SELECT version FROM "
+                          + HISTORY
+                          + " WHERE success AND version IS NOT NULL"
+                          + " ORDER BY installed_rank DESC LIMIT 1")) {
+            return rs.next() ? Integer.parseInt(rs.getString(1)) : 0;
+          }
         });
   }
 
-  /** The schema version recorded in the database file. */
-  int schemaVersion() {
-    return withConnection("read schema version", Database::userVersion);
-  }
-
-  /** Closes the connection; later calls fail with {@link StoreException}. */
+  /** Closes the pool; later calls fail with {@link StoreException}. */
   @Override
   public void close() {
-    lock.lock();
-    try {
-      if (!closed) {
-        closed = true;
-        connection.close();
-      }
-    } catch (SQLException e) {
-      throw failure("close database", e);
-    } finally {
-      lock.unlock();
-    }
+    closed = true;
+    pool.close();
   }
 
-  private void configure() {
-    useConnection(
-        "configure database",
-        c -> {
-          try (Statement s = c.createStatement()) {
-            // WAL lets a backup or an operator's sqlite3 read while Keysmith writes.
-            try (ResultSet rs = s.executeQuery("PRAGMA journal_mode = WAL")) {
+  /** SQLite only: WAL, so a backup or an operator's sqlite3 can read while Keysmith writes. */
+  private void configureAndCheck(boolean marked) {
+    try {
+      withConnection(
+          "configure database",
+          c -> {
+            try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("PRAGMA journal_mode = WAL")) {
               if (!rs.next() || !"wal".equalsIgnoreCase(rs.getString(1))) {
                 throw new StoreException("configure database failed: WAL journal mode refused");
               }
             }
-            s.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MILLIS);
-            s.execute("PRAGMA foreign_keys = ON");
-            s.execute("PRAGMA synchronous = NORMAL");
-          }
-        });
+            return Boolean.TRUE;
+          });
+      String check = withConnection("check database", Database::quickCheck);
+      if (!"ok".equals(check)) {
+        throw new Damaged(
+            FILE_NAME + " is damaged: SQLite's quick_check says \"" + check + "\"", null);
+      }
+    } catch (StoreException e) {
+      if (e.getCause() instanceof SQLiteException sqlite && damaged(sqlite)) {
+        throw new Damaged(
+            FILE_NAME + " is damaged: SQLite says " + sqlite.getResultCode().name(), sqlite);
+      }
+      throw e;
+    }
+    if (marked && withConnection("read schema version", Database::userVersion) == 0) {
+      throw new Damaged(
+          FILE_NAME
+              + " holds no Keysmith schema, but "
+              + DataDirectory.MARKER
+              + " says Keysmith made a database here",
+          null);
+    }
   }
 
-  private void migrate() {
-    inTransaction(
-        "migrate schema",
+  /** Flyway's record of the migrations applied. */
+  static final String HISTORY = "flyway_schema_history";
+
+  /**
+   * Migrates with Flyway. A SQLite database from before Flyway records its version only in {@code
+   * PRAGMA user_version}: Flyway takes it as the baseline and applies what follows. SQLite's
+   * user_version then follows the schema, so a Keysmith from before Flyway refuses a newer one.
+   */
+  private void migrate(DataSource source) {
+    int legacy = dialect == Dialect.SQLITE ? legacyVersion() : 0;
+    var configure =
+        Flyway.configure(Database.class.getClassLoader())
+            .dataSource(source)
+            .locations(MIGRATIONS + dialect.folder)
+            .table(HISTORY)
+            .cleanDisabled(true)
+            // A migration this Keysmith does not know fails validation: see refuseNewer.
+            .ignoreMigrationPatterns("")
+            .validateOnMigrate(false);
+    if (legacy > 0) {
+      configure.baselineOnMigrate(true).baselineVersion(MigrationVersion.fromVersion("" + legacy));
+    }
+    Flyway flyway = configure.load();
+    try {
+      refuseNewer(flyway);
+      var result = flyway.migrate();
+      if (result.migrationsExecuted > 0) {
+        log.info(
+            "database migrated to schema version {} ({} migrations)",
+            result.targetSchemaVersion,
+            result.migrationsExecuted);
+      }
+    } catch (FlywayException e) {
+      throw new StoreException("migrate schema failed: " + e.getMessage(), e);
+    }
+    if (dialect == Dialect.SQLITE) {
+      int version = schemaVersion();
+      withConnection(
+          "record schema version",
+          c -> {
+            try (Statement s = c.createStatement()) {
+              // PRAGMA takes no bind parameters; the version is read from Flyway's own table.
+              return s.execute("PRAGMA user_version = " + version);
+            }
+          });
+    }
+  }
+
+  /** Refuses a database migrated by a newer Keysmith, whose schema this one does not know. */
+  private static void refuseNewer(Flyway flyway) {
+    int known = 0;
+    int applied = 0;
+    for (MigrationInfo m : flyway.info().all()) {
+      if (m.getVersion() == null) {
+        continue;
+      }
+      int version = Integer.parseInt(m.getVersion().getVersion());
+      if (m.getState().isApplied()) {
+        applied = Math.max(applied, version);
+      }
+      if (m.getState().isResolved()) {
+        known = Math.max(known, version);
+      }
+    }
+    if (applied > known) {
+      throw newer(applied, known);
+    }
+  }
+
+  private static StoreException newer(int version, int known) {
+    return new StoreException(
+        "migrate schema failed: the database has schema version "
+            + version
+            + " but this Keysmith knows only up to "
+            + known
+            + "; was it written by a newer Keysmith?");
+  }
+
+  /** SQLite: the version a database from before Flyway recorded, or 0 (new, or Flyway's). */
+  private int legacyVersion() {
+    return withConnection(
+        "read schema version",
         c -> {
-          int current = userVersion(c);
-          if (current > Schema.latestVersion()) {
-            throw new StoreException(
-                "migrate schema failed: the database has schema version "
-                    + current
-                    + " but this Keysmith knows only up to "
-                    + Schema.latestVersion()
-                    + "; was it written by a newer Keysmith?");
-          }
-          try (Statement s = c.createStatement()) {
-            for (Schema.Migration migration : Schema.MIGRATIONS) {
-              if (migration.version() > current) {
-                for (String sql : migration.statements()) {
-                  s.execute(sql);
-                }
-                // PRAGMA takes no bind parameters; the version is our own constant.
-                s.execute("PRAGMA user_version = " + migration.version());
-              }
+          try (ResultSet rs = c.getMetaData().getTables(null, null, HISTORY, null)) {
+            if (rs.next()) {
+              return 0;
             }
           }
-          return Schema.latestVersion();
+          int version = userVersion(c);
+          int known = LEGACY_VERSION;
+          if (version > known) {
+            throw newer(version, known);
+          }
+          return version;
         });
   }
 
@@ -386,9 +570,12 @@ public final class Database implements Transactions, AutoCloseable {
   }
 
   private static StoreException failure(String operation, SQLException e) {
-    // Values are always bound, so neither our message nor SQLite's (in the cause) quotes one.
+    // Values are always bound, so neither our message nor the database's (in the cause) quotes
+    // one.
     String code =
-        e instanceof SQLiteException sqlite ? " (" + sqlite.getResultCode().name() + ")" : "";
+        e instanceof SQLiteException sqlite
+            ? " (" + sqlite.getResultCode().name() + ")"
+            : e.getSQLState() != null ? " (SQLSTATE " + e.getSQLState() + ")" : "";
     return new StoreException(operation + " failed" + code, e);
   }
 }

@@ -85,7 +85,7 @@ class DataDirectoryTest {
     Path data = tmp.resolve("new/data");
 
     try (Database db = Database.open(data)) {
-      assertEquals(Schema.latestVersion(), db.schemaVersion());
+      assertEquals(SqliteMigrations.latestVersion(), db.schemaVersion());
     }
 
     Path marker = data.resolve(DataDirectory.MARKER);
@@ -93,7 +93,7 @@ class DataDirectoryTest {
     assertEquals(PrivateFiles.FILE, Files.getPosixFilePermissions(marker));
     String id = Files.readString(marker);
     try (Database again = Database.open(data)) {
-      assertEquals(Schema.latestVersion(), again.schemaVersion());
+      assertEquals(SqliteMigrations.latestVersion(), again.schemaVersion());
     }
     assertEquals(id, Files.readString(marker), "the marker is written once, never replaced");
   }

@@ -18,15 +18,36 @@ class DatabaseTest {
   @TempDir Path tmp;
 
   @Test
-  void open_newerSchemaVersion_isRefused() {
+  void open_migratedByANewerKeysmith_isRefused() {
+    int newer = SqliteMigrations.latestVersion() + 1;
     try (Database db = Database.open(tmp)) {
       db.withConnection(
-          "bump version",
+          "record a newer migration",
           c -> {
             try (Statement s = c.createStatement()) {
-              return s.execute("PRAGMA user_version = " + (Schema.latestVersion() + 1));
+              return s.execute(
+                  "INSERT INTO flyway_schema_history (installed_rank, version, description, type,"
+                      + " script, checksum, installed_by, execution_time, success) VALUES (999, '"
+                      + newer
+                      + "', 'from the future', 'SQL', 'V"
+                      + newer
+                      + "__from_the_future.sql', 0, 'test', 0, 1)");
             }
           });
+    }
+
+    StoreException e = assertThrows(StoreException.class, () -> Database.open(tmp));
+
+    assertTrue(e.getMessage().contains("newer Keysmith"), e.getMessage());
+    assertTrue(e.getMessage().contains("schema version " + newer), e.getMessage());
+  }
+
+  @Test
+  void open_preFlywayDatabaseOfANewerVersion_isRefused() throws Exception {
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve(Database.FILE_NAME));
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE requests (id TEXT PRIMARY KEY)");
+      s.execute("PRAGMA user_version = " + (Database.LEGACY_VERSION + 1));
     }
 
     StoreException e = assertThrows(StoreException.class, () -> Database.open(tmp));
@@ -154,7 +175,7 @@ class DatabaseTest {
       assertEquals("wal", text(db, "PRAGMA journal_mode"));
       assertEquals(1L, count(db, "PRAGMA foreign_keys"));
       assertEquals(5_000L, count(db, "PRAGMA busy_timeout"));
-      assertEquals(Schema.latestVersion(), db.schemaVersion());
+      assertEquals(SqliteMigrations.latestVersion(), db.schemaVersion());
     }
   }
 
@@ -163,7 +184,7 @@ class DatabaseTest {
     // A database as version 1 of the schema left it, built with the version 1 statements alone.
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve(Database.FILE_NAME));
         Statement s = c.createStatement()) {
-      for (String sql : Schema.MIGRATIONS.get(0).statements()) {
+      for (String sql : SqliteMigrations.upTo(1).get(0).statements()) {
         s.execute(sql);
       }
       s.execute("INSERT INTO audit (at, actor, action, details) VALUES (1, 'keysmith', 'x', '{}')");
@@ -171,7 +192,7 @@ class DatabaseTest {
     }
 
     try (Database db = Database.open(tmp)) {
-      assertEquals(Schema.latestVersion(), db.schemaVersion());
+      assertEquals(SqliteMigrations.latestVersion(), db.schemaVersion());
       assertEquals(1L, count(db, "SELECT count(*) FROM audit"));
       assertEquals(0L, count(db, "SELECT count(*) FROM jobs"));
       assertEquals(

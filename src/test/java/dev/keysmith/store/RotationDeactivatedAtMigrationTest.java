@@ -24,7 +24,7 @@ class RotationDeactivatedAtMigrationTest {
     try (Connection c =
             DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve(Database.FILE_NAME));
         Statement s = c.createStatement()) {
-      for (Schema.Migration m : Schema.MIGRATIONS) {
+      for (SqliteMigrations.Migration m : SqliteMigrations.upTo(7)) {
         if (m.version() <= 7) {
           for (String sql : m.statements()) {
             s.execute(sql);
@@ -44,7 +44,7 @@ class RotationDeactivatedAtMigrationTest {
       Rotation deactivated = rotations.find("RT-AAAAAA").orElseThrow();
       assertEquals(Instant.ofEpochMilli(2_000L), deactivated.deactivatedAt(), "the last one");
       assertNull(rotations.find("RT-BBBBBB").orElseThrow().deactivatedAt());
-      assertEquals(Schema.latestVersion(), db.schemaVersion());
+      assertEquals(SqliteMigrations.latestVersion(), db.schemaVersion());
     }
   }
 

@@ -238,7 +238,7 @@ class SqliteRequestStoreTest {
     db = Database.open(dataDir);
     store = new SqliteRequestStore(db);
 
-    assertEquals(Schema.latestVersion(), db.schemaVersion());
+    assertEquals(SqliteMigrations.latestVersion(), db.schemaVersion());
     assertEquals(Optional.of(request), store.find("KS-AAAAAA"));
   }
 

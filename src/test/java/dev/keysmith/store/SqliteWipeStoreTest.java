@@ -84,7 +84,7 @@ class SqliteWipeStoreTest {
     java.nio.file.Files.createDirectories(old);
     try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + old.resolve("keysmith.db"));
         Statement st = c.createStatement()) {
-      for (Schema.Migration m : Schema.MIGRATIONS.subList(0, 2)) {
+      for (SqliteMigrations.Migration m : SqliteMigrations.upTo(2)) {
         for (String sql : m.statements()) {
           st.execute(sql);
         }
