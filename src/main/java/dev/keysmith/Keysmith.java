@@ -178,7 +178,18 @@ public final class Keysmith implements AutoCloseable {
     ExecutorService workers = wiring.workers();
     closeables.add(wiring.iam());
     closeables.add(wiring.sts());
-    Database database = Database.open(config.dataDir(), settings.startFresh());
+    Database database =
+        config
+            .database()
+            .map(
+                server ->
+                    Database.connect(
+                        new Database.Server(
+                            server.url(),
+                            settings.databaseLogin().requireUser(),
+                            settings.databaseLogin().password(),
+                            server.poolSize())))
+            .orElseGet(() -> Database.open(config.dataDir(), settings.startFresh()));
     closeables.add(database);
     AuditTrail audit = new SqliteAuditTrail(database);
     SqliteJobStore jobs = new SqliteJobStore(database, clock);
@@ -564,6 +575,9 @@ public final class Keysmith implements AutoCloseable {
     try {
       settings = Settings.fromEnv(System.getenv());
       config = ConfigLoader.load(settings.configPath());
+      if (config.database().isPresent()) {
+        var unused = settings.databaseLogin().requireUser();
+      }
     } catch (ConfigException e) {
       log.error("Keysmith cannot start: {}", e.getMessage());
       System.exit(2);

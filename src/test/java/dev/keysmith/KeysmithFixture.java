@@ -134,7 +134,8 @@ final class KeysmithFixture implements AutoCloseable {
             0,
             Settings.DEFAULT_MAX_CONNECTIONS,
             Settings.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
-            startFresh);
+            startFresh,
+            Settings.DatabaseLogin.NONE);
     KeysmithConfig config =
         new KeysmithConfig(
             Set.of(APPROVER, APPROVER_2),
@@ -149,7 +150,8 @@ final class KeysmithFixture implements AutoCloseable {
             dataDir,
             withApproval(KeysmithConfig.KeyCare.defaults(), rotationNeedsApproval),
             KeysmithConfig.Pending.defaults(),
-            policies);
+            policies,
+            Optional.empty());
     keysmith =
         Keysmith.start(
             settings,

@@ -107,7 +107,8 @@ public final class BenchHost {
             dataDir,
             KeysmithConfig.KeyCare.defaults(),
             KeysmithConfig.Pending.defaults(),
-            List.of());
+            List.of(),
+            Optional.empty());
     // As Keysmith.main builds them, plus the timing interceptor on IAM and, on its HTTP client,
     // the throttle.
     IamClient iam = AwsClients.iam(moto, MotoServer.CREDENTIALS, List.of(iamTiming), iamThrottle);

@@ -43,7 +43,8 @@ record ConfigFile(
     Keys keys,
     Requests requests,
     Map<String, Policy> policies,
-    String dataDir) {
+    String dataDir,
+    @Nullable Database database) {
   /** The records read from a mapping; the others are read from a single value. */
   static final Set<Class<?>> MAPPINGS =
       Set.of(
@@ -54,7 +55,8 @@ record ConfigFile(
           Keys.class,
           Requests.class,
           Policy.class,
-          Audience.class);
+          Audience.class,
+          Database.class);
 
   private static final Form USER_ID =
       new Form("[UW][A-Z0-9]{6,20}", "is not a Slack user id (like U0123ABCD)");
@@ -160,7 +162,8 @@ record ConfigFile(
                   Policy p = policyOf(policies, g);
                   return p == null ? GroupPolicy.defaults(g) : p.toPolicy(g);
                 })
-            .toList());
+            .toList(),
+        Optional.ofNullable(database).map(Database::server));
   }
 
   /** The policy written for {@code group}, its name compared ignoring case, or null. */
@@ -201,6 +204,50 @@ record ConfigFile(
             "needs at least one approver: Slack user ids under approvers.users"
                 + " or a user group id as approvers.userGroup");
       }
+    }
+  }
+
+  /**
+   * {@code database:}, a PostgreSQL server that several replicas share instead of SQLite in {@code
+   * dataDir}. Its login comes from the environment, never from this file.
+   */
+  record Database(String url, Integer poolSize) {
+    private static final Pattern URL = Pattern.compile("jdbc:postgresql://[^\\s?]+(\\?\\S*)?");
+    private static final Pattern CREDENTIAL =
+        Pattern.compile("(?i)[?&](user|password|sslpassword)=");
+
+    Database {
+      if (url == null || url.isBlank()) {
+        throw new Invalid(
+            "url",
+            "is missing: name the PostgreSQL database (like"
+                + " jdbc:postgresql://db.internal:5432/keysmith), or leave database out to keep"
+                + " SQLite in dataDir");
+      }
+      if (!URL.matcher(url).matches()) {
+        throw new Invalid(
+            "url",
+            quote(url)
+                + " is not a PostgreSQL JDBC URL (like jdbc:postgresql://db.internal:5432/keysmith)");
+      }
+      Matcher credential = CREDENTIAL.matcher(url);
+      if (credential.find()) {
+        // Not quoted: the value may be a password.
+        throw new Invalid(
+            "url",
+            "holds a "
+                + credential.group(1).toLowerCase(Locale.ROOT)
+                + ": give the login in KEYSMITH_DATABASE_USER and KEYSMITH_DATABASE_PASSWORD,"
+                + " never in the file");
+      }
+      poolSize = poolSize == null ? KeysmithConfig.DatabaseServer.DEFAULT_POOL_SIZE : poolSize;
+      if (poolSize < 2 || poolSize > 100) {
+        throw new Invalid("poolSize", poolSize + " must be from 2 to 100 connections");
+      }
+    }
+
+    KeysmithConfig.DatabaseServer server() {
+      return new KeysmithConfig.DatabaseServer(url, poolSize);
     }
   }
 

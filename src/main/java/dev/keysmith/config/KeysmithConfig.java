@@ -24,6 +24,8 @@ import java.util.Set;
  * @param pending how long a request may wait for a decision
  * @param policies the access policies of the groups that have one; the others get {@link
  *     GroupPolicy#defaults}
+ * @param database the PostgreSQL server replicas share, when one is set; else SQLite in {@code
+ *     dataDir}
  */
 public record KeysmithConfig(
     Set<String> approverIds,
@@ -38,10 +40,22 @@ public record KeysmithConfig(
     Path dataDir,
     KeyCare keyCare,
     Pending pending,
-    List<GroupPolicy> policies) {
+    List<GroupPolicy> policies,
+    Optional<DatabaseServer> database) {
 
   public KeysmithConfig {
     policies = List.copyOf(policies);
+  }
+
+  /**
+   * A PostgreSQL database that several replicas share.
+   *
+   * @param url its JDBC URL, without a login (that comes from the environment)
+   * @param poolSize how many connections one replica keeps at most
+   */
+  public record DatabaseServer(String url, int poolSize) {
+    /** Enough for the work pool, the courier and the timer, with room for a burst of clicks. */
+    public static final int DEFAULT_POOL_SIZE = 10;
   }
 
   /**

@@ -24,6 +24,8 @@ import java.util.Optional;
  *     client address (behind a proxy, the proxy's)
  * @param startFresh {@code KEYSMITH_START_FRESH}: start with an empty database when the one in the
  *     data directory is lost or damaged, moving its files aside; default false
+ * @param databaseLogin {@code KEYSMITH_DATABASE_USER} and {@code KEYSMITH_DATABASE_PASSWORD}, the
+ *     login to the PostgreSQL server of the config file's {@code database.url}
  */
 public record Settings(
     String botToken,
@@ -34,7 +36,8 @@ public record Settings(
     int port,
     int maxConnections,
     int maxConnectionsPerAddress,
-    boolean startFresh) {
+    boolean startFresh,
+    DatabaseLogin databaseLogin) {
 
   static final String BOT_TOKEN = "SLACK_BOT_TOKEN";
   static final String APP_TOKEN = "SLACK_APP_TOKEN";
@@ -46,6 +49,46 @@ public record Settings(
   static final String MAX_CONNECTIONS = "KEYSMITH_HTTP_MAX_CONNECTIONS";
   static final String MAX_CONNECTIONS_PER_ADDRESS = "KEYSMITH_HTTP_MAX_CONNECTIONS_PER_ADDRESS";
   static final String START_FRESH = "KEYSMITH_START_FRESH";
+  static final String DATABASE_USER = "KEYSMITH_DATABASE_USER";
+  static final String DATABASE_PASSWORD = "KEYSMITH_DATABASE_PASSWORD";
+
+  /**
+   * Who Keysmith logs in to PostgreSQL as; {@link #toString()} hides the password.
+   *
+   * @param user {@code KEYSMITH_DATABASE_USER}
+   * @param password {@code KEYSMITH_DATABASE_PASSWORD}; unset when the server needs none (a client
+   *     certificate, or a {@code .pgpass} file)
+   */
+  public record DatabaseLogin(Optional<String> user, Optional<String> password) {
+    /** No login: SQLite needs none. */
+    public static final DatabaseLogin NONE = new DatabaseLogin(Optional.empty(), Optional.empty());
+
+    public DatabaseLogin {
+      Objects.requireNonNull(user, "user");
+      Objects.requireNonNull(password, "password");
+    }
+
+    /** The user, or a {@link ConfigException} saying which variable to set. */
+    public String requireUser() {
+      return user.orElseThrow(
+          () ->
+              new ConfigException(
+                  DATABASE_USER
+                      + " is not set: the config file names a PostgreSQL server (database.url);"
+                      + " give the user Keysmith logs in as (and its password in "
+                      + DATABASE_PASSWORD
+                      + ")"));
+    }
+
+    @Override
+    public String toString() {
+      return "DatabaseLogin[user="
+          + user.orElse("(unset)")
+          + ", password="
+          + (password.isPresent() ? "(hidden)" : "(unset)")
+          + "]";
+    }
+  }
 
   /**
    * Far more than Slack opens at once, yet a bound: a stalled connection is cut within seconds, so
@@ -65,6 +108,7 @@ public record Settings(
     Objects.requireNonNull(appToken, "appToken");
     Objects.requireNonNull(slackApiUrl, "slackApiUrl");
     Objects.requireNonNull(configPath, "configPath");
+    Objects.requireNonNull(databaseLogin, "databaseLogin");
     if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
       throw new IllegalArgumentException("connection caps must be at least 1");
     }
@@ -89,7 +133,8 @@ public record Settings(
         port,
         maxConnections,
         maxConnectionsPerAddress,
-        /* startFresh= */ false);
+        /* startFresh= */ false,
+        DatabaseLogin.NONE);
   }
 
   /** Settings with the default connection caps. */
@@ -145,7 +190,8 @@ public record Settings(
         number(env, PORT, DEFAULT_PORT, 65535, "a port number from 1 to 65535"),
         count(env, MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS),
         count(env, MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
-        flag(env, START_FRESH));
+        flag(env, START_FRESH),
+        new DatabaseLogin(optional(env, DATABASE_USER), optional(env, DATABASE_PASSWORD)));
   }
 
   /** Whether Keysmith connects to Slack over Socket Mode (an app token is set) instead of HTTP. */
@@ -172,6 +218,8 @@ public record Settings(
         + maxConnectionsPerAddress
         + ", startFresh="
         + startFresh
+        + ", databaseLogin="
+        + databaseLogin
         + "]";
   }
 

@@ -480,6 +480,61 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void parse_database_readsThePostgresServer() {
+    KeysmithConfig config =
+        ConfigLoader.parse(
+            VALID
+                + "database:\n"
+                + "  url: jdbc:postgresql://db.internal:5432/keysmith?sslmode=verify-full\n"
+                + "  poolSize: 20\n",
+            BASE);
+
+    assertEquals(
+        Optional.of(
+            new KeysmithConfig.DatabaseServer(
+                "jdbc:postgresql://db.internal:5432/keysmith?sslmode=verify-full", 20)),
+        config.database());
+    assertEquals(
+        KeysmithConfig.DatabaseServer.DEFAULT_POOL_SIZE,
+        ConfigLoader.parse(VALID + "database:\n  url: jdbc:postgresql://db/keysmith\n", BASE)
+            .database()
+            .orElseThrow()
+            .poolSize());
+    assertEquals(Optional.empty(), ConfigLoader.parse(VALID, BASE).database());
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "jdbc:postgresql://db/keysmith?user=keysmith&password=hunter2 | database.url holds a"
+            + " user: give the login in KEYSMITH_DATABASE_USER and KEYSMITH_DATABASE_PASSWORD",
+        "jdbc:postgresql://db/keysmith?ssl=true&PASSWORD=hunter2 | database.url holds a password:",
+        "jdbc:mysql://db/keysmith | database.url 'jdbc:mysql://db/keysmith' is not a PostgreSQL"
+            + " JDBC URL",
+        "postgres://db/keysmith | is not a PostgreSQL JDBC URL (like"
+            + " jdbc:postgresql://db.internal:5432/keysmith)",
+        "'' | database.url is missing: name the PostgreSQL database"
+      })
+  void parse_badDatabaseUrl_namesTheKeyAndNeverRepeatsAPassword(String url, String expected) {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.parse(VALID + "database:\n  url: '" + url + "'\n", BASE));
+
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+    assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 101})
+  void parse_databasePoolSizeOutOfRange_isRefused(int size) {
+    assertFails(
+        VALID + "database:\n  url: jdbc:postgresql://db/keysmith\n  poolSize: " + size + "\n",
+        "database.poolSize " + size + " must be from 2 to 100 connections");
+  }
+
+  @Test
   void parse_unknownKey_namesItsLine() {
     assertFails(with("maxAge: 60d", "maxKeyAge: 60d"), "keys.unusedAfter) (line 16)");
   }
@@ -547,7 +602,8 @@ class ConfigLoaderTest {
             new KeysmithConfig.Pending(Duration.ofHours(2), Duration.ofDays(2)),
             List.of(
                 dev.keysmith.request.GroupPolicy.defaults("developers"),
-                dev.keysmith.request.GroupPolicy.defaults("readonly"))),
+                dev.keysmith.request.GroupPolicy.defaults("readonly")),
+            Optional.empty()),
         config);
   }
 

@@ -292,6 +292,32 @@ class SettingsTest {
     assertTrue(Settings.fromEnv(env(fresh)).startFresh());
   }
 
+  @Test
+  void fromEnv_databaseLogin_isReadAndItsPasswordNeverShown() {
+    Map<String, String> base = Map.of("SLACK_BOT_TOKEN", BOT, "SLACK_SIGNING_SECRET", SIGNING);
+    Map<String, String> login = new HashMap<>(base);
+    login.put("KEYSMITH_DATABASE_USER", "keysmith");
+    login.put("KEYSMITH_DATABASE_PASSWORD", "pg-secret-value");
+
+    Settings settings = Settings.fromEnv(env(login));
+
+    assertEquals(Optional.of("keysmith"), settings.databaseLogin().user());
+    assertEquals(Optional.of("pg-secret-value"), settings.databaseLogin().password());
+    assertEquals("keysmith", settings.databaseLogin().requireUser());
+    assertFalse(settings.toString().contains("pg-secret-value"), settings.toString());
+    assertTrue(settings.toString().contains("password=(hidden)"), settings.toString());
+    assertEquals(Settings.DatabaseLogin.NONE, Settings.fromEnv(env(base)).databaseLogin());
+  }
+
+  @Test
+  void requireUser_withoutTheVariable_namesItAndTheConfigKey() {
+    ConfigException e =
+        assertThrows(ConfigException.class, Settings.DatabaseLogin.NONE::requireUser);
+
+    assertTrue(e.getMessage().startsWith("KEYSMITH_DATABASE_USER is not set"), e.getMessage());
+    assertTrue(e.getMessage().contains("database.url"), e.getMessage());
+  }
+
   private static Map<String, String> env(Map<String, String> values) {
     // Unrelated variables, as a real environment has, must not matter.
     Map<String, String> env = new HashMap<>(Map.of("HOME", "/root", "PATH", "/usr/bin"));
