@@ -321,39 +321,36 @@ public final class TestPostgres {
         continue;
       }
       String adminUrl = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
-      awaitConnection(adminUrl, deadline, log);
+      checkConnection(adminUrl, log);
       return new TestPostgres(adminUrl, SUPERUSER, SUPERUSER_PASSWORD);
     }
     throw new IllegalStateException(String.join("\n", failures));
   }
 
-  /** pg_ctl -w has waited for the server to say it is ready; this proves JDBC can reach it. */
-  private static void awaitConnection(String url, Deadline deadline, Path log) {
-    SQLException last = null;
-    do {
-      try (Connection check = connect(url, SUPERUSER, SUPERUSER_PASSWORD)) {
-        if (check.isValid(5)) {
-          return;
-        }
-      } catch (SQLException e) {
-        last = e;
+  /**
+   * pg_ctl -w has waited until the server marked itself ready, which it does only once it listens
+   * and takes connections; this proves JDBC reaches it, in one try, since a retry would only wait.
+   */
+  private static void checkConnection(String url, Path log) {
+    try (Connection check = connect(url, SUPERUSER, SUPERUSER_PASSWORD)) {
+      if (check.isValid(5)) {
+        return;
       }
-      try {
-        TimeUnit.MILLISECONDS.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    } while (!deadline.passed());
-    throw new IllegalStateException(
-        "PostgreSQL started but took no connection at "
-            + url
-            + " within "
-            + STARTUP_TIMEOUT
-            + ": "
-            + last
-            + "\nIts server log:\n"
-            + tail(log));
+      throw new IllegalStateException(
+          "PostgreSQL started but its connection at "
+              + url
+              + " is not valid. Its server log:\n"
+              + tail(log));
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "PostgreSQL started but took no connection at "
+              + url
+              + ": "
+              + e
+              + "\nIts server log:\n"
+              + tail(log),
+          e);
+    }
   }
 
   private static void stopCluster(Path bin, RunAs runAs, Path dir) {
