@@ -61,16 +61,16 @@ import dev.keysmith.slack.SlackSecretChannel;
 import dev.keysmith.slack.SlackWebApi;
 import dev.keysmith.slack.SocketModeDispatch;
 import dev.keysmith.store.Database;
-import dev.keysmith.store.SqliteAuditTrail;
-import dev.keysmith.store.SqliteJobStore;
-import dev.keysmith.store.SqliteLeaverLog;
-import dev.keysmith.store.SqliteLinkStore;
-import dev.keysmith.store.SqliteOffboardStore;
-import dev.keysmith.store.SqliteOutbox;
-import dev.keysmith.store.SqliteReminderLog;
-import dev.keysmith.store.SqliteRequestStore;
-import dev.keysmith.store.SqliteRotationStore;
-import dev.keysmith.store.SqliteWipeStore;
+import dev.keysmith.store.SqlAuditTrail;
+import dev.keysmith.store.SqlJobStore;
+import dev.keysmith.store.SqlLeaverLog;
+import dev.keysmith.store.SqlLinkStore;
+import dev.keysmith.store.SqlOffboardStore;
+import dev.keysmith.store.SqlOutbox;
+import dev.keysmith.store.SqlReminderLog;
+import dev.keysmith.store.SqlRequestStore;
+import dev.keysmith.store.SqlRotationStore;
+import dev.keysmith.store.SqlWipeStore;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
 import java.net.InetSocketAddress;
@@ -106,7 +106,7 @@ public final class Keysmith implements AutoCloseable {
    * What Keysmith runs on besides its settings: the clock, the AWS clients, the worker pool for
    * slow work after acks, whether to run housekeeping (wipes, expiries) on a timer, and how long an
    * edit of a Slack message waits for the next state before it is sent ({@link
-   * SqliteOutbox#EDIT_SETTLE}; tests that step an injected clock set zero).
+   * SqlOutbox#EDIT_SETTLE}; tests that step an injected clock set zero).
    */
   public record Wiring(
       Clock clock,
@@ -123,7 +123,7 @@ public final class Keysmith implements AutoCloseable {
         AwsClients.Lazy<StsClient> sts,
         ExecutorService workers,
         boolean scheduleHousekeeping) {
-      this(clock, iam, sts, workers, scheduleHousekeeping, SqliteOutbox.EDIT_SETTLE);
+      this(clock, iam, sts, workers, scheduleHousekeeping, SqlOutbox.EDIT_SETTLE);
     }
   }
 
@@ -191,8 +191,8 @@ public final class Keysmith implements AutoCloseable {
                             server.poolSize())))
             .orElseGet(() -> Database.open(config.dataDir(), settings.startFresh()));
     closeables.add(database);
-    AuditTrail audit = new SqliteAuditTrail(database);
-    SqliteJobStore jobs = new SqliteJobStore(database, clock);
+    AuditTrail audit = new SqlAuditTrail(database);
+    SqlJobStore jobs = new SqlJobStore(database, clock);
     WorkflowContext workflow =
         new WorkflowContext(new Transitions(database, audit, jobs, clock), audit, clock);
 
@@ -206,7 +206,7 @@ public final class Keysmith implements AutoCloseable {
             slack.methods(settings.botToken()), settings.botToken(), slackConfig, slackLiveness);
     // Messages are left in the outbox inside the transaction of their change; the courier is woken
     // once it commits. It is made further down, with the receipts that need the workflows.
-    SqliteOutbox outboxStore = new SqliteOutbox(database, clock, wiring.slackEditSettle());
+    SqlOutbox outboxStore = new SqlOutbox(database, clock, wiring.slackEditSettle());
     AtomicReference<@Nullable Courier> courierRef = new AtomicReference<>();
     Outbox outbox =
         message -> {
@@ -240,7 +240,7 @@ public final class Keysmith implements AutoCloseable {
             approvers);
     RequestPorts requestPorts =
         new RequestPorts(
-            new SqliteRequestStore(database),
+            new SqlRequestStore(database),
             policies,
             new SlackNotifier(outbox, config.approvalsChannel(), policies));
     RequestService.Deadlines deadlines =
@@ -259,8 +259,7 @@ public final class Keysmith implements AutoCloseable {
         new RequestSubmissions(
             requestPorts, workflow, directory, new RequestIds(new SecureRandom()), deadlines);
     SecretReveal reveal =
-        new SecretReveal(
-            new SqliteWipeStore(database), secrets, workflow, config.secretVisibleFor());
+        new SecretReveal(new SqlWipeStore(database), secrets, workflow, config.secretVisibleFor());
     CredentialDelivery delivery =
         new CredentialDelivery(
             requestPorts,
@@ -276,7 +275,7 @@ public final class Keysmith implements AutoCloseable {
         new RotationContext(
             iam,
             ownership,
-            new SqliteRotationStore(database),
+            new SqlRotationStore(database),
             keyNotifier,
             config.keyCare(),
             workflow);
@@ -289,7 +288,7 @@ public final class Keysmith implements AutoCloseable {
     LinkService links =
         new LinkService(
             new LinkPorts(
-                new SqliteLinkStore(database),
+                new SqlLinkStore(database),
                 approvers,
                 new SlackLinkNotifier(outbox, config.approvalsChannel())),
             ownership,
@@ -302,7 +301,7 @@ public final class Keysmith implements AutoCloseable {
         new OffboardService(
             iam,
             directory,
-            new SqliteOffboardStore(database),
+            new SqlOffboardStore(database),
             new SlackOffboardNotifier(outbox, config.approvalsChannel()),
             approvers::isApprover,
             workflow,
@@ -312,7 +311,7 @@ public final class Keysmith implements AutoCloseable {
             iam,
             directory,
             new SlackPeople(slackApi),
-            new SqliteLeaverLog(database),
+            new SqlLeaverLog(database),
             keyNotifier,
             requests,
             jobs,
@@ -320,7 +319,7 @@ public final class Keysmith implements AutoCloseable {
     Lifetimes lifetimes =
         new Lifetimes(requestPorts.store(), requestPorts.notifier(), iam, offboarding, workflow);
     KeyReminders reminders =
-        new KeyReminders(rotations, directory, new SqliteReminderLog(database), jobs);
+        new KeyReminders(rotations, directory, new SqlReminderLog(database), jobs);
     Scheduler scheduler =
         new Scheduler(
             jobs,

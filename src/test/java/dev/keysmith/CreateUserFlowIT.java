@@ -220,7 +220,7 @@ class CreateUserFlowIT {
     k.keysmith.close();
     String id = "KS-RESTRT";
     try (var db = dev.keysmith.store.Database.open(dataDir)) {
-      new dev.keysmith.store.SqliteRequestStore(db)
+      new dev.keysmith.store.SqlRequestStore(db)
           .insert(
               dev.keysmith.request.AccessRequest.pending(
                   id,
@@ -551,7 +551,7 @@ class CreateUserFlowIT {
     k.keysmith.close();
     // What a crash right after CreateUser leaves: an APPROVED request and a half-made user.
     try (var db = dev.keysmith.store.Database.open(dataDir)) {
-      var store = new dev.keysmith.store.SqliteRequestStore(db);
+      var store = new dev.keysmith.store.SqlRequestStore(db);
       var r = store.find(id).orElseThrow();
       assertTrue(
           store.compareAndSet(
@@ -674,7 +674,7 @@ class CreateUserFlowIT {
     k.keysmith.close();
     k.iam.createAccessKey(a -> a.userName("alice"));
     try (var db = dev.keysmith.store.Database.open(dataDir)) {
-      var store = new dev.keysmith.store.SqliteRequestStore(db);
+      var store = new dev.keysmith.store.SqlRequestStore(db);
       var r = store.find(id).orElseThrow();
       assertTrue(
           store.compareAndSet(
@@ -719,14 +719,14 @@ class CreateUserFlowIT {
 
   private long auditCount(String id, String action) {
     try (var db = dev.keysmith.store.Database.open(dataDir)) {
-      return new dev.keysmith.store.SqliteAuditTrail(db)
+      return new dev.keysmith.store.SqlAuditTrail(db)
           .forRequest(id).stream().filter(e -> e.action().code().equals(action)).count();
     }
   }
 
   private List<String> auditActions(String id) {
     try (var db = dev.keysmith.store.Database.open(dataDir)) {
-      return new dev.keysmith.store.SqliteAuditTrail(db)
+      return new dev.keysmith.store.SqlAuditTrail(db)
           .forRequest(id).stream().map(e -> e.action().code()).toList();
     }
   }

@@ -279,7 +279,7 @@ class IamFaultsIT {
 
   private String linkState(String id) {
     try (var db = dev.keysmith.store.Database.open(dataDir)) {
-      return new dev.keysmith.store.SqliteLinkStore(db).find(id).orElseThrow().state().name();
+      return new dev.keysmith.store.SqlLinkStore(db).find(id).orElseThrow().state().name();
     }
   }
 

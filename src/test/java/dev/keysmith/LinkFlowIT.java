@@ -385,7 +385,7 @@ class LinkFlowIT {
 
   private List<AuditEvent> audit(String id) {
     try (var db = dev.keysmith.store.Database.open(dataDir)) {
-      return new dev.keysmith.store.SqliteAuditTrail(db).forRequest(id);
+      return new dev.keysmith.store.SqlAuditTrail(db).forRequest(id);
     }
   }
 

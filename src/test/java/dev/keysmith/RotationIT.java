@@ -264,7 +264,7 @@ class RotationIT {
     AccessKey old = k.ownedUserWithKey("alice", OWNER);
     k.keysmith.close();
     try (var db = dev.keysmith.store.Database.open(dataDir)) {
-      var store = new dev.keysmith.store.SqliteRotationStore(db);
+      var store = new dev.keysmith.store.SqlRotationStore(db);
       store.insert(
           new dev.keysmith.rotation.Rotation(
               "RT-CRASH1",

@@ -6,8 +6,10 @@ import dev.keysmith.workflow.Transactions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
+import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /**
@@ -394,6 +397,42 @@ public final class Database implements Transactions, AutoCloseable {
     } else {
       action.run();
     }
+  }
+
+  /**
+   * Runs {@code statement}, taking a unique-constraint violation as nothing changed (0 rows) rather
+   * than an error. Inside a transaction it runs behind a savepoint: PostgreSQL aborts the whole
+   * transaction on a failed statement unless it is rolled back to one.
+   */
+  static int executeUnlessDuplicate(Connection c, PreparedStatement statement) throws SQLException {
+    if (c.getAutoCommit()) {
+      try {
+        return statement.executeUpdate();
+      } catch (SQLException e) {
+        if (duplicate(e)) {
+          return 0;
+        }
+        throw e;
+      }
+    }
+    Savepoint savepoint = c.setSavepoint();
+    try {
+      int changed = statement.executeUpdate();
+      c.releaseSavepoint(savepoint);
+      return changed;
+    } catch (SQLException e) {
+      if (!duplicate(e)) {
+        throw e;
+      }
+      c.rollback(savepoint);
+      return 0;
+    }
+  }
+
+  private static boolean duplicate(SQLException e) {
+    return "23505".equals(e.getSQLState())
+        || (e instanceof SQLiteException sqlite
+            && sqlite.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE);
   }
 
   private static void rollback(Connection c, Throwable cause) {

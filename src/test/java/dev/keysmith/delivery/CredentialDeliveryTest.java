@@ -17,12 +17,13 @@ import dev.keysmith.request.RequestPorts;
 import dev.keysmith.request.RequestState;
 import dev.keysmith.request.RequestWorkflow;
 import dev.keysmith.store.Database;
-import dev.keysmith.store.SqliteAuditTrail;
-import dev.keysmith.store.SqliteJobStore;
-import dev.keysmith.store.SqliteRequestStore;
-import dev.keysmith.store.SqliteWipeStore;
+import dev.keysmith.store.SqlAuditTrail;
+import dev.keysmith.store.SqlJobStore;
+import dev.keysmith.store.SqlRequestStore;
+import dev.keysmith.store.SqlWipeStore;
 import dev.keysmith.testing.FakeIamGateway;
 import dev.keysmith.testing.MutableClock;
+import dev.keysmith.testing.TestDatabase;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
 import java.nio.file.Path;
@@ -37,8 +38,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+@ParameterizedClass
+@EnumSource(Database.Dialect.class)
 class CredentialDeliveryTest {
+  @Parameter Database.Dialect dialect;
+  private TestDatabase testDb;
+
   private static final String OWNER = "U0OWNER";
   private static final Duration VISIBLE = Duration.ofMinutes(2);
 
@@ -50,14 +59,15 @@ class CredentialDeliveryTest {
   private final List<String> told = new ArrayList<>();
   private int failWipes;
   private Database db;
-  private SqliteRequestStore store;
+  private SqlRequestStore store;
   private CredentialDelivery delivery;
   private SecretReveal reveal;
 
   @BeforeEach
   void setUp() {
-    db = Database.open(dir);
-    store = new SqliteRequestStore(db);
+    testDb = TestDatabase.of(dialect, dir);
+    db = testDb.open();
+    store = new SqlRequestStore(db);
     SecretChannel channel =
         new SecretChannel() {
           @Override
@@ -94,11 +104,11 @@ class CredentialDeliveryTest {
                   }
                   return null;
                 });
-    SqliteAuditTrail audit = new SqliteAuditTrail(db);
+    SqlAuditTrail audit = new SqlAuditTrail(db);
     WorkflowContext workflow =
         new WorkflowContext(
-            new Transitions(db, audit, new SqliteJobStore(db, clock), clock), audit, clock);
-    reveal = new SecretReveal(new SqliteWipeStore(db), channel, workflow, VISIBLE);
+            new Transitions(db, audit, new SqlJobStore(db, clock), clock), audit, clock);
+    reveal = new SecretReveal(new SqlWipeStore(db), channel, workflow, VISIBLE);
     delivery =
         new CredentialDelivery(
             new RequestPorts(
@@ -168,7 +178,7 @@ class CredentialDeliveryTest {
     assertTrue(r.arg("iamError").contains("CreateLoginProfile"), r.arg("iamError"));
     assertEquals(1, iam.users.get("alice").keys.size(), "IAM could not undo it yet");
     assertEquals(RequestState.REVEALING, store.find("KS-ABC123").orElseThrow().state());
-    SqliteJobStore jobs = new SqliteJobStore(db, clock);
+    SqlJobStore jobs = new SqlJobStore(db, clock);
     dev.keysmith.jobs.Job undo = jobs.pending("KS-ABC123").get(0);
     assertEquals(CredentialDelivery.UNDO_REVEAL, undo.kind());
     assertEquals(clock.instant().plusSeconds(5), undo.dueAt());
@@ -185,7 +195,7 @@ class CredentialDeliveryTest {
     offered(AccessType.PROGRAMMATIC);
     iam.failNext("ListAccessKeys", "ServiceUnavailable");
     assertThrows(Refusal.class, () -> delivery.reveal("KS-ABC123", OWNER, "broken"));
-    SqliteJobStore jobs = new SqliteJobStore(db, clock);
+    SqlJobStore jobs = new SqlJobStore(db, clock);
 
     iam.failNext("ListAccessKeys", "AccessDenied");
     delivery.undoRevealJob().run(jobs.pending("KS-ABC123").get(0));

@@ -9,8 +9,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.keysmith.core.KeysmithException;
 import dev.keysmith.store.Database;
-import dev.keysmith.store.SqliteJobStore;
+import dev.keysmith.store.SqlJobStore;
 import dev.keysmith.testing.MutableClock;
+import dev.keysmith.testing.TestDatabase;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,9 +32,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
 
+@ParameterizedClass
+@EnumSource(Database.Dialect.class)
 class SchedulerTest {
+  @Parameter Database.Dialect dialect;
+  private TestDatabase testDb;
+
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
   private static final String DEACTIVATE = "rotation.deactivate-old-key";
   private static final String DELETE = "rotation.delete-old-key";
@@ -45,12 +54,13 @@ class SchedulerTest {
   private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
   private final Logger schedulerLog = (Logger) LoggerFactory.getLogger(Scheduler.class);
   private Database db;
-  private SqliteJobStore store;
+  private SqlJobStore store;
 
   @BeforeEach
   void setUp() {
-    db = Database.open(dataDir);
-    store = new SqliteJobStore(db, clock);
+    testDb = TestDatabase.of(dialect, dataDir);
+    db = testDb.open();
+    store = new SqlJobStore(db, clock);
     logs.start();
     schedulerLog.addAppender(logs);
   }
@@ -243,8 +253,8 @@ class SchedulerTest {
     // Keysmith is down for a month, past the job's due time.
     clock.advance(Duration.ofDays(30));
 
-    db = Database.open(dataDir);
-    store = new SqliteJobStore(db, clock);
+    db = testDb.open();
+    store = new SqlJobStore(db, clock);
     assertEquals(0, store.requeueInterrupted());
     Scheduler scheduler = scheduler(Map.of(DEACTIVATE, ran::add));
 
@@ -261,8 +271,8 @@ class SchedulerTest {
     db.close();
     clock.advance(Duration.ofHours(1));
 
-    db = Database.open(dataDir);
-    store = new SqliteJobStore(db, clock);
+    db = testDb.open();
+    store = new SqlJobStore(db, clock);
     Scheduler scheduler = scheduler(Map.of(DEACTIVATE, ran::add));
     assertEquals(0, scheduler.runDue(), "a RUNNING job must wait for requeueInterrupted");
     assertEquals(1, store.requeueInterrupted());

@@ -15,12 +15,13 @@ import dev.keysmith.iam.IamGateway.ServiceCredential;
 import dev.keysmith.iam.UserTags;
 import dev.keysmith.jobs.Job;
 import dev.keysmith.store.Database;
-import dev.keysmith.store.SqliteAuditTrail;
-import dev.keysmith.store.SqliteJobStore;
-import dev.keysmith.store.SqliteOffboardStore;
+import dev.keysmith.store.SqlAuditTrail;
+import dev.keysmith.store.SqlJobStore;
+import dev.keysmith.store.SqlOffboardStore;
 import dev.keysmith.testing.FakeIamGateway;
 import dev.keysmith.testing.FakeIamGateway.FakeUser;
 import dev.keysmith.testing.MutableClock;
+import dev.keysmith.testing.TestDatabase;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
 import java.nio.file.Path;
@@ -36,9 +37,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Offboarding against a fake IAM that refuses DeleteUser while anything remains, as IAM does. */
+@ParameterizedClass
+@EnumSource(Database.Dialect.class)
 class OffboardServiceTest {
+  @Parameter Database.Dialect dialect;
+  private TestDatabase testDb;
+
   private static final String OWNER = "U0OWNER";
   private static final String APPROVER = "U0APPROVER";
   private static final String STRANGER = "U0STRANGER";
@@ -50,18 +59,19 @@ class OffboardServiceTest {
   private final FakeIamGateway iam = new FakeIamGateway(clock);
   private final RecordingNotifier notifier = new RecordingNotifier();
   private Database db;
-  private SqliteOffboardStore store;
-  private SqliteAuditTrail audit;
-  private SqliteJobStore jobs;
+  private SqlOffboardStore store;
+  private SqlAuditTrail audit;
+  private SqlJobStore jobs;
   private OffboardService service;
   private IamDirectory directory;
 
   @BeforeEach
   void setUp() {
-    db = Database.open(dir);
-    store = new SqliteOffboardStore(db);
-    audit = new SqliteAuditTrail(db);
-    jobs = new SqliteJobStore(db, clock);
+    testDb = TestDatabase.of(dialect, dir);
+    db = testDb.open();
+    store = new SqlOffboardStore(db);
+    audit = new SqlAuditTrail(db);
+    jobs = new SqlJobStore(db, clock);
     AtomicInteger ids = new AtomicInteger();
     directory = new IamDirectory(iam, List.of(), Runnable::run, Ticker.systemTicker());
     service =

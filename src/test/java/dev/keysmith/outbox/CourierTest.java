@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.keysmith.audit.AuditAction;
 import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.store.Database;
-import dev.keysmith.store.SqliteAuditTrail;
-import dev.keysmith.store.SqliteOutbox;
+import dev.keysmith.store.SqlAuditTrail;
+import dev.keysmith.store.SqlOutbox;
 import dev.keysmith.testing.MutableClock;
+import dev.keysmith.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,9 +28,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The courier over the SQLite outbox, with a scripted Slack. */
+@ParameterizedClass
+@EnumSource(Database.Dialect.class)
 class CourierTest {
+  @Parameter Database.Dialect dialect;
+  private TestDatabase testDb;
+
   private static final Instant T0 = Instant.parse("2026-12-03T10:00:00Z");
   private static final String APPROVALS = "C0APPROVALS";
 
@@ -38,15 +47,16 @@ class CourierTest {
   private final ScriptedSlack slack = new ScriptedSlack();
   private final List<String> receipts = new ArrayList<>();
   private Database db;
-  private SqliteOutbox outbox;
-  private SqliteAuditTrail audit;
+  private SqlOutbox outbox;
+  private SqlAuditTrail audit;
   private Courier courier;
 
   @BeforeEach
   void setUp() {
-    db = Database.open(dataDir);
-    outbox = new SqliteOutbox(db, clock, Duration.ZERO);
-    audit = new SqliteAuditTrail(db);
+    testDb = TestDatabase.of(dialect, dataDir);
+    db = testDb.open();
+    outbox = new SqlOutbox(db, clock, Duration.ZERO);
+    audit = new SqlAuditTrail(db);
     Receipt recording =
         new Receipt() {
           @Override
@@ -131,7 +141,7 @@ class CourierTest {
 
   @Test
   void anEditOfAPostedMessage_waitsTheSettleTimeSoTheStatesAfterItGoAsOne() {
-    SqliteOutbox settling = new SqliteOutbox(db, clock, Duration.ofSeconds(1));
+    SqlOutbox settling = new SqlOutbox(db, clock, Duration.ofSeconds(1));
     Courier courier =
         new Courier(settling, slack, audit, clock, Map.of(), new Receipt() {}, Runnable::run);
     settling.send(approval("KS-1", "pending"));

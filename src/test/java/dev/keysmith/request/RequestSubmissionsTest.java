@@ -8,12 +8,13 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.request.FormProblem.Reason;
 import dev.keysmith.store.Database;
-import dev.keysmith.store.SqliteAuditTrail;
-import dev.keysmith.store.SqliteJobStore;
-import dev.keysmith.store.SqliteRequestStore;
+import dev.keysmith.store.SqlAuditTrail;
+import dev.keysmith.store.SqlJobStore;
+import dev.keysmith.store.SqlRequestStore;
 import dev.keysmith.testing.FakeIamGateway;
 import dev.keysmith.testing.MutableClock;
 import dev.keysmith.testing.NoUserGroups;
+import dev.keysmith.testing.TestDatabase;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
 import java.nio.file.Path;
@@ -28,9 +29,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The submission half of {@link RequestService}: what it tells the form, as data. */
+@ParameterizedClass
+@EnumSource(Database.Dialect.class)
 class RequestSubmissionsTest {
+  @Parameter Database.Dialect dialect;
+  private TestDatabase testDb;
+
   private static final String REQUESTER = "U0REQ";
   private static final String OWNER = "U0OWNER";
 
@@ -43,12 +52,13 @@ class RequestSubmissionsTest {
 
   @BeforeEach
   void setUp() {
+    testDb = TestDatabase.of(dialect, dir);
     iam.groups.add("developers");
-    db = Database.open(dir);
-    SqliteAuditTrail audit = new SqliteAuditTrail(db);
+    db = testDb.open();
+    SqlAuditTrail audit = new SqlAuditTrail(db);
     WorkflowContext workflow =
         new WorkflowContext(
-            new Transitions(db, audit, new SqliteJobStore(db, clock), clock), audit, clock);
+            new Transitions(db, audit, new SqlJobStore(db, clock), clock), audit, clock);
     Notifier notifier =
         (Notifier)
             java.lang.reflect.Proxy.newProxyInstance(
@@ -57,7 +67,7 @@ class RequestSubmissionsTest {
                 (proxy, method, args) -> null);
     RequestPorts ports =
         new RequestPorts(
-            new SqliteRequestStore(db),
+            new SqlRequestStore(db),
             new Policies(
                 List.of(),
                 new GroupPolicy.Audience(Set.of("U0APPROVER"), Optional.empty()),

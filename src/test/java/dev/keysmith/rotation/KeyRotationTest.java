@@ -18,12 +18,13 @@ import dev.keysmith.jobs.Job;
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.RequestIds;
 import dev.keysmith.store.Database;
-import dev.keysmith.store.SqliteAuditTrail;
-import dev.keysmith.store.SqliteJobStore;
-import dev.keysmith.store.SqliteRotationStore;
-import dev.keysmith.store.SqliteWipeStore;
+import dev.keysmith.store.SqlAuditTrail;
+import dev.keysmith.store.SqlJobStore;
+import dev.keysmith.store.SqlRotationStore;
+import dev.keysmith.store.SqlWipeStore;
 import dev.keysmith.testing.FakeIamGateway;
 import dev.keysmith.testing.MutableClock;
+import dev.keysmith.testing.TestDatabase;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
 import java.nio.file.Path;
@@ -40,23 +41,32 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+@ParameterizedClass
+@EnumSource(Database.Dialect.class)
 class KeyRotationTest {
+  @Parameter Database.Dialect dialect;
+  private TestDatabase testDb;
+
   private static final String OWNER = "U0OWNER";
   @TempDir Path dir;
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
   private final FakeIamGateway iam = new FakeIamGateway(clock);
   private Database db;
-  private SqliteRotationStore rotations;
-  private SqliteJobStore jobs;
+  private SqlRotationStore rotations;
+  private SqlJobStore jobs;
   private KeyRotation rotation;
   private RotationJobs rotationJobs;
 
   @BeforeEach
   void setUp() {
-    db = Database.open(dir);
-    rotations = new SqliteRotationStore(db);
-    SqliteAuditTrail audit = new SqliteAuditTrail(db);
+    testDb = TestDatabase.of(dialect, dir);
+    db = testDb.open();
+    rotations = new SqlRotationStore(db);
+    SqlAuditTrail audit = new SqlAuditTrail(db);
     SecretChannel channel =
         new SecretChannel() {
           @Override
@@ -78,7 +88,7 @@ class KeyRotationTest {
                 KeyNotifier.class.getClassLoader(),
                 new Class<?>[] {KeyNotifier.class},
                 (proxy, method, args) -> null);
-    jobs = new SqliteJobStore(db, clock);
+    jobs = new SqlJobStore(db, clock);
     WorkflowContext workflow =
         new WorkflowContext(new Transitions(db, audit, jobs, clock), audit, clock);
     RotationContext context =
@@ -96,7 +106,7 @@ class KeyRotationTest {
             context,
             new RotationApproval(context, id -> false, ids),
             rotationJobs,
-            new SecretReveal(new SqliteWipeStore(db), channel, workflow, Duration.ofMinutes(2)),
+            new SecretReveal(new SqlWipeStore(db), channel, workflow, Duration.ofMinutes(2)),
             ids);
     iam.createUser("alice", "/", Map.of(UserTags.OWNER, OWNER), Optional.empty());
   }

@@ -15,11 +15,12 @@ import dev.keysmith.jobs.Job;
 import dev.keysmith.request.Notifier.MessageRef;
 import dev.keysmith.request.RequestIds;
 import dev.keysmith.store.Database;
-import dev.keysmith.store.SqliteAuditTrail;
-import dev.keysmith.store.SqliteJobStore;
-import dev.keysmith.store.SqliteLinkStore;
+import dev.keysmith.store.SqlAuditTrail;
+import dev.keysmith.store.SqlJobStore;
+import dev.keysmith.store.SqlLinkStore;
 import dev.keysmith.testing.FakeIamGateway;
 import dev.keysmith.testing.MutableClock;
+import dev.keysmith.testing.TestDatabase;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
 import java.nio.file.Path;
@@ -35,9 +36,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The link workflow's IAM and Slack edges, against a fake IAM and a recording notifier. */
+@ParameterizedClass
+@EnumSource(Database.Dialect.class)
 class LinkServiceTest {
+  @Parameter Database.Dialect dialect;
+  private TestDatabase testDb;
+
   private static final String REQUESTER = "U0REQUESTER";
   private static final String OWNER = "U0OWNER";
   private static final String APPROVER = "U0APPROVER";
@@ -47,17 +56,18 @@ class LinkServiceTest {
   private final FakeIamGateway iam = new FakeIamGateway(clock);
   private final RecordingNotifier notifier = new RecordingNotifier();
   private Database db;
-  private SqliteLinkStore store;
-  private SqliteAuditTrail audit;
-  private SqliteJobStore jobs;
+  private SqlLinkStore store;
+  private SqlAuditTrail audit;
+  private SqlJobStore jobs;
   private LinkService links;
 
   @BeforeEach
   void setUp() {
-    db = Database.open(dir);
-    store = new SqliteLinkStore(db);
-    audit = new SqliteAuditTrail(db);
-    jobs = new SqliteJobStore(db, clock);
+    testDb = TestDatabase.of(dialect, dir);
+    db = testDb.open();
+    store = new SqlLinkStore(db);
+    audit = new SqlAuditTrail(db);
+    jobs = new SqlJobStore(db, clock);
     WorkflowContext workflow =
         new WorkflowContext(new Transitions(db, audit, jobs, clock), audit, clock);
     IamDirectory directory = new IamDirectory(iam, List.of(), Runnable::run, Ticker.systemTicker());

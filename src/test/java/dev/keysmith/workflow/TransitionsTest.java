@@ -16,11 +16,12 @@ import dev.keysmith.request.RequestForm;
 import dev.keysmith.request.RequestState;
 import dev.keysmith.request.RequestWorkflow;
 import dev.keysmith.store.Database;
-import dev.keysmith.store.SqliteAuditTrail;
-import dev.keysmith.store.SqliteJobStore;
-import dev.keysmith.store.SqliteOutbox;
-import dev.keysmith.store.SqliteRequestStore;
+import dev.keysmith.store.SqlAuditTrail;
+import dev.keysmith.store.SqlJobStore;
+import dev.keysmith.store.SqlOutbox;
+import dev.keysmith.store.SqlRequestStore;
 import dev.keysmith.testing.MutableClock;
+import dev.keysmith.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,25 +31,34 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+@ParameterizedClass
+@EnumSource(Database.Dialect.class)
 class TransitionsTest {
+  @Parameter Database.Dialect dialect;
+  private TestDatabase testDb;
+
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
   private static final String FOLLOW_UP = "test.follow-up";
 
   @TempDir Path dataDir;
   private Database db;
-  private SqliteRequestStore store;
-  private SqliteAuditTrail audit;
-  private SqliteJobStore jobs;
+  private SqlRequestStore store;
+  private SqlAuditTrail audit;
+  private SqlJobStore jobs;
   private final MutableClock clock = new MutableClock(T0);
   private AccessRequest pending;
 
   @BeforeEach
   void setUp() {
-    db = Database.open(dataDir);
-    store = new SqliteRequestStore(db);
-    audit = new SqliteAuditTrail(db);
-    jobs = new SqliteJobStore(db, clock);
+    testDb = TestDatabase.of(dialect, dataDir);
+    db = testDb.open();
+    store = new SqlRequestStore(db);
+    audit = new SqlAuditTrail(db);
+    jobs = new SqlJobStore(db, clock);
     pending =
         AccessRequest.pending(
                 "KS-ABC123",
@@ -66,7 +76,7 @@ class TransitionsTest {
 
   @Test
   void tell_leavesItsMessagesOnlyWithAChangeThatCommits() {
-    SqliteOutbox outbox = new SqliteOutbox(db, clock);
+    SqlOutbox outbox = new SqlOutbox(db, clock);
     AccessRequest approved = RequestWorkflow.approve(pending, "U0APPR", true, T0);
     Message notice = new Message("request.notice", "KS-ABC123", "U0REQ", null, "approved", "[]");
 

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** {@link LinkStore} in SQLite. Instants are kept to the millisecond. */
-public final class SqliteLinkStore implements LinkStore {
+/** {@link LinkStore} in the database. Instants are kept to the millisecond. */
+public final class SqlLinkStore implements LinkStore {
   private static final String COLUMNS =
       "state, iam_user, iam_user_lower, owner_id, previous_owner_id, iam_groups, requester_id,"
           + " created_at, expires_at, updated_at, approval_channel, approval_ts, decided_by,"
@@ -23,7 +23,7 @@ public final class SqliteLinkStore implements LinkStore {
   private final Database db;
 
   /** A store over {@code db}, which must be open. */
-  public SqliteLinkStore(Database db) {
+  public SqlLinkStore(Database db) {
     this.db = db;
   }
 
@@ -32,13 +32,14 @@ public final class SqliteLinkStore implements LinkStore {
     return db.withConnection(
         "insert link",
         c -> {
-          // OR IGNORE: a taken id, or a second PENDING link of the same user, is refused, not an
+          // DO NOTHING: a taken id, or a second PENDING link of the same user, is refused, not an
           // error.
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "INSERT OR IGNORE INTO links (id, "
+                  "INSERT INTO links (id, "
                       + COLUMNS
-                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                      + " ON CONFLICT DO NOTHING")) {
             ps.setString(1, link.id());
             bind(ps, 2, link);
             return ps.executeUpdate() == 1;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keysmith.rotation.LinkRequest;
 import dev.keysmith.rotation.LinkState;
+import dev.keysmith.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -14,18 +15,27 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-class SqliteLinkStoreTest {
+@ParameterizedClass
+@EnumSource(Database.Dialect.class)
+class SqlLinkStoreTest {
+  @Parameter Database.Dialect dialect;
+  private TestDatabase testDb;
+
   private static final Instant T0 = Instant.parse("2026-12-01T10:15:30.123Z");
 
   @TempDir Path dataDir;
   private Database db;
-  private SqliteLinkStore store;
+  private SqlLinkStore store;
 
   @BeforeEach
   void setUp() {
-    db = Database.open(dataDir);
-    store = new SqliteLinkStore(db);
+    testDb = TestDatabase.of(dialect, dataDir);
+    db = testDb.open();
+    store = new SqlLinkStore(db);
   }
 
   @AfterEach

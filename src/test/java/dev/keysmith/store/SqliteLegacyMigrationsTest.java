@@ -9,16 +9,50 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Schema version 8 keeps a rotation's deactivation time on the rotation; rotations deactivated by
- * an older Keysmith get it from their last {@code keys.deactivated} audit event.
+ * SQLite databases an older Keysmith left, at their version then, migrated to the latest schema:
+ * the migrations that move data carry it over.
  */
-class RotationDeactivatedAtMigrationTest {
+class SqliteLegacyMigrationsTest {
   @TempDir Path tmp;
 
+  @Test
+  void migration3_carriesAVersion2WipeOverWithItsOwner() throws Exception {
+    Path old = tmp.resolve("v2");
+    java.nio.file.Files.createDirectories(old);
+    try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + old.resolve("keysmith.db"));
+        Statement st = c.createStatement()) {
+      for (SqliteMigrations.Migration m : SqliteMigrations.upTo(2)) {
+        for (String sql : m.statements()) {
+          st.execute(sql);
+        }
+      }
+      st.execute(
+          "INSERT INTO requests (id, state, iam_user_name, iam_user_name_lower, group_name,"
+              + " access_type, owner_id, requester_id, justification, created_at, updated_at)"
+              + " VALUES ('KS-AAAAAA', 'REVEALED', 'alice', 'alice', 'devs', 'BOTH', 'U0OWNER',"
+              + " 'U0REQ', 'x', 0, 0)");
+      st.execute(
+          "INSERT INTO wipes (request_id, response_url, due_at) VALUES ('KS-AAAAAA', 'u', 5)");
+      st.execute("PRAGMA user_version = 2");
+    }
+    try (Database db = Database.open(old)) {
+      assertEquals(
+          List.of(
+              new dev.keysmith.delivery.WipeStore.Wipe(
+                  "KS-AAAAAA", "U0OWNER", "u", Instant.ofEpochMilli(5))),
+          new SqlWipeStore(db).due(Instant.ofEpochMilli(5)));
+    }
+  }
+
+  /**
+   * Schema version 8 keeps a rotation's deactivation time on the rotation; rotations deactivated by
+   * an older Keysmith get it from their last {@code keys.deactivated} audit event.
+   */
   @Test
   void migration8_backfillsDeactivatedAtFromTheAuditTrail() throws Exception {
     try (Connection c =
@@ -40,7 +74,7 @@ class RotationDeactivatedAtMigrationTest {
     }
 
     try (Database db = Database.open(tmp)) {
-      SqliteRotationStore rotations = new SqliteRotationStore(db);
+      SqlRotationStore rotations = new SqlRotationStore(db);
       Rotation deactivated = rotations.find("RT-AAAAAA").orElseThrow();
       assertEquals(Instant.ofEpochMilli(2_000L), deactivated.deactivatedAt(), "the last one");
       assertNull(rotations.find("RT-BBBBBB").orElseThrow().deactivatedAt());

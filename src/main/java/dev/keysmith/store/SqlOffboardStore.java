@@ -17,8 +17,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
-/** {@link OffboardStore} in SQLite. Instants are kept to the millisecond. */
-public final class SqliteOffboardStore implements OffboardStore {
+/** {@link OffboardStore} in the database. Instants are kept to the millisecond. */
+public final class SqlOffboardStore implements OffboardStore {
   private static final String COLUMNS =
       "state, iam_user, iam_user_lower, owner_id, started_by, cause, steps_done, created_at,"
           + " updated_at, failed_step, outcome";
@@ -27,7 +27,7 @@ public final class SqliteOffboardStore implements OffboardStore {
   private final Database db;
 
   /** A store over {@code db}, which must be open. */
-  public SqliteOffboardStore(Database db) {
+  public SqlOffboardStore(Database db) {
     this.db = db;
   }
 
@@ -36,12 +36,12 @@ public final class SqliteOffboardStore implements OffboardStore {
     return db.withConnection(
         "insert offboarding",
         c -> {
-          // OR IGNORE: a taken id, or a second offboarding of a user under way, is refused.
+          // DO NOTHING: a taken id, or a second offboarding of a user under way, is refused.
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "INSERT OR IGNORE INTO offboardings (id, "
+                  "INSERT INTO offboardings (id, "
                       + COLUMNS
-                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
             ps.setString(1, o.id());
             bind(ps, 2, o);
             return ps.executeUpdate() == 1;

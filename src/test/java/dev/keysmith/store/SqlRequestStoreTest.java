@@ -9,6 +9,7 @@ import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.AccessType;
 import dev.keysmith.request.RequestForm;
 import dev.keysmith.request.RequestState;
+import dev.keysmith.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,18 +26,27 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-class SqliteRequestStoreTest {
+@ParameterizedClass
+@EnumSource(Database.Dialect.class)
+class SqlRequestStoreTest {
+  @Parameter Database.Dialect dialect;
+  private TestDatabase testDb;
+
   private static final Instant T0 = Instant.parse("2025-03-01T10:15:30.123Z");
 
   @TempDir Path dataDir;
   private Database db;
-  private SqliteRequestStore store;
+  private SqlRequestStore store;
 
   @BeforeEach
   void setUp() {
-    db = Database.open(dataDir);
-    store = new SqliteRequestStore(db);
+    testDb = TestDatabase.of(dialect, dataDir);
+    db = testDb.open();
+    store = new SqlRequestStore(db);
   }
 
   @AfterEach
@@ -235,8 +245,8 @@ class SqliteRequestStoreTest {
     db.close();
 
     // V1 creates its tables without IF NOT EXISTS, so running it twice would fail here.
-    db = Database.open(dataDir);
-    store = new SqliteRequestStore(db);
+    db = testDb.open();
+    store = new SqlRequestStore(db);
 
     assertEquals(SqliteMigrations.latestVersion(), db.schemaVersion());
     assertEquals(Optional.of(request), store.find("KS-AAAAAA"));

@@ -19,8 +19,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
-/** {@link RequestStore} in SQLite. Instants are kept to the millisecond. */
-public final class SqliteRequestStore implements RequestStore {
+/** {@link RequestStore} in the database. Instants are kept to the millisecond. */
+public final class SqlRequestStore implements RequestStore {
   private static final String COLUMNS =
       "state, iam_user_name, iam_user_name_lower, group_name, access_type, owner_id,"
           + " requester_id, justification, created_at, updated_at, approval_channel, approval_ts,"
@@ -47,7 +47,7 @@ public final class SqliteRequestStore implements RequestStore {
   private final Database db;
 
   /** A store over {@code db}, which must be open. */
-  public SqliteRequestStore(Database db) {
+  public SqlRequestStore(Database db) {
     this.db = db;
   }
 

@@ -5,11 +5,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 
-/** {@link LeaverLog} in the SQLite {@code leavers} table. */
-public final class SqliteLeaverLog implements LeaverLog {
+/** {@link LeaverLog} in the {@code leavers} table. */
+public final class SqlLeaverLog implements LeaverLog {
   private final Database db;
 
-  public SqliteLeaverLog(Database db) {
+  public SqlLeaverLog(Database db) {
     this.db = db;
   }
 

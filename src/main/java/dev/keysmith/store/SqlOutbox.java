@@ -17,10 +17,10 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link OutboxStore} in the SQLite {@code outbox} and {@code outbox_slots} tables. A delivered
- * message keeps its row (purpose, subject, channel, times) as a record, without its content.
+ * {@link OutboxStore} in the {@code outbox} and {@code outbox_slots} tables. A delivered message
+ * keeps its row (purpose, subject, channel, times) as a record, without its content.
  */
-public final class SqliteOutbox implements OutboxStore {
+public final class SqlOutbox implements OutboxStore {
   static final int MAX_ERROR_CHARS = 1_000;
   private static final Duration UNDELIVERABLE_REPORTED_FOR = Duration.ofDays(1);
 
@@ -40,12 +40,12 @@ public final class SqliteOutbox implements OutboxStore {
   private final Duration editSettle;
 
   /** An outbox whose edits settle for {@link #EDIT_SETTLE}. */
-  public SqliteOutbox(Database db, Clock clock) {
+  public SqlOutbox(Database db, Clock clock) {
     this(db, clock, EDIT_SETTLE);
   }
 
   /** An outbox whose edits of a posted message wait {@code editSettle} for newer states. */
-  public SqliteOutbox(Database db, Clock clock, Duration editSettle) {
+  public SqlOutbox(Database db, Clock clock, Duration editSettle) {
     this.db = db;
     this.clock = clock;
     this.editSettle = editSettle;
@@ -279,13 +279,13 @@ public final class SqliteOutbox implements OutboxStore {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT coalesce(sum(state = '"
+                  "SELECT coalesce(sum(CASE WHEN state = '"
                       + PENDING
-                      + "'), 0), coalesce(sum(state = '"
+                      + "' THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN state = '"
                       + PENDING
-                      + "' AND due_at <= ?), 0), coalesce(sum(state = '"
+                      + "' AND due_at <= ? THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN state = '"
                       + UNDELIVERABLE
-                      + "' AND updated_at >= ?), 0) FROM outbox WHERE state IN ('"
+                      + "' AND updated_at >= ? THEN 1 ELSE 0 END), 0) FROM outbox WHERE state IN ('"
                       + PENDING
                       + "', '"
                       + UNDELIVERABLE

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keysmith.audit.AuditAction;
 import dev.keysmith.audit.AuditEvent;
+import dev.keysmith.testing.TestDatabase;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,22 +27,31 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
 
-class SqliteAuditTrailTest {
+@ParameterizedClass
+@EnumSource(Database.Dialect.class)
+class SqlAuditTrailTest {
+  @Parameter Database.Dialect dialect;
+  private TestDatabase testDb;
+
   private static final Instant T0 = Instant.parse("2025-03-01T10:15:30.123Z");
 
   @TempDir Path dataDir;
   private Database db;
-  private SqliteAuditTrail trail;
+  private SqlAuditTrail trail;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
   private final Logger auditLogger = (Logger) LoggerFactory.getLogger("keysmith.audit");
   private Level auditLevel;
 
   @BeforeEach
   void setUp() {
-    db = Database.open(dataDir);
-    trail = new SqliteAuditTrail(db);
+    testDb = TestDatabase.of(dialect, dataDir);
+    db = testDb.open();
+    trail = new SqlAuditTrail(db);
     appender.start();
     auditLogger.addAppender(appender);
     // The tests' logging configuration is WARN; the audit lines are INFO. Captured here, they need

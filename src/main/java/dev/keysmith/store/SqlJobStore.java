@@ -22,11 +22,10 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link JobStore} in the SQLite {@code jobs} table. Due times are kept to the millisecond. A claim
- * is one {@code UPDATE ... RETURNING} statement, atomic even between two processes sharing the
- * file.
+ * {@link JobStore} in the {@code jobs} table. Due times are kept to the millisecond. A claim is one
+ * {@code UPDATE ... RETURNING} statement, atomic even between two processes sharing the file.
  */
-public final class SqliteJobStore implements JobStore {
+public final class SqlJobStore implements JobStore {
   static final int MAX_DATA_CHARS = 4_000;
   static final int MAX_ERROR_CHARS = 1_000;
 
@@ -44,7 +43,7 @@ public final class SqliteJobStore implements JobStore {
   private final Clock clock;
 
   /** A store over {@code db}, which must be open; {@code clock} stamps created and updated. */
-  public SqliteJobStore(Database db, Clock clock) {
+  public SqlJobStore(Database db, Clock clock) {
     this.db = db;
     this.clock = clock;
   }
@@ -175,9 +174,9 @@ public final class SqliteJobStore implements JobStore {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT count(*), coalesce(sum(state = '"
+                  "SELECT count(*), coalesce(sum(CASE WHEN state = '"
                       + PENDING
-                      + "' AND due_at <= ?), 0) FROM jobs WHERE state IN ('"
+                      + "' AND due_at <= ? THEN 1 ELSE 0 END), 0) FROM jobs WHERE state IN ('"
                       + PENDING
                       + "', '"
                       + RUNNING

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.keysmith.jobs.Job;
 import dev.keysmith.jobs.JobBacklog;
 import dev.keysmith.testing.MutableClock;
+import dev.keysmith.testing.TestDatabase;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,8 +31,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-class SqliteJobStoreTest {
+@ParameterizedClass
+@EnumSource(Database.Dialect.class)
+class SqlJobStoreTest {
+  @Parameter Database.Dialect dialect;
+  private TestDatabase testDb;
+
   private static final Instant T0 = Instant.parse("2026-03-01T10:15:30.123Z");
   private static final String DEACTIVATE = "rotation.deactivate-old-key";
   private static final String DELETE = "rotation.delete-old-key";
@@ -41,12 +50,13 @@ class SqliteJobStoreTest {
   @TempDir Path dataDir;
   private final MutableClock clock = new MutableClock(T0);
   private Database db;
-  private SqliteJobStore store;
+  private SqlJobStore store;
 
   @BeforeEach
   void setUp() {
-    db = Database.open(dataDir);
-    store = new SqliteJobStore(db, clock);
+    testDb = TestDatabase.of(dialect, dataDir);
+    db = testDb.open();
+    store = new SqlJobStore(db, clock);
   }
 
   @AfterEach
@@ -96,13 +106,13 @@ class SqliteJobStoreTest {
 
   @Test
   void schedule_tooMuchData_isRefused() {
-    Map<String, String> data = Map.of("note", "x".repeat(SqliteJobStore.MAX_DATA_CHARS));
+    Map<String, String> data = Map.of("note", "x".repeat(SqlJobStore.MAX_DATA_CHARS));
 
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class, () -> store.schedule(DEACTIVATE, KEY, data, T0));
 
-    assertTrue(e.getMessage().contains("at most " + SqliteJobStore.MAX_DATA_CHARS), e.getMessage());
+    assertTrue(e.getMessage().contains("at most " + SqlJobStore.MAX_DATA_CHARS), e.getMessage());
   }
 
   @Test
@@ -277,9 +287,9 @@ class SqliteJobStoreTest {
     long id = store.schedule(DEACTIVATE, KEY, Map.of(), T0);
     assertTrue(store.claimNext(T0).isPresent());
 
-    store.retryAt(id, T0, "e".repeat(SqliteJobStore.MAX_ERROR_CHARS + 50));
+    store.retryAt(id, T0, "e".repeat(SqlJobStore.MAX_ERROR_CHARS + 50));
 
-    assertEquals(SqliteJobStore.MAX_ERROR_CHARS, column(id, "last_error").length());
+    assertEquals(SqlJobStore.MAX_ERROR_CHARS, column(id, "last_error").length());
   }
 
   @Test
@@ -328,8 +338,8 @@ class SqliteJobStoreTest {
     long id = store.schedule(DEACTIVATE, KEY, Map.of("user", "alice"), T0);
     db.close();
 
-    db = Database.open(dataDir);
-    store = new SqliteJobStore(db, clock);
+    db = testDb.open();
+    store = new SqlJobStore(db, clock);
 
     assertEquals(
         List.of(new Job(id, DEACTIVATE, KEY, Map.of("user", "alice"), T0, 0)), store.pending(KEY));
@@ -340,8 +350,8 @@ class SqliteJobStoreTest {
   void schedule_afterReopen_neverReusesAnId() {
     long first = store.schedule(DEACTIVATE, KEY, Map.of(), T0);
     db.close();
-    db = Database.open(dataDir);
-    store = new SqliteJobStore(db, clock);
+    db = testDb.open();
+    store = new SqlJobStore(db, clock);
 
     assertTrue(store.schedule(DEACTIVATE, KEY, Map.of(), T0) > first);
   }
@@ -367,8 +377,8 @@ class SqliteJobStoreTest {
       scheduled.add(store.schedule(DEACTIVATE, "key-" + i, Map.of(), T0.plusMillis(i)));
     }
     // A second Keysmith process, by mistake, on the same data directory.
-    try (Database second = Database.open(dataDir)) {
-      List<Long> claimed = claimConcurrently(List.of(store, new SqliteJobStore(second, clock)));
+    try (Database second = testDb.open()) {
+      List<Long> claimed = claimConcurrently(List.of(store, new SqlJobStore(second, clock)));
 
       assertEquals(scheduled.size(), claimed.size(), "claimed: " + claimed);
       assertEquals(scheduled, new HashSet<>(claimed));
@@ -376,12 +386,12 @@ class SqliteJobStoreTest {
   }
 
   /** Each store claims from its own thread, all starting together, until none is due. */
-  private static List<Long> claimConcurrently(List<SqliteJobStore> stores) throws Exception {
+  private static List<Long> claimConcurrently(List<SqlJobStore> stores) throws Exception {
     CyclicBarrier start = new CyclicBarrier(stores.size());
     ExecutorService pool = Executors.newFixedThreadPool(stores.size());
     try {
       List<Future<List<Long>>> results = new ArrayList<>();
-      for (SqliteJobStore s : stores) {
+      for (SqlJobStore s : stores) {
         Callable<List<Long>> claimAll =
             () -> {
               start.await(10, TimeUnit.SECONDS);

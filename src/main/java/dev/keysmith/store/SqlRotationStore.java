@@ -11,15 +11,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** {@link RotationStore} in SQLite. Instants are kept to the millisecond. */
-public final class SqliteRotationStore implements RotationStore {
+/** {@link RotationStore} in the database. Instants are kept to the millisecond. */
+public final class SqlRotationStore implements RotationStore {
   private static final String COLUMNS =
       "iam_user, owner_id, old_key_id, new_key_id, lost, state, started_at, revealed_at,"
           + " postponed, decided_by, approval_channel, approval_ts, deactivated_at, updated_at";
   private static final String SELECT = "SELECT id, " + COLUMNS + " FROM rotations";
   private final Database db;
 
-  public SqliteRotationStore(Database db) {
+  public SqlRotationStore(Database db) {
     this.db = db;
   }
 
@@ -58,11 +58,10 @@ public final class SqliteRotationStore implements RotationStore {
     return db.withConnection(
         "update rotation",
         c -> {
-          // OR IGNORE: a second rotation of the same user moving to MINTING is refused, not an
-          // error.
+          // A second rotation of the same user moving to MINTING is refused, not an error.
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "UPDATE OR IGNORE rotations SET iam_user = ?, owner_id = ?, old_key_id = ?, new_key_id = ?,"
+                  "UPDATE rotations SET iam_user = ?, owner_id = ?, old_key_id = ?, new_key_id = ?,"
                       + " lost = ?, state = ?, started_at = ?, revealed_at = ?, postponed = ?,"
                       + " decided_by = ?, approval_channel = ?, approval_ts = ?, deactivated_at = ?,"
                       + " updated_at = ?"
@@ -70,7 +69,7 @@ public final class SqliteRotationStore implements RotationStore {
             int i = bind(ps, 1, next);
             ps.setString(i++, next.id());
             ps.setString(i, expected.name());
-            return ps.executeUpdate() == 1;
+            return Database.executeUnlessDuplicate(c, ps) == 1;
           }
         });
   }

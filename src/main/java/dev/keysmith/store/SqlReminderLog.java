@@ -6,11 +6,11 @@ import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.Optional;
 
-/** {@link ReminderLog} in SQLite. */
-public final class SqliteReminderLog implements ReminderLog {
+/** {@link ReminderLog} in the database. */
+public final class SqlReminderLog implements ReminderLog {
   private final Database db;
 
-  public SqliteReminderLog(Database db) {
+  public SqlReminderLog(Database db) {
     this.db = db;
   }
 

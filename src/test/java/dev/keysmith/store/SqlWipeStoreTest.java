@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keysmith.delivery.WipeStore.Wipe;
+import dev.keysmith.testing.TestDatabase;
 import java.nio.file.Path;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -13,17 +13,26 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-class SqliteWipeStoreTest {
+@ParameterizedClass
+@EnumSource(Database.Dialect.class)
+class SqlWipeStoreTest {
+  @Parameter Database.Dialect dialect;
+  private TestDatabase testDb;
+
   private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
   @TempDir Path dataDir;
   private Database db;
-  private SqliteWipeStore wipes;
+  private SqlWipeStore wipes;
 
   @BeforeEach
   void open() {
-    db = Database.open(dataDir);
-    wipes = new SqliteWipeStore(db);
+    testDb = TestDatabase.of(dialect, dataDir);
+    db = testDb.open();
+    wipes = new SqlWipeStore(db);
   }
 
   @AfterEach
@@ -73,34 +82,7 @@ class SqliteWipeStoreTest {
     Wipe a = new Wipe("KS-AAAAAA", "U0A", "https://hooks.slack.com/a", T0);
     wipes.schedule(a);
     db.close();
-    db = Database.open(dataDir);
-    assertEquals(List.of(a), new SqliteWipeStore(db).due(T0));
-  }
-
-  @Test
-  void migration3_carriesAVersion2WipeOverWithItsOwner() throws Exception {
-    db.close();
-    Path old = dataDir.resolve("v2");
-    java.nio.file.Files.createDirectories(old);
-    try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + old.resolve("keysmith.db"));
-        Statement st = c.createStatement()) {
-      for (SqliteMigrations.Migration m : SqliteMigrations.upTo(2)) {
-        for (String sql : m.statements()) {
-          st.execute(sql);
-        }
-      }
-      st.execute(
-          "INSERT INTO requests (id, state, iam_user_name, iam_user_name_lower, group_name,"
-              + " access_type, owner_id, requester_id, justification, created_at, updated_at)"
-              + " VALUES ('KS-AAAAAA', 'REVEALED', 'alice', 'alice', 'devs', 'BOTH', 'U0OWNER',"
-              + " 'U0REQ', 'x', 0, 0)");
-      st.execute(
-          "INSERT INTO wipes (request_id, response_url, due_at) VALUES ('KS-AAAAAA', 'u', 5)");
-      st.execute("PRAGMA user_version = 2");
-    }
-    db = Database.open(old);
-    assertEquals(
-        List.of(new Wipe("KS-AAAAAA", "U0OWNER", "u", Instant.ofEpochMilli(5))),
-        new SqliteWipeStore(db).due(Instant.ofEpochMilli(5)));
+    db = testDb.open();
+    assertEquals(List.of(a), new SqlWipeStore(db).due(T0));
   }
 }

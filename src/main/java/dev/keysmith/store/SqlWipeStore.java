@@ -9,13 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** {@link WipeStore} in SQLite, in the same database as the requests. */
-public final class SqliteWipeStore implements WipeStore {
+/** {@link WipeStore} in the same database as the requests. */
+public final class SqlWipeStore implements WipeStore {
   private static final String SELECT =
       "SELECT subject, owner_id, response_url, due_at FROM secret_wipes";
   private final Database db;
 
-  public SqliteWipeStore(Database db) {
+  public SqlWipeStore(Database db) {
     this.db = db;
   }
 

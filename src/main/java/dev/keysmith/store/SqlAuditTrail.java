@@ -21,11 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link AuditTrail} in the SQLite {@code audit} table, whose triggers refuse updates and deletes.
- * Each event is also logged as one JSON line at INFO on the logger {@code keysmith.audit}, so it
- * can be shipped off the machine; an event written inside a transaction is logged when it commits.
+ * {@link AuditTrail} in the {@code audit} table, whose triggers refuse updates and deletes. Each
+ * event is also logged as one JSON line at INFO on the logger {@code keysmith.audit}, so it can be
+ * shipped off the machine; an event written inside a transaction is logged when it commits.
  */
-public final class SqliteAuditTrail implements AuditTrail {
+public final class SqlAuditTrail implements AuditTrail {
   private static final Logger AUDIT_LOG = LoggerFactory.getLogger("keysmith.audit");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, String>> DETAILS = new TypeReference<>() {};
@@ -33,7 +33,7 @@ public final class SqliteAuditTrail implements AuditTrail {
   private final Database db;
 
   /** An audit trail in {@code db}, which must be open. */
-  public SqliteAuditTrail(Database db) {
+  public SqlAuditTrail(Database db) {
     this.db = db;
   }
 
@@ -93,7 +93,7 @@ public final class SqliteAuditTrail implements AuditTrail {
   }
 
   // Written with a streaming generator: the audit write runs before a Slack ack, and building
-  // Jackson trees for it cost more than the SQLite insert.
+  // Jackson trees for it cost more than the insert.
   private static String detailsJson(Map<String, String> details) {
     return write(
         "details",

@@ -8,6 +8,7 @@ import dev.keysmith.offboard.OffboardCause;
 import dev.keysmith.offboard.OffboardState;
 import dev.keysmith.offboard.OffboardStep;
 import dev.keysmith.offboard.Offboarding;
+import dev.keysmith.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -16,18 +17,27 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-class SqliteOffboardStoreTest {
+@ParameterizedClass
+@EnumSource(Database.Dialect.class)
+class SqlOffboardStoreTest {
+  @Parameter Database.Dialect dialect;
+  private TestDatabase testDb;
+
   private static final Instant T0 = Instant.parse("2026-12-01T10:15:30.123Z");
 
   @TempDir Path dataDir;
   private Database db;
-  private SqliteOffboardStore store;
+  private SqlOffboardStore store;
 
   @BeforeEach
   void setUp() {
-    db = Database.open(dataDir);
-    store = new SqliteOffboardStore(db);
+    testDb = TestDatabase.of(dialect, dataDir);
+    db = testDb.open();
+    store = new SqlOffboardStore(db);
   }
 
   @AfterEach
