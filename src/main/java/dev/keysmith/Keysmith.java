@@ -21,7 +21,9 @@ import dev.keysmith.iam.AwsIamGateway;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.PasswordGenerator;
+import dev.keysmith.jobs.Leases;
 import dev.keysmith.jobs.Recovery;
+import dev.keysmith.jobs.Replica;
 import dev.keysmith.jobs.Scheduler;
 import dev.keysmith.offboard.OffboardService;
 import dev.keysmith.outbox.Courier;
@@ -63,6 +65,7 @@ import dev.keysmith.slack.SocketModeDispatch;
 import dev.keysmith.store.Database;
 import dev.keysmith.store.SqlAuditTrail;
 import dev.keysmith.store.SqlJobStore;
+import dev.keysmith.store.SqlLeases;
 import dev.keysmith.store.SqlLeaverLog;
 import dev.keysmith.store.SqlLinkStore;
 import dev.keysmith.store.SqlOffboardStore;
@@ -139,7 +142,9 @@ public final class Keysmith implements AutoCloseable {
       Map<String, Runnable> warmUpAfterListening,
       Runnable housekeeping,
       Recovery recovery,
-      Courier courier) {}
+      Courier courier,
+      Replica replica,
+      Leases leases) {}
 
   private final Settings settings;
   private final Wiring wiring;
@@ -191,8 +196,17 @@ public final class Keysmith implements AutoCloseable {
                             server.poolSize())))
             .orElseGet(() -> Database.open(config.dataDir(), settings.startFresh()));
     closeables.add(database);
+    // This process among the replicas sharing the database. SQLite's has no other: what the last
+    // stop left held was cut off, and is taken up at once.
+    Replica replica = Replica.ofThisHost(new SecureRandom());
+    boolean soleReplica = database.dialect() == Database.Dialect.SQLITE;
+    log.info(
+        "this replica is {} ({})",
+        replica.id(),
+        soleReplica ? "SQLite: the only one" : "PostgreSQL: one of several");
+    SqlLeases leases = new SqlLeases(database, clock, replica);
     AuditTrail audit = new SqlAuditTrail(database);
-    SqlJobStore jobs = new SqlJobStore(database, clock);
+    SqlJobStore jobs = new SqlJobStore(database, clock, replica);
     WorkflowContext workflow =
         new WorkflowContext(new Transitions(database, audit, jobs, clock), audit, clock);
 
@@ -206,7 +220,7 @@ public final class Keysmith implements AutoCloseable {
             slack.methods(settings.botToken()), settings.botToken(), slackConfig, slackLiveness);
     // Messages are left in the outbox inside the transaction of their change; the courier is woken
     // once it commits. It is made further down, with the receipts that need the workflows.
-    SqlOutbox outboxStore = new SqlOutbox(database, clock, wiring.slackEditSettle());
+    SqlOutbox outboxStore = new SqlOutbox(database, clock, wiring.slackEditSettle(), replica);
     AtomicReference<@Nullable Courier> courierRef = new AtomicReference<>();
     Outbox outbox =
         message -> {
@@ -372,7 +386,16 @@ public final class Keysmith implements AutoCloseable {
                     () -> workers.execute(requests::resumeInterrupted)),
                 new Recovery.Step(
                     "resume links a stop cut off", () -> workers.execute(links::resumeInterrupted)),
-                new Recovery.Step("requeue jobs a stop cut off", jobs::requeueInterrupted),
+                soleReplica
+                    ? new Recovery.Step(
+                        "requeue jobs and end the leases a stop cut off",
+                        () -> {
+                          jobs.requeueInterrupted();
+                          leases.endAll();
+                        })
+                    : new Recovery.Step(
+                        "requeue jobs whose replica stopped",
+                        () -> jobs.requeueExpired(clock.instant())),
                 new Recovery.Step(
                     "resume offboardings a stop cut off", offboarding::resumeInterrupted),
                 new Recovery.Step(
@@ -390,6 +413,9 @@ public final class Keysmith implements AutoCloseable {
             // of class loading on 2 cores: after listening, so start-up does not wait for it.
             Map.of("IAM", directory::warmUp),
             () -> {
+              // First what this replica holds, so nothing below takes it for a stopped one's.
+              leases.renewAll();
+              jobs.requeueExpired(clock.instant());
               reveal.wipeDue();
               delivery.expireOffers();
               scheduler.runDue();
@@ -397,7 +423,9 @@ public final class Keysmith implements AutoCloseable {
               recovery.retryDue();
             },
             recovery,
-            courier);
+            courier,
+            replica,
+            leases);
     Supplier<Health> health =
         Health.check(
             () -> jobs.backlog(clock.instant()),
@@ -426,6 +454,13 @@ public final class Keysmith implements AutoCloseable {
       lifecycle.courier().wakeWith(timer);
       // housekeepingSafely catches everything, so the future never holds a failure to read.
       var unused = timer.scheduleWithFixedDelay(this::housekeepingSafely, 5, 5, TimeUnit.SECONDS);
+      // Renewing leases has a thread of its own: a long job on the timer must not let them lapse.
+      ScheduledExecutorService heartbeat =
+          Executors.newSingleThreadScheduledExecutor(threadsNamed("keysmith-lease"));
+      closeables.add(heartbeat::shutdownNow);
+      long every = lifecycle.replica().renewEvery().toMillis();
+      var unusedRenewal =
+          heartbeat.scheduleWithFixedDelay(this::renewSafely, every, every, TimeUnit.MILLISECONDS);
     }
     if (settings.socketMode()) {
       SocketModeApp socket =
@@ -488,6 +523,14 @@ public final class Keysmith implements AutoCloseable {
    */
   public void housekeeping() {
     lifecycle.housekeeping().run();
+  }
+
+  private void renewSafely() {
+    try {
+      lifecycle.leases().renewAll();
+    } catch (RuntimeException e) {
+      log.error("renewing this replica's leases failed: {}", e.toString());
+    }
   }
 
   private void housekeepingSafely() {

@@ -11,8 +11,11 @@ import java.util.Optional;
  * then DONE, FAILED (not retried) or back to PENDING for a retry; a PENDING job may be CANCELLED.
  * Done, failed and cancelled jobs are kept, as a record of what ran.
  *
- * <p>A job cut off by a crash is run again after {@link #requeueInterrupted()}, so every handler
- * must be idempotent: running a job twice must do no more harm than running it once.
+ * <p>A claim names the replica that made it and holds for its lease, which the replica renews while
+ * it runs the job. A job cut off by a stop is run again once its claim runs out ({@link
+ * #requeueExpired}), or at once by the sole replica of a database ({@link #requeueInterrupted()}),
+ * so every handler must be idempotent: running a job twice must do no more harm than running it
+ * once.
  */
 public interface JobStore {
   /** How long past its due time a waiting job counts as overdue in {@link #backlog}. */
@@ -26,12 +29,15 @@ public interface JobStore {
 
   /**
    * Atomically claims the PENDING job due earliest at or before {@code now} (RUNNING, one more
-   * attempt), so no two callers, threads or processes, ever claim the same job; empty when none is
-   * due.
+   * attempt, this replica's for a lease term), so no two callers, threads, processes or replicas,
+   * ever claim the same job; empty when none is due.
    */
   Optional<Job> claimNext(Instant now);
 
-  /** Marks a RUNNING job DONE; the row is kept as a record of what ran. */
+  /**
+   * Marks a RUNNING job DONE; the row is kept as a record of what ran. This and the other endings
+   * of a run fail when the job is no longer this replica's (its claim ran out).
+   */
   void complete(long id);
 
   /** Puts a RUNNING job back to PENDING, due again at {@code dueAt}, remembering {@code error}. */
@@ -51,4 +57,10 @@ public interface JobStore {
    * anything claims jobs, so work cut off by a crash runs again. Returns how many.
    */
   int requeueInterrupted();
+
+  /**
+   * Puts back to PENDING every RUNNING job whose claim ran out before {@code now}: its replica
+   * stopped, or stalled for longer than a lease term. Returns how many.
+   */
+  int requeueExpired(Instant now);
 }

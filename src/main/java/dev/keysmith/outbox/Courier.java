@@ -174,16 +174,19 @@ public final class Courier {
     int delivered = 0;
     int tried = 0;
     while (tried < MAX_PER_RUN && !Thread.currentThread().isInterrupted()) {
-      List<Parcel> due = store.due(clock.instant(), BATCH);
+      List<Parcel> due = store.claim(clock.instant(), BATCH);
       if (due.isEmpty()) {
         break;
       }
-      for (Parcel parcel : due) {
+      for (int i = 0; i < due.size(); i++) {
         tried++;
-        if (deliver(parcel)) {
+        if (deliver(due.get(i))) {
           delivered++;
         } else if (clock.instant().isBefore(slackPausedUntil)) {
-          return delivered; // Slack failed in a way that may pass: everything holds
+          // Slack failed in a way that may pass: everything holds, and what this replica claimed
+          // is free for whichever replica tries first once the hold is over.
+          store.release(due.subList(i + 1, due.size()));
+          return delivered;
         }
       }
     }

@@ -11,14 +11,22 @@ public interface OutboxStore extends Outbox {
   Duration OVERDUE_AFTER = Duration.ofMinutes(1);
 
   /**
-   * Up to {@code limit} undelivered messages due at {@code now}, oldest first, each the first of
-   * its lane (a message waits while an earlier one in its lane is undelivered).
+   * Claims for this replica up to {@code limit} undelivered messages due at {@code now}, oldest
+   * first, each the first of its lane (a message waits while an earlier one in its lane is
+   * undelivered) and claimed by no other replica whose claim still holds. A claim ends with {@link
+   * #delivered}, {@link #retryAt}, {@link #undeliverable} or {@link #release}; the replica renews
+   * it meanwhile, and when it stops the claim runs out and another replica delivers the message.
    */
-  List<Parcel> due(Instant now, int limit);
+  List<Parcel> claim(Instant now, int limit);
 
   /**
-   * When the next message that {@link #due} could return falls due (the first of its lane), if any
-   * is waiting.
+   * Ends this replica's claims on {@code parcels} without delivering them: they are due as before.
+   */
+  void release(List<Parcel> parcels);
+
+  /**
+   * When the next message that {@link #claim} could return falls due (the first of its lane; one
+   * another replica holds, when its claim runs out), if any is waiting.
    */
   Optional<Instant> nextDue();
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keysmith.jobs.Job;
 import dev.keysmith.jobs.JobBacklog;
 import dev.keysmith.jobs.JobStore;
+import dev.keysmith.jobs.Replica;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,7 +24,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@link JobStore} in the {@code jobs} table. Due times are kept to the millisecond. A claim is one
- * {@code UPDATE ... RETURNING} statement, atomic even between two processes sharing the file.
+ * {@code UPDATE ... RETURNING} statement that names the claiming replica and its lease: on
+ * PostgreSQL the job is picked {@code FOR UPDATE SKIP LOCKED}, so replicas claiming at once take
+ * different jobs without waiting on each other; SQLite takes its write lock before it reads.
  */
 public final class SqlJobStore implements JobStore {
   static final int MAX_DATA_CHARS = 4_000;
@@ -41,11 +44,21 @@ public final class SqlJobStore implements JobStore {
 
   private final Database db;
   private final Clock clock;
+  private final Replica replica;
 
-  /** A store over {@code db}, which must be open; {@code clock} stamps created and updated. */
+  /** A store of the only replica, for tests and tools. */
   public SqlJobStore(Database db, Clock clock) {
+    this(db, clock, new Replica("local", Replica.LEASE_TERM));
+  }
+
+  /**
+   * A store over {@code db}, which must be open, whose claims are {@code replica}'s; {@code clock}
+   * stamps created and updated, and times leases.
+   */
+  public SqlJobStore(Database db, Clock clock, Replica replica) {
     this.db = db;
     this.clock = clock;
+    this.replica = replica;
   }
 
   @Override
@@ -82,15 +95,18 @@ public final class SqlJobStore implements JobStore {
 
   @Override
   public Optional<Job> claimNext(Instant now) {
-    // One statement: SQLite takes the write lock before it reads, so the row it picks cannot be
-    // claimed by another connection in between.
+    // One statement. SQLite takes the write lock before it reads, so the row it picks cannot be
+    // claimed by another connection in between; PostgreSQL locks the row it picks and skips rows
+    // another replica is claiming, and the outer state check re-reads the row once locked.
     String sql =
         "UPDATE jobs SET state = '"
             + RUNNING
-            + "', attempts = attempts + 1, updated_at = ?"
+            + "', attempts = attempts + 1, updated_at = ?, claimed_by = ?, lease_until = ?"
             + " WHERE id = (SELECT id FROM jobs WHERE state = '"
             + PENDING
-            + "' AND due_at <= ? ORDER BY due_at, id LIMIT 1) AND state = '"
+            + "' AND due_at <= ? ORDER BY due_at, id LIMIT 1"
+            + (db.dialect() == Database.Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "")
+            + ") AND state = '"
             + PENDING
             + "' RETURNING "
             + COLUMNS;
@@ -99,7 +115,9 @@ public final class SqlJobStore implements JobStore {
         c -> {
           try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, clock.millis());
-            ps.setLong(2, now.toEpochMilli());
+            ps.setString(2, replica.id());
+            ps.setLong(3, replica.leaseEnd(clock.instant()).toEpochMilli());
+            ps.setLong(4, now.toEpochMilli());
             try (ResultSet rs = ps.executeQuery()) {
               return rs.next() ? Optional.of(read(rs)) : Optional.empty();
             }
@@ -199,10 +217,29 @@ public final class SqlJobStore implements JobStore {
               c.prepareStatement(
                   "UPDATE jobs SET state = '"
                       + PENDING
-                      + "', updated_at = ? WHERE state = '"
+                      + "', claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE state = '"
                       + RUNNING
                       + "'")) {
             ps.setLong(1, clock.millis());
+            return ps.executeUpdate();
+          }
+        });
+  }
+
+  @Override
+  public int requeueExpired(Instant now) {
+    return db.withConnection(
+        "requeue jobs whose claim ran out",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE jobs SET state = '"
+                      + PENDING
+                      + "', claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE state = '"
+                      + RUNNING
+                      + "' AND (lease_until IS NULL OR lease_until < ?)")) {
+            ps.setLong(1, clock.millis());
+            ps.setLong(2, now.toEpochMilli());
             return ps.executeUpdate();
           }
         });
@@ -218,24 +255,30 @@ public final class SqlJobStore implements JobStore {
               try (PreparedStatement ps =
                   c.prepareStatement(
                       "UPDATE jobs SET state = ?, due_at = coalesce(?, due_at),"
-                          + " last_error = coalesce(?, last_error), updated_at = ?"
+                          + " last_error = coalesce(?, last_error), updated_at = ?,"
+                          + " claimed_by = NULL, lease_until = NULL"
                           + " WHERE id = ? AND state = '"
                           + RUNNING
-                          + "'")) {
+                          + "' AND claimed_by = ?")) {
                 ps.setString(1, state);
                 if (dueAt == null) {
-                  ps.setNull(2, Types.INTEGER);
+                  ps.setNull(2, Types.BIGINT);
                 } else {
                   ps.setLong(2, dueAt.toEpochMilli());
                 }
                 ps.setString(3, error == null ? null : truncate(error));
                 ps.setLong(4, clock.millis());
                 ps.setLong(5, id);
+                ps.setString(6, replica.id());
                 return ps.executeUpdate();
               }
             });
     if (updated != 1) {
-      throw new StoreException(operation + " failed: job " + id + " is not running");
+      throw new StoreException(
+          operation
+              + " failed: job "
+              + id
+              + " is not running, or not as this replica's (its claim ran out)");
     }
   }
 

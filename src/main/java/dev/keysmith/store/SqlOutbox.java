@@ -1,5 +1,6 @@
 package dev.keysmith.store;
 
+import dev.keysmith.jobs.Replica;
 import dev.keysmith.outbox.Message;
 import dev.keysmith.outbox.OutboxBacklog;
 import dev.keysmith.outbox.OutboxStore;
@@ -38,17 +39,22 @@ public final class SqlOutbox implements OutboxStore {
   private final Database db;
   private final Clock clock;
   private final Duration editSettle;
+  private final Replica replica;
 
-  /** An outbox whose edits settle for {@link #EDIT_SETTLE}. */
+  /** The only replica's outbox, whose edits settle for {@link #EDIT_SETTLE}. */
   public SqlOutbox(Database db, Clock clock) {
-    this(db, clock, EDIT_SETTLE);
+    this(db, clock, EDIT_SETTLE, new Replica("local", Replica.LEASE_TERM));
   }
 
-  /** An outbox whose edits of a posted message wait {@code editSettle} for newer states. */
-  public SqlOutbox(Database db, Clock clock, Duration editSettle) {
+  /**
+   * An outbox whose edits of a posted message wait {@code editSettle} for newer states, delivered
+   * by {@code replica}.
+   */
+  public SqlOutbox(Database db, Clock clock, Duration editSettle, Replica replica) {
     this.db = db;
     this.clock = clock;
     this.editSettle = editSettle;
+    this.replica = replica;
   }
 
   @Override
@@ -58,26 +64,6 @@ public final class SqlOutbox implements OutboxStore {
         "keep a Slack message",
         c -> {
           String slot = m.slot();
-          if (slot != null) {
-            // A newer state of the slot's message replaces one not sent yet, keeping its place.
-            try (PreparedStatement ps =
-                c.prepareStatement(
-                    "UPDATE outbox SET purpose = ?, about = ?, channel = ?, text = ?, blocks = ?,"
-                        + " version = version + 1, updated_at = ? WHERE slot = ? AND state = '"
-                        + PENDING
-                        + "'")) {
-              ps.setString(1, m.purpose());
-              ps.setString(2, m.about());
-              ps.setString(3, m.channel());
-              ps.setString(4, m.text());
-              ps.setString(5, m.blocks());
-              ps.setLong(6, now);
-              ps.setString(7, slot);
-              if (ps.executeUpdate() > 0) {
-                return Boolean.TRUE;
-              }
-            }
-          }
           long due = now;
           if (slot != null && !editSettle.isZero()) {
             try (PreparedStatement ps =
@@ -90,12 +76,19 @@ public final class SqlOutbox implements OutboxStore {
               }
             }
           }
+          // A newer state of the slot's message replaces one not sent yet, keeping its place and
+          // its due time: one statement, so two replicas telling the same slot at once keep one.
           try (PreparedStatement ps =
               c.prepareStatement(
                   "INSERT INTO outbox (purpose, about, channel, slot, lane, text, blocks, state,"
                       + " due_at, created_at, updated_at, thread_of) VALUES (?, ?, ?, ?, ?, ?, ?, '"
                       + PENDING
-                      + "', ?, ?, ?, ?)")) {
+                      + "', ?, ?, ?, ?) ON CONFLICT (slot) WHERE state = '"
+                      + PENDING
+                      + "' AND slot IS NOT NULL DO UPDATE SET purpose = excluded.purpose,"
+                      + " about = excluded.about, channel = excluded.channel,"
+                      + " text = excluded.text, blocks = excluded.blocks,"
+                      + " version = outbox.version + 1, updated_at = excluded.updated_at")) {
             ps.setString(1, m.purpose());
             ps.setString(2, m.about());
             ps.setString(3, m.channel());
@@ -114,10 +107,47 @@ public final class SqlOutbox implements OutboxStore {
   }
 
   @Override
-  public List<Parcel> due(Instant now, int limit) {
-    return db.withConnection(
-        "find due Slack messages",
+  public List<Parcel> claim(Instant now, int limit) {
+    long at = now.toEpochMilli();
+    return db.inTransaction(
+        "claim due Slack messages",
         c -> {
+          List<Long> ids = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT o.id FROM outbox o WHERE o.state = '"
+                      + PENDING
+                      + "' AND o.due_at <= ? AND (o.lease_until IS NULL OR o.lease_until < ?)"
+                      + " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.state = '"
+                      + PENDING
+                      + "' AND e.lane = o.lane AND e.id < o.id)"
+                      + " ORDER BY o.id LIMIT ?"
+                      // Another replica claiming at this moment keeps its rows; this one skips
+                      // them rather than waiting to find them claimed.
+                      + (db.dialect() == Database.Dialect.POSTGRESQL
+                          ? " FOR UPDATE OF o SKIP LOCKED"
+                          : ""))) {
+            ps.setLong(1, at);
+            ps.setLong(2, clock.millis());
+            ps.setInt(3, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                ids.add(rs.getLong(1));
+              }
+            }
+          }
+          if (ids.isEmpty()) {
+            return List.<Parcel>of();
+          }
+          String in = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE outbox SET claimed_by = ?, lease_until = ? WHERE id IN (" + in + ")")) {
+            ps.setString(1, replica.id());
+            ps.setLong(2, replica.leaseEnd(clock.instant()).toEpochMilli());
+            bindIds(ps, 3, ids);
+            ps.executeUpdate();
+          }
           try (PreparedStatement ps =
               c.prepareStatement(
                   "SELECT o.id, o.version, o.attempts, o.purpose, o.about, o.channel, o.slot,"
@@ -125,15 +155,10 @@ public final class SqlOutbox implements OutboxStore {
                       + " s.ts AS posted_ts, t.channel AS thread_channel, t.ts AS thread_ts"
                       + " FROM outbox o LEFT JOIN outbox_slots s ON s.slot = o.slot"
                       + " LEFT JOIN outbox_slots t ON t.slot = o.thread_of"
-                      + " WHERE o.state = '"
-                      + PENDING
-                      + "' AND o.due_at <= ? AND NOT EXISTS (SELECT 1 FROM outbox e"
-                      + " WHERE e.state = '"
-                      + PENDING
-                      + "' AND e.lane = o.lane AND e.id < o.id)"
-                      + " ORDER BY o.id LIMIT ?")) {
-            ps.setLong(1, now.toEpochMilli());
-            ps.setInt(2, limit);
+                      + " WHERE o.id IN ("
+                      + in
+                      + ") ORDER BY o.id")) {
+            bindIds(ps, 1, ids);
             try (ResultSet rs = ps.executeQuery()) {
               List<Parcel> due = new ArrayList<>();
               while (rs.next()) {
@@ -143,6 +168,34 @@ public final class SqlOutbox implements OutboxStore {
             }
           }
         });
+  }
+
+  @Override
+  public void release(List<Parcel> parcels) {
+    if (parcels.isEmpty()) {
+      return;
+    }
+    List<Long> ids = parcels.stream().map(Parcel::id).toList();
+    db.withConnection(
+        "release Slack messages",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE outbox SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = ?"
+                      + " AND id IN ("
+                      + String.join(", ", java.util.Collections.nCopies(ids.size(), "?"))
+                      + ")")) {
+            ps.setString(1, replica.id());
+            bindIds(ps, 2, ids);
+            return ps.executeUpdate();
+          }
+        });
+  }
+
+  private static void bindIds(PreparedStatement ps, int first, List<Long> ids) throws SQLException {
+    for (int i = 0; i < ids.size(); i++) {
+      ps.setLong(first + i, ids.get(i));
+    }
   }
 
   private static Parcel read(ResultSet rs) throws SQLException {
@@ -172,8 +225,10 @@ public final class SqlOutbox implements OutboxStore {
         c -> {
           try (PreparedStatement ps =
                   c.prepareStatement(
-                      // A message waiting behind an earlier one of its lane is not due before it.
-                      "SELECT min(o.due_at) FROM outbox o WHERE o.state = '"
+                      // A message waiting behind an earlier one of its lane is not due before it;
+                      // one another replica claimed is not due before its claim runs out.
+                      "SELECT min(CASE WHEN o.lease_until > o.due_at THEN o.lease_until"
+                          + " ELSE o.due_at END) FROM outbox o WHERE o.state = '"
                           + PENDING
                           + "' AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.state = '"
                           + PENDING
@@ -211,7 +266,8 @@ public final class SqlOutbox implements OutboxStore {
               c.prepareStatement(
                   "UPDATE outbox SET state = '"
                       + SENT
-                      + "', text = '', blocks = '', last_error = NULL, updated_at = ?"
+                      + "', text = '', blocks = '', last_error = NULL, updated_at = ?,"
+                      + " claimed_by = NULL, lease_until = NULL"
                       + " WHERE id = ? AND version = ?")) {
             ps.setLong(1, now);
             ps.setLong(2, parcel.id());
@@ -219,7 +275,8 @@ public final class SqlOutbox implements OutboxStore {
             if (ps.executeUpdate() == 0) {
               try (PreparedStatement again =
                   c.prepareStatement(
-                      "UPDATE outbox SET due_at = ?, updated_at = ? WHERE id = ? AND state = '"
+                      "UPDATE outbox SET due_at = ?, updated_at = ?, claimed_by = NULL,"
+                          + " lease_until = NULL WHERE id = ? AND state = '"
                           + PENDING
                           + "'")) {
                 again.setLong(1, now);
@@ -241,7 +298,8 @@ public final class SqlOutbox implements OutboxStore {
           try (PreparedStatement ps =
               c.prepareStatement(
                   "UPDATE outbox SET due_at = ?, attempts = attempts + ?, last_error = ?,"
-                      + " updated_at = ? WHERE id = ? AND state = '"
+                      + " updated_at = ?, claimed_by = NULL, lease_until = NULL WHERE id = ?"
+                      + " AND state = '"
                       + PENDING
                       + "'")) {
             ps.setLong(1, dueAt.toEpochMilli());
@@ -263,7 +321,8 @@ public final class SqlOutbox implements OutboxStore {
               c.prepareStatement(
                   "UPDATE outbox SET state = '"
                       + UNDELIVERABLE
-                      + "', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?")) {
+                      + "', attempts = attempts + 1, last_error = ?, updated_at = ?,"
+                      + " claimed_by = NULL, lease_until = NULL WHERE id = ?")) {
             ps.setString(1, clip(error));
             ps.setLong(2, clock.millis());
             ps.setLong(3, parcel.id());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keysmith.audit.AuditAction;
 import dev.keysmith.audit.AuditEvent;
+import dev.keysmith.jobs.Replica;
 import dev.keysmith.store.Database;
 import dev.keysmith.store.SqlAuditTrail;
 import dev.keysmith.store.SqlOutbox;
@@ -41,6 +42,8 @@ class CourierTest {
 
   private static final Instant T0 = Instant.parse("2026-12-03T10:00:00Z");
   private static final String APPROVALS = "C0APPROVALS";
+  private static final Replica REPLICA_A = new Replica("replica-a", Replica.LEASE_TERM);
+  private static final Replica REPLICA_B = new Replica("replica-b", Replica.LEASE_TERM);
 
   @TempDir Path dataDir;
   private final MutableClock clock = new MutableClock(T0);
@@ -55,7 +58,7 @@ class CourierTest {
   void setUp() {
     testDb = TestDatabase.of(dialect, dataDir);
     db = testDb.open();
-    outbox = new SqlOutbox(db, clock, Duration.ZERO);
+    outbox = new SqlOutbox(db, clock, Duration.ZERO, REPLICA_A);
     audit = new SqlAuditTrail(db);
     Receipt recording =
         new Receipt() {
@@ -141,7 +144,7 @@ class CourierTest {
 
   @Test
   void anEditOfAPostedMessage_waitsTheSettleTimeSoTheStatesAfterItGoAsOne() {
-    SqlOutbox settling = new SqlOutbox(db, clock, Duration.ofSeconds(1));
+    SqlOutbox settling = new SqlOutbox(db, clock, Duration.ofSeconds(1), REPLICA_A);
     Courier courier =
         new Courier(settling, slack, audit, clock, Map.of(), new Receipt() {}, Runnable::run);
     settling.send(approval("KS-1", "pending"));
@@ -371,6 +374,72 @@ class CourierTest {
 
   private static Message dm(String about, String user, String text) {
     return new Message("request.notice", about, user, null, text, "[]");
+  }
+
+  // ---- two replicas delivering one outbox ----
+
+  @Test
+  void whatOneReplicaIsDelivering_theOtherLeavesAlone_andEachMessageIsPostedOnce() {
+    outbox.send(approval("KS-1", "one"));
+    outbox.send(approval("KS-2", "two"));
+    try (Database other = testDb.open()) {
+      ScriptedSlack slackB = new ScriptedSlack();
+      Courier courierB = courierOf(new SqlOutbox(other, clock, Duration.ZERO, REPLICA_B), slackB);
+      int[] deliveredByB = {-1};
+      slack.onCall = () -> deliveredByB[0] = courierB.deliverDue(); // while A is posting KS-1
+
+      assertEquals(2, courier.deliverDue());
+
+      assertEquals(0, deliveredByB[0], "replica-a had claimed both");
+      assertEquals(List.of("post C0APPROVALS one", "post C0APPROVALS two"), slack.calls);
+      assertEquals(List.of(), slackB.calls);
+      assertEquals(0, courierB.deliverDue());
+      assertEquals(Optional.empty(), outbox.nextDue());
+    }
+  }
+
+  @Test
+  void aReplicaThatStopsMidDelivery_leavesItsMessagesToAnotherOnceItsClaimRunsOut() {
+    outbox.send(approval("KS-1", "pending"));
+    outbox.send(approval("KS-1", "approved")); // replaces it, not posted yet
+    outbox.send(approval("KS-2", "two"));
+    assertEquals(2, outbox.claim(T0, 10).size(), "replica-a claims both, then stops");
+    try (Database other = testDb.open()) {
+      ScriptedSlack slackB = new ScriptedSlack();
+      SqlOutbox outboxB = new SqlOutbox(other, clock, Duration.ZERO, REPLICA_B);
+      Courier courierB = courierOf(outboxB, slackB);
+
+      assertEquals(0, courierB.deliverDue());
+      assertEquals(Optional.of(T0.plus(Replica.LEASE_TERM)), outboxB.nextDue());
+      clock.advance(Replica.LEASE_TERM.plusMillis(1));
+
+      assertEquals(2, courierB.deliverDue());
+      assertEquals(List.of("post C0APPROVALS approved", "post C0APPROVALS two"), slackB.calls);
+      assertEquals(List.of(), slack.calls);
+      assertEquals(Optional.empty(), outboxB.nextDue());
+    }
+  }
+
+  @Test
+  void released_messagesAreDueForAnyReplicaAtOnce_andALaneKeepsItsOrder() {
+    // Two messages to one channel without a slot: one lane, the channel's.
+    outbox.send(new Message("request.note", "KS-1", APPROVALS, null, "first", "[]"));
+    outbox.send(new Message("request.note", "KS-1", APPROVALS, null, "after", "[]"));
+    List<Parcel> claimed = outbox.claim(T0, 10);
+    assertEquals(1, claimed.size(), "the second waits behind the first of its lane");
+    try (Database other = testDb.open()) {
+      SqlOutbox outboxB = new SqlOutbox(other, clock, Duration.ZERO, REPLICA_B);
+      assertEquals(List.of(), outboxB.claim(T0, 10), "the lane's first is claimed");
+
+      outbox.release(claimed);
+
+      assertEquals(
+          List.of(claimed.get(0).id()), outboxB.claim(T0, 10).stream().map(Parcel::id).toList());
+    }
+  }
+
+  private Courier courierOf(SqlOutbox store, ScriptedSlack poster) {
+    return new Courier(store, poster, audit, clock, Map.of(), new Receipt() {}, Runnable::run);
   }
 
   private static Message approval(String id, String text) {

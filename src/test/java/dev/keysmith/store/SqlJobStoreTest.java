@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keysmith.jobs.Job;
 import dev.keysmith.jobs.JobBacklog;
+import dev.keysmith.jobs.Replica;
 import dev.keysmith.testing.MutableClock;
 import dev.keysmith.testing.TestDatabase;
 import java.nio.file.Path;
@@ -141,7 +142,11 @@ class SqlJobStoreTest {
 
     StoreException e = assertThrows(StoreException.class, () -> store.complete(id));
 
-    assertEquals("complete job failed: job " + id + " is not running", e.getMessage());
+    assertEquals(
+        "complete job failed: job "
+            + id
+            + " is not running, or not as this replica's (its claim ran out)",
+        e.getMessage());
   }
 
   @Test
@@ -383,6 +388,88 @@ class SqlJobStoreTest {
       assertEquals(scheduled.size(), claimed.size(), "claimed: " + claimed);
       assertEquals(scheduled, new HashSet<>(claimed));
     }
+  }
+
+  @Test
+  void claimNext_twoReplicas_eachClaimsOnlyWhatTheOtherDidNot_andEndsOnlyItsOwn() throws Exception {
+    Set<Long> scheduled = new HashSet<>();
+    for (int i = 0; i < 40; i++) {
+      scheduled.add(store.schedule(DEACTIVATE, "key-" + i, Map.of(), T0.plusMillis(i)));
+    }
+    try (Database second = testDb.open()) {
+      SqlJobStore a = new SqlJobStore(db, clock, new Replica("replica-a", Replica.LEASE_TERM));
+      SqlJobStore b = new SqlJobStore(second, clock, new Replica("replica-b", Replica.LEASE_TERM));
+
+      List<Long> claimed = claimConcurrently(List.of(a, b, a, b));
+
+      assertEquals(scheduled.size(), claimed.size(), "claimed: " + claimed);
+      assertEquals(scheduled, new HashSet<>(claimed));
+      long ofA = column("SELECT count(*) FROM jobs WHERE claimed_by = 'replica-a'");
+      long ofB = column("SELECT count(*) FROM jobs WHERE claimed_by = 'replica-b'");
+      assertEquals(40, ofA + ofB);
+      long one = claimed.get(0);
+      SqlJobStore owner = column(one, "claimed_by").equals("replica-a") ? a : b;
+      SqlJobStore other = owner == a ? b : a;
+      StoreException e = assertThrows(StoreException.class, () -> other.complete(one));
+      assertTrue(e.getMessage().contains("not as this replica's"), e.getMessage());
+      owner.complete(one);
+    }
+  }
+
+  @Test
+  void requeueExpired_takesUpOnlyJobsWhoseClaimRanOut() {
+    Replica stopped = new Replica("stopped", Replica.LEASE_TERM);
+    Replica alive = new Replica("alive", Replica.LEASE_TERM);
+    SqlJobStore ofStopped = new SqlJobStore(db, clock, stopped);
+    SqlJobStore ofAlive = new SqlJobStore(db, clock, alive);
+    long cutOff = store.schedule(DEACTIVATE, KEY, Map.of(), T0);
+    long running = store.schedule(DELETE, OTHER_KEY, Map.of(), T0);
+    assertEquals(cutOff, ofStopped.claimNext(T0).orElseThrow().id());
+    clock.advance(Duration.ofSeconds(30));
+    assertEquals(running, ofAlive.claimNext(clock.instant()).orElseThrow().id());
+
+    assertEquals(0, ofAlive.requeueExpired(clock.instant()), "both claims still hold");
+    clock.advance(Duration.ofSeconds(45)); // the stopped replica's claim ran out 15 s ago
+    new SqlLeases(db, clock, alive).renewAll(); // the live replica's heartbeat
+
+    assertEquals(1, ofAlive.requeueExpired(clock.instant()));
+    assertEquals(List.of(cutOff), ids(store.pending(KEY)));
+    assertEquals(List.of(), ids(store.pending(OTHER_KEY)), "the live replica's job runs on");
+    Job again = ofAlive.claimNext(clock.instant()).orElseThrow();
+    assertEquals(cutOff, again.id());
+    assertEquals(2, again.attempts());
+    assertThrows(StoreException.class, () -> ofStopped.complete(cutOff), "no longer its job");
+    ofAlive.complete(cutOff);
+    ofAlive.complete(running);
+  }
+
+  @Test
+  void requeueExpired_aJobClaimedBeforeClaimsHadLeases_isTakenUp() {
+    long id = store.schedule(DEACTIVATE, KEY, Map.of(), T0);
+    db.withConnection(
+        "a job an older Keysmith left running",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("UPDATE jobs SET state = 'RUNNING' WHERE id = ?")) {
+            ps.setLong(1, id);
+            return ps.executeUpdate();
+          }
+        });
+
+    assertEquals(1, store.requeueExpired(T0));
+    assertEquals(List.of(id), ids(store.pending(KEY)));
+  }
+
+  private long column(String sql) {
+    return db.withConnection(
+        "read",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql);
+              ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        });
   }
 
   /** Each store claims from its own thread, all starting together, until none is due. */

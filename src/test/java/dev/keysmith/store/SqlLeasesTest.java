@@ -1,0 +1,145 @@
+package dev.keysmith.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keysmith.jobs.Replica;
+import dev.keysmith.testing.MutableClock;
+import dev.keysmith.testing.TestDatabase;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Leases keep what one replica is in the middle of from another, until its replica stops. */
+@ParameterizedClass
+@EnumSource(Database.Dialect.class)
+class SqlLeasesTest {
+  private static final Instant T0 = Instant.parse("2026-03-01T10:15:30Z");
+  private static final String REVEAL = "reveal:KS-ABC123";
+
+  @Parameter Database.Dialect dialect;
+  @TempDir Path dataDir;
+  private final MutableClock clock = new MutableClock(T0);
+  private TestDatabase testDb;
+  private Database db;
+  private Database second;
+  private SqlLeases a;
+  private SqlLeases b;
+
+  @BeforeEach
+  void setUp() {
+    testDb = TestDatabase.of(dialect, dataDir);
+    db = testDb.open();
+    second = testDb.open();
+    a = new SqlLeases(db, clock, new Replica("replica-a", Replica.LEASE_TERM));
+    b = new SqlLeases(second, clock, new Replica("replica-b", Replica.LEASE_TERM));
+  }
+
+  @AfterEach
+  void tearDown() {
+    second.close();
+    db.close();
+  }
+
+  @Test
+  void tryHold_aSubjectAnotherReplicaHolds_isRefusedUntilItsLeaseRunsOut() {
+    assertTrue(a.tryHold(REVEAL));
+    assertTrue(a.tryHold(REVEAL), "holding it again renews it");
+
+    assertFalse(b.tryHold(REVEAL));
+    clock.advance(Replica.LEASE_TERM.minusSeconds(1));
+    assertFalse(b.tryHold(REVEAL), "one second left");
+    clock.advance(Duration.ofSeconds(2));
+
+    assertTrue(b.tryHold(REVEAL), "replica-a stopped renewing: its lease ran out");
+    assertFalse(a.tryHold(REVEAL), "and replica-a, back, no longer holds it");
+  }
+
+  @Test
+  void renewAll_keepsEveryLeaseOfItsReplicaAndNoOther() {
+    assertTrue(a.tryHold(REVEAL));
+    assertTrue(a.tryHold("mint:RT-ABC123"));
+    assertTrue(b.tryHold("provision:KS-XYZ789"));
+    clock.advance(Duration.ofSeconds(50));
+
+    assertEquals(2, a.renewAll());
+    clock.advance(Duration.ofSeconds(50)); // 100 s after b took its lease, 50 s after a renewed
+
+    assertFalse(b.tryHold(REVEAL));
+    assertFalse(b.tryHold("mint:RT-ABC123"));
+    assertTrue(a.tryHold("provision:KS-XYZ789"), "b did not renew");
+  }
+
+  @Test
+  void release_endsOnlyItsOwnLease() {
+    assertTrue(a.tryHold(REVEAL));
+
+    b.release(REVEAL);
+    assertFalse(b.tryHold(REVEAL), "b cannot release a's lease");
+    a.release(REVEAL);
+
+    assertTrue(b.tryHold(REVEAL));
+  }
+
+  @Test
+  void endAll_endsEveryReplicasLeases() {
+    assertTrue(a.tryHold(REVEAL));
+    assertTrue(b.tryHold("mint:RT-ABC123"));
+
+    assertEquals(2, a.endAll());
+
+    assertTrue(b.tryHold(REVEAL));
+    assertTrue(a.tryHold("mint:RT-ABC123"));
+  }
+
+  @Test
+  void tryHold_twoReplicasRacingForOneSubject_exactlyOneHoldsIt() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      String subject = "reveal:KS-RACE" + round;
+      CyclicBarrier start = new CyclicBarrier(4);
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (SqlLeases leases : List.of(a, b, a, b)) {
+          results.add(
+              pool.submit(
+                  () -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    return leases.tryHold(subject);
+                  }));
+        }
+        int aWon = 0;
+        int bWon = 0;
+        for (int i = 0; i < results.size(); i++) {
+          if (results.get(i).get(10, TimeUnit.SECONDS)) {
+            if (i % 2 == 0) {
+              aWon++;
+            } else {
+              bWon++;
+            }
+          }
+        }
+        // A replica holding it may take it again (a renewal); the other never does.
+        assertTrue(aWon == 0 || bWon == 0, "round " + round + ": both replicas hold " + subject);
+        assertTrue(aWon + bWon >= 1, "round " + round + ": nobody holds " + subject);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+}
