@@ -208,7 +208,7 @@ public final class Keysmith implements AutoCloseable {
     AuditTrail audit = new SqlAuditTrail(database);
     SqlJobStore jobs = new SqlJobStore(database, clock, replica);
     WorkflowContext workflow =
-        new WorkflowContext(new Transitions(database, audit, jobs, clock), audit, clock);
+        new WorkflowContext(new Transitions(database, audit, jobs, clock), audit, clock, leases);
 
     SlackConfig slackConfig = slackConfig(settings);
     Slack slack = Slack.getInstance(slackConfig);
@@ -372,6 +372,19 @@ public final class Keysmith implements AutoCloseable {
                 keyCare, links, rotation, rotationApproval, rotationJobs, offboarding, leavers),
             new SlackRoutes.Plumbing(slackApi, secrets, workers),
             config);
+    // With several replicas, one may stop at any time: what it was in the middle of (reveals,
+    // mints, provisionings, links, offboardings) is taken up by a live one once its lease runs out,
+    // without waiting for a restart. Every step skips what a live replica holds.
+    Sweep takeOver =
+        new Sweep(
+            clock,
+            replica.leaseTerm().dividedBy(2),
+            List.of(
+                delivery::recoverInterrupted,
+                rotation::recoverInterrupted,
+                requests::resumeInterrupted,
+                links::resumeInterrupted,
+                offboarding::resumeInterrupted));
     Lifecycle lifecycle =
         new Lifecycle(
             Map.of(
@@ -380,7 +393,7 @@ public final class Keysmith implements AutoCloseable {
             List.of(
                 new Recovery.Step(
                     "delete the credentials of reveals a stop cut off",
-                    () -> delivery.recoverInterrupted(startedAt)),
+                    delivery::recoverInterrupted),
                 new Recovery.Step(
                     "resume requests a stop cut off",
                     () -> workers.execute(requests::resumeInterrupted)),
@@ -400,7 +413,7 @@ public final class Keysmith implements AutoCloseable {
                     "resume offboardings a stop cut off", offboarding::resumeInterrupted),
                 new Recovery.Step(
                     "delete the keys of rotations a stop cut off while minting",
-                    () -> rotation.recoverInterrupted(startedAt)),
+                    rotation::recoverInterrupted),
                 new Recovery.Step(
                     "give rotations a stop cut off their next step",
                     () -> rotationJobs.recoverInterrupted(startedAt)),
@@ -416,6 +429,9 @@ public final class Keysmith implements AutoCloseable {
               // First what this replica holds, so nothing below takes it for a stopped one's.
               leases.renewAll();
               jobs.requeueExpired(clock.instant());
+              if (!soleReplica) {
+                takeOver.runIfDue(workers);
+              }
               reveal.wipeDue();
               delivery.expireOffers();
               scheduler.runDue();
@@ -484,6 +500,41 @@ public final class Keysmith implements AutoCloseable {
     lifecycle
         .warmUpAfterListening()
         .forEach((what, warmUp) -> wiring.workers().execute(() -> warmUp(what, warmUp)));
+  }
+
+  /**
+   * Steps run at most once per {@code every}, on the workers, one after another; a step that fails
+   * (IAM or Slack out) is logged and tried again at the next sweep.
+   */
+  private static final class Sweep {
+    private final Clock clock;
+    private final Duration every;
+    private final List<Runnable> steps;
+    private final AtomicReference<Instant> next = new AtomicReference<>(Instant.MIN);
+
+    Sweep(Clock clock, Duration every, List<Runnable> steps) {
+      this.clock = clock;
+      this.every = every;
+      this.steps = List.copyOf(steps);
+    }
+
+    void runIfDue(ExecutorService workers) {
+      Instant now = clock.instant();
+      Instant due = next.get();
+      if (now.isBefore(due) || !next.compareAndSet(due, now.plus(every))) {
+        return;
+      }
+      workers.execute(
+          () -> {
+            for (Runnable step : steps) {
+              try {
+                step.run();
+              } catch (RuntimeException e) {
+                log.warn("taking up the work of a stopped replica failed: {}", e.toString());
+              }
+            }
+          });
+    }
   }
 
   /** Loads a cache ahead of the first click; an outage now only means the first click waits. */

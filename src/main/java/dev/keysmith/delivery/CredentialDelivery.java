@@ -9,6 +9,7 @@ import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.jobs.Job;
 import dev.keysmith.jobs.JobHandler;
+import dev.keysmith.jobs.Leases;
 import dev.keysmith.jobs.Retries;
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.Notifier;
@@ -47,6 +48,7 @@ public final class CredentialDelivery {
   private final Transitions transitions;
   private final AuditTrail audit;
   private final Clock clock;
+  private final Leases leases;
   private final CredentialMinter minter;
   private final SecretChannel channel;
   private final SecretReveal reveal;
@@ -62,6 +64,7 @@ public final class CredentialDelivery {
     this.transitions = context.transitions();
     this.audit = context.audit();
     this.clock = context.clock();
+    this.leases = context.leases();
     this.minter = minter;
     this.channel = channel;
     this.reveal = reveal;
@@ -80,6 +83,26 @@ public final class CredentialDelivery {
    * and schedule the wipe. Refuses everyone else and every later click.
    */
   public void reveal(String requestId, String actor, String responseUrl) {
+    // Held from before REVEALING until the reveal ends, so no replica takes a reveal under way for
+    // one a stop cut off: a lease with no reveal behind it is harmless, a reveal without one is
+    // never left.
+    String lease = lease(requestId);
+    if (!leases.tryHold(lease)) {
+      RequestWorkflow.checkRevealable(find(requestId), actor, clock.instant());
+      throw new Refusal(Reason.REVEAL_UNDER_WAY);
+    }
+    try {
+      revealHeld(requestId, actor, responseUrl);
+    } finally {
+      leases.release(lease);
+    }
+  }
+
+  private static String lease(String requestId) {
+    return "reveal:" + requestId;
+  }
+
+  private void revealHeld(String requestId, String actor, String responseUrl) {
     AccessRequest r = find(requestId);
     Instant now = clock.instant();
     if (r.state() == RequestState.PROVISIONED && RequestWorkflow.isOfferExpired(r, now)) {
@@ -132,24 +155,25 @@ public final class CredentialDelivery {
   }
 
   /**
-   * After a restart: credentials minted but maybe never shown are deleted, and the offer stands
-   * again. Keysmith users have no other keys or password before their first reveal.
+   * After a stop: credentials minted but maybe never shown are deleted, and the offer stands again.
+   * Keysmith users have no other keys or password before their first reveal. A reveal under way, on
+   * this replica or another that lives, holds its lease and is left alone; so this may run at any
+   * time, on any replica.
    */
   public void recoverInterrupted() {
-    recoverInterrupted(clock.instant());
-  }
-
-  /**
-   * The same, for reveals that began no later than {@code startedAt}: a reveal begun since is under
-   * way, not interrupted, and is left alone when a failed recovery runs again.
-   */
-  public void recoverInterrupted(Instant startedAt) {
     for (AccessRequest r : store.findByState(RequestState.REVEALING)) {
-      if (r.updatedAt().isAfter(startedAt)) {
+      if (!leases.tryHold(lease(r.id()))) {
         continue;
       }
-      log.info("request {}: deleting credentials of a reveal a restart interrupted", r.id());
-      undo(r, SYSTEM, "interrupted by restart", /* interrupted= */ true);
+      try {
+        Optional<AccessRequest> now = store.find(r.id());
+        if (now.isPresent() && now.get().state() == RequestState.REVEALING) {
+          log.info("request {}: deleting credentials of a reveal a stop interrupted", r.id());
+          undo(now.get(), SYSTEM, "interrupted by restart", /* interrupted= */ true);
+        }
+      } finally {
+        leases.release(lease(r.id()));
+      }
     }
   }
 
@@ -159,20 +183,31 @@ public final class CredentialDelivery {
    */
   public JobHandler undoRevealJob() {
     return job -> {
-      Optional<AccessRequest> r = store.find(job.subject());
-      if (r.isEmpty() || r.get().state() != RequestState.REVEALING) {
-        return;
+      if (!leases.tryHold(lease(job.subject()))) {
+        return; // a recovery on some replica is undoing it now, and retries if it fails
       }
       try {
-        undo(r.get(), SYSTEM, "undo retried after IAM failed", /* interrupted= */ true);
-      } catch (IamException e) {
-        if (e.isTransient()) {
-          undoLater(r.get(), Retries.failuresBefore(job) + 1);
-        } else {
-          undoRefused(r.get(), job, e);
-        }
+        undoJob(job);
+      } finally {
+        leases.release(lease(job.subject()));
       }
     };
+  }
+
+  private void undoJob(Job job) {
+    Optional<AccessRequest> r = store.find(job.subject());
+    if (r.isEmpty() || r.get().state() != RequestState.REVEALING) {
+      return;
+    }
+    try {
+      undo(r.get(), SYSTEM, "undo retried after IAM failed", /* interrupted= */ true);
+    } catch (IamException e) {
+      if (e.isTransient()) {
+        undoLater(r.get(), Retries.failuresBefore(job) + 1);
+      } else {
+        undoRefused(r.get(), job, e);
+      }
+    }
   }
 
   /** Undoes a live reveal that failed; when IAM cannot undo it now, a stored job does later. */

@@ -10,8 +10,9 @@ package dev.keysmith.jobs;
  */
 public interface Leases {
   /**
-   * Holds {@code subject} for this replica, unless another replica's lease on it still runs;
-   * whether this replica holds it now. Holding it already renews it.
+   * Holds {@code subject} for this replica unless a lease on it still runs, this replica's own
+   * included (two threads of one replica exclude each other too); whether it took the lease. The
+   * caller releases it when the work is done.
    */
   boolean tryHold(String subject);
 

@@ -12,6 +12,7 @@ import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.UserTags;
 import dev.keysmith.jobs.JobHandler;
+import dev.keysmith.jobs.Leases;
 import dev.keysmith.jobs.Retries;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
@@ -20,8 +21,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -54,7 +53,7 @@ public final class OffboardService {
   private final AuditTrail audit;
   private final Clock clock;
   private final Supplier<String> ids;
-  private final Set<String> running = ConcurrentHashMap.newKeySet();
+  private final Leases leases;
 
   /**
    * A service over {@code iam} and {@code store} that tells {@code directory} of users it deleted;
@@ -78,6 +77,7 @@ public final class OffboardService {
     this.transitions = workflow.transitions();
     this.audit = workflow.audit();
     this.clock = workflow.clock();
+    this.leases = workflow.leases();
     this.ids = ids;
   }
 
@@ -179,17 +179,19 @@ public final class OffboardService {
   }
 
   /**
-   * Runs {@code o}'s remaining steps unless this process is already at it; returns where it got.
+   * Runs {@code o}'s remaining steps unless a replica (this one too) is already at it; returns
+   * where it got.
    */
   private Offboarding run(Offboarding o, int failuresBefore, boolean starterWaiting) {
-    if (!running.add(o.id())) {
+    String lease = "offboard:" + o.id();
+    if (!leases.tryHold(lease)) {
       log.info("offboarding {}: already running", o.id());
       return o;
     }
     try {
       return runHeld(o, failuresBefore, starterWaiting);
     } finally {
-      running.remove(o.id());
+      leases.release(lease);
     }
   }
 

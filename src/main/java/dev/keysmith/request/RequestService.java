@@ -8,6 +8,7 @@ import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.jobs.JobHandler;
+import dev.keysmith.jobs.Leases;
 import dev.keysmith.jobs.Retries;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
@@ -17,8 +18,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +56,7 @@ public final class RequestService {
   private final Provisioner provisioner;
   private final IamDirectory directory;
   private final Deadlines deadlines;
-  private final Set<String> provisioning = ConcurrentHashMap.newKeySet();
+  private final Leases leases;
 
   public RequestService(
       RequestPorts ports,
@@ -70,6 +69,7 @@ public final class RequestService {
     this.notifier = ports.notifier();
     this.transitions = context.transitions();
     this.clock = context.clock();
+    this.leases = context.leases();
     this.provisioner = provisioner;
     this.directory = directory;
     this.deadlines = deadlines;
@@ -445,16 +445,21 @@ public final class RequestService {
     };
   }
 
-  /** Provisions {@code approved} unless this process is already at it. */
+  /**
+   * Provisions {@code approved} unless a replica (this one too) is already at it: the lease keeps a
+   * second approval's, a resumed job's or another replica's recovery off a provisioning under way,
+   * and runs out if its replica stops, so the next resume takes it up.
+   */
   private void provision(AccessRequest approved, int failuresBefore) {
-    if (!provisioning.add(approved.id())) {
+    String lease = "provision:" + approved.id();
+    if (!leases.tryHold(lease)) {
       log.info("request {}: provisioning already under way", approved.id());
       return;
     }
     try {
       provisionHeld(approved, failuresBefore);
     } finally {
-      provisioning.remove(approved.id());
+      leases.release(lease);
     }
   }
 

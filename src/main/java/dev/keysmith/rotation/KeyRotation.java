@@ -8,11 +8,13 @@ import dev.keysmith.delivery.SecretReveal;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.IamGateway.AccessKeyInfo;
+import dev.keysmith.jobs.Leases;
 import dev.keysmith.workflow.Transitions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -101,31 +103,53 @@ public final class KeyRotation {
       String actor, String iamUser, @Nullable String oldKeyId, boolean lost, String responseUrl) {
     checkRotator(iamUser, actor);
     RotationWorkflow.checkUnchanged(iamUser, iam.listAccessKeys(iamUser), oldKeyId);
-    Optional<Rotation> minting = startMinting(actor, iamUser, oldKeyId, lost);
-    if (minting.isEmpty()) {
-      return approval.request(actor, iamUser, oldKeyId, lost);
+    // Held from before MINTING until the key is shown (or undone), so no replica deletes a key
+    // being minted as one a stop left behind.
+    Leases leases = context.workflow().leases();
+    String lease = mintLease(iamUser);
+    if (!leases.tryHold(lease)) {
+      throw new Refusal(Reason.USER_ROTATION_UNDER_WAY, iamUser);
     }
-    IamGateway.NewAccessKey key = mint(minting.get());
-    show(minting.get(), key, responseUrl);
-    return revealed(minting.get(), key.accessKeyId(), actor);
+    try {
+      Optional<Rotation> minting = startMinting(actor, iamUser, oldKeyId, lost);
+      if (minting.isEmpty()) {
+        return approval.request(actor, iamUser, oldKeyId, lost);
+      }
+      IamGateway.NewAccessKey key = mint(minting.get());
+      show(minting.get(), key, responseUrl);
+      return revealed(minting.get(), key.accessKeyId(), actor);
+    } finally {
+      leases.release(lease);
+    }
+  }
+
+  /** One key is minted at a time per IAM user (whose names ignore case). */
+  private static String mintLease(String iamUser) {
+    return "mint:" + iamUser.toLowerCase(Locale.ROOT);
   }
 
   /**
-   * After a restart: a rotation cut off between minting and showing leaves a key nobody saw; delete
-   * it. The user had exactly the old key (or none) when the rotation started.
+   * After a stop: a rotation cut off between minting and showing leaves a key nobody saw; delete
+   * it. The user had exactly the old key (or none) when the rotation started. A rotation minting
+   * now, on this replica or another that lives, holds its lease and is left alone; so this may run
+   * at any time, on any replica.
    */
   public void recoverInterrupted() {
-    recoverInterrupted(clock.instant());
-  }
-
-  /** The same, for rotations that began minting no later than {@code startedAt}. */
-  public void recoverInterrupted(Instant startedAt) {
+    Leases leases = context.workflow().leases();
     for (Rotation r : rotations.findByState(RotationState.MINTING)) {
-      if (r.updatedAt().isAfter(startedAt)) {
+      String lease = mintLease(r.iamUser());
+      if (!leases.tryHold(lease)) {
         continue; // minting now, not interrupted
       }
-      log.info("rotation {}: deleting the new key of a rotation a restart interrupted", r.id());
-      undoMint(r, "interrupted by restart");
+      try {
+        Optional<Rotation> now = rotations.find(r.id());
+        if (now.isPresent() && now.get().state() == RotationState.MINTING) {
+          log.info("rotation {}: deleting the new key of a rotation a stop interrupted", r.id());
+          undoMint(now.get(), "interrupted by restart");
+        }
+      } finally {
+        leases.release(lease);
+      }
     }
   }
 

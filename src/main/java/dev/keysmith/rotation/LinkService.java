@@ -8,6 +8,7 @@ import dev.keysmith.core.Refusal;
 import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.jobs.JobHandler;
+import dev.keysmith.jobs.Leases;
 import dev.keysmith.jobs.Retries;
 import dev.keysmith.request.Approvers;
 import dev.keysmith.request.Notifier;
@@ -20,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +51,7 @@ public final class LinkService {
   private final Supplier<String> ids;
   private final List<String> protectedGroups;
   private final Duration lifetime;
-  private final Set<String> applying = ConcurrentHashMap.newKeySet();
+  private final Leases leases;
 
   public LinkService(
       LinkPorts ports,
@@ -67,6 +66,7 @@ public final class LinkService {
     this.ownership = ownership;
     this.transitions = workflow.transitions();
     this.clock = workflow.clock();
+    this.leases = workflow.leases();
     this.ids = ids;
     this.protectedGroups = List.copyOf(protectedGroups);
     this.lifetime = lifetime;
@@ -268,16 +268,17 @@ public final class LinkService {
     }
   }
 
-  /** Writes the owner tag of an APPROVED link unless this process is already at it. */
+  /** Writes the owner tag of an APPROVED link unless a replica (this one too) is already at it. */
   private void apply(LinkRequest approved, int failuresBefore) {
-    if (!applying.add(approved.id())) {
+    String lease = "link:" + approved.id();
+    if (!leases.tryHold(lease)) {
       log.info("link {}: owner tag already being written", approved.id());
       return;
     }
     try {
       applyHeld(approved, failuresBefore);
     } finally {
-      applying.remove(approved.id());
+      leases.release(lease);
     }
   }
 

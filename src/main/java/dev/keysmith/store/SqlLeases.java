@@ -35,7 +35,7 @@ public final class SqlLeases implements Leases {
                   "INSERT INTO leases (subject, holder, until) VALUES (?, ?, ?)"
                       + " ON CONFLICT (subject) DO UPDATE SET holder = excluded.holder,"
                       + " until = excluded.until"
-                      + " WHERE leases.until < ? OR leases.holder = excluded.holder")) {
+                      + " WHERE leases.until < ?")) {
             ps.setString(1, subject);
             ps.setString(2, replica.id());
             ps.setLong(3, replica.leaseEnd(clock.instant()).toEpochMilli());

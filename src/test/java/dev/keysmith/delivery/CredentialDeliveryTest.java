@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.PasswordGenerator;
+import dev.keysmith.jobs.Replica;
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.AccessType;
 import dev.keysmith.request.Notifier;
@@ -19,6 +20,7 @@ import dev.keysmith.request.RequestWorkflow;
 import dev.keysmith.store.Database;
 import dev.keysmith.store.SqlAuditTrail;
 import dev.keysmith.store.SqlJobStore;
+import dev.keysmith.store.SqlLeases;
 import dev.keysmith.store.SqlRequestStore;
 import dev.keysmith.store.SqlWipeStore;
 import dev.keysmith.testing.FakeIamGateway;
@@ -34,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,6 +61,7 @@ class CredentialDeliveryTest {
   private final List<String> wiped = new ArrayList<>();
   private final List<String> told = new ArrayList<>();
   private int failWipes;
+  private @Nullable Runnable whileShowing;
   private Database db;
   private SqlRequestStore store;
   private CredentialDelivery delivery;
@@ -77,6 +81,11 @@ class CredentialDeliveryTest {
           public void show(String url, String subject, Credentials c, Instant wipeAt) {
             if (url.equals("broken")) {
               throw new IllegalStateException("slack said no");
+            }
+            Runnable hook = whileShowing;
+            whileShowing = null;
+            if (hook != null) {
+              hook.run();
             }
             shown.add(url + " " + c.accessKeyId().orElse("") + " " + wipeAt);
           }
@@ -107,7 +116,10 @@ class CredentialDeliveryTest {
     SqlAuditTrail audit = new SqlAuditTrail(db);
     WorkflowContext workflow =
         new WorkflowContext(
-            new Transitions(db, audit, new SqlJobStore(db, clock), clock), audit, clock);
+            new Transitions(db, audit, new SqlJobStore(db, clock), clock),
+            audit,
+            clock,
+            TestDatabase.leases(db, clock));
     reveal = new SecretReveal(new SqlWipeStore(db), channel, workflow, VISIBLE);
     delivery =
         new CredentialDelivery(
@@ -221,6 +233,42 @@ class CredentialDeliveryTest {
     assertEquals(Refusal.Reason.CREDENTIALS_NOT_SHOWN, r.reason());
     assertTrue(iam.users.get("alice").keys.isEmpty());
     assertFalse(iam.users.get("alice").loginProfile);
+    assertEquals(RequestState.PROVISIONED, store.find("KS-ABC123").orElseThrow().state());
+  }
+
+  @Test
+  void recoverInterrupted_whileARevealIsUnderWay_leavesItAlone() {
+    offered(AccessType.PROGRAMMATIC);
+    // A sweep for the work of stopped replicas runs while this one shows the key.
+    whileShowing = delivery::recoverInterrupted;
+
+    delivery.reveal("KS-ABC123", OWNER, "url");
+
+    assertEquals(1, iam.users.get("alice").keys.size(), "the key shown was not deleted");
+    assertEquals(1, shown.size());
+    assertEquals(RequestState.REVEALED, store.find("KS-ABC123").orElseThrow().state());
+  }
+
+  @Test
+  void recoverInterrupted_aRevealWhoseReplicaStopped_isUndoneOnceItsLeaseRunsOut() {
+    offered(AccessType.PROGRAMMATIC);
+    // A reveal stops after minting; the lease it leaves is another replica's, which stopped.
+    whileShowing =
+        () -> {
+          throw new Error("the replica stops here");
+        };
+    assertThrows(Error.class, () -> delivery.reveal("KS-ABC123", OWNER, "url"));
+    SqlLeases stopped = new SqlLeases(db, clock, new Replica("stopped", Replica.LEASE_TERM));
+    assertTrue(stopped.tryHold("reveal:KS-ABC123"));
+    assertEquals(RequestState.REVEALING, store.find("KS-ABC123").orElseThrow().state());
+
+    delivery.recoverInterrupted();
+    assertEquals(1, iam.users.get("alice").keys.size(), "its lease still runs");
+
+    clock.advance(Replica.LEASE_TERM.plusSeconds(1));
+    delivery.recoverInterrupted();
+
+    assertTrue(iam.users.get("alice").keys.isEmpty(), "the unseen key is deleted");
     assertEquals(RequestState.PROVISIONED, store.find("KS-ABC123").orElseThrow().state());
   }
 

@@ -81,7 +81,11 @@ class OffboardServiceTest {
             store,
             notifier,
             Set.of(APPROVER)::contains,
-            new WorkflowContext(new Transitions(db, audit, jobs, clock), audit, clock),
+            new WorkflowContext(
+                new Transitions(db, audit, jobs, clock),
+                audit,
+                clock,
+                dev.keysmith.testing.TestDatabase.leases(db, clock)),
             () -> String.format("OB-%06d", ids.incrementAndGet()));
     iam.refusesDeleteWithDependents = true;
     iam.groups.add("developers");

@@ -58,7 +58,10 @@ class RequestSubmissionsTest {
     SqlAuditTrail audit = new SqlAuditTrail(db);
     WorkflowContext workflow =
         new WorkflowContext(
-            new Transitions(db, audit, new SqlJobStore(db, clock), clock), audit, clock);
+            new Transitions(db, audit, new SqlJobStore(db, clock), clock),
+            audit,
+            clock,
+            TestDatabase.leases(db, clock));
     Notifier notifier =
         (Notifier)
             java.lang.reflect.Proxy.newProxyInstance(

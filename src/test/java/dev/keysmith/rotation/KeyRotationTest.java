@@ -90,7 +90,11 @@ class KeyRotationTest {
                 (proxy, method, args) -> null);
     jobs = new SqlJobStore(db, clock);
     WorkflowContext workflow =
-        new WorkflowContext(new Transitions(db, audit, jobs, clock), audit, clock);
+        new WorkflowContext(
+            new Transitions(db, audit, jobs, clock),
+            audit,
+            clock,
+            dev.keysmith.testing.TestDatabase.leases(db, clock));
     RotationContext context =
         new RotationContext(
             iam,

@@ -69,7 +69,11 @@ class LinkServiceTest {
     audit = new SqlAuditTrail(db);
     jobs = new SqlJobStore(db, clock);
     WorkflowContext workflow =
-        new WorkflowContext(new Transitions(db, audit, jobs, clock), audit, clock);
+        new WorkflowContext(
+            new Transitions(db, audit, jobs, clock),
+            audit,
+            clock,
+            dev.keysmith.testing.TestDatabase.leases(db, clock));
     IamDirectory directory = new IamDirectory(iam, List.of(), Runnable::run, Ticker.systemTicker());
     links =
         new LinkService(

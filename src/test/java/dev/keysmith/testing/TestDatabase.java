@@ -1,7 +1,11 @@
 package dev.keysmith.testing;
 
+import dev.keysmith.jobs.Leases;
+import dev.keysmith.jobs.Replica;
 import dev.keysmith.store.Database;
+import dev.keysmith.store.SqlLeases;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Optional;
 
 /**
@@ -51,6 +55,11 @@ public final class TestDatabase {
       throw new IllegalStateException("a SQLite test database has no server");
     }
     return postgres;
+  }
+
+  /** The leases of the only replica, for a test of one service over {@code db}. */
+  public static Leases leases(Database db, Clock clock) {
+    return new SqlLeases(db, clock, new Replica("test-replica", Replica.LEASE_TERM));
   }
 
   /** Opens (migrating, the first time) the database; the caller closes it. */
