@@ -10,6 +10,7 @@ import dev.keysmith.iam.AwsClients;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.UserTags;
 import dev.keysmith.request.GroupPolicy;
+import dev.keysmith.store.Database;
 import dev.keysmith.testing.FakeSlackApi;
 import dev.keysmith.testing.IamFaultProxy;
 import dev.keysmith.testing.MotoServer;
@@ -17,6 +18,7 @@ import dev.keysmith.testing.MutableClock;
 import dev.keysmith.testing.SlackRequests;
 import dev.keysmith.testing.SlackRequests.BlockAction;
 import dev.keysmith.testing.SlackRequests.Reply;
+import dev.keysmith.testing.TestDatabase;
 import dev.keysmith.testing.TrackingExecutor;
 import java.net.URI;
 import java.nio.file.Path;
@@ -37,6 +39,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -96,6 +99,70 @@ final class KeysmithFixture implements AutoCloseable {
   }
 
   /**
+   * A fixture whose Keysmith keeps its state in {@code database} (PostgreSQL, for replicas: see
+   * {@link #startReplica()}) rather than SQLite in {@code dataDir}.
+   */
+  KeysmithFixture(Path dataDir, TestDatabase database) throws Exception {
+    this.database = database;
+    this.dataDir = dataDir;
+    moto.reset();
+    iam.createGroup(g -> g.groupName("developers"));
+    iam.createGroup(g -> g.groupName("readonly"));
+    slack.setUserGroupMembers(APPROVER_GROUP, List.of(GROUP_APPROVER));
+    start();
+  }
+
+  /** Where Keysmith keeps its state: PostgreSQL when set, else SQLite in {@code dataDir}. */
+  private @Nullable TestDatabase database;
+
+  /** The replicas started besides the first, which share its database, Slack, IAM and clock. */
+  final List<Replica> replicas = new ArrayList<>();
+
+  /** A second (third, ...) Keysmith process on the same database, with its own HTTP port. */
+  final class Replica implements AutoCloseable {
+    final TrackingExecutor workers = new TrackingExecutor();
+    final Keysmith keysmith;
+    final SlackRequests send;
+
+    Replica() throws Exception {
+      keysmith = launch(workers);
+      send =
+          new SlackRequests(
+              URI.create("http://127.0.0.1:" + keysmith.port() + "/slack/events"), SIGNING_SECRET);
+    }
+
+    @Override
+    public void close() {
+      keysmith.close();
+    }
+  }
+
+  /** Starts another replica; the fixture's requests go to the first until {@link #via} says. */
+  Replica startReplica() throws Exception {
+    if (database == null || database.dialect() != Database.Dialect.POSTGRESQL) {
+      throw new IllegalStateException("replicas share a PostgreSQL database");
+    }
+    Replica replica = new Replica();
+    replicas.add(replica);
+    return replica;
+  }
+
+  /** From now on, the fixture's requests go to {@code replica} (null: the first Keysmith). */
+  void via(@Nullable Replica replica) {
+    send =
+        replica != null
+            ? replica.send
+            : new SlackRequests(
+                URI.create("http://127.0.0.1:" + keysmith.port() + "/slack/events"),
+                SIGNING_SECRET);
+  }
+
+  /** Keysmith's database, opened as a tool would open it beside Keysmith. */
+  Database openDatabase() {
+    return database != null ? database.open() : Database.open(dataDir);
+  }
+
+  /**
    * A fixture whose IAM already misbehaves as {@code iamBeforeStart} sets it when Keysmith starts.
    */
   KeysmithFixture(Path dataDir, Consumer<IamFaultProxy> iamBeforeStart) throws Exception {
@@ -124,6 +191,15 @@ final class KeysmithFixture implements AutoCloseable {
 
   void start() throws Exception {
     workers = new TrackingExecutor();
+    keysmith = launch(workers);
+    send =
+        new SlackRequests(
+            URI.create("http://127.0.0.1:" + keysmith.port() + "/slack/events"), SIGNING_SECRET);
+    idle();
+  }
+
+  /** Starts a Keysmith on the fixture's Slack, IAM, clock and database, working on {@code pool}. */
+  private Keysmith launch(TrackingExecutor pool) throws Exception {
     Settings settings =
         new Settings(
             "xoxb-e2e-test-token",
@@ -135,7 +211,10 @@ final class KeysmithFixture implements AutoCloseable {
             Settings.DEFAULT_MAX_CONNECTIONS,
             Settings.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
             startFresh,
-            Settings.DatabaseLogin.NONE);
+            database == null
+                ? Settings.DatabaseLogin.NONE
+                : new Settings.DatabaseLogin(
+                    Optional.of(database.server().user()), database.server().password()));
     KeysmithConfig config =
         new KeysmithConfig(
             Set.of(APPROVER, APPROVER_2),
@@ -151,27 +230,24 @@ final class KeysmithFixture implements AutoCloseable {
             withApproval(KeysmithConfig.KeyCare.defaults(), rotationNeedsApproval),
             KeysmithConfig.Pending.defaults(),
             policies,
-            Optional.empty());
-    keysmith =
-        Keysmith.start(
-            settings,
-            config,
-            new Keysmith.Wiring(
-                clock,
-                AwsClients.lazily(
-                    () ->
-                        AwsClients.iam(
-                            proxy.endpoint(),
-                            MotoServer.CREDENTIALS,
-                            List.of(new IamCallRecorder(iamCalls), new IamOutage(iamDown)))),
-                AwsClients.lazily(() -> AwsClients.sts(moto.endpoint(), MotoServer.CREDENTIALS)),
-                workers,
-                /* scheduleHousekeeping= */ false,
-                slackEditSettle));
-    send =
-        new SlackRequests(
-            URI.create("http://127.0.0.1:" + keysmith.port() + "/slack/events"), SIGNING_SECRET);
-    idle();
+            database == null
+                ? Optional.empty()
+                : Optional.of(new KeysmithConfig.DatabaseServer(database.server().url(), 4)));
+    return Keysmith.start(
+        settings,
+        config,
+        new Keysmith.Wiring(
+            clock,
+            AwsClients.lazily(
+                () ->
+                    AwsClients.iam(
+                        proxy.endpoint(),
+                        MotoServer.CREDENTIALS,
+                        List.of(new IamCallRecorder(iamCalls), new IamOutage(iamDown)))),
+            AwsClients.lazily(() -> AwsClients.sts(moto.endpoint(), MotoServer.CREDENTIALS)),
+            pool,
+            /* scheduleHousekeeping= */ false,
+            slackEditSettle));
   }
 
   private static KeysmithConfig.KeyCare withApproval(KeysmithConfig.KeyCare d, boolean needed) {
@@ -198,6 +274,9 @@ final class KeysmithFixture implements AutoCloseable {
   /** Waits for the work handlers started after their acks. */
   void idle() throws InterruptedException {
     workers.awaitIdle(WAIT);
+    for (Replica r : replicas) {
+      r.workers.awaitIdle(WAIT);
+    }
   }
 
   /** Opens the modal and submits it; returns the new request's id. */
@@ -320,7 +399,7 @@ final class KeysmithFixture implements AutoCloseable {
   }
 
   private List<String> query(String sql, String arg) {
-    try (var db = dev.keysmith.store.Database.open(dataDir)) {
+    try (var db = openDatabase()) {
       return db.withConnection(
           "query",
           c -> {
@@ -340,7 +419,7 @@ final class KeysmithFixture implements AutoCloseable {
 
   /** How many audit events with {@code action} there are. */
   long auditCount(String action) {
-    try (var db = dev.keysmith.store.Database.open(dataDir)) {
+    try (var db = openDatabase()) {
       return db.withConnection(
           "count",
           c -> {
@@ -492,6 +571,7 @@ final class KeysmithFixture implements AutoCloseable {
 
   @Override
   public void close() {
+    replicas.forEach(Replica::close);
     if (keysmith != null) {
       keysmith.close();
     }
