@@ -391,14 +391,8 @@ public final class Keysmith implements AutoCloseable {
                 "the approvers' and policies' user groups",
                 () -> approvers.warmUp(policies.userGroupIds())),
             List.of(
-                new Recovery.Step(
-                    "delete the credentials of reveals a stop cut off",
-                    delivery::recoverInterrupted),
-                new Recovery.Step(
-                    "resume requests a stop cut off",
-                    () -> workers.execute(requests::resumeInterrupted)),
-                new Recovery.Step(
-                    "resume links a stop cut off", () -> workers.execute(links::resumeInterrupted)),
+                // First: the sole replica ends what its last stop held, so the steps after it
+                // take that work up now rather than when the stopped process's leases run out.
                 soleReplica
                     ? new Recovery.Step(
                         "requeue jobs and end the leases a stop cut off",
@@ -409,6 +403,14 @@ public final class Keysmith implements AutoCloseable {
                     : new Recovery.Step(
                         "requeue jobs whose replica stopped",
                         () -> jobs.requeueExpired(clock.instant())),
+                new Recovery.Step(
+                    "delete the credentials of reveals a stop cut off",
+                    delivery::recoverInterrupted),
+                new Recovery.Step(
+                    "resume requests a stop cut off",
+                    () -> workers.execute(requests::resumeInterrupted)),
+                new Recovery.Step(
+                    "resume links a stop cut off", () -> workers.execute(links::resumeInterrupted)),
                 new Recovery.Step(
                     "resume offboardings a stop cut off", offboarding::resumeInterrupted),
                 new Recovery.Step(

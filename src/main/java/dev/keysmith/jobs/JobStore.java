@@ -28,6 +28,19 @@ public interface JobStore {
   long schedule(String kind, String subject, Map<String, String> data, Instant dueAt);
 
   /**
+   * Stores a PENDING job like {@link #schedule}, unless one of {@code kind} about {@code subject}
+   * scheduled this way already waits or runs, on any replica; whether it stored one. A daily run
+   * started by every replica's start stays one chain.
+   */
+  boolean scheduleOnce(String kind, String subject, Map<String, String> data, Instant dueAt);
+
+  /**
+   * From the running job of {@code kind} about {@code subject}: stores its next run like {@link
+   * #scheduleOnce}, unless one already waits; whether it stored one.
+   */
+  boolean scheduleNext(String kind, String subject, Map<String, String> data, Instant dueAt);
+
+  /**
    * Atomically claims the PENDING job due earliest at or before {@code now} (RUNNING, one more
    * attempt, this replica's for a lease term), so no two callers, threads, processes or replicas,
    * ever claim the same job; empty when none is due.

@@ -64,16 +64,15 @@ public final class KeyReminders {
 
   /** Makes sure the daily run is scheduled; called at start-up. */
   public void schedule() {
-    if (jobs.pending(SUBJECT).stream().noneMatch(j -> j.kind().equals(DAILY))) {
-      jobs.schedule(DAILY, SUBJECT, Map.of(), clock.instant());
-    }
+    // Every replica's start asks; one chain of daily runs results.
+    jobs.scheduleOnce(DAILY, SUBJECT, Map.of(), clock.instant());
   }
 
   /** Job: one daily run, which schedules the next. */
   public JobHandler dailyJob() {
     return job -> {
       runOnce();
-      jobs.schedule(DAILY, SUBJECT, Map.of(), clock.instant().plus(DAY));
+      jobs.scheduleNext(DAILY, SUBJECT, Map.of(), clock.instant().plus(DAY));
     };
   }
 

@@ -68,9 +68,8 @@ public final class Leavers {
 
   /** Stores the daily check unless one is waiting already; runs first at start. */
   public void schedule() {
-    if (jobs.pending(SUBJECT).stream().noneMatch(j -> j.kind().equals(DAILY))) {
-      jobs.schedule(DAILY, SUBJECT, Map.of(), clock.instant());
-    }
+    // Every replica's start asks; one chain of daily runs results.
+    jobs.scheduleOnce(DAILY, SUBJECT, Map.of(), clock.instant());
   }
 
   /**
@@ -85,7 +84,7 @@ public final class Leavers {
       } catch (RuntimeException e) {
         log.warn("leavers: the daily check stopped: {}; tried again tomorrow", e.toString());
       }
-      jobs.schedule(DAILY, SUBJECT, Map.of(), clock.instant().plus(DAY));
+      jobs.scheduleNext(DAILY, SUBJECT, Map.of(), clock.instant().plus(DAY));
     };
   }
 

@@ -94,6 +94,55 @@ public final class SqlJobStore implements JobStore {
   }
 
   @Override
+  public boolean scheduleOnce(
+      String kind, String subject, Map<String, String> data, Instant dueAt) {
+    return insertOnce(kind, subject, data, dueAt, /* unlessRunning= */ true);
+  }
+
+  @Override
+  public boolean scheduleNext(
+      String kind, String subject, Map<String, String> data, Instant dueAt) {
+    return insertOnce(kind, subject, data, dueAt, /* unlessRunning= */ false);
+  }
+
+  private boolean insertOnce(
+      String kind, String subject, Map<String, String> data, Instant dueAt, boolean unlessRunning) {
+    requireText(kind, "kind");
+    requireText(subject, "subject");
+    Objects.requireNonNull(dueAt, "dueAt");
+    String json = write(data);
+    String once = kind + " " + subject;
+    long now = clock.millis();
+    // One statement: the unique index on waiting once_keys settles two replicas racing.
+    String sql =
+        "INSERT INTO jobs (kind, subject, data, due_at, state, attempts, created_at, updated_at,"
+            + " once_key) SELECT ?, ?, ?, ?, '"
+            + PENDING
+            + "', 0, ?, ?, ? WHERE "
+            + (unlessRunning
+                ? "NOT EXISTS (SELECT 1 FROM jobs WHERE once_key = ? AND state = '" + RUNNING + "')"
+                : "? IS NOT NULL")
+            + " ON CONFLICT (once_key) WHERE state = '"
+            + PENDING
+            + "' AND once_key IS NOT NULL DO NOTHING";
+    return db.withConnection(
+        "schedule job once",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, kind);
+            ps.setString(2, subject);
+            ps.setString(3, json);
+            ps.setLong(4, dueAt.toEpochMilli());
+            ps.setLong(5, now);
+            ps.setLong(6, now);
+            ps.setString(7, once);
+            ps.setString(8, once);
+            return ps.executeUpdate() == 1;
+          }
+        });
+  }
+
+  @Override
   public Optional<Job> claimNext(Instant now) {
     // One statement. SQLite takes the write lock before it reads, so the row it picks cannot be
     // claimed by another connection in between; PostgreSQL locks the row it picks and skips rows

@@ -1,6 +1,7 @@
 package dev.keysmith.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -441,6 +442,28 @@ class SqlJobStoreTest {
     assertThrows(StoreException.class, () -> ofStopped.complete(cutOff), "no longer its job");
     ofAlive.complete(cutOff);
     ofAlive.complete(running);
+  }
+
+  @Test
+  void scheduleOnce_fromTwoReplicasStarting_andWhileItRuns_keepsOneChain() throws Exception {
+    try (Database second = testDb.open()) {
+      SqlJobStore a = new SqlJobStore(db, clock, new Replica("replica-a", Replica.LEASE_TERM));
+      SqlJobStore b = new SqlJobStore(second, clock, new Replica("replica-b", Replica.LEASE_TERM));
+
+      assertTrue(a.scheduleOnce("reminders.daily", "all-keys", Map.of(), T0));
+      assertFalse(b.scheduleOnce("reminders.daily", "all-keys", Map.of(), T0), "one waits");
+      Job run = b.claimNext(T0).orElseThrow();
+      assertFalse(a.scheduleOnce("reminders.daily", "all-keys", Map.of(), T0), "one runs");
+      assertTrue(
+          b.scheduleNext("reminders.daily", "all-keys", Map.of(), T0.plus(Duration.ofDays(1))));
+      assertFalse(
+          b.scheduleNext("reminders.daily", "all-keys", Map.of(), T0.plus(Duration.ofDays(1))));
+      b.complete(run.id());
+
+      assertEquals(1, a.pending("all-keys").size());
+      assertEquals(T0.plus(Duration.ofDays(1)), a.pending("all-keys").get(0).dueAt());
+      assertTrue(a.scheduleOnce("reminders.daily", "other", Map.of(), T0), "per subject");
+    }
   }
 
   @Test
