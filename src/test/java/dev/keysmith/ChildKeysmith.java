@@ -52,6 +52,15 @@ final class ChildKeysmith implements AutoCloseable {
    */
   static ChildKeysmith start(Path dir, String slackUrl, URI iamEndpoint, String yml)
       throws Exception {
+    return start(dir, slackUrl, iamEndpoint, yml, Map.of());
+  }
+
+  /**
+   * As {@link #start(Path, String, URI, String)}, with {@code moreEnv} added to its environment.
+   */
+  static ChildKeysmith start(
+      Path dir, String slackUrl, URI iamEndpoint, String yml, Map<String, String> moreEnv)
+      throws Exception {
     Files.writeString(dir.resolve("keysmith.yml"), yml);
     int port = freePort();
     String java = ProcessHandle.current().info().command().orElse("java");
@@ -83,6 +92,7 @@ final class ChildKeysmith implements AutoCloseable {
     env.put("AWS_REGION", "us-east-1");
     env.remove("SLACK_APP_TOKEN");
     env.remove("KEYSMITH_START_FRESH");
+    env.putAll(moreEnv);
     Process process = builder.start();
     CompletableFuture<Void> listening = copyOutput(process, log);
     ChildKeysmith child = new ChildKeysmith(process, log, port);

@@ -113,7 +113,7 @@ final class KeysmithFixture implements AutoCloseable {
   }
 
   /** Where Keysmith keeps its state: PostgreSQL when set, else SQLite in {@code dataDir}. */
-  private @Nullable TestDatabase database;
+  @Nullable TestDatabase database;
 
   /** The replicas started besides the first, which share its database, Slack, IAM and clock. */
   final List<Replica> replicas = new ArrayList<>();
