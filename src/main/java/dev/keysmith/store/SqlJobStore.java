@@ -259,26 +259,19 @@ public final class SqlJobStore implements JobStore {
 
   @Override
   public int requeueInterrupted() {
-    return db.withConnection(
-        "requeue interrupted jobs",
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE jobs SET state = '"
-                      + PENDING
-                      + "', claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE state = '"
-                      + RUNNING
-                      + "'")) {
-            ps.setLong(1, clock.millis());
-            return ps.executeUpdate();
-          }
-        });
+    // Every claim, whatever its lease: the sole replica knows none of them is alive.
+    return requeue("requeue interrupted jobs", Long.MAX_VALUE);
   }
 
   @Override
   public int requeueExpired(Instant now) {
+    return requeue("requeue jobs whose claim ran out", now.toEpochMilli());
+  }
+
+  /** Puts back to PENDING the RUNNING jobs whose lease ends before {@code before} (or has none). */
+  private int requeue(String operation, long before) {
     return db.withConnection(
-        "requeue jobs whose claim ran out",
+        operation,
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
@@ -288,7 +281,7 @@ public final class SqlJobStore implements JobStore {
                       + RUNNING
                       + "' AND (lease_until IS NULL OR lease_until < ?)")) {
             ps.setLong(1, clock.millis());
-            ps.setLong(2, now.toEpochMilli());
+            ps.setLong(2, before);
             return ps.executeUpdate();
           }
         });
