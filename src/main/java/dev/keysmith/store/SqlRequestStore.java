@@ -31,7 +31,7 @@ public final class SqlRequestStore implements RequestStore {
       "INSERT INTO requests (id, "
           + COLUMNS
           + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (id) DO NOTHING";
+          + " ON CONFLICT DO NOTHING";
   private static final String UPDATE =
       "UPDATE requests SET "
           + Arrays.stream(COLUMNS.split(","))

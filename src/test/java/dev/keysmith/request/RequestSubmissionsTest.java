@@ -20,11 +20,19 @@ import dev.keysmith.workflow.WorkflowContext;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,13 +63,18 @@ class RequestSubmissionsTest {
     testDb = TestDatabase.of(dialect, dir);
     iam.groups.add("developers");
     db = testDb.open();
-    SqlAuditTrail audit = new SqlAuditTrail(db);
+    submissions = submissionsOver(db, ids::next);
+  }
+
+  /** The submissions of one replica over {@code database}. */
+  private RequestSubmissions submissionsOver(Database database, Supplier<String> requestIds) {
+    SqlAuditTrail audit = new SqlAuditTrail(database);
     WorkflowContext workflow =
         new WorkflowContext(
-            new Transitions(db, audit, new SqlJobStore(db, clock), clock),
+            new Transitions(database, audit, new SqlJobStore(database, clock), clock),
             audit,
             clock,
-            TestDatabase.leases(db, clock));
+            TestDatabase.leases(database, clock));
     Notifier notifier =
         (Notifier)
             java.lang.reflect.Proxy.newProxyInstance(
@@ -70,7 +83,7 @@ class RequestSubmissionsTest {
                 (proxy, method, args) -> null);
     RequestPorts ports =
         new RequestPorts(
-            new SqlRequestStore(db),
+            new SqlRequestStore(database),
             new Policies(
                 List.of(),
                 new GroupPolicy.Audience(Set.of("U0APPROVER"), Optional.empty()),
@@ -80,7 +93,7 @@ class RequestSubmissionsTest {
         new IamDirectory(iam, List.of("developers"), Runnable::run, Ticker.systemTicker());
     RequestService.Deadlines deadlines =
         new RequestService.Deadlines(Duration.ofDays(7), Duration.ofHours(4), Duration.ofDays(3));
-    submissions = new RequestSubmissions(ports, workflow, directory, ids::next, deadlines);
+    return new RequestSubmissions(ports, workflow, directory, requestIds, deadlines);
   }
 
   @AfterEach
@@ -103,6 +116,56 @@ class RequestSubmissionsTest {
     assertEquals(
         Map.of(FormField.IAM_USER_NAME, FormProblem.of(Reason.USER_NAME_CLAIMED, "KS-AAAAAA")),
         second.problems());
+  }
+
+  @Test
+  void submit_sameNameOnTwoReplicasAtOnce_storesOneRequest() throws Exception {
+    // Two pools on one PostgreSQL database; SQLite runs one replica, so its threads share one.
+    Database other = dialect == Database.Dialect.POSTGRESQL ? testDb.open() : db;
+    AtomicInteger next = new AtomicInteger();
+    RequestSubmissions[] replicas = {
+      submissionsOver(db, () -> String.format("KS-A%05d", next.incrementAndGet())),
+      submissionsOver(other, () -> String.format("KS-B%05d", next.incrementAndGet()))
+    };
+    int racers = 8;
+    CyclicBarrier start = new CyclicBarrier(racers);
+    ExecutorService pool = Executors.newFixedThreadPool(racers);
+    try {
+      List<Future<RequestSubmissions.Submission>> outcomes = new ArrayList<>();
+      for (int i = 0; i < racers; i++) {
+        RequestSubmissions replica = replicas[i % 2];
+        String requester = "U0REQ" + i;
+        outcomes.add(
+            pool.submit(
+                () -> {
+                  start.await(10, TimeUnit.SECONDS);
+                  return replica.submit(form("carol", "reports"), requester);
+                }));
+      }
+      List<RequestSubmissions.Submission> submitted = new ArrayList<>();
+      for (Future<RequestSubmissions.Submission> outcome : outcomes) {
+        submitted.add(outcome.get(30, TimeUnit.SECONDS));
+      }
+      List<AccessRequest> stored = new SqlRequestStore(db).findClaiming("carol");
+      assertEquals(
+          1,
+          stored.size(),
+          () -> "open requests for carol: " + stored.stream().map(AccessRequest::id).toList());
+      String winner = stored.get(0).id();
+      assertEquals(1, submitted.stream().filter(RequestSubmissions.Submission::accepted).count());
+      for (RequestSubmissions.Submission s : submitted) {
+        if (!s.accepted()) {
+          assertEquals(
+              Map.of(FormField.IAM_USER_NAME, FormProblem.of(Reason.USER_NAME_CLAIMED, winner)),
+              s.problems());
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+      if (other != db) {
+        other.close();
+      }
+    }
   }
 
   @Test

@@ -219,23 +219,38 @@ class SqlRequestStoreTest {
   }
 
   @Test
-  void findClaiming_otherCaseAndStates_returnsOnlyPendingAndApproved() {
+  void findClaiming_otherCaseAndStates_returnsOnlyTheOpenRequest() {
     AccessRequest pending = pending("KS-AAAAAA", "Alice", T0);
-    AccessRequest approved =
-        pending("KS-BBBBBB", "ALICE", T0.plusSeconds(1))
-            .withDecision(RequestState.APPROVED, "U0APPROVR", null, T0.plusSeconds(2));
-    store.insert(pending);
-    store.insert(approved);
+    assertTrue(store.insert(pending));
     int i = 0;
     for (RequestState state : RequestState.values()) {
       if (!state.claimsUserName()) {
-        store.insert(pending("KS-X0000" + i++, "alice").withState(state, T0));
+        assertTrue(store.insert(pending("KS-X0000" + i++, "alice").withState(state, T0)));
       }
     }
     store.insert(pending("KS-OTHER0", "alicia"));
 
-    assertEquals(List.of(pending, approved), store.findClaiming("aLiCe"));
+    assertEquals(List.of(pending), store.findClaiming("aLiCe"));
     assertEquals(List.of(), store.findClaiming("bob"));
+  }
+
+  @Test
+  void insert_aSecondOpenRequestForTheSameName_isRefusedUntilTheFirstCloses() {
+    AccessRequest pending = pending("KS-AAAAAA", "Alice", T0);
+    AccessRequest approved =
+        pending("KS-BBBBBB", "ALICE", T0.plusSeconds(1))
+            .withDecision(RequestState.APPROVED, "U0APPROVR", null, T0.plusSeconds(2));
+    assertTrue(store.insert(pending));
+
+    assertFalse(store.insert(approved));
+    assertFalse(store.insert(pending("KS-CCCCCC", "alice", T0.plusSeconds(3))));
+
+    assertTrue(
+        store.compareAndSet(
+            RequestState.PENDING,
+            pending.withDecision(RequestState.DENIED, "U0APPROVR", "no", T0.plusSeconds(4))));
+    assertTrue(store.insert(approved));
+    assertEquals(List.of(approved), store.findClaiming("alice"));
   }
 
   @Test
