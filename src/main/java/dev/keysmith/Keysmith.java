@@ -11,6 +11,7 @@ import dev.keysmith.config.ConfigException;
 import dev.keysmith.config.ConfigLoader;
 import dev.keysmith.config.KeysmithConfig;
 import dev.keysmith.config.Settings;
+import dev.keysmith.core.Deliveries;
 import dev.keysmith.core.KeysmithException;
 import dev.keysmith.core.Liveness;
 import dev.keysmith.delivery.CredentialDelivery;
@@ -64,6 +65,7 @@ import dev.keysmith.slack.SlackWebApi;
 import dev.keysmith.slack.SocketModeDispatch;
 import dev.keysmith.store.Database;
 import dev.keysmith.store.SqlAuditTrail;
+import dev.keysmith.store.SqlDeliveries;
 import dev.keysmith.store.SqlJobStore;
 import dev.keysmith.store.SqlLeases;
 import dev.keysmith.store.SqlLeaverLog;
@@ -105,6 +107,9 @@ import software.amazon.awssdk.services.sts.StsClient;
 public final class Keysmith implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Keysmith.class);
 
+  /** How long replicas remember a Slack delivery: Slack's last retry of an event comes sooner. */
+  static final Duration DELIVERIES_REMEMBERED = Duration.ofHours(1);
+
   /**
    * What Keysmith runs on besides its settings: the clock, the AWS clients, the worker pool for
    * slow work after acks, whether to run housekeeping (wipes, expiries) on a timer, and how long an
@@ -144,7 +149,8 @@ public final class Keysmith implements AutoCloseable {
       Recovery recovery,
       Courier courier,
       Replica replica,
-      Leases leases) {}
+      Leases leases,
+      Deliveries deliveries) {}
 
   private final Settings settings;
   private final Wiring wiring;
@@ -364,13 +370,15 @@ public final class Keysmith implements AutoCloseable {
             undelivered,
             workers);
     courierRef.set(courier);
+    // Slack deliveries other replicas took in; a sole replica's own memory is all there is.
+    Deliveries deliveries = soleReplica ? Deliveries.alone() : new SqlDeliveries(database, clock);
     App app =
         SlackRoutes.register(
             new App(appConfig(settings, slack)),
             new SlackRoutes.RequestFlows(requests, submissions, delivery, reveal, directory),
             new SlackRoutes.KeyFlows(
                 keyCare, links, rotation, rotationApproval, rotationJobs, offboarding, leavers),
-            new SlackRoutes.Plumbing(slackApi, secrets, workers),
+            new SlackRoutes.Plumbing(slackApi, secrets, workers, deliveries),
             config);
     // With several replicas, one may stop at any time: what it was in the middle of (reveals,
     // mints, provisionings, links, offboardings) is taken up by a live one once its lease runs out,
@@ -384,7 +392,8 @@ public final class Keysmith implements AutoCloseable {
                 rotation::recoverInterrupted,
                 requests::resumeInterrupted,
                 links::resumeInterrupted,
-                offboarding::resumeInterrupted));
+                offboarding::resumeInterrupted,
+                () -> deliveries.forgetBefore(clock.instant().minus(DELIVERIES_REMEMBERED))));
     Lifecycle lifecycle =
         new Lifecycle(
             Map.of(
@@ -443,7 +452,8 @@ public final class Keysmith implements AutoCloseable {
             recovery,
             courier,
             replica,
-            leases);
+            leases,
+            deliveries);
     Supplier<Health> health =
         Health.check(
             () -> jobs.backlog(clock.instant()),
@@ -482,7 +492,8 @@ public final class Keysmith implements AutoCloseable {
     }
     if (settings.socketMode()) {
       SocketModeApp socket =
-          SocketModeDispatch.socketModeApp(settings.appToken().orElseThrow(), app);
+          SocketModeDispatch.socketModeApp(
+              settings.appToken().orElseThrow(), app, lifecycle.deliveries());
       closeables.add(socket::stop);
       socket.startAsync();
       log.info("Keysmith started in Socket Mode");

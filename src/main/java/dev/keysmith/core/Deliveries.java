@@ -10,10 +10,10 @@ import java.util.Optional;
  */
 public interface Deliveries {
   /**
-   * Records that this replica took {@code key} in at {@code now}; true when no replica had, false
-   * when this is a repeat.
+   * Records that this replica took {@code key} in now; true when no replica had, false when this is
+   * a repeat.
    */
-  boolean takeIn(String key, Instant now);
+  boolean takeIn(String key);
 
   /** Records what the delivery {@code key} answered Slack; never a secret. */
   void answered(String key, String answer);
@@ -31,7 +31,7 @@ public interface Deliveries {
   static Deliveries alone() {
     return new Deliveries() {
       @Override
-      public boolean takeIn(String key, Instant now) {
+      public boolean takeIn(String key) {
         return true;
       }
 

@@ -4,6 +4,7 @@ import com.slack.api.bolt.App;
 import com.slack.api.model.User;
 import com.slack.api.model.event.UserChangeEvent;
 import dev.keysmith.config.KeysmithConfig;
+import dev.keysmith.core.Deliveries;
 import dev.keysmith.core.SlackIds;
 import dev.keysmith.delivery.CredentialDelivery;
 import dev.keysmith.delivery.SecretReveal;
@@ -44,14 +45,18 @@ public final class SlackRoutes {
       OffboardService offboarding,
       Leavers leavers) {}
 
-  /** How listeners talk back to Slack, and where their slow work runs after the ack. */
-  public record Plumbing(SlackWebApi api, SlackSecretChannel replies, Executor executor) {}
+  /**
+   * How listeners talk back to Slack, where their slow work runs after the ack, and what Slack
+   * deliveries other replicas took in.
+   */
+  public record Plumbing(
+      SlackWebApi api, SlackSecretChannel replies, Executor executor, Deliveries deliveries) {}
 
   /** Registers the listeners; slow work runs on the plumbing's executor after each ack. */
   public static App register(
       App app, RequestFlows requests, KeyFlows keys, Plumbing plumbing, KeysmithConfig config) {
     app.use(new RoutingIds());
-    app.use(new EventRetries());
+    app.use(new EventRetries(plumbing.deliveries()));
     Later later = new Later(plumbing.executor(), plumbing.replies());
     Clicks clicks = new Clicks(plumbing.replies(), later);
     KeyCommands keyCommands = new KeyCommands(keys.care(), plumbing.replies(), clicks, later);

@@ -13,10 +13,15 @@ import com.slack.api.bolt.socket_mode.request.SocketModeRequestParser;
 import com.slack.api.socket_mode.SocketModeClient;
 import com.slack.api.socket_mode.listener.WebSocketMessageListener;
 import com.slack.api.util.json.GsonFactory;
+import dev.keysmith.core.Deliveries;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -27,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * envelope delivered twice twice and never acks one no listener handles (Slack then delivers it
  * again). Here each envelope id runs once, a repeat gets the first answer again, and an envelope no
  * listener handled, or whose listener failed, is acked with one log line.
+ *
+ * <p>Slack spreads the envelopes of one app over all its open connections, so with several replicas
+ * a repeat may reach another one. An envelope new to this replica is taken in through {@link
+ * Deliveries}; one another replica took in is not run here, and is answered with that replica's
+ * answer once it is recorded (waiting up to {@link #OTHERS_ANSWER_WAIT}), else with a plain ack.
  */
 public final class SocketModeDispatch implements WebSocketMessageListener {
   private static final Logger log = LoggerFactory.getLogger(SocketModeDispatch.class);
@@ -35,28 +45,49 @@ public final class SocketModeDispatch implements WebSocketMessageListener {
   static final Duration REMEMBERED_FOR = Duration.ofMinutes(10);
   static final long REMEMBERED_AT_MOST = 10_000;
 
+  /**
+   * How long a repeat of an envelope another replica runs waits for that replica's answer: Slack
+   * wants an answer within 3 s, and a listener acks within milliseconds.
+   */
+  static final Duration OTHERS_ANSWER_WAIT = Duration.ofMillis(2_000);
+
+  private static final Duration OTHERS_ANSWER_POLL = Duration.ofMillis(100);
+
   private final App app;
   private final Consumer<String> send;
   private final SocketModeRequestParser parser;
   private final Gson gson;
+  private final Deliveries deliveries;
+  private final Duration othersAnswerWait;
   private final Cache<String, CompletableFuture<String>> answers =
       Caffeine.newBuilder()
           .expireAfterWrite(REMEMBERED_FOR)
           .maximumSize(REMEMBERED_AT_MOST)
           .build();
 
-  SocketModeDispatch(App app, Consumer<String> send) {
+  SocketModeDispatch(
+      App app, Consumer<String> send, Deliveries deliveries, Duration othersAnswerWait) {
     this.app = app;
     this.send = send;
+    this.deliveries = deliveries;
+    this.othersAnswerWait = othersAnswerWait;
     this.parser = new SocketModeRequestParser(app.config());
     this.gson = GsonFactory.createSnakeCase(app.slack().getConfig());
   }
 
-  /** A Socket Mode connection for {@code app} whose envelopes go through a dispatch. */
-  public static SocketModeApp socketModeApp(String appToken, App app) throws IOException {
+  /**
+   * A Socket Mode connection for {@code app} whose envelopes go through a dispatch, sharing what it
+   * took in with the other replicas through {@code deliveries}.
+   */
+  public static SocketModeApp socketModeApp(String appToken, App app, Deliveries deliveries)
+      throws IOException {
     SocketModeClient client = app.slack().socketMode(appToken);
     client.addWebSocketMessageListener(
-        new SocketModeDispatch(app, message -> client.sendSocketModeResponse(message)));
+        new SocketModeDispatch(
+            app,
+            message -> client.sendSocketModeResponse(message),
+            deliveries,
+            OTHERS_ANSWER_WAIT));
     return new SocketModeApp(client, app);
   }
 
@@ -87,9 +118,78 @@ public final class SocketModeDispatch implements WebSocketMessageListener {
       var unused = earlier.thenAccept(send);
       return;
     }
+    if (!takenInHere(envelopeId)) {
+      log.info(
+          "envelope {} came again, to this replica; acked with the first one's answer, not run"
+              + " again",
+          LogSafe.value(envelopeId));
+      var unused =
+          othersAnswer(envelopeId, System.nanoTime() + othersAnswerWait.toNanos())
+              .thenAccept(
+                  answer -> {
+                    mine.complete(answer);
+                    send.accept(answer);
+                  });
+      return;
+    }
     String answer = run(req, envelopeId);
     mine.complete(answer);
     send.accept(answer);
+    try {
+      deliveries.answered(key(envelopeId), answer);
+    } catch (RuntimeException e) {
+      log.warn(
+          "could not record envelope {}'s answer for the other replicas: {}",
+          LogSafe.value(envelopeId),
+          e.toString());
+    }
+  }
+
+  private static String key(String envelopeId) {
+    return "envelope:" + envelopeId;
+  }
+
+  /** Whether no other replica took the envelope in; when that cannot be told, run it. */
+  private boolean takenInHere(String envelopeId) {
+    try {
+      return deliveries.takeIn(key(envelopeId));
+    } catch (RuntimeException e) {
+      log.warn(
+          "could not check whether another replica took envelope {} in ({}); running it",
+          LogSafe.value(envelopeId),
+          e.toString());
+      return true;
+    }
+  }
+
+  /**
+   * The answer another replica recorded for the envelope, looked up until {@code System.nanoTime()}
+   * passes {@code giveUpAt} without holding a thread; then a plain ack (the other replica's own
+   * answer may still reach Slack).
+   */
+  private CompletableFuture<String> othersAnswer(String envelopeId, long giveUpAt) {
+    Optional<String> answer;
+    try {
+      answer = deliveries.answerOf(key(envelopeId));
+    } catch (RuntimeException e) {
+      log.warn(
+          "could not read envelope {}'s first answer: {}", LogSafe.value(envelopeId), e.toString());
+      answer = Optional.empty();
+    }
+    if (answer.isPresent()) {
+      return CompletableFuture.completedFuture(answer.get());
+    }
+    if (System.nanoTime() - giveUpAt >= 0) {
+      log.info(
+          "envelope {}: the replica that took it in has not answered yet; acked plainly",
+          LogSafe.value(envelopeId));
+      return CompletableFuture.completedFuture(ack(envelopeId));
+    }
+    Executor later =
+        CompletableFuture.delayedExecutor(
+            OTHERS_ANSWER_POLL.toMillis(), TimeUnit.MILLISECONDS, ForkJoinPool.commonPool());
+    return CompletableFuture.supplyAsync(() -> envelopeId, later)
+        .thenCompose(id -> othersAnswer(id, giveUpAt));
   }
 
   private String run(SocketModeRequest req, String envelopeId) {

@@ -3,6 +3,7 @@ package dev.keysmith.store;
 import dev.keysmith.core.Deliveries;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,13 +15,15 @@ import java.util.Optional;
  */
 public final class SqlDeliveries implements Deliveries {
   private final Database db;
+  private final Clock clock;
 
-  public SqlDeliveries(Database db) {
+  public SqlDeliveries(Database db, Clock clock) {
     this.db = db;
+    this.clock = clock;
   }
 
   @Override
-  public boolean takeIn(String key, Instant now) {
+  public boolean takeIn(String key) {
     Objects.requireNonNull(key, "key");
     return db.withConnection(
         "take a delivery in",
@@ -29,7 +32,7 @@ public final class SqlDeliveries implements Deliveries {
               c.prepareStatement(
                   "INSERT INTO deliveries (id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
             ps.setString(1, key);
-            ps.setLong(2, now.toEpochMilli());
+            ps.setLong(2, clock.millis());
             return ps.executeUpdate() == 1;
           }
         });

@@ -7,24 +7,37 @@ import com.slack.api.bolt.AppConfig;
 import com.slack.api.bolt.request.RequestHeaders;
 import com.slack.api.bolt.request.builtin.EventRequest;
 import com.slack.api.model.event.AppMentionEvent;
+import dev.keysmith.core.Deliveries;
+import dev.keysmith.store.Database;
+import dev.keysmith.store.SqlDeliveries;
+import dev.keysmith.testing.MutableClock;
+import dev.keysmith.testing.TestDatabase;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EventRetriesTest {
   private final AtomicInteger runs = new AtomicInteger();
-  private final App app = new App(AppConfig.builder().build(), new ArrayList<>());
+  private final App app = replica(Deliveries.alone());
+  @TempDir Path dataDir;
 
-  EventRetriesTest() {
-    app.use(new EventRetries());
-    app.event(
+  /** An app with the middleware over {@code deliveries}, counting the runs of its one listener. */
+  private App replica(Deliveries deliveries) {
+    App replica = new App(AppConfig.builder().build(), new ArrayList<>());
+    replica.use(new EventRetries(deliveries));
+    replica.event(
         AppMentionEvent.class,
         (payload, ctx) -> {
           runs.incrementAndGet();
           return ctx.ack();
         });
+    return replica;
   }
 
   @Test
@@ -50,6 +63,54 @@ class EventRetriesTest {
     app.run(event("Ev4", null));
 
     assertEquals(2, runs.get());
+  }
+
+  @Test
+  void run_retryThatReachesAnotherReplica_isAnswered200_andNotRunAgain() throws Exception {
+    TestDatabase postgres = TestDatabase.of(Database.Dialect.POSTGRESQL, dataDir);
+    MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:15:30Z"));
+    try (Database one = postgres.open();
+        Database two = postgres.open()) {
+      App first = replica(new SqlDeliveries(one, clock));
+      App second = replica(new SqlDeliveries(two, clock));
+
+      assertEquals(200, first.run(event("Ev5", null)).getStatusCode());
+      assertEquals(200, second.run(event("Ev5", "1")).getStatusCode());
+      assertEquals(200, first.run(event("Ev5", "2")).getStatusCode());
+      assertEquals(200, second.run(event("Ev6", null)).getStatusCode());
+
+      assertEquals(2, runs.get());
+    }
+  }
+
+  @Test
+  void run_whenTheSharedRecordFails_runsTheEventRatherThanLoseIt() throws Exception {
+    Deliveries broken =
+        new Deliveries() {
+          @Override
+          public boolean takeIn(String key) {
+            throw new IllegalStateException("database down");
+          }
+
+          @Override
+          public void answered(String key, String answer) {}
+
+          @Override
+          public Optional<String> answerOf(String key) {
+            return Optional.empty();
+          }
+
+          @Override
+          public int forgetBefore(Instant cutoff) {
+            return 0;
+          }
+        };
+    App alone = replica(broken);
+
+    assertEquals(200, alone.run(event("Ev7", null)).getStatusCode());
+    assertEquals(200, alone.run(event("Ev7", "1")).getStatusCode());
+
+    assertEquals(1, runs.get());
   }
 
   private static EventRequest event(String eventId, String retryNum) {

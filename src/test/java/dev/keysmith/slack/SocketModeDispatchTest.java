@@ -2,23 +2,40 @@ package dev.keysmith.slack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
+import dev.keysmith.core.Deliveries;
+import dev.keysmith.store.Database;
+import dev.keysmith.store.SqlDeliveries;
+import dev.keysmith.testing.MutableClock;
+import dev.keysmith.testing.TestDatabase;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SocketModeDispatchTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<String> sent = new CopyOnWriteArrayList<>();
   private final AtomicInteger commands = new AtomicInteger();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:15:30Z"));
   private final AtomicInteger submissions = new AtomicInteger();
   // No built-in middleware: nothing calls auth.test; Socket Mode requests carry no signature.
   private final App app = new App(AppConfig.builder().build(), new ArrayList<>());
@@ -38,7 +55,10 @@ class SocketModeDispatchTest {
         });
   }
 
-  private final SocketModeDispatch dispatch = new SocketModeDispatch(app, sent::add);
+  private final SocketModeDispatch dispatch =
+      new SocketModeDispatch(app, sent::add, Deliveries.alone(), Duration.ZERO);
+
+  @TempDir Path dataDir;
 
   @Test
   void handle_sameEnvelopeTwice_runsTheListenerOnce_andAcksBoth() throws Exception {
@@ -99,6 +119,68 @@ class SocketModeDispatchTest {
     dispatch.handle(command("env-6", "/iam"));
 
     assertEquals(2, commands.get());
+    assertEquals(2, sent.size());
+  }
+
+  @Test
+  void handle_repeatReachingAnotherReplica_isNotRunThere_andGetsTheFirstAnswer() throws Exception {
+    TestDatabase postgres = TestDatabase.of(Database.Dialect.POSTGRESQL, dataDir);
+    try (Database one = postgres.open();
+        Database two = postgres.open()) {
+      BlockingQueue<String> sentByOther = new LinkedBlockingQueue<>();
+      SocketModeDispatch first =
+          new SocketModeDispatch(
+              app, sent::add, new SqlDeliveries(one, clock), Duration.ofSeconds(5));
+      SocketModeDispatch second =
+          new SocketModeDispatch(
+              app, sentByOther::add, new SqlDeliveries(two, clock), Duration.ofSeconds(5));
+
+      first.handle(submission("env-7"));
+      second.handle(submission("env-7"));
+      second.handle(submission("env-7")); // and again, to the replica that has seen it once
+
+      assertEquals(1, submissions.get());
+      JsonNode answer = JSON.readTree(sent.get(0));
+      assertEquals("errors", answer.path("payload").path("response_action").asText());
+      assertEquals(answer, JSON.readTree(sentByOther.poll(10, TimeUnit.SECONDS)));
+      assertEquals(answer, JSON.readTree(sentByOther.poll(10, TimeUnit.SECONDS)));
+    }
+  }
+
+  @Test
+  void handle_repeatWhileTheOtherReplicaHasNotAnswered_isAckedPlainly_andNotRun() throws Exception {
+    TestDatabase postgres = TestDatabase.of(Database.Dialect.POSTGRESQL, dataDir);
+    try (Database one = postgres.open();
+        Database two = postgres.open()) {
+      BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+      // The first replica took the envelope in and then stopped before answering.
+      assertTrue(new SqlDeliveries(one, clock).takeIn("envelope:env-8"));
+      SocketModeDispatch second =
+          new SocketModeDispatch(
+              app, answers::add, new SqlDeliveries(two, clock), Duration.ofMillis(300));
+
+      second.handle(submission("env-8"));
+
+      JsonNode ack = JSON.readTree(answers.poll(10, TimeUnit.SECONDS));
+      assertEquals("env-8", ack.path("envelope_id").asText());
+      assertTrue(ack.path("payload").isMissingNode(), ack.toString());
+      assertEquals(0, submissions.get());
+    }
+  }
+
+  @Test
+  void handle_whenTheSharedRecordFails_runsTheEnvelopeRatherThanLoseIt() throws Exception {
+    Deliveries broken = mock(Deliveries.class);
+    when(broken.takeIn(anyString())).thenThrow(new IllegalStateException("database down"));
+    doThrow(new IllegalStateException("database down"))
+        .when(broken)
+        .answered(anyString(), anyString());
+    SocketModeDispatch alone = new SocketModeDispatch(app, sent::add, broken, Duration.ZERO);
+
+    alone.handle(command("env-9", "/iam"));
+    alone.handle(command("env-9", "/iam"));
+
+    assertEquals(1, commands.get());
     assertEquals(2, sent.size());
   }
 
