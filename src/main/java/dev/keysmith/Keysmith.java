@@ -11,6 +11,7 @@ import dev.keysmith.config.ConfigException;
 import dev.keysmith.config.ConfigLoader;
 import dev.keysmith.config.KeysmithConfig;
 import dev.keysmith.config.Settings;
+import dev.keysmith.core.Broadcast;
 import dev.keysmith.core.Deliveries;
 import dev.keysmith.core.KeysmithException;
 import dev.keysmith.core.Liveness;
@@ -64,6 +65,7 @@ import dev.keysmith.slack.SlackSecretChannel;
 import dev.keysmith.slack.SlackWebApi;
 import dev.keysmith.slack.SocketModeDispatch;
 import dev.keysmith.store.Database;
+import dev.keysmith.store.PgBroadcast;
 import dev.keysmith.store.SqlAuditTrail;
 import dev.keysmith.store.SqlDeliveries;
 import dev.keysmith.store.SqlJobStore;
@@ -245,7 +247,16 @@ public final class Keysmith implements AutoCloseable {
 
     Liveness iamLiveness = new Liveness(clock);
     IamGateway iam = new AwsIamGateway(wiring.iam(), wiring.sts(), iamLiveness);
-    IamDirectory directory = new IamDirectory(iam, config.groups(), workers, Ticker.systemTicker());
+    // What one replica changes in its caches, the others hear within a second.
+    Broadcast others = Broadcast.alone();
+    if (!soleReplica) {
+      PgBroadcast broadcast = new PgBroadcast(database, replica.id());
+      closeables.add(broadcast);
+      broadcast.start();
+      others = broadcast;
+    }
+    IamDirectory directory =
+        new IamDirectory(iam, config.groups(), workers, Ticker.systemTicker(), others);
     SlackApprovers approvers =
         new SlackApprovers(
             slackApi,

@@ -6,6 +6,7 @@ import static dev.keysmith.KeysmithFixture.APPROVER_2;
 import static dev.keysmith.KeysmithFixture.OWNER;
 import static dev.keysmith.KeysmithFixture.REQUESTER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keysmith.store.Database;
@@ -122,6 +123,27 @@ class ReplicasIT {
             .filter(p -> p.raw().contains("Credentials for"))
             .count();
     assertEquals(1, shown);
+  }
+
+  @Test
+  void aUserCreatedOnOneReplica_isListedOnTheOtherWithinSeconds() throws Exception {
+    k.via(second);
+    String before = k.command(OWNER, "keys"); // the second replica now caches who owns what
+    assertFalse(before.contains("alice"), before);
+    k.via(null);
+    String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    k.click(APPROVER, "keysmith_approve", id);
+    assertEquals("PROVISIONED", k.requestState(id));
+    String key = k.iam.createAccessKey(a -> a.userName("alice")).accessKey().accessKeyId();
+
+    // Its cache of owners reloads every 15 minutes; the first replica tells it at once.
+    k.via(second);
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    String after = k.command(OWNER, "keys");
+    while (!after.contains(key) && System.nanoTime() < giveUp) {
+      after = k.command(OWNER, "keys");
+    }
+    assertTrue(after.contains(key), after);
   }
 
   private int clickOn(SlackRequests send, String user, String action, String id) throws Exception {

@@ -3,6 +3,7 @@ package dev.keysmith.iam;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.keysmith.core.Broadcast;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,10 +26,22 @@ import org.slf4j.LoggerFactory;
  * wait for IAM, cold or warm: before the first load answers they say what Keysmith knows without
  * IAM (the configured groups; no name taken), and they keep the last answer while IAM is away. A
  * clash only IAM can see then comes from CreateUser, after the ack.
+ *
+ * <p>With several replicas, each keeps its own caches: what Keysmith changes in IAM (a user created
+ * or deleted, an owner tag written) is applied here and sent to the others through a {@link
+ * Broadcast} on the topic {@value #TOPIC}, which apply it the same way.
  */
 public final class IamDirectory {
   private static final Logger log = LoggerFactory.getLogger(IamDirectory.class);
   private static final String KEY = "account";
+
+  /** The broadcast topic of user changes. */
+  public static final String TOPIC = "iam-users";
+
+  private static final String CREATED = "created";
+  private static final String DELETED = "deleted";
+  private static final String OWNER = "owner";
+  private static final String RELOAD = "reload";
 
   private final List<String> configuredGroups;
   private final LoadingCache<String, List<String>> offeredGroups;
@@ -36,10 +49,28 @@ public final class IamDirectory {
   private final LoadingCache<String, String> signInUrl;
   private final LoadingCache<String, PasswordPolicy> passwordPolicy;
   private final LoadingCache<String, Map<String, List<String>>> usersByOwner;
+  private final Broadcast others;
 
-  /** Caches over {@code iam}; {@code configuredGroups} are offered when they exist in IAM. */
+  /**
+   * Caches over {@code iam}, for a replica that runs alone; {@code configuredGroups} are offered
+   * when they exist in IAM.
+   */
   public IamDirectory(
       IamGateway iam, List<String> configuredGroups, Executor refreshExecutor, Ticker ticker) {
+    this(iam, configuredGroups, refreshExecutor, ticker, Broadcast.alone());
+  }
+
+  /**
+   * Caches over {@code iam} that tell {@code others} what this replica changed, and apply what they
+   * change.
+   */
+  public IamDirectory(
+      IamGateway iam,
+      List<String> configuredGroups,
+      Executor refreshExecutor,
+      Ticker ticker,
+      Broadcast others) {
+    this.others = others;
     this.configuredGroups = List.copyOf(configuredGroups);
     this.offeredGroups =
         kept(
@@ -65,6 +96,63 @@ public final class IamDirectory {
         cache(refreshExecutor, ticker, Duration.ofMinutes(10), k -> iam.passwordPolicy());
     // One ListUserTags per user: fine for hundreds of users, cached because it is not free.
     this.usersByOwner = cache(refreshExecutor, ticker, Duration.ofMinutes(15), k -> owners(iam));
+    others.subscribe(
+        TOPIC,
+        new Broadcast.Listener() {
+          @Override
+          public void heard(String message) {
+            applyHeard(message);
+          }
+
+          @Override
+          public void mayHaveMissed() {
+            reloadUsers();
+          }
+        });
+  }
+
+  /** Applies a change another replica made, as it applied it; an unreadable one reloads. */
+  private void applyHeard(String message) {
+    String[] words = message.split(" ", -1);
+    switch (words[0]) {
+      case CREATED -> {
+        if (words.length == 3) {
+          addUser(words[1], words[2]);
+          return;
+        }
+      }
+      case DELETED -> {
+        if (words.length == 2) {
+          removeUser(words[1]);
+          return;
+        }
+      }
+      case OWNER -> {
+        if (words.length == 3) {
+          setOwner(words[1], words[2]);
+          return;
+        }
+      }
+      case RELOAD -> {
+        reloadUsers();
+        return;
+      }
+      default -> {}
+    }
+    log.warn("a user change from another replica could not be read; reloading users");
+    reloadUsers();
+  }
+
+  /** Tells the others; a failure leaves them to their next reload, never fails the change. */
+  private void tellOthers(String... words) {
+    try {
+      others.publish(TOPIC, String.join(" ", words));
+    } catch (RuntimeException e) {
+      log.warn(
+          "could not tell the other replicas of a user change ({}); they see it at their next"
+              + " reload",
+          e.toString());
+    }
   }
 
   private static Map<String, List<String>> owners(IamGateway iam) {
@@ -155,6 +243,11 @@ public final class IamDirectory {
    * under way when this lands is discarded, so it cannot bring back the world before the change.
    */
   public void userCreated(String name, String owner) {
+    addUser(name, owner);
+    tellOthers(CREATED, name, owner);
+  }
+
+  private void addUser(String name, String owner) {
     String lower = name.toLowerCase(Locale.ROOT);
     takenNamesLower
         .asMap()
@@ -165,11 +258,16 @@ public final class IamDirectory {
               next.add(lower);
               return Set.copyOf(next);
             });
-    ownerChanged(name, owner);
+    setOwner(name, owner);
   }
 
   /** Records that Keysmith deleted the user {@code name}, without asking IAM. */
   public void userDeleted(String name) {
+    removeUser(name);
+    tellOthers(DELETED, name);
+  }
+
+  private void removeUser(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
     takenNamesLower
         .asMap()
@@ -199,6 +297,11 @@ public final class IamDirectory {
 
   /** Records that {@code name}'s owner tag now names {@code owner}, without asking IAM. */
   public void ownerChanged(String name, String owner) {
+    setOwner(name, owner);
+    tellOthers(OWNER, name, owner);
+  }
+
+  private void setOwner(String name, String owner) {
     usersByOwner
         .asMap()
         .computeIfPresent(
@@ -228,6 +331,11 @@ public final class IamDirectory {
    * its request is approved.
    */
   public void usersChanged() {
+    reloadUsers();
+    tellOthers(RELOAD);
+  }
+
+  private void reloadUsers() {
     takenNamesLower.refresh(KEY);
     usersByOwner.refresh(KEY);
   }

@@ -49,7 +49,7 @@ public final class SocketModeDispatch implements WebSocketMessageListener {
    * How long a repeat of an envelope another replica runs waits for that replica's answer: Slack
    * wants an answer within 3 s, and a listener acks within milliseconds.
    */
-  static final Duration OTHERS_ANSWER_WAIT = Duration.ofMillis(2_000);
+  static final Duration OTHERS_ANSWER_WAIT = Duration.ofSeconds(2);
 
   private static final Duration OTHERS_ANSWER_POLL = Duration.ofMillis(100);
 

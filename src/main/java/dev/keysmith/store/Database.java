@@ -6,15 +6,18 @@ import dev.keysmith.workflow.Transactions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -107,6 +110,7 @@ public final class Database implements Transactions, AutoCloseable {
 
   private final HikariDataSource pool;
   private final Dialect dialect;
+  private final @Nullable Server server;
 
   // Per database, not static: one thread may work with two databases (a test's two replicas), each
   // with a transaction of its own.
@@ -125,9 +129,10 @@ public final class Database implements Transactions, AutoCloseable {
     }
   }
 
-  private Database(HikariDataSource pool, Dialect dialect) {
+  private Database(HikariDataSource pool, Dialect dialect, @Nullable Server server) {
     this.pool = pool;
     this.dialect = dialect;
+    this.server = server;
   }
 
   /** Which SQL this database speaks. */
@@ -219,7 +224,7 @@ public final class Database implements Transactions, AutoCloseable {
     config.setIdleTimeout(0);
     // A caller waits for the connection as long as the transaction before it takes.
     config.setConnectionTimeout(60_000);
-    Database db = new Database(pool(config, "open database " + file), Dialect.SQLITE);
+    Database db = new Database(pool(config, "open database " + file), Dialect.SQLITE, null);
     try {
       db.configureAndCheck(data.marked());
       db.migrate(sqlite);
@@ -254,7 +259,8 @@ public final class Database implements Transactions, AutoCloseable {
     config.addDataSourceProperty("connectTimeout", "10");
     // A statement stuck on a lock fails rather than holding a pooled connection for ever.
     config.addDataSourceProperty("options", "-c lock_timeout=30s -c statement_timeout=60s");
-    Database db = new Database(pool(config, "connect to " + server.url()), Dialect.POSTGRESQL);
+    Database db =
+        new Database(pool(config, "connect to " + server.url()), Dialect.POSTGRESQL, server);
     try {
       db.migrate(db.pool);
       return db;
@@ -262,6 +268,25 @@ public final class Database implements Transactions, AutoCloseable {
       db.close();
       throw e;
     }
+  }
+
+  /**
+   * A PostgreSQL connection of its own, outside the pool, for a task that holds one for as long as
+   * it runs (listening for notifications). Reads time out after {@code readTimeout}, so a server
+   * that went silent is noticed. The caller closes it.
+   */
+  Connection ownConnection(String applicationName, Duration readTimeout) throws SQLException {
+    if (server == null) {
+      throw new IllegalStateException("SQLite has no server to connect to");
+    }
+    Properties props = new Properties();
+    props.setProperty("user", server.user());
+    server.password().ifPresent(p -> props.setProperty("password", p));
+    props.setProperty("ApplicationName", applicationName);
+    props.setProperty("connectTimeout", "10");
+    props.setProperty("socketTimeout", Long.toString(Math.max(1, readTimeout.toSeconds())));
+    props.setProperty("tcpKeepAlive", "true");
+    return DriverManager.getConnection(server.url(), props);
   }
 
   private static HikariConfig poolConfig(String name) {

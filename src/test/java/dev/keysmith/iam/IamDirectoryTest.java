@@ -7,8 +7,10 @@ import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.spy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.keysmith.core.Broadcast;
 import dev.keysmith.testing.FakeIamGateway;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -143,5 +145,108 @@ class IamDirectoryTest {
 
     assertEquals(List.of(), directory.offeredGroups(), "developers does not exist in IAM");
     assertTrue(directory.userNameTaken("alice"));
+  }
+
+  // --- several replicas ---------------------------------------------------------------------
+
+  /** Replicas' broadcasts in one process: what one publishes, the others hear at once. */
+  private static final class Replicas {
+    private final List<Map<String, List<Broadcast.Listener>>> members = new ArrayList<>();
+
+    Broadcast join() {
+      Map<String, List<Broadcast.Listener>> mine = new HashMap<>();
+      members.add(mine);
+      return new Broadcast() {
+        @Override
+        public void publish(String topic, String message) {
+          for (Map<String, List<Broadcast.Listener>> other : members) {
+            if (other != mine) {
+              other.getOrDefault(topic, List.of()).forEach(l -> l.heard(message));
+            }
+          }
+        }
+
+        @Override
+        public void subscribe(String topic, Broadcast.Listener listener) {
+          mine.computeIfAbsent(topic, t -> new ArrayList<>()).add(listener);
+        }
+      };
+    }
+
+    void dropped() {
+      members.forEach(m -> m.values().forEach(ls -> ls.forEach(Broadcast.Listener::mayHaveMissed)));
+    }
+  }
+
+  private IamDirectory replicaOf(Broadcast others) {
+    return new IamDirectory(
+        iam, List.of("developers"), background::add, Ticker.systemTicker(), others);
+  }
+
+  @Test
+  void changesOnOneReplica_areSeenOnTheOther_withoutAskingIam() {
+    iam.createUser("alice", "/", Map.of(UserTags.OWNER, "U1"), Optional.empty());
+    Replicas replicas = new Replicas();
+    IamDirectory a = replicaOf(replicas.join());
+    IamDirectory b = replicaOf(replicas.join());
+    a.warmUp();
+    b.warmUp();
+    assertEquals(List.of("alice"), b.usersOwnedBy("U1"));
+    iam.calls.clear();
+
+    a.userCreated("Carol", "U2");
+    assertTrue(b.userNameTaken("carol"));
+    assertEquals(List.of("Carol"), b.usersOwnedBy("U2"));
+
+    a.ownerChanged("alice", "U2");
+    assertEquals(List.of("Carol", "alice"), b.usersOwnedBy("U2"));
+    assertEquals(List.of(), b.usersOwnedBy("U1"));
+
+    a.userDeleted("Carol");
+    assertFalse(b.userNameTaken("carol"));
+    assertEquals(List.of("alice"), b.usersOwnedBy("U2"));
+
+    runBackground();
+    assertTrue(iam.calls.isEmpty(), "applied as sent, not reloaded: " + iam.calls);
+  }
+
+  @Test
+  void aReloadOnOneReplica_reloadsTheOther_andSoDoMissedChanges() {
+    Replicas replicas = new Replicas();
+    IamDirectory a = replicaOf(replicas.join());
+    IamDirectory b = replicaOf(replicas.join());
+    a.warmUp();
+    b.warmUp();
+    assertEquals(List.of(), b.usersOwnedBy("U3"));
+    iam.createUser("dave", "/", Map.of(UserTags.OWNER, "U3"), Optional.empty());
+
+    a.usersChanged();
+    runBackground();
+
+    assertTrue(b.userNameTaken("dave"));
+    assertEquals(List.of("dave"), b.usersOwnedBy("U3"));
+
+    iam.createUser("erin", "/", Map.of(UserTags.OWNER, "U3"), Optional.empty());
+    replicas.dropped();
+    runBackground();
+
+    assertTrue(b.userNameTaken("erin"));
+    assertEquals(List.of("dave", "erin"), b.usersOwnedBy("U3"));
+  }
+
+  @Test
+  void anUnreadableChange_reloadsRatherThanGuess() {
+    Replicas replicas = new Replicas();
+    Broadcast sender = replicas.join();
+    IamDirectory b = replicaOf(replicas.join());
+    b.warmUp();
+    assertEquals(List.of(), b.usersOwnedBy("U4"));
+    iam.createUser("frank", "/", Map.of(UserTags.OWNER, "U4"), Optional.empty());
+
+    sender.publish(IamDirectory.TOPIC, "created frank"); // no owner
+    runBackground();
+
+    assertTrue(b.userNameTaken("frank"));
+    assertEquals(List.of("frank"), b.usersOwnedBy("U4"));
   }
 }
