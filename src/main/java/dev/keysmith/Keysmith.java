@@ -93,6 +93,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -152,7 +153,8 @@ public final class Keysmith implements AutoCloseable {
       Courier courier,
       Replica replica,
       Leases leases,
-      Deliveries deliveries) {}
+      Deliveries deliveries,
+      AtomicBoolean cutOff) {}
 
   private final Settings settings;
   private final Wiring wiring;
@@ -213,6 +215,11 @@ public final class Keysmith implements AutoCloseable {
         replica.id(),
         soleReplica ? "SQLite: the only one" : "PostgreSQL: one of several");
     SqlLeases leases = new SqlLeases(database, clock, replica);
+    // Closes after all work has stopped (closeables close last first): at a clean stop, what this
+    // replica still holds goes to the others at once; work cut off mid-way keeps its leases, so
+    // that nobody takes it up before it has surely stopped.
+    AtomicBoolean cutOff = new AtomicBoolean();
+    closeables.add(() -> handOver(leases, cutOff));
     AuditTrail audit = new SqlAuditTrail(database);
     SqlJobStore jobs = new SqlJobStore(database, clock, replica);
     WorkflowContext workflow =
@@ -221,7 +228,12 @@ public final class Keysmith implements AutoCloseable {
     SlackConfig slackConfig = slackConfig(settings);
     Slack slack = Slack.getInstance(slackConfig);
     closeables.add(slack);
-    closeables.add(() -> drain(workers));
+    closeables.add(
+        () -> {
+          if (!drain(workers)) {
+            cutOff.set(true);
+          }
+        });
     Liveness slackLiveness = new Liveness(clock);
     SlackWebApi slackApi =
         new SlackWebApi(
@@ -464,7 +476,8 @@ public final class Keysmith implements AutoCloseable {
             courier,
             replica,
             leases,
-            deliveries);
+            deliveries,
+            cutOff);
     Supplier<Health> health =
         Health.check(
             () -> jobs.backlog(clock.instant()),
@@ -489,7 +502,12 @@ public final class Keysmith implements AutoCloseable {
     if (wiring.scheduleHousekeeping()) {
       ScheduledExecutorService timer =
           Executors.newSingleThreadScheduledExecutor(threadsNamed("keysmith-timer"));
-      closeables.add(timer::shutdownNow);
+      closeables.add(
+          () -> {
+            if (!stopTimer(timer)) {
+              lifecycle.cutOff().set(true);
+            }
+          });
       lifecycle.courier().wakeWith(timer);
       // housekeepingSafely catches everything, so the future never holds a failure to read.
       var unused = timer.scheduleWithFixedDelay(this::housekeepingSafely, 5, 5, TimeUnit.SECONDS);
@@ -621,12 +639,38 @@ public final class Keysmith implements AutoCloseable {
     closeAll(closeables);
   }
 
-  /** Lets work already started after an ack finish, so no state change is cut in half. */
-  private static void drain(ExecutorService workers) throws InterruptedException {
+  /**
+   * Lets work already started after an ack finish, so no state change is cut in half; false when
+   * some had to be stopped.
+   */
+  private static boolean drain(ExecutorService workers) throws InterruptedException {
     workers.shutdown();
     if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
       log.warn("background work still running at shutdown; stopping it");
       workers.shutdownNow();
+      return false;
+    }
+    return true;
+  }
+
+  /** Stops the housekeeping timer; false when its run did not end in time. */
+  private static boolean stopTimer(ExecutorService timer) throws InterruptedException {
+    timer.shutdownNow();
+    if (!timer.awaitTermination(10, TimeUnit.SECONDS)) {
+      log.warn("housekeeping still running at shutdown");
+      return false;
+    }
+    return true;
+  }
+
+  private static void handOver(Leases leases, AtomicBoolean cutOff) {
+    if (cutOff.get()) {
+      log.warn("work was cut off at stop; what it held is taken up once its leases run out");
+      return;
+    }
+    int handed = leases.handOver();
+    if (handed > 0) {
+      log.info("handed {} leases and claims over to the other replicas", handed);
     }
   }
 

@@ -31,4 +31,12 @@ public interface Leases {
    * up at once instead of when it would have run out.
    */
   int endAll();
+
+  /**
+   * Ends this replica's own leases and claims at a clean stop, once nothing of its work runs any
+   * more: what it still held (a job, a message on its way) goes back to waiting, and is taken up by
+   * another replica at once rather than when the leases would have run out. Returns how many it
+   * handed over.
+   */
+  int handOver();
 }

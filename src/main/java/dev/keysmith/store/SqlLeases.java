@@ -101,4 +101,31 @@ public final class SqlLeases implements Leases {
           return ended;
         });
   }
+
+  @Override
+  public int handOver() {
+    long now = clock.millis();
+    return db.inTransaction(
+        "hand over this replica's leases",
+        c -> {
+          int ended = 0;
+          for (String sql :
+              new String[] {
+                "DELETE FROM leases WHERE holder = ?",
+                "UPDATE jobs SET state = 'PENDING', claimed_by = NULL, lease_until = NULL,"
+                    + " updated_at = ? WHERE state = 'RUNNING' AND claimed_by = ?",
+                "UPDATE outbox SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = ?"
+              }) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+              int i = 1;
+              if (sql.startsWith("UPDATE jobs")) {
+                ps.setLong(i++, now);
+              }
+              ps.setString(i, replica.id());
+              ended += ps.executeUpdate();
+            }
+          }
+          return ended;
+        });
+  }
 }

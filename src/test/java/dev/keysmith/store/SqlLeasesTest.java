@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -105,6 +107,27 @@ class SqlLeasesTest {
 
     assertTrue(b.tryHold(REVEAL));
     assertTrue(a.tryHold("mint:RT-ABC123"));
+  }
+
+  @Test
+  void handOver_endsItsOwnLeasesAndClaimsAtOnce_andNoOthers() {
+    Replica replicaA = new Replica("replica-a", Replica.LEASE_TERM);
+    Replica replicaB = new Replica("replica-b", Replica.LEASE_TERM);
+    SqlJobStore jobsOfA = new SqlJobStore(db, clock, replicaA);
+    SqlJobStore jobsOfB = new SqlJobStore(second, clock, replicaB);
+    long mine = jobsOfA.schedule("request.provision", "KS-ABC123", Map.of(), T0);
+    long theirs = jobsOfA.schedule("request.provision", "KS-XYZ789", Map.of(), T0);
+    assertEquals(mine, jobsOfA.claimNext(T0).orElseThrow().id());
+    assertEquals(theirs, jobsOfB.claimNext(T0).orElseThrow().id());
+    assertTrue(a.tryHold(REVEAL));
+    assertTrue(b.tryHold("mint:alice"));
+
+    assertEquals(2, a.handOver());
+
+    assertTrue(b.tryHold(REVEAL), "taken up at once, not a minute later");
+    assertFalse(a.tryHold("mint:alice"), "b's lease stands");
+    assertEquals(mine, jobsOfB.claimNext(T0).orElseThrow().id(), "a's job waits again");
+    assertEquals(Optional.empty(), jobsOfA.claimNext(T0), "b's job still runs on b");
   }
 
   @Test
