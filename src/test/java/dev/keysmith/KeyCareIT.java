@@ -97,6 +97,20 @@ class KeyCareIT {
   }
 
   @Test
+  void deactivateKey_twice_saysItIsInactiveAlready_andAuditsAndTellsOnce() throws Exception {
+    String key = k.ownedUserWithKey("alice", OWNER).accessKeyId();
+    k.command(OWNER, "deactivate-key " + key);
+    int approvalsPostsBefore = approvalsPosts().size();
+
+    String again = k.command(APPROVER, "deactivate-key " + key);
+
+    assertTrue(again.contains("inactive already"), again);
+    assertEquals("Inactive", k.status("alice", key));
+    assertEquals(1, k.auditCount("keys.deactivated"));
+    assertEquals(approvalsPostsBefore, approvalsPosts().size(), "nobody is told twice");
+  }
+
+  @Test
   void deactivateButton_byApprover_deactivates() throws Exception {
     String key = k.ownedUserWithKey("alice", OWNER).accessKeyId();
     k.click(APPROVER, "keysmith_deactivate_key", key);

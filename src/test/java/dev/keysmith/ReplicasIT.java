@@ -146,6 +146,48 @@ class ReplicasIT {
     assertTrue(after.contains(key), after);
   }
 
+  @Test
+  void rotateAndDeactivateClicksOnBothReplicasAtOnce_mintOneKey_andDeactivateOnce()
+      throws Exception {
+    String old = k.ownedUserWithKey("alice", OWNER).accessKeyId();
+    String value = "alice|" + old + "|rotate";
+
+    List<Integer> rotations =
+        atOnce(
+            List.of(
+                () -> ephemeralClickOn(k.send, OWNER, "keysmith_rotate", value),
+                () -> ephemeralClickOn(second.send, OWNER, "keysmith_rotate", value),
+                () -> ephemeralClickOn(k.send, OWNER, "keysmith_rotate", value),
+                () -> ephemeralClickOn(second.send, OWNER, "keysmith_rotate", value)));
+    k.idle();
+
+    assertEquals(List.of(200, 200, 200, 200), rotations);
+    assertEquals(2, k.iam.listAccessKeys(r -> r.userName("alice")).accessKeyMetadata().size());
+    assertEquals(1, k.auditCount("iam.CreateAccessKey"));
+    assertEquals(1, k.auditCount("keys.rotated"));
+
+    List<Integer> deactivations =
+        atOnce(
+            List.of(
+                () -> clickOn(k.send, OWNER, "keysmith_deactivate_key", old),
+                () -> clickOn(second.send, APPROVER, "keysmith_deactivate_key", old),
+                () -> clickOn(second.send, OWNER, "keysmith_deactivate_key", old)));
+    k.idle();
+
+    assertEquals(List.of(200, 200, 200), deactivations);
+    assertEquals("Inactive", k.status("alice", old));
+    assertEquals(1, k.auditCount("keys.deactivated"), "one deactivation, audited once");
+  }
+
+  private int ephemeralClickOn(SlackRequests send, String user, String action, String value)
+      throws Exception {
+    return send.blockAction(
+            BlockAction.click(user, action, value)
+                .onEphemeral()
+                .withResponseUrl(k.slack.newResponseUrl()))
+        .status();
+  }
+
   private int clickOn(SlackRequests send, String user, String action, String id) throws Exception {
     return send.blockAction(
             BlockAction.click(user, action, id)

@@ -95,6 +95,10 @@ public final class Refusal extends KeysmithException {
     NO_SUCH_IAM_USER("iamUser"),
     NOT_YOUR_USER("iamUser"),
     NO_SUCH_ACCESS_KEY("accessKeyId"),
+    /** The panic button on a key that is inactive already: nothing to do. */
+    KEY_ALREADY_INACTIVE("accessKeyId"),
+    /** Another click deactivates the key at this moment. */
+    KEY_DEACTIVATION_UNDER_WAY("accessKeyId"),
     /** The user has no end to move, or ended already, or was never made. */
     NOT_EXTENDABLE("iamUser"),
 

@@ -5,6 +5,7 @@ import dev.keysmith.core.Refusal;
 import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway;
+import dev.keysmith.jobs.Leases;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
 import java.time.Clock;
@@ -22,6 +23,7 @@ public final class KeyCare {
   private final KeyNotifier notifier;
   private final Transitions transitions;
   private final Clock clock;
+  private final Leases leases;
 
   public KeyCare(
       IamGateway iam, Ownership ownership, KeyNotifier notifier, WorkflowContext workflow) {
@@ -30,6 +32,7 @@ public final class KeyCare {
     this.notifier = notifier;
     this.transitions = workflow.transitions();
     this.clock = workflow.clock();
+    this.leases = workflow.leases();
   }
 
   /** The keys of {@code iamUser}, or of every user {@code actor} owns when none is named. */
@@ -87,14 +90,33 @@ public final class KeyCare {
   public void deactivate(String accessKeyId, String actor) {
     String user = userOfKey(accessKeyId);
     Optional<String> owner = ownership.checkMayActOn(user, actor);
-    iam.setAccessKeyStatus(user, accessKeyId, /* active= */ false);
-    transitions
-        .about(accessKeyId)
-        .audited(
-            actor,
-            AuditAction.KEYS_DEACTIVATED,
-            Map.of("iamUser", user, "accessKeyId", accessKeyId))
-        .tell(() -> notifier.keyDeactivated(user, accessKeyId, owner.orElse(actor), actor))
-        .commit();
+    // Clicks on several replicas (or a double click) deactivate, audit and tell once: one holds
+    // the key while it looks and acts, and the others find it held or already inactive.
+    String subject = "deactivate:" + accessKeyId;
+    if (!leases.tryHold(subject)) {
+      throw new Refusal(Reason.KEY_DEACTIVATION_UNDER_WAY, accessKeyId);
+    }
+    try {
+      boolean active =
+          iam.listAccessKeys(user).stream()
+              .filter(k -> k.accessKeyId().equals(accessKeyId))
+              .findFirst()
+              .orElseThrow(() -> new Refusal(Reason.NO_SUCH_ACCESS_KEY, accessKeyId))
+              .active();
+      if (!active) {
+        throw new Refusal(Reason.KEY_ALREADY_INACTIVE, accessKeyId);
+      }
+      iam.setAccessKeyStatus(user, accessKeyId, /* active= */ false);
+      transitions
+          .about(accessKeyId)
+          .audited(
+              actor,
+              AuditAction.KEYS_DEACTIVATED,
+              Map.of("iamUser", user, "accessKeyId", accessKeyId))
+          .tell(() -> notifier.keyDeactivated(user, accessKeyId, owner.orElse(actor), actor))
+          .commit();
+    } finally {
+      leases.release(subject);
+    }
   }
 }

@@ -100,6 +100,15 @@ final class Refusals {
               + ". Nothing more to do.";
       case NO_SUCH_ACCESS_KEY ->
           "There is no access key `" + arg(r, "accessKeyId") + "` in this AWS account.";
+      case KEY_ALREADY_INACTIVE ->
+          "Access key `"
+              + arg(r, "accessKeyId")
+              + "` is inactive already: nothing can sign in with it. Nothing changed.";
+      case KEY_DEACTIVATION_UNDER_WAY ->
+          "Access key `"
+              + arg(r, "accessKeyId")
+              + "` is being deactivated at this moment, from another click; its owner and the"
+              + " approvers will be told.";
       case NO_SUCH_LINK -> "There is no link request " + arg(r, "linkId") + ".";
       case LINK_OUT_OF_REACH ->
           "Keysmith may not read the tags and groups of `"
