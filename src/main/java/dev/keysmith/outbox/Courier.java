@@ -171,6 +171,8 @@ public final class Courier {
       return 0;
     }
     pausedUntil.values().removeIf(until -> !start.isBefore(until));
+    // Slack's limits are per app: what another replica learned from a 429 holds here too.
+    store.pauses(start).forEach((limit, until) -> pausedUntil.merge(limit, until, Courier::later));
     int delivered = 0;
     int tried = 0;
     while (tried < MAX_PER_RUN && !Thread.currentThread().isInterrupted()) {
@@ -239,6 +241,7 @@ public final class Courier {
                 : f.retryAfter();
         Instant until = now.plus(wait);
         pausedUntil.put(limit, until);
+        store.pause(limit, until);
         log.info("outbox: Slack rate-limits {}; waiting {} s", limit, wait.toSeconds());
         store.retryAt(parcel, until, f.error(), false);
       }
@@ -261,6 +264,10 @@ public final class Courier {
       }
       case PERMANENT -> undeliverable(parcel, f);
     }
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
   }
 
   private void undeliverable(Parcel parcel, DeliveryFailure f) {

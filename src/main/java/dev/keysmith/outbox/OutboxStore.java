@@ -3,6 +3,7 @@ package dev.keysmith.outbox;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The durable outbox, with what the {@link Courier} needs to deliver it. */
@@ -44,4 +45,13 @@ public interface OutboxStore extends Outbox {
 
   /** Counts what waits and what was given up on; a real query on the store. */
   OutboxBacklog backlog(Instant now);
+
+  /**
+   * Records that Slack rate-limits {@code limit} (a method, and for posts a channel) until {@code
+   * until}, for every replica; a later end already recorded stands.
+   */
+  void pause(String limit, Instant until);
+
+  /** The rate-limit pauses still running at {@code now}, by limit, as any replica recorded them. */
+  Map<String, Instant> pauses(Instant now);
 }

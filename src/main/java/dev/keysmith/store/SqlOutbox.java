@@ -13,7 +13,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -328,6 +330,42 @@ public final class SqlOutbox implements OutboxStore {
             ps.setLong(3, parcel.id());
             return ps.executeUpdate();
           }
+        });
+  }
+
+  @Override
+  public void pause(String limit, Instant until) {
+    db.withConnection(
+        "record a rate limit",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO outbox_pauses (limit_key, until) VALUES (?, ?)"
+                      + " ON CONFLICT (limit_key) DO UPDATE SET until = excluded.until"
+                      + " WHERE outbox_pauses.until < excluded.until")) {
+            ps.setString(1, limit);
+            ps.setLong(2, until.toEpochMilli());
+            return ps.executeUpdate();
+          }
+        });
+  }
+
+  @Override
+  public Map<String, Instant> pauses(Instant now) {
+    return db.withConnection(
+        "read rate limits",
+        c -> {
+          Map<String, Instant> running = new HashMap<>();
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT limit_key, until FROM outbox_pauses WHERE until > ?")) {
+            ps.setLong(1, now.toEpochMilli());
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                running.put(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)));
+              }
+            }
+          }
+          return Map.copyOf(running);
         });
   }
 

@@ -421,6 +421,33 @@ class CourierTest {
   }
 
   @Test
+  void aRateLimitOneReplicaMeets_holdsTheOtherToo() {
+    outbox.send(approval("KS-1", "pending"));
+    outbox.send(approval("KS-2", "pending"));
+    courier.deliverDue();
+    slack.calls.clear();
+    slack.failures.add(DeliveryFailure.rateLimited(Duration.ofSeconds(30)));
+    outbox.send(approval("KS-1", "approved"));
+    courier.deliverDue(); // replica-a's edit meets the 429
+    try (Database other = dialect == Database.Dialect.POSTGRESQL ? testDb.open() : null) {
+      ScriptedSlack slackB = new ScriptedSlack();
+      SqlOutbox outboxB =
+          new SqlOutbox(other != null ? other : db, clock, Duration.ZERO, REPLICA_B);
+      Courier courierB = courierOf(outboxB, slackB);
+      outboxB.send(approval("KS-2", "approved"));
+      clock.advance(Duration.ofSeconds(1));
+
+      assertEquals(0, courierB.deliverDue());
+      assertEquals(List.of(), slackB.calls, "replica-b waits out replica-a's 429 untried");
+      clock.advance(Duration.ofSeconds(29));
+      assertEquals(2, courierB.deliverDue());
+      assertEquals(
+          List.of("update C0APPROVALS 1.000001 approved", "update C0APPROVALS 1.000002 approved"),
+          slackB.calls);
+    }
+  }
+
+  @Test
   void released_messagesAreDueForAnyReplicaAtOnce_andALaneKeepsItsOrder() {
     // Two messages to one channel without a slot: one lane, the channel's.
     outbox.send(new Message("request.note", "KS-1", APPROVALS, null, "first", "[]"));

@@ -14,3 +14,10 @@ CREATE INDEX deliveries_by_seen ON deliveries (seen_at);
 -- its transaction; this makes two replicas that check at the same moment store one request.
 CREATE UNIQUE INDEX requests_one_open_per_name ON requests (iam_user_name_lower)
   WHERE state IN ('PENDING', 'APPROVED');
+
+-- Slack's rate limits are per app, so what one replica learns from a 429 (wait this long before
+-- calling this method, for this channel) holds for all: limit_key as the courier names it.
+CREATE TABLE outbox_pauses (
+  limit_key TEXT PRIMARY KEY NOT NULL,
+  until INTEGER NOT NULL
+);
