@@ -12,6 +12,7 @@ import dev.keysmith.iam.UserTags;
 import dev.keysmith.request.GroupPolicy;
 import dev.keysmith.store.Database;
 import dev.keysmith.testing.FakeSlackApi;
+import dev.keysmith.testing.FakeSocketMode;
 import dev.keysmith.testing.IamFaultProxy;
 import dev.keysmith.testing.MotoServer;
 import dev.keysmith.testing.MutableClock;
@@ -54,7 +55,8 @@ import software.amazon.awssdk.services.iam.model.Tag;
 
 /**
  * Keysmith as people meet it: running in HTTP mode, its IAM calls going to moto, its Slack calls to
- * a fake Slack Web API, driven by Slack-signed requests, with a clock the test moves.
+ * a fake Slack Web API, driven by Slack-signed requests, with a clock the test moves. On request it
+ * runs in Socket Mode instead, driven by envelopes sent over a fake Socket Mode server.
  */
 final class KeysmithFixture implements AutoCloseable {
   static final String SIGNING_SECRET = "e2e-signing-secret";
@@ -103,8 +105,21 @@ final class KeysmithFixture implements AutoCloseable {
    * {@link #startReplica()}) rather than SQLite in {@code dataDir}.
    */
   KeysmithFixture(Path dataDir, TestDatabase database) throws Exception {
+    this(dataDir, database, /* socketMode= */ false);
+  }
+
+  /**
+   * A fixture as {@link #KeysmithFixture(Path, TestDatabase)}, whose Keysmiths run in Socket Mode
+   * when {@code socketMode} is set: each opens its own connection to {@link #socket}, the fake
+   * Socket Mode server, and has no HTTP port; a test sends envelopes there, not signed requests.
+   */
+  KeysmithFixture(Path dataDir, TestDatabase database, boolean socketMode) throws Exception {
     this.database = database;
     this.dataDir = dataDir;
+    if (socketMode) {
+      socket = FakeSocketMode.start();
+      slack.attach(socket);
+    }
     moto.reset();
     iam.createGroup(g -> g.groupName("developers"));
     iam.createGroup(g -> g.groupName("readonly"));
@@ -112,23 +127,35 @@ final class KeysmithFixture implements AutoCloseable {
     start();
   }
 
+  /**
+   * The fake Slack Socket Mode server Keysmith connects to, when it runs in Socket Mode; null when
+   * it runs in HTTP mode (the default).
+   */
+  @Nullable FakeSocketMode socket;
+
+  /** The app token Keysmith starts with: set in Socket Mode, which it turns on. */
+  static final String APP_TOKEN = "xapp-1-A0001-1-e2e";
+
   /** Where Keysmith keeps its state: PostgreSQL when set, else SQLite in {@code dataDir}. */
   @Nullable TestDatabase database;
 
   /** The replicas started besides the first, which share its database, Slack, IAM and clock. */
   final List<Replica> replicas = new ArrayList<>();
 
-  /** A second (third, ...) Keysmith process on the same database, with its own HTTP port. */
+  /**
+   * A second (third, ...) Keysmith process on the same database, with its own HTTP port (or, in
+   * Socket Mode, its own connection).
+   */
   final class Replica implements AutoCloseable {
     final TrackingExecutor workers = new TrackingExecutor();
     final Keysmith keysmith;
-    final SlackRequests send;
+
+    /** Requests to this replica's HTTP port; null in Socket Mode. */
+    final @Nullable SlackRequests send;
 
     Replica() throws Exception {
       keysmith = launch(workers);
-      send =
-          new SlackRequests(
-              URI.create("http://127.0.0.1:" + keysmith.port() + "/slack/events"), SIGNING_SECRET);
+      send = socket == null ? eventsOf(keysmith) : null;
     }
 
     @Override
@@ -192,10 +219,14 @@ final class KeysmithFixture implements AutoCloseable {
   void start() throws Exception {
     workers = new TrackingExecutor();
     keysmith = launch(workers);
-    send =
-        new SlackRequests(
-            URI.create("http://127.0.0.1:" + keysmith.port() + "/slack/events"), SIGNING_SECRET);
+    // In Socket Mode there is no HTTP port to send to: envelopes go through the fake socket.
+    send = socket == null ? eventsOf(keysmith) : null;
     idle();
+  }
+
+  private static SlackRequests eventsOf(Keysmith keysmith) {
+    return new SlackRequests(
+        URI.create("http://127.0.0.1:" + keysmith.port() + "/slack/events"), SIGNING_SECRET);
   }
 
   /** Starts a Keysmith on the fixture's Slack, IAM, clock and database, working on {@code pool}. */
@@ -204,7 +235,7 @@ final class KeysmithFixture implements AutoCloseable {
         new Settings(
             "xoxb-e2e-test-token",
             Optional.of(SIGNING_SECRET),
-            Optional.empty(),
+            socket == null ? Optional.empty() : Optional.of(APP_TOKEN),
             Optional.of(slack.methodsUrl()),
             dataDir.resolve("keysmith.yml"),
             0,
@@ -577,5 +608,8 @@ final class KeysmithFixture implements AutoCloseable {
     }
     proxy.close();
     slack.close();
+    if (socket != null) {
+      socket.close();
+    }
   }
 }

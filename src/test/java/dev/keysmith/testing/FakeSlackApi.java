@@ -85,6 +85,7 @@ public final class FakeSlackApi implements AutoCloseable {
   private Duration delay = Duration.ZERO;
   private volatile SlackRateLimits rateLimits;
   private volatile Listener listener = new Listener() {};
+  private volatile FakeSocketMode socketMode;
 
   private final AtomicLong tsCounter = new AtomicLong();
   private final AtomicLong responseUrlCounter = new AtomicLong();
@@ -129,6 +130,14 @@ public final class FakeSlackApi implements AutoCloseable {
   /** A new, unique response_url served by this fake. */
   public String newResponseUrl() {
     return baseUrl + RESPONSE_PATH + responseUrlCounter.incrementAndGet();
+  }
+
+  /**
+   * From now on, answers {@code apps.connections.open} with the URL of {@code socketMode}, as Slack
+   * hands an app in Socket Mode the websocket to connect to. Unattached, the method is unknown.
+   */
+  public void attach(FakeSocketMode socketMode) {
+    this.socketMode = Objects.requireNonNull(socketMode, "socketMode");
   }
 
   /** Sets the members usergroups.users.list answers for {@code groupId}. */
@@ -456,6 +465,14 @@ public final class FakeSlackApi implements AutoCloseable {
       }
       case "users.info" -> {
         out.set("user", user(call.param("user")));
+        return Answer.ok(out);
+      }
+      case "apps.connections.open" -> {
+        FakeSocketMode socket = socketMode;
+        if (socket == null) {
+          return Answer.error(200, "unknown_method", null);
+        }
+        out.put("url", socket.url());
         return Answer.ok(out);
       }
       default -> {
