@@ -403,9 +403,10 @@ public final class Keysmith implements AutoCloseable {
                 keyCare, links, rotation, rotationApproval, rotationJobs, offboarding, leavers),
             new SlackRoutes.Plumbing(slackApi, secrets, workers, deliveries),
             config);
-    // With several replicas, one may stop at any time: what it was in the middle of (reveals,
-    // mints, provisionings, links, offboardings) is taken up by a live one once its lease runs out,
-    // without waiting for a restart. Every step skips what a live replica holds.
+    // With several replicas, one may stop at any time: a reveal or a mint it was in the middle of
+    // is undone by a live one once its lease runs out, without waiting for a restart (every step
+    // skips what a live replica holds). Provisionings, links and offboardings need no sweep: their
+    // stored job runs on whichever replica claims it, and comes back while another holds the work.
     Sweep takeOver =
         new Sweep(
             clock,
@@ -413,9 +414,6 @@ public final class Keysmith implements AutoCloseable {
             List.of(
                 delivery::recoverInterrupted,
                 rotation::recoverInterrupted,
-                requests::resumeInterrupted,
-                links::resumeInterrupted,
-                offboarding::resumeInterrupted,
                 () -> deliveries.forgetBefore(clock.instant().minus(DELIVERIES_REMEMBERED))));
     Lifecycle lifecycle =
         new Lifecycle(

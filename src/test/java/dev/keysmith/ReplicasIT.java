@@ -9,11 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keysmith.jobs.Replica;
 import dev.keysmith.store.Database;
+import dev.keysmith.store.SqlLeases;
 import dev.keysmith.testing.SlackRequests;
 import dev.keysmith.testing.SlackRequests.BlockAction;
 import dev.keysmith.testing.TestDatabase;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -186,6 +189,43 @@ class ReplicasIT {
                 .onEphemeral()
                 .withResponseUrl(k.slack.newResponseUrl()))
         .status();
+  }
+
+  @Test
+  void theProvisioningJob_whileAnotherReplicaHoldsTheWork_comesBackLater_andFinishesOnceFree()
+      throws Exception {
+    String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    try (Database db = k.openDatabase()) {
+      // A third replica is provisioning this request (it holds the work) when the approval lands.
+      SqlLeases elsewhere =
+          new SqlLeases(db, k.clock, new Replica("replica-elsewhere", Replica.LEASE_TERM));
+      assertTrue(elsewhere.tryHold("provision:" + id));
+      k.click(APPROVER, "keysmith_approve", id);
+      assertEquals("APPROVED", k.requestState(id), "left to the replica that holds it");
+
+      // The stored job falls due on both replicas while the holder still renews its lease.
+      k.clock.advance(Duration.ofSeconds(61));
+      elsewhere.renewAll();
+      k.keysmith.housekeeping();
+      second.keysmith.housekeeping();
+      k.idle();
+      assertEquals("APPROVED", k.requestState(id));
+      assertFalse(k.userExists("alice"));
+
+      // The holder stops; the job comes back and finds the work free.
+      k.clock.advance(Replica.LEASE_TERM.plusSeconds(1));
+      second.keysmith.housekeeping();
+      k.idle();
+      k.keysmith.housekeeping();
+      k.idle();
+    }
+
+    assertEquals("PROVISIONED", k.requestState(id));
+    assertEquals(1, k.auditCount("iam.CreateUser"));
+    assertTrue(
+        k.slack.calls("chat.update").stream()
+            .noneMatch(c -> c.param("blocks").contains("restarted")),
+        "a live replica's work is not reported as a restart");
   }
 
   private int clickOn(SlackRequests send, String user, String action, String id) throws Exception {

@@ -13,6 +13,7 @@ import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.UserTags;
 import dev.keysmith.jobs.JobHandler;
 import dev.keysmith.jobs.Leases;
+import dev.keysmith.jobs.Replica;
 import dev.keysmith.jobs.Retries;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,7 +135,8 @@ public final class OffboardService {
               .commit();
       if (stored) {
         log.info("offboarding {}: {} starts deleting IAM user {}", o.id(), startedBy, iamUser);
-        return run(o, 0, /* starterWaiting= */ true);
+        Offboarding ran = run(o, 0, /* starterWaiting= */ true);
+        return ran != null ? ran : o;
       }
       if (underWay[0] != null) {
         throw new Refusal(Reason.OFFBOARD_UNDER_WAY, iamUser, underWay[0].startedBy());
@@ -147,7 +150,14 @@ public final class OffboardService {
     return job -> {
       Optional<Offboarding> o = store.find(job.subject());
       if (o.isPresent() && o.get().underWay()) {
-        run(o.get(), Retries.failuresBefore(job), /* starterWaiting= */ false);
+        int failures = Retries.failuresBefore(job);
+        if (run(o.get(), failures, /* starterWaiting= */ false) == null) {
+          // A replica runs it now: look again once its lease would have run out.
+          transitions
+              .about(job.subject())
+              .schedule(JOB, clock.instant().plus(Replica.LEASE_TERM), Retries.data(failures))
+              .commit();
+        }
       }
     };
   }
@@ -180,13 +190,13 @@ public final class OffboardService {
 
   /**
    * Runs {@code o}'s remaining steps unless a replica (this one too) is already at it; returns
-   * where it got.
+   * where it got, or null when it was already at it.
    */
-  private Offboarding run(Offboarding o, int failuresBefore, boolean starterWaiting) {
+  private @Nullable Offboarding run(Offboarding o, int failuresBefore, boolean starterWaiting) {
     String lease = "offboard:" + o.id();
     if (!leases.tryHold(lease)) {
       log.info("offboarding {}: already running", o.id());
-      return o;
+      return null;
     }
     try {
       return runHeld(o, failuresBefore, starterWaiting);

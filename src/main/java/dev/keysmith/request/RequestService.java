@@ -9,6 +9,7 @@ import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.jobs.JobHandler;
 import dev.keysmith.jobs.Leases;
+import dev.keysmith.jobs.Replica;
 import dev.keysmith.jobs.Retries;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
@@ -397,8 +398,18 @@ public final class RequestService {
   public JobHandler provisionJob() {
     return job -> {
       Optional<AccessRequest> r = store.find(job.subject());
-      if (r.isPresent() && r.get().state() == RequestState.APPROVED) {
-        provision(r.get(), Retries.failuresBefore(job));
+      if (r.isPresent()
+          && r.get().state() == RequestState.APPROVED
+          && !provision(r.get(), Retries.failuresBefore(job))) {
+        // A replica provisions it now: look again once its lease would have run out, should it
+        // stop before it ends.
+        transitions
+            .about(job.subject())
+            .schedule(
+                PROVISION,
+                clock.instant().plus(Replica.LEASE_TERM),
+                Retries.data(Retries.failuresBefore(job)))
+            .commit();
       }
     };
   }
@@ -446,21 +457,22 @@ public final class RequestService {
   }
 
   /**
-   * Provisions {@code approved} unless a replica (this one too) is already at it: the lease keeps a
-   * second approval's, a resumed job's or another replica's recovery off a provisioning under way,
-   * and runs out if its replica stops, so the next resume takes it up.
+   * Provisions {@code approved} unless a replica (this one too) is already at it, then false: the
+   * lease keeps a second approval's, a resumed job's or another replica's recovery off a
+   * provisioning under way, and runs out if its replica stops, so the next try takes it up.
    */
-  private void provision(AccessRequest approved, int failuresBefore) {
+  private boolean provision(AccessRequest approved, int failuresBefore) {
     String lease = "provision:" + approved.id();
     if (!leases.tryHold(lease)) {
       log.info("request {}: provisioning already under way", approved.id());
-      return;
+      return false;
     }
     try {
       provisionHeld(approved, failuresBefore);
     } finally {
       leases.release(lease);
     }
+    return true;
   }
 
   private void provisionHeld(AccessRequest approved, int failuresBefore) {

@@ -9,6 +9,7 @@ import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.jobs.JobHandler;
 import dev.keysmith.jobs.Leases;
+import dev.keysmith.jobs.Replica;
 import dev.keysmith.jobs.Retries;
 import dev.keysmith.request.Approvers;
 import dev.keysmith.request.Notifier;
@@ -208,8 +209,17 @@ public final class LinkService {
   public JobHandler applyJob() {
     return job -> {
       Optional<LinkRequest> r = store.find(job.subject());
-      if (r.isPresent() && r.get().state() == LinkState.APPROVED) {
-        resumeApproved(r.get(), Retries.failuresBefore(job));
+      if (r.isPresent()
+          && r.get().state() == LinkState.APPROVED
+          && !resumeApproved(r.get(), Retries.failuresBefore(job))) {
+        // A replica writes the tag now: look again once its lease would have run out.
+        transitions
+            .about(job.subject())
+            .schedule(
+                APPLY,
+                clock.instant().plus(Replica.LEASE_TERM),
+                Retries.data(Retries.failuresBefore(job)))
+            .commit();
       }
     };
   }
@@ -268,18 +278,22 @@ public final class LinkService {
     }
   }
 
-  /** Writes the owner tag of an APPROVED link unless a replica (this one too) is already at it. */
-  private void apply(LinkRequest approved, int failuresBefore) {
+  /**
+   * Writes the owner tag of an APPROVED link unless a replica (this one too) is already at it, then
+   * false.
+   */
+  private boolean apply(LinkRequest approved, int failuresBefore) {
     String lease = "link:" + approved.id();
     if (!leases.tryHold(lease)) {
       log.info("link {}: owner tag already being written", approved.id());
-      return;
+      return false;
     }
     try {
       applyHeld(approved, failuresBefore);
     } finally {
       leases.release(lease);
     }
+    return true;
   }
 
   /** Writes the owner tag of an APPROVED link, which this thread holds; IAM may still refuse. */
@@ -340,9 +354,10 @@ public final class LinkService {
 
   /**
    * An APPROVED link after a restart or an outage: done if the tag was written before, written now
-   * if IAM still shows the user as when it was asked for, else FAILED with the reason.
+   * if IAM still shows the user as when it was asked for, else FAILED with the reason; false when a
+   * replica is writing it at this moment.
    */
-  private void resumeApproved(LinkRequest approved, int failuresBefore) {
+  private boolean resumeApproved(LinkRequest approved, int failuresBefore) {
     LinkTarget now;
     try {
       now = ownership.linkTarget(approved.iamUser());
@@ -354,7 +369,7 @@ public final class LinkService {
         throw e;
       }
       retryLater(approved, e, failuresBefore + 1);
-      return;
+      return true;
     } catch (Refusal why) {
       LinkRequest failed = LinkWorkflow.failed(approved, why.getMessage(), clock.instant());
       transitions
@@ -363,9 +378,9 @@ public final class LinkService {
           .cancel(APPLY)
           .tell(() -> notifier.stopped(failed, why))
           .commitOrThrow();
-      return;
+      return true;
     }
-    apply(approved, failuresBefore);
+    return apply(approved, failuresBefore);
   }
 
   private static Map<String, String> details(LinkRequest r) {
