@@ -61,33 +61,37 @@ final class FakeSocketModeTest {
     api.attach(socket);
     BlockingQueue<String> one = new LinkedBlockingQueue<>();
     BlockingQueue<String> two = new LinkedBlockingQueue<>();
-    try (SocketModeClient first = connect(one);
-        SocketModeClient second = connect(two)) {
-      socket.awaitConnections(2, WAIT);
-      assertEquals("hello", JSON.readTree(one.poll(10, TimeUnit.SECONDS)).path("type").asText());
-      assertEquals("hello", JSON.readTree(two.poll(10, TimeUnit.SECONDS)).path("type").asText());
+    // One at a time, so that the first client is connection 0 and the second connection 1.
+    try (SocketModeClient first = connect(one)) {
+      socket.awaitConnections(1, WAIT);
+      try (SocketModeClient second = connect(two)) {
+        socket.awaitConnections(2, WAIT);
+        assertEquals("hello", JSON.readTree(one.poll(10, TimeUnit.SECONDS)).path("type").asText());
+        assertEquals("hello", JSON.readTree(two.poll(10, TimeUnit.SECONDS)).path("type").asText());
 
-      String envelopeId = socket.newEnvelopeId();
-      String envelope =
-          FakeSocketMode.envelope(
-              envelopeId, "slash_commands", JSON.createObjectNode().put("command", "/iam"));
-      socket.send(1, envelope);
-      assertEquals(
-          envelopeId, JSON.readTree(two.poll(10, TimeUnit.SECONDS)).path("envelope_id").asText());
-      second.sendSocketModeResponse("{\"envelope_id\":\"" + envelopeId + "\"}");
-      socket.send(0, envelope);
-      assertEquals(envelope, one.poll(10, TimeUnit.SECONDS));
-      first.sendSocketModeResponse(
-          "{\"envelope_id\":\"" + envelopeId + "\",\"payload\":{\"text\":\"hi\"}}");
+        String envelopeId = socket.newEnvelopeId();
+        String envelope =
+            FakeSocketMode.envelope(
+                envelopeId, "slash_commands", JSON.createObjectNode().put("command", "/iam"));
+        socket.send(1, envelope);
+        assertEquals(
+            envelopeId, JSON.readTree(two.poll(10, TimeUnit.SECONDS)).path("envelope_id").asText());
+        second.sendSocketModeResponse("{\"envelope_id\":\"" + envelopeId + "\"}");
+        // Answers on two connections may arrive in either order: take each before the next.
+        FakeSocketMode.Answer plain = socket.awaitAnswer(envelopeId, WAIT);
+        socket.send(0, envelope);
+        assertEquals(envelope, one.poll(10, TimeUnit.SECONDS));
+        first.sendSocketModeResponse(
+            "{\"envelope_id\":\"" + envelopeId + "\",\"payload\":{\"text\":\"hi\"}}");
+        FakeSocketMode.Answer withPayload = socket.awaitAnswer(envelopeId, WAIT);
 
-      FakeSocketMode.Answer plain = socket.awaitAnswer(envelopeId, WAIT);
-      FakeSocketMode.Answer withPayload = socket.awaitAnswer(envelopeId, WAIT);
-      assertEquals(1, plain.connection());
-      assertTrue(plain.payload().isMissingNode(), plain.raw());
-      assertEquals(0, withPayload.connection());
-      assertEquals("hi", withPayload.payload().path("text").asText());
-      assertEquals(List.of(), socket.pendingAnswers(envelopeId));
-      assertTrue(one.isEmpty() && two.isEmpty(), "nothing else was sent");
+        assertEquals(1, plain.connection());
+        assertTrue(plain.payload().isMissingNode(), plain.raw());
+        assertEquals(0, withPayload.connection());
+        assertEquals("hi", withPayload.payload().path("text").asText());
+        assertEquals(List.of(), socket.pendingAnswers(envelopeId));
+        assertTrue(one.isEmpty() && two.isEmpty(), "nothing else was sent");
+      }
     }
   }
 
