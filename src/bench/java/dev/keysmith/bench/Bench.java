@@ -796,6 +796,7 @@ public final class Bench {
     int refusedBefore = seen.alreadyApproved.get();
     SlackRequests send = requests(bots.get(0));
     long[] sentBefore = bots.stream().mapToLong(b -> b.sent.get()).toArray();
+    Map<String, Long> cpuBefore = cpuByProcess(bots);
     long started = System.nanoTime();
     long[] acks =
         closedLoop(
@@ -807,11 +808,14 @@ public final class Bench {
             .acks();
     seen.await("all offers", WAIT, () -> ids.stream().allMatch(seen.offerPosted::containsKey));
     long allProvisioned = System.nanoTime() - started;
+    Map<String, Long> cpuAfter = cpuByProcess(bots);
     seen.await(
         "refusals of duplicate clicks",
         Duration.ofSeconds(60),
         () -> seen.alreadyApproved.get() - refusedBefore >= duplicates);
     Approvals result = new Approvals();
+    cpuAfter.forEach(
+        (what, nanos) -> result.cpuSeconds.put(what, (nanos - cpuBefore.get(what)) / 1e9));
     result.setup = setup;
     result.replicas = bots.size();
     for (int b = 0; b < bots.size(); b++) {
@@ -835,6 +839,27 @@ public final class Bench {
     slack.clear();
     return result;
   }
+
+  /**
+   * CPU nanoseconds used so far: by {@code bots}, by PostgreSQL's processes, moto, this process
+   * (the load generator and the fake Slack), and by the whole machine ({@link #MACHINE}), which
+   * also counts what else runs on it.
+   */
+  private Map<String, Long> cpuByProcess(List<BotProcess> bots) {
+    Map<String, Long> used = new LinkedHashMap<>();
+    used.put(KEYSMITH_CPU, bots.stream().mapToLong(b -> CpuMeter.process(b.pid())).sum());
+    used.put(POSTGRES_CPU, CpuMeter.processesNamed("postgres"));
+    used.put(MOTO_CPU, CpuMeter.process(moto.pid()));
+    used.put(LOAD_GENERATOR_CPU, CpuMeter.process(ProcessHandle.current().pid()));
+    used.put(MACHINE, CpuMeter.machineBusy());
+    return used;
+  }
+
+  static final String KEYSMITH_CPU = "Keysmith";
+  static final String POSTGRES_CPU = "PostgreSQL";
+  static final String MOTO_CPU = "moto";
+  static final String LOAD_GENERATOR_CPU = "load generator and fake Slack";
+  static final String MACHINE = "machine";
 
   private static final String CREATE_USER_AUDITS =
       "SELECT request_id, COUNT(*) FROM audit WHERE action = 'iam.CreateUser' GROUP BY request_id";
@@ -870,6 +895,10 @@ public final class Bench {
     String setup = "";
     int replicas;
     final List<Long> clicksPerReplica = new ArrayList<>();
+
+    /** CPU seconds from the first click until every offer was posted, by {@link #cpuByProcess}. */
+    final Map<String, Double> cpuSeconds = new LinkedHashMap<>();
+
     int requests;
     int clicks;
     int refused;

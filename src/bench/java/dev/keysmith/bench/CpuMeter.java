@@ -99,11 +99,54 @@ final class CpuMeter {
     return byGroup;
   }
 
-  private static long process(long pid) {
+  /** CPU nanoseconds process {@code pid} has used so far. */
+  static long process(long pid) {
     try {
       return ticks(Files.readString(Path.of("/proc/" + pid + "/stat")));
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the CPU time of process " + pid, e);
+    }
+  }
+
+  /**
+   * CPU nanoseconds used so far by the processes now running whose command is {@code comm} (such as
+   * {@code postgres}: the server and its backends). A process that ended took its time along.
+   */
+  static long processesNamed(String comm) {
+    long total = 0;
+    try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path process : processes) {
+        String stat;
+        try {
+          stat = Files.readString(process.resolve("stat"));
+        } catch (NoSuchFileException | java.nio.file.AccessDeniedException gone) {
+          continue;
+        }
+        if (stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).equals(comm)) {
+          total += ticks(stat);
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list the processes", e);
+    }
+    return total;
+  }
+
+  /**
+   * CPU nanoseconds the whole machine has been busy so far, all cores together, from the first line
+   * of {@code /proc/stat}: user, nice, system, irq, softirq and steal (idle and iowait not).
+   */
+  static long machineBusy() {
+    try {
+      String line = Files.readAllLines(Path.of("/proc/stat")).get(0);
+      String[] f = line.trim().split("\\s+", -1);
+      long busy = 0;
+      for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+        busy += Long.parseLong(f[i]);
+      }
+      return busy * NANOS_PER_TICK;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read /proc/stat", e);
     }
   }
 

@@ -261,6 +261,37 @@ final class Report {
               a.seconds,
               four(a.acks)));
     }
+    md.append("\n**CPU during the approvals**, s, from the first click until every owner had the")
+        .append(" offer, from `/proc`: each process's own time, and the whole machine's busy time")
+        .append(" (all cores); \"other\" is the machine's time outside the processes named,")
+        .append(" anything else running on it.\n\n")
+        .append("| bots | wall time | Keysmith | PostgreSQL | moto | load generator and fake")
+        .append(" Slack | other | machine busy (of ")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append(" × wall time) |\n")
+        .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (Bench.Approvals a : all) {
+      Map<String, Double> c = a.cpuSeconds;
+      double named =
+          c.get(Bench.KEYSMITH_CPU)
+              + c.get(Bench.POSTGRES_CPU)
+              + c.get(Bench.MOTO_CPU)
+              + c.get(Bench.LOAD_GENERATOR_CPU);
+      double machine = c.get(Bench.MACHINE);
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f (%.0f %%) |\n",
+              a.setup,
+              a.seconds,
+              c.get(Bench.KEYSMITH_CPU),
+              c.get(Bench.POSTGRES_CPU),
+              c.get(Bench.MOTO_CPU),
+              c.get(Bench.LOAD_GENERATOR_CPU),
+              Math.max(0, machine - named),
+              machine,
+              100 * machine / (Runtime.getRuntime().availableProcessors() * a.seconds)));
+    }
     return md.toString();
   }
 
