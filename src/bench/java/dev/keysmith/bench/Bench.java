@@ -842,8 +842,8 @@ public final class Bench {
 
   /**
    * CPU nanoseconds used so far: by {@code bots}, by PostgreSQL's processes, moto, this process
-   * (the load generator and the fake Slack), and by the whole machine ({@link #MACHINE}), which
-   * also counts what else runs on it.
+   * (the load generator and the fake Slack), and by the whole machine ({@link #MACHINE}; {@link
+   * #MACHINE_TASKS} without interrupts and steal), which also counts what else runs on it.
    */
   private Map<String, Long> cpuByProcess(List<BotProcess> bots) {
     Map<String, Long> used = new LinkedHashMap<>();
@@ -852,6 +852,7 @@ public final class Bench {
     used.put(MOTO_CPU, CpuMeter.process(moto.pid()));
     used.put(LOAD_GENERATOR_CPU, CpuMeter.process(ProcessHandle.current().pid()));
     used.put(MACHINE, CpuMeter.machineBusy());
+    used.put(MACHINE_TASKS, CpuMeter.machineTasks());
     return used;
   }
 
@@ -860,6 +861,7 @@ public final class Bench {
   static final String MOTO_CPU = "moto";
   static final String LOAD_GENERATOR_CPU = "load generator and fake Slack";
   static final String MACHINE = "machine";
+  static final String MACHINE_TASKS = "machine's tasks";
 
   private static final String CREATE_USER_AUDITS =
       "SELECT request_id, COUNT(*) FROM audit WHERE action = 'iam.CreateUser' GROUP BY request_id";

@@ -263,7 +263,8 @@ final class Report {
     }
     md.append("\n**CPU during the approvals**, s, from the first click until every owner had the")
         .append(" offer, from `/proc`: each process's own time, and the whole machine's busy time")
-        .append(" (all cores); \"other\" is the machine's time outside the processes named,")
+        .append(" (all cores, interrupts and time the hypervisor took included); \"other\" is the")
+        .append(" time the machine's tasks (user and system) used outside the processes named:")
         .append(" anything else running on it.\n\n")
         .append("| bots | wall time | Keysmith | PostgreSQL | moto | load generator and fake")
         .append(" Slack | other | machine busy (of ")
@@ -278,6 +279,7 @@ final class Report {
               + c.get(Bench.MOTO_CPU)
               + c.get(Bench.LOAD_GENERATOR_CPU);
       double machine = c.get(Bench.MACHINE);
+      double tasks = c.get(Bench.MACHINE_TASKS);
       md.append(
           String.format(
               Locale.ROOT,
@@ -288,7 +290,7 @@ final class Report {
               c.get(Bench.POSTGRES_CPU),
               c.get(Bench.MOTO_CPU),
               c.get(Bench.LOAD_GENERATOR_CPU),
-              Math.max(0, machine - named),
+              Math.max(0, tasks - named),
               machine,
               100 * machine / (Runtime.getRuntime().availableProcessors() * a.seconds)));
     }
