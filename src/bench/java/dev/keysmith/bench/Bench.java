@@ -91,6 +91,9 @@ public final class Bench {
   private final Report report = new Report();
   private int rowSeq;
 
+  /** The replicas' PostgreSQL server process, once they run; -1 before. */
+  private long postgresPid = -1;
+
   private Bench(double scale, double rateScale, boolean onlyBursts, boolean onlyReplicas) {
     this.scale = scale;
     this.rateScale = rateScale;
@@ -763,6 +766,9 @@ public final class Bench {
     try (BotProcess first = host("keysmith", "keysmith-replica-1", database, login);
         BotProcess second = host("keysmith", "keysmith-replica-2", database, login)) {
       List<BotProcess> bots = List.of(first, second);
+      // The server is the parent of the replicas' backends, whose titles name their database.
+      String name = db.url().substring(db.url().lastIndexOf('/') + 1).replaceAll("\\?.*", "");
+      postgresPid = CpuMeter.parentOfProcessWith("postgres: " + db.user() + " " + name + " ");
       List<String> ids = submitRow(bots, 64, n, "many-", /* wait= */ true).ids();
       Approvals result =
           approvalBurst(bots, ids, "two replicas, PostgreSQL", () -> createUserAudits(db));
@@ -841,14 +847,14 @@ public final class Bench {
   }
 
   /**
-   * CPU nanoseconds used so far: by {@code bots}, by PostgreSQL's processes, moto, this process
+   * CPU nanoseconds used so far: by {@code bots}, by their PostgreSQL server, moto, this process
    * (the load generator and the fake Slack), and by the whole machine ({@link #MACHINE}; {@link
    * #MACHINE_TASKS} without interrupts and steal), which also counts what else runs on it.
    */
   private Map<String, Long> cpuByProcess(List<BotProcess> bots) {
     Map<String, Long> used = new LinkedHashMap<>();
     used.put(KEYSMITH_CPU, bots.stream().mapToLong(b -> CpuMeter.process(b.pid())).sum());
-    used.put(POSTGRES_CPU, CpuMeter.processesNamed("postgres"));
+    used.put(POSTGRES_CPU, postgresPid < 0 ? 0 : CpuMeter.processAndChildren(postgresPid));
     used.put(MOTO_CPU, CpuMeter.process(moto.pid()));
     used.put(LOAD_GENERATOR_CPU, CpuMeter.process(ProcessHandle.current().pid()));
     used.put(MACHINE, CpuMeter.machineBusy());

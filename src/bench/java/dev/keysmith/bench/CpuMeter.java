@@ -109,20 +109,21 @@ final class CpuMeter {
   }
 
   /**
-   * CPU nanoseconds used so far by the processes now running whose command is {@code comm} (such as
-   * {@code postgres}: the server and its backends). A process that ended took its time along.
+   * CPU nanoseconds used so far by process {@code pid} and its children now running (such as a
+   * PostgreSQL server and its backends). A child that ended took its time along.
    */
-  static long processesNamed(String comm) {
+  static long processAndChildren(long pid) {
     long total = 0;
     try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path process : processes) {
         String stat;
         try {
           stat = Files.readString(process.resolve("stat"));
-        } catch (NoSuchFileException | java.nio.file.AccessDeniedException gone) {
+        } catch (NoSuchFileException gone) {
           continue;
         }
-        if (stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).equals(comm)) {
+        long self = Long.parseLong(process.getFileName().toString());
+        if (self == pid || parent(stat) == pid) {
           total += ticks(stat);
         }
       }
@@ -130,6 +131,33 @@ final class CpuMeter {
       throw new IllegalStateException("cannot list the processes", e);
     }
     return total;
+  }
+
+  /**
+   * The parent of the first process now running whose command line holds {@code fragment}, such as
+   * a PostgreSQL backend's database name: its server's process.
+   */
+  static long parentOfProcessWith(String fragment) {
+    try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path process : processes) {
+        try {
+          String cmdline = Files.readString(process.resolve("cmdline")).replace('\0', ' ');
+          if (cmdline.contains(fragment)) {
+            return parent(Files.readString(process.resolve("stat")));
+          }
+        } catch (NoSuchFileException gone) {
+          // It ended between the listing and the read.
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list the processes", e);
+    }
+    throw new IllegalStateException("no process whose command line holds " + fragment);
+  }
+
+  /** The parent process id of one {@code stat} line (field 4). */
+  private static long parent(String stat) {
+    return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1)[1]);
   }
 
   /**
