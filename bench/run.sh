@@ -2,8 +2,13 @@
 # Keysmith's performance benchmark: builds once, then runs the load generator, which starts moto,
 # plays Slack, and runs each bot in its own JVM. Prints one markdown table and writes it to
 # bench/results.md. Takes a few minutes on 2 cores. An optional argument scales the request
-# counts (bench/run.sh 0.2 for a quick look). The load generator's source is src/bench/java; it
-# uses the test helpers and compiles with the tests, into target/test-classes.
+# counts (bench/run.sh 0.2 for a quick look). `bench/run.sh bursts` runs only the two bursts
+# (Slack's rate limits, IAM throttling), into bench/out/bursts.md. `bench/run.sh replicas` runs
+# only the 1,000 concurrent approvals, on one replica with SQLite and then spread over two replicas
+# sharing a PostgreSQL database (the tests' throwaway server, from this machine's PostgreSQL
+# binaries), into bench/out/replicas.md (`bench/run.sh 0.1 replicas` for a quick look). The load
+# generator's source is src/bench/java; it uses the test helpers and compiles with the tests, into
+# target/test-classes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -8,11 +8,13 @@ import static dev.keysmith.bench.BenchHost.REQUESTER;
 import static dev.keysmith.bench.BenchHost.SIGNING_SECRET;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keysmith.config.KeysmithConfig;
 import dev.keysmith.testing.FakeSlackApi;
 import dev.keysmith.testing.MotoServer;
 import dev.keysmith.testing.SlackRateLimits;
 import dev.keysmith.testing.SlackRequests;
 import dev.keysmith.testing.SlackRequests.BlockAction;
+import dev.keysmith.testing.TestPostgres;
 import java.net.URI;
 import java.net.URL;
 import java.nio.file.Files;
@@ -32,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
@@ -41,9 +44,10 @@ import software.amazon.awssdk.services.iam.model.User;
 
 /**
  * Keysmith's performance benchmark ({@code bench/run.sh}): ack latency against a bare Bolt app,
- * time to provisioned and revealed, start-up and memory, 1,000 concurrent approvals, and acks with
- * IAM and Slack slowed down. This process is the load generator and plays Slack (a fake Web API);
- * each bot runs in its own JVM; IAM is a moto server.
+ * time to provisioned and revealed, start-up and memory, 1,000 concurrent approvals (one replica on
+ * SQLite, then two replicas sharing a PostgreSQL database), and acks with IAM and Slack slowed
+ * down. This process is the load generator and plays Slack (a fake Web API); each bot runs in its
+ * own JVM; IAM is a moto server; PostgreSQL is the tests' throwaway server ({@link TestPostgres}).
  */
 public final class Bench {
   static final int[] CONCURRENCY = {1, 16, 64};
@@ -76,6 +80,7 @@ public final class Bench {
   private final double scale;
   private final double rateScale;
   private final boolean onlyBursts;
+  private final boolean onlyReplicas;
   private final String classpath = System.getProperty("java.class.path");
   private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
   private final Path out = Path.of("bench", "out");
@@ -86,10 +91,14 @@ public final class Bench {
   private final Report report = new Report();
   private int rowSeq;
 
-  private Bench(double scale, double rateScale, boolean onlyBursts) {
+  /** The replicas' PostgreSQL server process, once they run; -1 before. */
+  private long postgresPid = -1;
+
+  private Bench(double scale, double rateScale, boolean onlyBursts, boolean onlyReplicas) {
     this.scale = scale;
     this.rateScale = rateScale;
     this.onlyBursts = onlyBursts;
+    this.onlyReplicas = onlyReplicas;
     slack.setListener(seen);
   }
 
@@ -97,7 +106,10 @@ public final class Bench {
    * Runs everything and prints the table. Arguments, each optional: a number scales the request
    * counts; {@code rate-scale=N} runs the rate-limited burst at N times Slack's limits (default
    * 10); {@code bursts} runs only the two bursts (Slack's rate limits, IAM throttling) and writes
-   * their tables to {@code bench/out/bursts.md} instead of {@code bench/results.md}.
+   * their tables to {@code bench/out/bursts.md} instead of {@code bench/results.md}; {@code
+   * replicas} runs only the concurrent approvals, on one replica with SQLite and then spread over
+   * two replicas sharing a PostgreSQL database, and writes their table to {@code
+   * bench/out/replicas.md}.
    */
   public static void main(String[] args) throws Exception {
     // HttpURLConnection keeps only 5 idle connections per host unless told otherwise.
@@ -108,25 +120,41 @@ public final class Bench {
     double scale = 1.0;
     double rateScale = DEFAULT_RATE_SCALE;
     boolean onlyBursts = false;
+    boolean onlyReplicas = false;
     for (String arg : args) {
       if (arg.equals("bursts")) {
         onlyBursts = true;
+      } else if (arg.equals("replicas")) {
+        onlyReplicas = true;
       } else if (arg.startsWith("rate-scale=")) {
         rateScale = Double.parseDouble(arg.substring("rate-scale=".length()));
       } else {
         scale = Double.parseDouble(arg);
       }
     }
+    if (onlyBursts && onlyReplicas) {
+      throw new IllegalArgumentException("bursts and replicas each run one part; give one");
+    }
     long started = System.nanoTime();
-    Bench bench = new Bench(scale, rateScale, onlyBursts);
+    Bench bench = new Bench(scale, rateScale, onlyBursts, onlyReplicas);
     Files.createDirectories(bench.out);
     bench.run();
     bench.report.runSeconds = (System.nanoTime() - started) / 1e9;
-    String table = onlyBursts ? bench.report.burstsMarkdown() : bench.report.markdown();
+    String table;
+    Path file;
+    if (onlyBursts) {
+      table = bench.report.burstsMarkdown();
+      file = bench.out.resolve("bursts.md");
+    } else if (onlyReplicas) {
+      table = bench.report.replicasMarkdown();
+      file = bench.out.resolve("replicas.md");
+    } else {
+      table = bench.report.markdown();
+      file = Path.of("bench", "results.md");
+    }
     System.out.println();
     System.out.println(table);
-    Files.writeString(
-        onlyBursts ? bench.out.resolve("bursts.md") : Path.of("bench", "results.md"), table);
+    Files.writeString(file, table);
     System.exit(0);
   }
 
@@ -145,6 +173,17 @@ public final class Bench {
   }
 
   private void run() throws Exception {
+    if (onlyReplicas) {
+      resetMoto();
+      try (BotProcess keysmith = host("keysmith")) {
+        progress("Keysmith: concurrent approvals of distinct requests, one replica on SQLite");
+        concurrentApprovals(keysmith, approvalsCount());
+      }
+      resetMoto();
+      progress("Keysmith: concurrent approvals, two replicas sharing a PostgreSQL database");
+      replicatedApprovals(approvalsCount());
+      return;
+    }
     if (!onlyBursts) {
       runRows();
     }
@@ -204,10 +243,26 @@ public final class Bench {
     resetMoto();
     try (BotProcess keysmith = host("keysmith")) {
       progress("Keysmith: concurrent approvals of distinct requests");
-      concurrentApprovals(keysmith, (int) Math.max(50, Math.round(1000 * scale)));
+      concurrentApprovals(keysmith, approvalsCount());
       progress("Keysmith: ack rows with IAM and Slack slowed by 2 s per call");
       withInjectedLatency(keysmith);
     }
+    // The same approvals spread over two replicas on PostgreSQL, against a fresh IAM. Without a
+    // PostgreSQL server the rest of the table still stands (bench/run.sh replicas fails instead).
+    try {
+      TestPostgres.get();
+    } catch (IllegalStateException noServer) {
+      progress("no PostgreSQL for two replicas, so no row for them: " + noServer.getMessage());
+      return;
+    }
+    resetMoto();
+    progress("Keysmith: concurrent approvals, two replicas sharing a PostgreSQL database");
+    replicatedApprovals(approvalsCount());
+  }
+
+  /** Requests in the concurrent approvals: 1,000, scaled, at least 50. */
+  private int approvalsCount() {
+    return (int) Math.max(50, Math.round(1000 * scale));
   }
 
   private static void progress(String step) {
@@ -259,9 +314,20 @@ public final class Bench {
   }
 
   private BotProcess host(String mode) throws Exception {
+    return host(mode, mode, List.of(), Map.of());
+  }
+
+  /**
+   * A bot of {@code mode} in its own JVM, logging to {@code bench/out/<logName>-host.log}, with
+   * {@code extraArgs} after {@link BenchHost}'s usual ones and {@code env} added to its
+   * environment.
+   */
+  private BotProcess host(
+      String mode, String logName, List<String> extraArgs, Map<String, String> env)
+      throws Exception {
     int port = BotProcess.freePort();
     int control = BotProcess.freePort();
-    Path data = Files.createTempDirectory("keysmith-bench-" + mode);
+    Path data = Files.createTempDirectory("keysmith-bench-" + logName);
     List<String> command = new ArrayList<>(List.of(java));
     // Extra JVM flags for the bots, such as a profiler: BENCH_BOT_JAVA_OPTS="-XX:...".
     String opts = System.getenv().getOrDefault("BENCH_BOT_JAVA_OPTS", "").strip();
@@ -281,8 +347,9 @@ public final class Bench {
             slack.methodsUrl(),
             moto.endpoint().toString(),
             data.toString()));
+    command.addAll(extraArgs);
     return BotProcess.start(
-        mode, command, Map.of(), port, control, data, out.resolve(mode + "-host.log"));
+        mode, command, env, port, control, data, out.resolve(logName + "-host.log"));
   }
 
   private void resetMoto() {
@@ -393,12 +460,23 @@ public final class Bench {
   record Submitted(List<String> ids, Stats acks, CpuMeter.Snapshot cpu) {}
 
   private Submitted submitRow(BotProcess bot, int clients, int n, String prefix, boolean wait) {
+    return submitRow(List.of(bot), clients, n, prefix, wait);
+  }
+
+  /**
+   * The submissions spread over {@code bots} (all of one mode), round-robin as a load balancer
+   * would. Over more than one bot the CPU is not measured (null), but with {@code wait} it still
+   * waits until each bot's workers are done.
+   */
+  private Submitted submitRow(
+      List<BotProcess> bots, int clients, int n, String prefix, boolean wait) {
+    BotProcess bot = bots.get(0);
     SlackRequests send = requests(bot);
     String[] ids = new String[n];
     boolean keysmith = bot.name.equals("keysmith");
     Loop loop =
         closedLoop(
-            bot,
+            bots,
             clients,
             n,
             i -> send.sign(submissionBody(send, prefix + i)),
@@ -415,6 +493,14 @@ public final class Bench {
     if (wait && keysmith) {
       seen.await(
           "approval posts", WAIT, () -> list.stream().allMatch(seen.approvalPosted::containsKey));
+    }
+    if (bots.size() > 1) {
+      if (wait) {
+        for (BotProcess each : bots) {
+          awaitWorkersDone(each);
+        }
+      }
+      return new Submitted(list, Stats.ofNanos(loop.acks()), null);
     }
     return new Submitted(list, Stats.ofNanos(loop.acks()), rowCpu(bot, loop, wait));
   }
@@ -520,12 +606,26 @@ public final class Bench {
       int n,
       IntFunction<SlackRequests.Signed> build,
       OnAnswer onAnswer) {
-    URL url = bot.events();
+    return closedLoop(List.of(bot), clients, n, build, onAnswer);
+  }
+
+  /**
+   * The closed loop over several bots: request {@code i} goes to bot {@code i % bots.size()},
+   * round-robin as a load balancer would. The CPU at start is only taken for one bot (null for
+   * more).
+   */
+  private Loop closedLoop(
+      List<BotProcess> bots,
+      int clients,
+      int n,
+      IntFunction<SlackRequests.Signed> build,
+      OnAnswer onAnswer) {
+    List<URL> urls = bots.stream().map(BotProcess::events).toList();
     List<SlackRequests.Signed> requests = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       requests.add(build.apply(i));
     }
-    CpuMeter.Snapshot cpuAtStart = cpu.snapshot(bot);
+    CpuMeter.Snapshot cpuAtStart = bots.size() == 1 ? cpu.snapshot(bots.get(0)) : null;
     long[] latencies = new long[n];
     AtomicInteger next = new AtomicInteger();
     AtomicReference<RuntimeException> failure = new AtomicReference<>();
@@ -538,8 +638,9 @@ public final class Bench {
                     i < n && failure.get() == null;
                     i = next.getAndIncrement()) {
                   try {
-                    SignedPost.Answer answer = SignedPost.send(url, requests.get(i));
-                    bot.sent.incrementAndGet();
+                    int b = i % bots.size();
+                    SignedPost.Answer answer = SignedPost.send(urls.get(b), requests.get(i));
+                    bots.get(b).sent.incrementAndGet();
                     if (answer.status() != 200) {
                       throw new IllegalStateException(
                           "HTTP " + answer.status() + ": " + answer.body());
@@ -574,10 +675,7 @@ public final class Bench {
    * outcomes seen and no worker task left), divided by the row's requests.
    */
   private CpuMeter.Snapshot cpuPerRequest(BotProcess bot, Loop loop) {
-    seen.await(
-        "the bot's workers to finish",
-        WAIT,
-        () -> bot.control("GET", "/work-in-flight").strip().equals("0"));
+    awaitWorkersDone(bot);
     CpuMeter.Snapshot used = cpu.snapshot(bot).minus(loop.cpuAtStart());
     int n = loop.acks().length;
     return new CpuMeter.Snapshot(
@@ -586,6 +684,14 @@ public final class Bench {
         used.otherBotThreads() / n,
         used.loadGenerator() / n,
         used.moto() / n);
+  }
+
+  /** Waits until no worker task of {@code bot} is left. */
+  private void awaitWorkersDone(BotProcess bot) {
+    seen.await(
+        "the bot's workers to finish",
+        WAIT,
+        () -> bot.control("GET", "/work-in-flight").strip().equals("0"));
   }
 
   private static SlackRequests requests(BotProcess bot) {
@@ -649,7 +755,46 @@ public final class Bench {
 
   private void concurrentApprovals(BotProcess bot, int n) throws Exception {
     List<String> ids = submitRow(bot, 64, n, "many-", /* wait= */ true).ids();
-    // Every request approved once, a tenth also by a second approver, a tenth double-clicked.
+    report.approvals =
+        approvalBurst(List.of(bot), ids, "one replica, SQLite", () -> createUserAudits(bot));
+  }
+
+  /**
+   * The same approvals spread over two replicas, each in its own JVM with its own data directory
+   * and HTTP port, sharing one fresh PostgreSQL database: submissions and clicks go to them
+   * round-robin, as a load balancer would, so a request's duplicate clicks land on either replica.
+   */
+  private void replicatedApprovals(int n) throws Exception {
+    TestPostgres.Db db = TestPostgres.get().freshDatabase();
+    List<String> database =
+        List.of(db.url(), Integer.toString(KeysmithConfig.DatabaseServer.DEFAULT_POOL_SIZE));
+    Map<String, String> login =
+        Map.of("KEYSMITH_DATABASE_USER", db.user(), "KEYSMITH_DATABASE_PASSWORD", db.password());
+    try (BotProcess first = host("keysmith", "keysmith-replica-1", database, login);
+        BotProcess second = host("keysmith", "keysmith-replica-2", database, login)) {
+      List<BotProcess> bots = List.of(first, second);
+      // The server is the parent of the replicas' backends, whose titles name their database.
+      String name = db.url().substring(db.url().lastIndexOf('/') + 1).replaceAll("\\?.*", "");
+      postgresPid = CpuMeter.parentOfProcessWith("postgres: " + db.user() + " " + name + " ");
+      List<String> ids = submitRow(bots, 64, n, "many-", /* wait= */ true).ids();
+      Approvals result =
+          approvalBurst(bots, ids, "two replicas, PostgreSQL", () -> createUserAudits(db));
+      report.replicatedApprovals = result;
+    }
+  }
+
+  /**
+   * Every request of {@code ids} approved once, a tenth also by a second approver, a tenth
+   * double-clicked, by 64 clients over {@code bots} (round-robin); then waits until every owner has
+   * the offer and every duplicate was refused, and checks each request was provisioned once.
+   */
+  private Approvals approvalBurst(
+      List<BotProcess> bots,
+      List<String> ids,
+      String setup,
+      Callable<Map<String, Integer>> createUserAudits)
+      throws Exception {
+    int n = ids.size();
     List<String[]> clicks = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       clicks.add(new String[] {APPROVER, ids.get(i)});
@@ -662,11 +807,13 @@ public final class Bench {
     Collections.shuffle(clicks, new Random(42));
     int duplicates = clicks.size() - n;
     int refusedBefore = seen.alreadyApproved.get();
-    SlackRequests send = requests(bot);
+    SlackRequests send = requests(bots.get(0));
+    long[] sentBefore = bots.stream().mapToLong(b -> b.sent.get()).toArray();
+    Map<String, Long> cpuBefore = cpuByProcess(bots);
     long started = System.nanoTime();
     long[] acks =
         closedLoop(
-                bot,
+                bots,
                 64,
                 clicks.size(),
                 i -> send.sign(approveBody(send, clicks.get(i)[0], clicks.get(i)[1])),
@@ -674,11 +821,19 @@ public final class Bench {
             .acks();
     seen.await("all offers", WAIT, () -> ids.stream().allMatch(seen.offerPosted::containsKey));
     long allProvisioned = System.nanoTime() - started;
+    Map<String, Long> cpuAfter = cpuByProcess(bots);
     seen.await(
         "refusals of duplicate clicks",
         Duration.ofSeconds(60),
         () -> seen.alreadyApproved.get() - refusedBefore >= duplicates);
     Approvals result = new Approvals();
+    cpuAfter.forEach(
+        (what, nanos) -> result.cpuSeconds.put(what, (nanos - cpuBefore.get(what)) / 1e9));
+    result.setup = setup;
+    result.replicas = bots.size();
+    for (int b = 0; b < bots.size(); b++) {
+      result.clicksPerReplica.add(bots.get(b).sent.get() - sentBefore[b]);
+    }
     result.requests = n;
     result.clicks = clicks.size();
     result.acks = Stats.ofNanos(acks);
@@ -686,7 +841,7 @@ public final class Bench {
     result.refused = seen.alreadyApproved.get() - refusedBefore;
     result.offersOnce =
         (int) ids.stream().filter(id -> seen.offersPerRequest.get(id).get() == 1).count();
-    Map<String, Integer> creates = createUserAudits(bot);
+    Map<String, Integer> creates = createUserAudits.call();
     result.createdOnce = (int) ids.stream().filter(id -> creates.getOrDefault(id, 0) == 1).count();
     List<String> users =
         moto.iamClient().listUsersPaginator(r -> r.pathPrefix("/keysmith/")).users().stream()
@@ -694,20 +849,55 @@ public final class Bench {
             .filter(u -> u.startsWith("many-"))
             .toList();
     result.iamUsers = users.size();
-    report.approvals = result;
     slack.clear();
+    return result;
   }
+
+  /**
+   * CPU nanoseconds used so far: by {@code bots}, by their PostgreSQL server, moto, this process
+   * (the load generator and the fake Slack), and by the whole machine ({@link #MACHINE}; {@link
+   * #MACHINE_TASKS} without interrupts and steal), which also counts what else runs on it.
+   */
+  private Map<String, Long> cpuByProcess(List<BotProcess> bots) {
+    Map<String, Long> used = new LinkedHashMap<>();
+    used.put(KEYSMITH_CPU, bots.stream().mapToLong(b -> CpuMeter.process(b.pid())).sum());
+    used.put(POSTGRES_CPU, postgresPid < 0 ? 0 : CpuMeter.processAndChildren(postgresPid));
+    used.put(MOTO_CPU, CpuMeter.process(moto.pid()));
+    used.put(LOAD_GENERATOR_CPU, CpuMeter.process(ProcessHandle.current().pid()));
+    used.put(MACHINE, CpuMeter.machineBusy());
+    used.put(MACHINE_TASKS, CpuMeter.machineTasks());
+    return used;
+  }
+
+  static final String KEYSMITH_CPU = "Keysmith";
+  static final String POSTGRES_CPU = "PostgreSQL";
+  static final String MOTO_CPU = "moto";
+  static final String LOAD_GENERATOR_CPU = "load generator and fake Slack";
+  static final String MACHINE = "machine";
+  static final String MACHINE_TASKS = "machine's tasks";
+
+  private static final String CREATE_USER_AUDITS =
+      "SELECT request_id, COUNT(*) FROM audit WHERE action = 'iam.CreateUser' GROUP BY request_id";
 
   /** Audit rows {@code iam.CreateUser} per request id, read from the bot's database. */
   private Map<String, Integer> createUserAudits(BotProcess bot) throws Exception {
     Path db = bot.dataDir.resolve("keysmith.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+      return createUserAudits(c);
+    }
+  }
+
+  /** Audit rows {@code iam.CreateUser} per request id, read from the replicas' database. */
+  private static Map<String, Integer> createUserAudits(TestPostgres.Db db) throws SQLException {
+    try (Connection c = db.connect()) {
+      return createUserAudits(c);
+    }
+  }
+
+  private static Map<String, Integer> createUserAudits(Connection c) throws SQLException {
     Map<String, Integer> counts = new HashMap<>();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT request_id, COUNT(*) FROM audit WHERE action = 'iam.CreateUser'"
-                    + " GROUP BY request_id")) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(CREATE_USER_AUDITS)) {
       while (rs.next()) {
         counts.put(rs.getString(1), rs.getInt(2));
       }
@@ -717,6 +907,13 @@ public final class Bench {
 
   /** Approvals of distinct requests at once, with duplicate clicks, and what came of them. */
   static final class Approvals {
+    String setup = "";
+    int replicas;
+    final List<Long> clicksPerReplica = new ArrayList<>();
+
+    /** CPU seconds from the first click until every offer was posted, by {@link #cpuByProcess}. */
+    final Map<String, Double> cpuSeconds = new LinkedHashMap<>();
+
     int requests;
     int clicks;
     int refused;

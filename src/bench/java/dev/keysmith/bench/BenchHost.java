@@ -56,7 +56,10 @@ public final class BenchHost {
 
   /**
    * Runs until killed. Arguments: {@code keysmith|baseline port controlPort slackApiUrl motoUrl
-   * dataDir}.
+   * dataDir [databaseUrl poolSize]}. With a database URL ({@code jdbc:postgresql://...}) Keysmith
+   * stores its data there, as a config file's {@code database: {url, poolSize}} makes it, logging
+   * in as {@code KEYSMITH_DATABASE_USER} with {@code KEYSMITH_DATABASE_PASSWORD} from the
+   * environment; without one, in SQLite in {@code dataDir}.
    */
   public static void main(String[] args) throws Exception {
     String mode = args[0];
@@ -65,11 +68,16 @@ public final class BenchHost {
     String slackApiUrl = args[3];
     URI moto = URI.create(args[4]);
     Path dataDir = Path.of(args[5]);
+    Optional<KeysmithConfig.DatabaseServer> database =
+        args.length > 7
+            ? Optional.of(new KeysmithConfig.DatabaseServer(args[6], Integer.parseInt(args[7])))
+            : Optional.empty();
     IamTiming iamTiming = new IamTiming();
     IamThrottle iamThrottle = new IamThrottle(AwsClients.httpClient());
     AutoCloseable bot =
         switch (mode) {
-          case "keysmith" -> keysmith(port, slackApiUrl, moto, dataDir, iamTiming, iamThrottle);
+          case "keysmith" ->
+              keysmith(port, slackApiUrl, moto, dataDir, database, iamTiming, iamThrottle);
           case "baseline" -> baseline(port, slackApiUrl);
           default -> throw new IllegalArgumentException("mode must be keysmith or baseline");
         };
@@ -82,6 +90,7 @@ public final class BenchHost {
       String slackApiUrl,
       URI moto,
       Path dataDir,
+      Optional<KeysmithConfig.DatabaseServer> database,
       IamTiming iamTiming,
       IamThrottle iamThrottle)
       throws Exception {
@@ -92,7 +101,15 @@ public final class BenchHost {
             Optional.empty(),
             Optional.of(slackApiUrl),
             dataDir.resolve("keysmith.yml"),
-            port);
+            port,
+            Settings.DEFAULT_MAX_CONNECTIONS,
+            Settings.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+            /* startFresh= */ false,
+            database.isEmpty()
+                ? Settings.DatabaseLogin.NONE
+                : new Settings.DatabaseLogin(
+                    Optional.ofNullable(System.getenv("KEYSMITH_DATABASE_USER")),
+                    Optional.ofNullable(System.getenv("KEYSMITH_DATABASE_PASSWORD"))));
     KeysmithConfig config =
         new KeysmithConfig(
             Set.of(APPROVER, APPROVER_2),
@@ -108,7 +125,7 @@ public final class BenchHost {
             KeysmithConfig.KeyCare.defaults(),
             KeysmithConfig.Pending.defaults(),
             List.of(),
-            Optional.empty());
+            database);
     // As Keysmith.main builds them, plus the timing interceptor on IAM and, on its HTTP client,
     // the throttle.
     IamClient iam = AwsClients.iam(moto, MotoServer.CREDENTIALS, List.of(iamTiming), iamThrottle);

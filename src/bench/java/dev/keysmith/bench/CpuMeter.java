@@ -99,11 +99,94 @@ final class CpuMeter {
     return byGroup;
   }
 
-  private static long process(long pid) {
+  /** CPU nanoseconds process {@code pid} has used so far. */
+  static long process(long pid) {
     try {
       return ticks(Files.readString(Path.of("/proc/" + pid + "/stat")));
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the CPU time of process " + pid, e);
+    }
+  }
+
+  /**
+   * CPU nanoseconds used so far by process {@code pid} and its children now running (such as a
+   * PostgreSQL server and its backends). A child that ended took its time along.
+   */
+  static long processAndChildren(long pid) {
+    long total = 0;
+    try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path process : processes) {
+        String stat;
+        try {
+          stat = Files.readString(process.resolve("stat"));
+        } catch (NoSuchFileException gone) {
+          continue;
+        }
+        long self = Long.parseLong(process.getFileName().toString());
+        if (self == pid || parent(stat) == pid) {
+          total += ticks(stat);
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list the processes", e);
+    }
+    return total;
+  }
+
+  /**
+   * The parent of the first process now running whose command line holds {@code fragment}, such as
+   * a PostgreSQL backend's database name: its server's process.
+   */
+  static long parentOfProcessWith(String fragment) {
+    try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path process : processes) {
+        try {
+          String cmdline = Files.readString(process.resolve("cmdline")).replace('\0', ' ');
+          if (cmdline.contains(fragment)) {
+            return parent(Files.readString(process.resolve("stat")));
+          }
+        } catch (NoSuchFileException gone) {
+          // It ended between the listing and the read.
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list the processes", e);
+    }
+    throw new IllegalStateException("no process whose command line holds " + fragment);
+  }
+
+  /** The parent process id of one {@code stat} line (field 4). */
+  private static long parent(String stat) {
+    return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1)[1]);
+  }
+
+  /**
+   * CPU nanoseconds the whole machine has been busy so far, all cores together, from the first line
+   * of {@code /proc/stat}: user, nice, system, irq, softirq and steal (idle and iowait not).
+   */
+  static long machineBusy() {
+    return machineTicks(1, 2, 3, 6, 7, 8);
+  }
+
+  /**
+   * The part of {@link #machineBusy} that ran tasks (user, nice and system): what the processes on
+   * the machine used, without interrupts and time the hypervisor took.
+   */
+  static long machineTasks() {
+    return machineTicks(1, 2, 3);
+  }
+
+  private static long machineTicks(int... fields) {
+    try {
+      String line = Files.readAllLines(Path.of("/proc/stat")).get(0);
+      String[] f = line.trim().split("\\s+", -1);
+      long ticks = 0;
+      for (int i : fields) {
+        ticks += Long.parseLong(f[i]);
+      }
+      return ticks * NANOS_PER_TICK;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read /proc/stat", e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.keysmith.bench;
 
+import dev.keysmith.config.KeysmithConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +64,7 @@ final class Report {
   final Map<Integer, Stats> provisionedUnderLoad = new TreeMap<>();
   final Map<Integer, Stats> revealedUnderLoad = new TreeMap<>();
   Bench.Approvals approvals;
+  Bench.Approvals replicatedApprovals;
   Bench.LimitedBurst limitedBurst;
   Bench.ThrottledBurst throttledBurst;
   double runSeconds;
@@ -182,30 +184,145 @@ final class Report {
         .append(fmt(baselineRss1000))
         .append(" MiB |\n");
 
-    if (approvals != null) {
-      Bench.Approvals a = approvals;
-      md.append("\n**Concurrent approvals of distinct requests** (64 clients)\n\n")
-          .append("| requests | clicks (with duplicates) | `iam.CreateUser` audited exactly once")
-          .append(" | owner offered exactly once | IAM users | duplicate clicks refused")
-          .append(" | all provisioned after | ack p99 |\n")
-          .append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-          .append(
-              String.format(
-                  Locale.ROOT,
-                  "| %d | %d | %d | %d | %d | %d of %d | %.1f s | %s ms |\n",
-                  a.requests,
-                  a.clicks,
-                  a.createdOnce,
-                  a.offersOnce,
-                  a.iamUsers,
-                  a.refused,
-                  a.clicks - a.requests,
-                  a.seconds,
-                  fmt(a.acks.p99())));
-    }
+    md.append(approvalsTable());
     md.append(bursts());
     md.append("\n**Targets**\n\n").append(targets());
     return md.toString();
+  }
+
+  /**
+   * Only the concurrent approvals ({@code bench/run.sh replicas}), one replica on SQLite beside two
+   * on PostgreSQL: their table and targets.
+   */
+  String replicasMarkdown() {
+    StringBuilder t = new StringBuilder("### Results of `bench/run.sh replicas`\n\n");
+    t.append("Machine: ")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append(" cores (")
+        .append(cpuModel())
+        .append("), Java ")
+        .append(System.getProperty("java.version"))
+        .append(". Whole run: ")
+        .append(String.format(Locale.ROOT, "%.0f s", runSeconds))
+        .append(".\n")
+        .append(approvalsTable())
+        .append("\n**Targets**\n\n| target | result | met |\n| --- | --- | --- |\n")
+        .append(approvalsTargets());
+    return t.toString();
+  }
+
+  /**
+   * The concurrent approvals: one row for one replica on SQLite, one for two replicas sharing a
+   * PostgreSQL database, whichever ran.
+   */
+  private String approvalsTable() {
+    List<Bench.Approvals> all = new ArrayList<>();
+    if (approvals != null) {
+      all.add(approvals);
+    }
+    if (replicatedApprovals != null) {
+      all.add(replicatedApprovals);
+    }
+    if (all.isEmpty()) {
+      return "";
+    }
+    StringBuilder md =
+        new StringBuilder("\n**Concurrent approvals of distinct requests** (64 clients")
+            .append(
+                replicatedApprovals == null
+                    ? ""
+                    : "; over two replicas, submissions and clicks alternate between them as a"
+                        + " round-robin load balancer would send them, each replica in its own JVM"
+                        + " with a pool of "
+                        + KeysmithConfig.DatabaseServer.DEFAULT_POOL_SIZE
+                        + " connections to the one PostgreSQL database, on the same cores")
+            .append(")\n\n")
+            .append("| bots | requests | clicks (with duplicates) | clicks per replica")
+            .append(" | `iam.CreateUser` audited exactly once | owner offered exactly once")
+            .append(" | IAM users | duplicate clicks refused | all provisioned after")
+            .append(" | ack p50 / p95 / p99 / max, ms |\n")
+            .append("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
+    for (Bench.Approvals a : all) {
+      List<String> perReplica = new ArrayList<>();
+      a.clicksPerReplica.forEach(c -> perReplica.add(Long.toString(c)));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %d | %s | %d | %d | %d | %d of %d | %.1f s | %s |\n",
+              a.setup,
+              a.requests,
+              a.clicks,
+              String.join(" / ", perReplica),
+              a.createdOnce,
+              a.offersOnce,
+              a.iamUsers,
+              a.refused,
+              a.clicks - a.requests,
+              a.seconds,
+              four(a.acks)));
+    }
+    md.append("\n**CPU during the approvals**, s, from the first click until every owner had the")
+        .append(" offer, from `/proc`: each process's own time, and the whole machine's busy time")
+        .append(" (all cores, interrupts and time the hypervisor took included); \"other\" is the")
+        .append(" time the machine's tasks (user and system) used outside the processes named:")
+        .append(" anything else running on it.\n\n")
+        .append("| bots | wall time | Keysmith | PostgreSQL | moto | load generator and fake")
+        .append(" Slack | other | machine busy (of ")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append(" × wall time) |\n")
+        .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (Bench.Approvals a : all) {
+      Map<String, Double> c = a.cpuSeconds;
+      double named =
+          c.get(Bench.KEYSMITH_CPU)
+              + c.get(Bench.POSTGRES_CPU)
+              + c.get(Bench.MOTO_CPU)
+              + c.get(Bench.LOAD_GENERATOR_CPU);
+      double machine = c.get(Bench.MACHINE);
+      double tasks = c.get(Bench.MACHINE_TASKS);
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f (%.0f %%) |\n",
+              a.setup,
+              a.seconds,
+              c.get(Bench.KEYSMITH_CPU),
+              c.get(Bench.POSTGRES_CPU),
+              c.get(Bench.MOTO_CPU),
+              c.get(Bench.LOAD_GENERATOR_CPU),
+              Math.max(0, tasks - named),
+              machine,
+              100 * machine / (Runtime.getRuntime().availableProcessors() * a.seconds)));
+    }
+    return md.toString();
+  }
+
+  /** The targets of the concurrent approvals: each request provisioned exactly once. */
+  private String approvalsTargets() {
+    StringBuilder t = new StringBuilder();
+    for (Bench.Approvals a : new Bench.Approvals[] {approvals, replicatedApprovals}) {
+      if (a == null) {
+        continue;
+      }
+      boolean once =
+          a.createdOnce == a.requests
+              && a.offersOnce == a.requests
+              && a.iamUsers == a.requests
+              && a.refused == a.clicks - a.requests;
+      t.append(
+          target(
+              a.requests + " concurrent approvals, each provisioned exactly once (" + a.setup + ")",
+              a.createdOnce
+                  + " of "
+                  + a.requests
+                  + " once; "
+                  + a.refused
+                  + " of "
+                  + (a.clicks - a.requests)
+                  + " duplicates refused",
+              once));
+    }
+    return t.toString();
   }
 
   /** Only the bursts ({@code bench/run.sh bursts}): their tables and targets. */
@@ -526,19 +643,7 @@ final class Report {
             worstDelayedMax < 1000));
     t.append(
         target("start-up under 3 s", "`java -jar` worst " + fmt(jarMax) + " ms", jarMax < 3000));
-    if (approvals != null) {
-      Bench.Approvals a = approvals;
-      boolean once =
-          a.createdOnce == a.requests
-              && a.offersOnce == a.requests
-              && a.iamUsers == a.requests
-              && a.refused == a.clicks - a.requests;
-      t.append(
-          target(
-              a.requests + " concurrent approvals, each provisioned exactly once",
-              a.createdOnce + " of " + a.requests + " once",
-              once));
-    }
+    t.append(approvalsTargets());
     t.append(burstTargets());
     return t.toString();
   }
