@@ -149,8 +149,13 @@ public final class Courier {
     }
     // In nanoseconds: an alarm rounded down to the millisecond rings before its message is due.
     long delay = Math.max(0, Duration.between(now, due).toNanos());
-    alarmAt = due;
-    alarmSet = timer.schedule(this::wake, delay, TimeUnit.NANOSECONDS);
+    try {
+      alarmSet = timer.schedule(this::wake, delay, TimeUnit.NANOSECONDS);
+      alarmAt = due;
+    } catch (RejectedExecutionException stopping) {
+      // Shutting down: what waits is delivered after the next start.
+      alarmSet = null;
+    }
   }
 
   /**
