@@ -7,6 +7,8 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
 import com.slack.api.bolt.socket_mode.SocketModeApp;
 import dev.keysmith.audit.AuditTrail;
+import dev.keysmith.cli.CommandLine;
+import dev.keysmith.cli.SetupCheck;
 import dev.keysmith.config.ConfigException;
 import dev.keysmith.config.ConfigLoader;
 import dev.keysmith.config.KeysmithConfig;
@@ -80,6 +82,7 @@ import dev.keysmith.store.SqlRotationStore;
 import dev.keysmith.store.SqlWipeStore;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -88,6 +91,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -193,18 +197,7 @@ public final class Keysmith implements AutoCloseable {
     ExecutorService workers = wiring.workers();
     closeables.add(wiring.iam());
     closeables.add(wiring.sts());
-    Database database =
-        config
-            .database()
-            .map(
-                server ->
-                    Database.connect(
-                        new Database.Server(
-                            server.url(),
-                            settings.databaseLogin().requireUser(),
-                            settings.databaseLogin().password(),
-                            server.poolSize())))
-            .orElseGet(() -> Database.open(config.dataDir(), settings.startFresh()));
+    Database database = openDatabase(settings, config);
     closeables.add(database);
     // This process among the replicas sharing the database. SQLite's has no other: what the last
     // stop left held was cut off, and is taken up at once.
@@ -702,7 +695,8 @@ public final class Keysmith implements AutoCloseable {
   /** How long one Slack call may take in all, connecting included. */
   static final int SLACK_CALL_TIMEOUT_MILLIS = 10_000;
 
-  static SlackConfig slackConfig(Settings settings) {
+  /** The Slack client config of the bot: {@code SLACK_API_URL}, timeouts, no body logging. */
+  public static SlackConfig slackConfig(Settings settings) {
     SlackConfig config = new SlackConfig();
     settings.slackApiUrl().ifPresent(config::setMethodsEndpointUrlPrefix);
     // The SDK's default listeners log request bodies at DEBUG; a body can hold a secret.
@@ -727,20 +721,93 @@ public final class Keysmith implements AutoCloseable {
     return work -> new Thread(work, prefix + "-" + count.incrementAndGet());
   }
 
-  /** Runs Keysmith from the environment until the process is stopped. */
+  /**
+   * Opens and migrates the database: the PostgreSQL server of {@code database.url}, else SQLite in
+   * the data directory.
+   */
+  static Database openDatabase(Settings settings, KeysmithConfig config) {
+    return config
+        .database()
+        .map(
+            server ->
+                Database.connect(
+                    new Database.Server(
+                        server.url(),
+                        settings.databaseLogin().requireUser(),
+                        settings.databaseLogin().password(),
+                        server.poolSize())))
+        .orElseGet(() -> Database.open(config.dataDir(), settings.startFresh()));
+  }
+
+  /**
+   * Runs Keysmith as {@code args} ask: with none, the bot, until the process is stopped; else
+   * {@code --help}, {@code --version} or {@code check}.
+   */
   public static void main(String[] args) {
+    OptionalInt exitCode = command(List.of(args), System.getenv(), System.out, System.err);
+    if (exitCode.isPresent()) {
+      System.exit(exitCode.getAsInt());
+    }
+  }
+
+  /**
+   * Does what {@code args} ask and returns the exit code, or nothing while the bot runs on: 0 for
+   * help, the version and a check that passed, 1 for a failed check or start, 2 for arguments or
+   * settings it cannot use.
+   */
+  static OptionalInt command(
+      List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    CommandLine.Command command;
+    try {
+      command = CommandLine.parse(args);
+    } catch (CommandLine.Mistake e) {
+      err.println("keysmith: " + e.getMessage() + "; try --help");
+      return OptionalInt.of(2);
+    }
+    return switch (command) {
+      case HELP -> {
+        out.print(CommandLine.usage());
+        yield OptionalInt.of(0);
+      }
+      case VERSION -> {
+        out.println(CommandLine.version(Keysmith.class.getPackage().getImplementationVersion()));
+        yield OptionalInt.of(0);
+      }
+      case CHECK -> OptionalInt.of(check(env, out));
+      case RUN -> runBot(env);
+    };
+  }
+
+  /** {@code keysmith check} with the clients the bot itself would use. */
+  private static int check(Map<String, String> env, PrintStream out) {
+    try (AwsClients.Lazy<StsClient> sts = AwsClients.lazily(AwsClients::sts);
+        AwsClients.Lazy<IamClient> iam = AwsClients.lazily(AwsClients::iam)) {
+      return new SetupCheck(checkProbes(sts, iam)).run(env, out);
+    }
+  }
+
+  /**
+   * What {@code keysmith check} talks to: Slack and the database as the bot reaches them, AWS
+   * through {@code sts} and {@code iam} (tests pass an emulator's).
+   */
+  public static SetupCheck.Probes checkProbes(Supplier<StsClient> sts, Supplier<IamClient> iam) {
+    return new SetupCheck.Probes(
+        settings -> Slack.getInstance(slackConfig(settings)), sts, iam, Keysmith::openDatabase);
+  }
+
+  /** Starts the bot from {@code env}; an exit code when it cannot start. */
+  private static OptionalInt runBot(Map<String, String> env) {
     Settings settings;
     KeysmithConfig config;
     try {
-      settings = Settings.fromEnv(System.getenv());
+      settings = Settings.fromEnv(env);
       config = ConfigLoader.load(settings.configPath());
       if (config.database().isPresent()) {
         var unused = settings.databaseLogin().requireUser();
       }
     } catch (ConfigException e) {
       log.error("Keysmith cannot start: {}", e.getMessage());
-      System.exit(2);
-      return;
+      return OptionalInt.of(2);
     }
     try {
       Keysmith keysmith =
@@ -754,9 +821,10 @@ public final class Keysmith implements AutoCloseable {
                   Executors.newFixedThreadPool(8, threadsNamed("keysmith-work")),
                   /* scheduleHousekeeping= */ true));
       Runtime.getRuntime().addShutdownHook(new Thread(keysmith::close, "keysmith-shutdown"));
+      return OptionalInt.empty();
     } catch (Exception e) {
       log.error("Keysmith cannot start: {}", e.toString());
-      System.exit(1);
+      return OptionalInt.of(1);
     }
   }
 }

@@ -8,12 +8,57 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import com.slack.api.Slack;
+import dev.keysmith.cli.CommandLine;
 import dev.keysmith.config.Settings;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 class KeysmithTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private OptionalInt command(String... args) {
+    // No environment at all: help, version and a mistake must not need one.
+    return Keysmith.command(
+        List.of(args),
+        Map.of(),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void command_unknownOption_isOneLineOnStderrAndExitCode2() {
+    assertEquals(OptionalInt.of(2), command("--frobnicate"));
+    assertEquals(
+        "keysmith: unknown option '--frobnicate'; try --help\n",
+        err.toString(StandardCharsets.UTF_8));
+    assertEquals("", out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void command_help_printsUsageWithoutReadingTheEnvironment() {
+    assertEquals(OptionalInt.of(0), command("--help"));
+    assertEquals(CommandLine.usage(), out.toString(StandardCharsets.UTF_8));
+    assertEquals("", err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void command_version_printsOneLineAndExitCode0() {
+    assertEquals(OptionalInt.of(0), command("--version"));
+    // Run from classes, not from the jar: the manifest's version is not there.
+    assertEquals(
+        CommandLine.version(Keysmith.class.getPackage().getImplementationVersion()) + "\n",
+        out.toString(StandardCharsets.UTF_8));
+    assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("keysmith "));
+  }
+
   @Test
   void slackConfig_dropsTheSdkListenersThatLogRequestBodies() {
     Settings settings =

@@ -186,12 +186,21 @@ public record Settings(
         signingSecret,
         appToken,
         optional(env, API_URL).map(Settings::apiUrl),
-        configPath(optional(env, CONFIG).orElse("./keysmith.yml")),
+        configPath(env),
         number(env, PORT, DEFAULT_PORT, 65535, "a port number from 1 to 65535"),
         count(env, MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS),
         count(env, MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
         flag(env, START_FRESH),
         new DatabaseLogin(optional(env, DATABASE_USER), optional(env, DATABASE_PASSWORD)));
+  }
+
+  /**
+   * Where the config file is: {@code KEYSMITH_CONFIG}, else {@code ./keysmith.yml} in the working
+   * directory. Readable on its own, so a setup check can look at the file while a Slack variable is
+   * still wrong.
+   */
+  public static Path configPath(Map<String, String> env) {
+    return configPath(optional(env, CONFIG).orElse("./keysmith.yml"));
   }
 
   /** Whether Keysmith connects to Slack over Socket Mode (an app token is set) instead of HTTP. */
