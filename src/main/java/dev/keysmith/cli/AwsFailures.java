@@ -65,6 +65,6 @@ final class AwsFailures {
     }
     int end = message.indexOf('\n');
     String line = end < 0 ? message : message.substring(0, end);
-    return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    return line.length() > 300 ? line.substring(0, 300) + "..." : line;
   }
 }

@@ -102,7 +102,7 @@ public final class CommandLine {
   private static String shown(String argument) {
     for (String prefix : List.of("xoxb-", "xoxp-", "xapp-", "xoxe-", "xoxa-")) {
       if (argument.startsWith(prefix)) {
-        return "'" + prefix + "…'";
+        return "'" + prefix + "...'";
       }
     }
     return "'" + argument + "'";

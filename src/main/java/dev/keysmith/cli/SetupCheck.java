@@ -109,9 +109,9 @@ public final class SetupCheck {
       Settings settings = Settings.fromEnv(env);
       report.ok(
           "environment",
-          "SLACK_BOT_TOKEN xoxb-…, "
+          "SLACK_BOT_TOKEN xoxb-..., "
               + (settings.socketMode()
-                  ? "Socket Mode (SLACK_APP_TOKEN xapp-…)"
+                  ? "Socket Mode (SLACK_APP_TOKEN xapp-...)"
                   : "HTTP mode on port " + settings.port() + " (SLACK_SIGNING_SECRET set)")
               + ", Slack at "
               + settings.slackApiUrl().orElse(DEFAULT_SLACK_API));
@@ -152,7 +152,7 @@ public final class SetupCheck {
     Slack slack = probes.slack().apply(settings);
     try {
       String host = host(slack.getConfig().getMethodsEndpointUrlPrefix());
-      String bot = "Slack bot token (SLACK_BOT_TOKEN xoxb-…)";
+      String bot = "Slack bot token (SLACK_BOT_TOKEN xoxb-...)";
       boolean reached;
       try {
         AuthTestResponse answer = slack.methods(settings.botToken()).authTest(r -> r);
@@ -188,7 +188,7 @@ public final class SetupCheck {
       if (appToken.isEmpty()) {
         return;
       }
-      String app = "Slack app token (SLACK_APP_TOKEN xapp-…)";
+      String app = "Slack app token (SLACK_APP_TOKEN xapp-...)";
       if (!reached) {
         report.skip(app, "Slack cannot be reached");
         return;

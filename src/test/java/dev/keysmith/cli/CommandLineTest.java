@@ -34,7 +34,7 @@ class CommandLineTest {
   void parse_tokenPastedAsArgument_showsOnlyItsPrefix() {
     Mistake mistake =
         assertThrows(Mistake.class, () -> CommandLine.parse(List.of("xoxb-1234-5678-secretpart")));
-    assertEquals("unknown command 'xoxb-…'", mistake.getMessage());
+    assertEquals("unknown command 'xoxb-...'", mistake.getMessage());
     assertFalse(mistake.getMessage().contains("secretpart"));
   }
 
