@@ -1,25 +1,15 @@
 package dev.keysmith.cli;
 
 import com.slack.api.Slack;
-import com.slack.api.methods.SlackApiException;
-import com.slack.api.methods.SlackApiTextResponse;
-import com.slack.api.methods.response.auth.AuthTestResponse;
 import dev.keysmith.config.ConfigException;
 import dev.keysmith.config.ConfigLoader;
 import dev.keysmith.config.KeysmithConfig;
 import dev.keysmith.config.Settings;
 import dev.keysmith.store.Database;
-import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.PrintStream;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -40,16 +30,6 @@ public final class SetupCheck {
 
   /** The exit code when a check failed. */
   public static final int FAILED = 1;
-
-  // What Slack answers for a token it will not take; anything else is not the token's fault.
-  private static final Set<String> TOKEN_REFUSED =
-      Set.of(
-          "invalid_auth",
-          "not_authed",
-          "account_inactive",
-          "token_revoked",
-          "token_expired",
-          "not_allowed_token_type");
 
   private static final String DEFAULT_SLACK_API = "https://slack.com/api/";
 
@@ -84,7 +64,7 @@ public final class SetupCheck {
     @Nullable Path configPath = configPath(env, report);
     @Nullable KeysmithConfig config = configPath == null ? null : configFile(configPath, report);
     if (settings != null) {
-      slack(settings, report);
+      new SlackCheck(probes.slack().apply(settings)).run(settings, report);
     } else {
       report.skip("Slack", "fix the environment first");
     }
@@ -145,127 +125,6 @@ public final class SetupCheck {
     } catch (ConfigException e) {
       report.fail("config file " + path, e.getMessage());
       return null;
-    }
-  }
-
-  private void slack(Settings settings, Report report) {
-    Slack slack = probes.slack().apply(settings);
-    try {
-      String host = host(slack.getConfig().getMethodsEndpointUrlPrefix());
-      String bot = "Slack bot token (SLACK_BOT_TOKEN xoxb-...)";
-      boolean reached;
-      try {
-        AuthTestResponse answer = slack.methods(settings.botToken()).authTest(r -> r);
-        reached = true;
-        if (answer.isOk()) {
-          report.ok(
-              bot,
-              "bot "
-                  + answer.getUser()
-                  + " ("
-                  + answer.getUserId()
-                  + ") in workspace "
-                  + answer.getTeam()
-                  + " ("
-                  + answer.getTeamId()
-                  + ")");
-        } else {
-          report.fail(
-              bot,
-              refusal(
-                  "SLACK_BOT_TOKEN",
-                  "OAuth & Permissions, Bot User OAuth Token",
-                  answer.getError()));
-        }
-      } catch (IOException e) {
-        reached = false;
-        report.fail(bot, unreachable(host, e));
-      } catch (SlackApiException e) {
-        reached = true;
-        report.fail(bot, httpError(host, e));
-      }
-      Optional<String> appToken = settings.appToken();
-      if (appToken.isEmpty()) {
-        return;
-      }
-      String app = "Slack app token (SLACK_APP_TOKEN xapp-...)";
-      if (!reached) {
-        report.skip(app, "Slack cannot be reached");
-        return;
-      }
-      try {
-        // Slack hands out a websocket URL for a new Socket Mode connection; left unused, it lapses.
-        SlackApiTextResponse answer = slack.methods(appToken.get()).appsConnectionsOpen(r -> r);
-        if (answer.isOk()) {
-          report.ok(app, "Slack opens Socket Mode connections for it");
-        } else {
-          report.fail(
-              app,
-              refusal(
-                  "SLACK_APP_TOKEN",
-                  "Basic Information, App-Level Tokens, with connections:write",
-                  answer.getError()));
-        }
-      } catch (IOException e) {
-        report.fail(app, unreachable(host, e));
-      } catch (SlackApiException e) {
-        report.fail(app, httpError(host, e));
-      }
-    } finally {
-      try {
-        slack.close();
-      } catch (Exception e) {
-        // Only the client's thread pools: the check's outcome stands.
-      }
-    }
-  }
-
-  private static String refusal(String variable, String where, @Nullable String error) {
-    if (error != null && TOKEN_REFUSED.contains(error)) {
-      return "Slack refused the token in "
-          + variable
-          + " ("
-          + error
-          + "): copy it again from the app's settings ("
-          + where
-          + ")";
-    }
-    return "Slack answered " + error + "; see Slack's documentation of that error";
-  }
-
-  private static String unreachable(String host, IOException e) {
-    String why;
-    if (e instanceof UnknownHostException) {
-      why = "unknown host";
-    } else if (e instanceof ConnectException) {
-      why = "connection refused";
-    } else if (e instanceof InterruptedIOException) {
-      why = "no answer in time";
-    } else {
-      why = String.valueOf(e.getMessage());
-    }
-    return "cannot reach Slack at "
-        + host
-        + " ("
-        + why
-        + "): check the network, the proxy, or SLACK_API_URL";
-  }
-
-  private static String httpError(String host, SlackApiException e) {
-    return "Slack at "
-        + host
-        + " answered HTTP "
-        + e.getResponse().code()
-        + "; if SLACK_API_URL is set, check it, else try again later";
-  }
-
-  private static String host(String methodsUrl) {
-    try {
-      URI uri = URI.create(methodsUrl);
-      String host = uri.getHost();
-      return host == null ? methodsUrl : uri.getPort() == -1 ? host : host + ":" + uri.getPort();
-    } catch (IllegalArgumentException e) {
-      return methodsUrl;
     }
   }
 
@@ -330,48 +189,6 @@ public final class SetupCheck {
       report.ok(what, "opens, schema up to date");
     } catch (RuntimeException e) {
       report.fail(what, String.valueOf(e.getMessage()));
-    }
-  }
-
-  /** The lines printed so far and how many failed. */
-  private static final class Report {
-    private final PrintStream out;
-    private int passed;
-    private int failed;
-    private int skipped;
-
-    Report(PrintStream out) {
-      this.out = out;
-    }
-
-    void ok(String what, String detail) {
-      passed++;
-      out.println("ok    " + what + ": " + detail);
-    }
-
-    void fail(String what, String whatToDo) {
-      failed++;
-      out.println("FAIL  " + what + ": " + whatToDo);
-    }
-
-    void skip(String what, String why) {
-      skipped++;
-      out.println("skip  " + what + ": " + why);
-    }
-
-    int finish() {
-      if (failed == 0 && skipped == 0) {
-        out.println("All " + passed + " checks passed.");
-        return PASSED;
-      }
-      out.println(
-          failed
-              + " of "
-              + (passed + failed + skipped)
-              + " checks failed"
-              + (skipped == 0 ? "" : ", " + skipped + " skipped")
-              + ".");
-      return FAILED;
     }
   }
 }
