@@ -97,4 +97,19 @@ class SetupCheckTest {
     result.line("ok    environment");
     result.line("skip  IAM groups and permissions boundary: fix the config file first");
   }
+
+  @Test
+  void run_postgresWithoutItsUser_namesTheVariable() throws Exception {
+    TrialSetup setup = new TrialSetup(dir, slack.methodsUrl());
+    setup.moreYaml = "database:\n  url: jdbc:postgresql://127.0.0.1:9/keysmith\n";
+
+    TrialSetup.Result result = setup.check(() -> noCredentials, SetupCheckTest::iamNeverAsked);
+
+    assertEquals(SetupCheck.FAILED, result.exitCode(), result.output());
+    assertTrue(
+        result
+            .line("FAIL  database PostgreSQL jdbc:postgresql://127.0.0.1:9/keysmith: ")
+            .contains("KEYSMITH_DATABASE_USER is not set"),
+        result.output());
+  }
 }

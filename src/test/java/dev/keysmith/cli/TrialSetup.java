@@ -27,6 +27,7 @@ final class TrialSetup {
   final Map<String, String> env = new HashMap<>();
   List<String> groups = List.of("developers", "readonly");
   String boundaryArn = "";
+  String moreYaml = "";
 
   TrialSetup(Path dir, String slackMethodsUrl) {
     configFile = dir.resolve("keysmith.yml");
@@ -52,7 +53,8 @@ final class TrialSetup {
             + (boundaryArn.isEmpty() ? "" : "  permissionsBoundaryArn: " + boundaryArn + "\n")
             + "dataDir: "
             + dataDir
-            + "\n");
+            + "\n"
+            + moreYaml);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     int exitCode =
         new SetupCheck(Keysmith.checkProbes(sts, iam))
