@@ -56,6 +56,12 @@ public interface JobStore {
   /** Puts a RUNNING job back to PENDING, due again at {@code dueAt}, remembering {@code error}. */
   void retryAt(long id, Instant dueAt, String error);
 
+  /**
+   * Puts a RUNNING job back to PENDING, due again at {@code dueAt}, as if this run had not been
+   * tried: it does not count as an attempt.
+   */
+  void postpone(long id, Instant dueAt, String why);
+
   /** Marks a RUNNING job FAILED for good, remembering {@code error}. */
   void fail(long id, String error);
 

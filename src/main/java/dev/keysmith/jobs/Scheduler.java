@@ -74,6 +74,17 @@ public final class Scheduler {
     }
     try {
       handler.run(job);
+    } catch (HeldElsewhere e) {
+      Instant again = clock.instant().plus(Replica.LEASE_TERM);
+      log.debug(
+          "job {} ({} about {}): {}; again at {}",
+          job.id(),
+          job.kind(),
+          job.subject(),
+          e.what(),
+          again);
+      store.postpone(job.id(), again, e.what());
+      return;
     } catch (InterruptedException e) {
       // Shutting down: give the job back, due now, for the next start to run.
       Thread.currentThread().interrupt();

@@ -11,9 +11,9 @@ import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamException;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.UserTags;
+import dev.keysmith.jobs.HeldElsewhere;
 import dev.keysmith.jobs.JobHandler;
 import dev.keysmith.jobs.Leases;
-import dev.keysmith.jobs.Replica;
 import dev.keysmith.jobs.Retries;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
@@ -150,13 +150,8 @@ public final class OffboardService {
     return job -> {
       Optional<Offboarding> o = store.find(job.subject());
       if (o.isPresent() && o.get().underWay()) {
-        int failures = Retries.failuresBefore(job);
-        if (run(o.get(), failures, /* starterWaiting= */ false) == null) {
-          // A replica runs it now: look again once its lease would have run out.
-          transitions
-              .about(job.subject())
-              .schedule(JOB, clock.instant().plus(Replica.LEASE_TERM), Retries.data(failures))
-              .commit();
+        if (run(o.get(), Retries.failuresBefore(job), /* starterWaiting= */ false) == null) {
+          throw new HeldElsewhere("offboarding " + job.subject());
         }
       }
     };

@@ -7,9 +7,9 @@ import dev.keysmith.core.Refusal;
 import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamException;
+import dev.keysmith.jobs.HeldElsewhere;
 import dev.keysmith.jobs.JobHandler;
 import dev.keysmith.jobs.Leases;
-import dev.keysmith.jobs.Replica;
 import dev.keysmith.jobs.Retries;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
@@ -401,15 +401,7 @@ public final class RequestService {
       if (r.isPresent()
           && r.get().state() == RequestState.APPROVED
           && !provision(r.get(), Retries.failuresBefore(job))) {
-        // A replica provisions it now: look again once its lease would have run out, should it
-        // stop before it ends.
-        transitions
-            .about(job.subject())
-            .schedule(
-                PROVISION,
-                clock.instant().plus(Replica.LEASE_TERM),
-                Retries.data(Retries.failuresBefore(job)))
-            .commit();
+        throw new HeldElsewhere("provisioning " + job.subject());
       }
     };
   }

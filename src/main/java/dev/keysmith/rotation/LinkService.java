@@ -7,9 +7,9 @@ import dev.keysmith.core.KeysmithException;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamException;
+import dev.keysmith.jobs.HeldElsewhere;
 import dev.keysmith.jobs.JobHandler;
 import dev.keysmith.jobs.Leases;
-import dev.keysmith.jobs.Replica;
 import dev.keysmith.jobs.Retries;
 import dev.keysmith.request.Approvers;
 import dev.keysmith.request.Notifier;
@@ -212,14 +212,7 @@ public final class LinkService {
       if (r.isPresent()
           && r.get().state() == LinkState.APPROVED
           && !resumeApproved(r.get(), Retries.failuresBefore(job))) {
-        // A replica writes the tag now: look again once its lease would have run out.
-        transitions
-            .about(job.subject())
-            .schedule(
-                APPLY,
-                clock.instant().plus(Replica.LEASE_TERM),
-                Retries.data(Retries.failuresBefore(job)))
-            .commit();
+        throw new HeldElsewhere("the owner tag of " + job.subject());
       }
     };
   }

@@ -176,18 +176,24 @@ public final class SqlJobStore implements JobStore {
 
   @Override
   public void complete(long id) {
-    finish("complete job", id, DONE, null, null);
+    finish("complete job", id, DONE, null, null, false);
   }
 
   @Override
   public void retryAt(long id, Instant dueAt, String error) {
     Objects.requireNonNull(dueAt, "dueAt");
-    finish("retry job", id, PENDING, dueAt, Objects.requireNonNull(error, "error"));
+    finish("retry job", id, PENDING, dueAt, Objects.requireNonNull(error, "error"), false);
+  }
+
+  @Override
+  public void postpone(long id, Instant dueAt, String why) {
+    Objects.requireNonNull(dueAt, "dueAt");
+    finish("postpone job", id, PENDING, dueAt, Objects.requireNonNull(why, "why"), true);
   }
 
   @Override
   public void fail(long id, String error) {
-    finish("fail job", id, FAILED, null, Objects.requireNonNull(error, "error"));
+    finish("fail job", id, FAILED, null, Objects.requireNonNull(error, "error"), false);
   }
 
   @Override
@@ -287,9 +293,17 @@ public final class SqlJobStore implements JobStore {
         });
   }
 
-  /** Moves RUNNING job {@code id} to {@code state}; a null {@code dueAt} keeps the due time. */
+  /**
+   * Moves RUNNING job {@code id} to {@code state}; a null {@code dueAt} keeps the due time; an
+   * {@code uncounted} run gives back the attempt its claim counted.
+   */
   private void finish(
-      String operation, long id, String state, @Nullable Instant dueAt, @Nullable String error) {
+      String operation,
+      long id,
+      String state,
+      @Nullable Instant dueAt,
+      @Nullable String error,
+      boolean uncounted) {
     int updated =
         db.withConnection(
             operation,
@@ -298,6 +312,7 @@ public final class SqlJobStore implements JobStore {
                   c.prepareStatement(
                       "UPDATE jobs SET state = ?, due_at = coalesce(?, due_at),"
                           + " last_error = coalesce(?, last_error), updated_at = ?,"
+                          + " attempts = attempts - ?,"
                           + " claimed_by = NULL, lease_until = NULL"
                           + " WHERE id = ? AND state = '"
                           + RUNNING
@@ -310,8 +325,9 @@ public final class SqlJobStore implements JobStore {
                 }
                 ps.setString(3, error == null ? null : truncate(error));
                 ps.setLong(4, clock.millis());
-                ps.setLong(5, id);
-                ps.setString(6, replica.id());
+                ps.setInt(5, uncounted ? 1 : 0);
+                ps.setLong(6, id);
+                ps.setString(7, replica.id());
                 return ps.executeUpdate();
               }
             });

@@ -123,6 +123,35 @@ class SchedulerTest {
   }
 
   @Test
+  void runDue_workHeldByAnotherReplica_comesBackAfterALeaseTerm_withoutCountingAnAttempt() {
+    long id = store.schedule(DEACTIVATE, KEY, Map.of(), T0);
+    List<Integer> attempts = new ArrayList<>();
+    int[] heldFor = {Scheduler.MAX_ATTEMPTS + 2}; // longer than failures are tried
+    Scheduler scheduler =
+        scheduler(
+            Map.of(
+                DEACTIVATE,
+                job -> {
+                  attempts.add(job.attempts());
+                  if (heldFor[0]-- > 0) {
+                    throw new HeldElsewhere("key " + KEY);
+                  }
+                }));
+
+    for (int i = 0; i < Scheduler.MAX_ATTEMPTS + 2; i++) {
+      assertEquals(1, scheduler.runDue());
+      assertEquals("PENDING", column(id, "state"));
+      clock.advance(Replica.LEASE_TERM.minusMillis(1));
+      assertEquals(0, scheduler.runDue(), "not before the holder's lease could run out");
+      clock.advance(Duration.ofMillis(1));
+    }
+    assertEquals(1, scheduler.runDue());
+
+    assertEquals("DONE", column(id, "state"));
+    assertEquals(Collections.nCopies(Scheduler.MAX_ATTEMPTS + 3, 1), attempts);
+  }
+
+  @Test
   void runDue_handlerThrowsOnce_succeedsOnTheSecondAttempt() {
     long id = store.schedule(DEACTIVATE, KEY, Map.of(), T0);
     List<Integer> attempts = new ArrayList<>();
