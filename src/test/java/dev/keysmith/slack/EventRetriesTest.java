@@ -1,6 +1,9 @@
 package dev.keysmith.slack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
 
 import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
@@ -17,7 +20,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,26 +87,8 @@ class EventRetriesTest {
 
   @Test
   void run_whenTheSharedRecordFails_runsTheEventRatherThanLoseIt() throws Exception {
-    Deliveries broken =
-        new Deliveries() {
-          @Override
-          public boolean takeIn(String key) {
-            throw new IllegalStateException("database down");
-          }
-
-          @Override
-          public void answered(String key, String answer) {}
-
-          @Override
-          public Optional<String> answerOf(String key) {
-            return Optional.empty();
-          }
-
-          @Override
-          public int forgetBefore(Instant cutoff) {
-            return 0;
-          }
-        };
+    Deliveries broken = mock(Deliveries.class);
+    when(broken.takeIn(anyString())).thenThrow(new IllegalStateException("database down"));
     App alone = replica(broken);
 
     assertEquals(200, alone.run(event("Ev7", null)).getStatusCode());
