@@ -1,5 +1,6 @@
 package dev.keysmith.config;
 
+import dev.keysmith.logs.LogLayout;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -51,6 +52,7 @@ public record Settings(
   static final String START_FRESH = "KEYSMITH_START_FRESH";
   static final String DATABASE_USER = "KEYSMITH_DATABASE_USER";
   static final String DATABASE_PASSWORD = "KEYSMITH_DATABASE_PASSWORD";
+  static final String LOG_FORMAT = "KEYSMITH_LOG_FORMAT";
 
   /**
    * Who Keysmith logs in to PostgreSQL as; {@link #toString()} hides the password.
@@ -181,6 +183,7 @@ public record Settings(
               + APP_TOKEN
               + " to use Socket Mode)");
     }
+    checkLogFormat(env);
     return new Settings(
         botToken,
         signingSecret,
@@ -302,6 +305,17 @@ public record Settings(
       // fall through to the message below
     }
     throw new ConfigException(name + " is not " + what);
+  }
+
+  /**
+   * {@code KEYSMITH_LOG_FORMAT} is read by {@code logback.xml}, before any setting; a value it does
+   * not know logs plain text, and this stops the start so the mistake does not go unseen.
+   */
+  private static void checkLogFormat(Map<String, String> env) {
+    Optional<String> value = optional(env, LOG_FORMAT);
+    if (value.isPresent() && LogLayout.Format.named(value.get()) == null) {
+      throw new ConfigException(LOG_FORMAT + " is neither plain nor json (default plain)");
+    }
   }
 
   private static boolean flag(Map<String, String> env, String name) {

@@ -1,5 +1,6 @@
 package dev.keysmith.config;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -280,6 +281,36 @@ class SettingsTest {
                 "KEYSMITH_START_FRESH",
                 "yes")),
         "KEYSMITH_START_FRESH is neither true nor false");
+  }
+
+  @Test
+  void fromEnv_logFormatNeitherPlainNorJson_namesVariable() {
+    assertFails(
+        env(
+            Map.of(
+                "SLACK_BOT_TOKEN",
+                BOT,
+                "SLACK_SIGNING_SECRET",
+                SIGNING,
+                "KEYSMITH_LOG_FORMAT",
+                "xml")),
+        "KEYSMITH_LOG_FORMAT is neither plain nor json");
+  }
+
+  @Test
+  void fromEnv_logFormat_plainOrJsonInEitherCase_isAccepted() {
+    for (String format : new String[] {"plain", "json", "JSON"}) {
+      Map<String, String> env =
+          env(
+              Map.of(
+                  "SLACK_BOT_TOKEN",
+                  BOT,
+                  "SLACK_SIGNING_SECRET",
+                  SIGNING,
+                  "KEYSMITH_LOG_FORMAT",
+                  format));
+      assertDoesNotThrow(() -> Settings.fromEnv(env), format);
+    }
   }
 
   @Test
