@@ -64,6 +64,7 @@ import dev.keysmith.slack.SlackOutboxPoster;
 import dev.keysmith.slack.SlackPeople;
 import dev.keysmith.slack.SlackRoutes;
 import dev.keysmith.slack.SlackSecretChannel;
+import dev.keysmith.slack.SlackTokens;
 import dev.keysmith.slack.SlackWebApi;
 import dev.keysmith.slack.SocketModeDispatch;
 import dev.keysmith.store.Database;
@@ -91,7 +92,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -221,6 +224,7 @@ public final class Keysmith implements AutoCloseable {
     SlackConfig slackConfig = slackConfig(settings);
     Slack slack = Slack.getInstance(slackConfig);
     closeables.add(slack);
+    checkTokens(settings, slack);
     closeables.add(
         () -> {
           if (!drain(workers)) {
@@ -516,7 +520,15 @@ public final class Keysmith implements AutoCloseable {
               settings.appToken().orElseThrow(), app, lifecycle.deliveries());
       closeables.add(socket::stop);
       socket.startAsync();
-      log.info("Keysmith started in Socket Mode");
+      // Bolt logs a failed websocket handshake and keeps retrying; say which happened.
+      if (socket.getClient().verifyConnection()) {
+        log.info("Keysmith started in Socket Mode: connected to Slack");
+      } else {
+        log.warn(
+            "Keysmith started in Socket Mode, but its connection to Slack is not open yet; it"
+                + " retries every 10 s (see the errors above: a proxy or firewall that blocks"
+                + " websockets to wss-primary.slack.com?)");
+      }
     } else {
       ExecutorService http = Executors.newFixedThreadPool(16, threadsNamed("keysmith-http"));
       closeables.add(http::shutdown);
@@ -576,6 +588,48 @@ public final class Keysmith implements AutoCloseable {
       warmUp.run();
     } catch (KeysmithException e) {
       log.warn("Could not reach {} yet, will retry on first use: {}", what, e.getMessage());
+    }
+  }
+
+  /**
+   * Tries the Slack tokens before Bolt does (its own check says "the token is invalid" for a
+   * network failure as for a refused token): a refused token stops the start naming its variable, a
+   * Slack that cannot be reached stops it saying so.
+   */
+  private static void checkTokens(Settings settings, Slack slack) {
+    SlackTokens.Answer bot = SlackTokens.botToken(slack, settings.botToken());
+    if (!(bot instanceof SlackTokens.Taken)) {
+      throw new CannotStart(bot);
+    }
+    log.info("Slack: {}", bot.words());
+    Optional<String> appToken = settings.appToken();
+    if (appToken.isPresent()) {
+      SlackTokens.Answer app = SlackTokens.appToken(slack, appToken.get());
+      if (!(app instanceof SlackTokens.Taken)) {
+        throw new CannotStart(app);
+      }
+    }
+  }
+
+  /**
+   * A start that cannot go on, in words for the person starting it; {@link #exitCode} is 2 when a
+   * setting is wrong, 1 when something it needs cannot be reached.
+   */
+  static final class CannotStart extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final int exitCode;
+
+    CannotStart(SlackTokens.Answer answer) {
+      this(answer.words(), answer instanceof SlackTokens.Refused ? 2 : 1);
+    }
+
+    CannotStart(String message, int exitCode) {
+      super(message);
+      this.exitCode = exitCode;
+    }
+
+    int exitCode() {
+      return exitCode;
     }
   }
 
@@ -809,8 +863,12 @@ public final class Keysmith implements AutoCloseable {
       log.error("Keysmith cannot start: {}", e.getMessage());
       return OptionalInt.of(2);
     }
+    // Looking for AWS credentials loads part of the SDK: done beside the start, not before it.
+    CompletableFuture<Optional<String>> credentials =
+        CompletableFuture.supplyAsync(AwsClients::missingCredentials);
+    Keysmith keysmith;
     try {
-      Keysmith keysmith =
+      keysmith =
           start(
               settings,
               config,
@@ -820,11 +878,21 @@ public final class Keysmith implements AutoCloseable {
                   AwsClients.lazily(AwsClients::sts),
                   Executors.newFixedThreadPool(8, threadsNamed("keysmith-work")),
                   /* scheduleHousekeeping= */ true));
-      Runtime.getRuntime().addShutdownHook(new Thread(keysmith::close, "keysmith-shutdown"));
-      return OptionalInt.empty();
+    } catch (CannotStart e) {
+      log.error("Keysmith cannot start: {}", e.getMessage());
+      return OptionalInt.of(e.exitCode());
     } catch (Exception e) {
       log.error("Keysmith cannot start: {}", e.toString());
       return OptionalInt.of(1);
     }
+    Optional<String> noCredentials = credentials.join();
+    if (noCredentials.isPresent()) {
+      // Nothing Keysmith does works without them; people would see the SDK's words instead.
+      keysmith.close();
+      log.error("Keysmith cannot start: {}", noCredentials.get());
+      return OptionalInt.of(2);
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(keysmith::close, "keysmith-shutdown"));
+    return OptionalInt.empty();
   }
 }

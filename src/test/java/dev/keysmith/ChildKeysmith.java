@@ -61,8 +61,59 @@ final class ChildKeysmith implements AutoCloseable {
   static ChildKeysmith start(
       Path dir, String slackUrl, URI iamEndpoint, String yml, Map<String, String> moreEnv)
       throws Exception {
-    Files.writeString(dir.resolve("keysmith.yml"), yml);
     int port = freePort();
+    ProcessBuilder builder = builder(dir, slackUrl, iamEndpoint, yml, port);
+    builder.environment().putAll(moreEnv);
+    Path log = newLog(dir);
+    Process process = builder.start();
+    CompletableFuture<Void> listening = copyOutput(process, log);
+    ChildKeysmith child = new ChildKeysmith(process, log, port);
+    child.awaitHealthy(listening);
+    return child;
+  }
+
+  /** How a run of Keysmith that was meant to stop ended: its exit code and all it logged. */
+  record Exit(int code, String output) {}
+
+  /**
+   * Runs Keysmith as {@link #start(Path, String, URI, String, Map)} does, with {@code unset}
+   * removed from its environment, and waits for it to stop by itself (a start it refuses).
+   */
+  static Exit runToExit(
+      Path dir,
+      String slackUrl,
+      URI iamEndpoint,
+      String yml,
+      Map<String, String> moreEnv,
+      List<String> unset)
+      throws Exception {
+    ProcessBuilder builder = builder(dir, slackUrl, iamEndpoint, yml, freePort());
+    builder.environment().putAll(moreEnv);
+    unset.forEach(builder.environment()::remove);
+    Path log = newLog(dir);
+    Process process = builder.start();
+    CompletableFuture<Void> ended = new CompletableFuture<>();
+    var unused = copyOutput(process, log, ended);
+    if (!process.waitFor(START_WITHIN.toSeconds(), TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      fail("Keysmith did not stop within " + START_WITHIN + ":\n" + Files.readString(log));
+    }
+    ended.get(10, TimeUnit.SECONDS);
+    return new Exit(process.exitValue(), Files.readString(log));
+  }
+
+  private static Path newLog(Path dir) {
+    Path log;
+    int n = 1;
+    do {
+      log = dir.resolve("child-" + n++ + ".log");
+    } while (Files.exists(log));
+    return log;
+  }
+
+  private static ProcessBuilder builder(
+      Path dir, String slackUrl, URI iamEndpoint, String yml, int port) throws IOException {
+    Files.writeString(dir.resolve("keysmith.yml"), yml);
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command =
         new ArrayList<>(
@@ -74,11 +125,6 @@ final class ChildKeysmith implements AutoCloseable {
                 "-cp",
                 System.getProperty("java.class.path"),
                 Keysmith.class.getName()));
-    Path log;
-    int n = 1;
-    do {
-      log = dir.resolve("child-" + n++ + ".log");
-    } while (Files.exists(log));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     Map<String, String> env = builder.environment();
     env.put("SLACK_BOT_TOKEN", "xoxb-child-test-token");
@@ -92,12 +138,8 @@ final class ChildKeysmith implements AutoCloseable {
     env.put("AWS_REGION", "us-east-1");
     env.remove("SLACK_APP_TOKEN");
     env.remove("KEYSMITH_START_FRESH");
-    env.putAll(moreEnv);
-    Process process = builder.start();
-    CompletableFuture<Void> listening = copyOutput(process, log);
-    ChildKeysmith child = new ChildKeysmith(process, log, port);
-    child.awaitHealthy(listening);
-    return child;
+    env.remove("KEYSMITH_LOG_FORMAT");
+    return builder;
   }
 
   /**
@@ -105,6 +147,12 @@ final class ChildKeysmith implements AutoCloseable {
    * it listens, and fails when the process ends first.
    */
   private static CompletableFuture<Void> copyOutput(Process process, Path log) throws IOException {
+    return copyOutput(process, log, new CompletableFuture<>());
+  }
+
+  /** As {@link #copyOutput(Process, Path)}; {@code ended} completes once all output is copied. */
+  private static CompletableFuture<Void> copyOutput(
+      Process process, Path log, CompletableFuture<Void> ended) throws IOException {
     CompletableFuture<Void> listening = new CompletableFuture<>();
     BufferedWriter out = Files.newBufferedWriter(log);
     Thread copier =
@@ -126,6 +174,7 @@ final class ChildKeysmith implements AutoCloseable {
               }
               listening.completeExceptionally(
                   new IllegalStateException("Keysmith's output ended before it listened"));
+              ended.complete(null);
             },
             "child-keysmith-output");
     copier.setDaemon(true);

@@ -1,6 +1,6 @@
 package dev.keysmith.cli;
 
-import org.jspecify.annotations.Nullable;
+import dev.keysmith.iam.AwsClients;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -9,16 +9,10 @@ import software.amazon.awssdk.core.exception.SdkException;
 final class AwsFailures {
   private AwsFailures() {}
 
-  /** What the SDK's own chain message says first, whatever providers it lists after. */
-  static final String NO_CREDENTIALS = "Unable to load credentials";
-
   /** What went wrong calling {@code action} (such as {@code iam:GetGroup}), and what to do. */
   static String describe(SdkException failure, String action) {
-    if (noCredentials(failure)) {
-      return "no AWS credentials found. The AWS SDK looks in the environment"
-          + " (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), then in a profile (AWS_PROFILE,"
-          + " ~/.aws/credentials and ~/.aws/config, SSO included), then for the instance or"
-          + " container role (EC2, ECS, EKS); give Keysmith one of these";
+    if (AwsClients.noCredentials(failure)) {
+      return "no AWS credentials found. " + AwsClients.WHERE_CREDENTIALS_COME_FROM;
     }
     if (failure instanceof AwsServiceException refusal) {
       AwsErrorDetails details = refusal.awsErrorDetails();
@@ -46,25 +40,6 @@ final class AwsFailures {
           + ")"
           + because;
     }
-    return "cannot reach AWS to call " + action + ": " + firstLine(failure.getMessage());
-  }
-
-  private static boolean noCredentials(Throwable failure) {
-    for (@Nullable Throwable t = failure; t != null; t = t.getCause()) {
-      String message = t.getMessage();
-      if (message != null && message.startsWith(NO_CREDENTIALS)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String firstLine(@Nullable String message) {
-    if (message == null) {
-      return "no reason given";
-    }
-    int end = message.indexOf('\n');
-    String line = end < 0 ? message : message.substring(0, end);
-    return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+    return "cannot reach AWS to call " + action + ": " + AwsClients.firstLine(failure.getMessage());
   }
 }

@@ -3,13 +3,16 @@ package dev.keysmith.iam;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -192,6 +195,63 @@ public final class AwsClients {
     return ApacheHttpClient.builder()
         .connectionTimeout(timeouts.connect())
         .socketTimeout(timeouts.socket());
+  }
+
+  /** What the SDK's credentials chain says first when it finds none, whatever it lists after. */
+  static final String NO_CREDENTIALS_SAYS = "Unable to load credentials";
+
+  /** Where the AWS SDK looks for credentials, for a person who gave Keysmith none. */
+  public static final String WHERE_CREDENTIALS_COME_FROM =
+      "The AWS SDK looks in the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), then"
+          + " in a profile (AWS_PROFILE, ~/.aws/credentials and ~/.aws/config, SSO included),"
+          + " then for the instance or container role (EC2, ECS, EKS); give Keysmith one of these";
+
+  /** Whether {@code failure}, or one of its causes, is the SDK finding no credentials at all. */
+  public static boolean noCredentials(Throwable failure) {
+    for (@Nullable Throwable t = failure; t != null; t = t.getCause()) {
+      String message = t.getMessage();
+      if (message != null && message.startsWith(NO_CREDENTIALS_SAYS)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Looks for credentials as Keysmith's clients will, through the SDK's default chain, without
+   * calling AWS: empty when some are found, else what to do. Start-up asks, so that a Keysmith
+   * without credentials stops with these words rather than showing people the SDK's at their first
+   * request.
+   */
+  public static Optional<String> missingCredentials() {
+    try (DefaultCredentialsProvider chain = DefaultCredentialsProvider.builder().build()) {
+      return missingCredentials(chain);
+    }
+  }
+
+  /** As {@link #missingCredentials()}, through {@code credentials}. */
+  static Optional<String> missingCredentials(AwsCredentialsProvider credentials) {
+    try {
+      var unused = credentials.resolveCredentials();
+      return Optional.empty();
+    } catch (SdkException e) {
+      if (noCredentials(e)) {
+        return Optional.of("no AWS credentials found. " + WHERE_CREDENTIALS_COME_FROM);
+      }
+      // Found but not usable (a profile that names no key, an SSO session that ran out): the
+      // SDK's first line says which, without the list of every provider it tried.
+      return Optional.of("the AWS credentials found cannot be used: " + firstLine(e.getMessage()));
+    }
+  }
+
+  /** The first line of an SDK message, at most 300 characters. */
+  public static String firstLine(@Nullable String message) {
+    if (message == null) {
+      return "no reason given";
+    }
+    int end = message.indexOf('\n');
+    String line = end < 0 ? message : message.substring(0, end);
+    return line.length() > 300 ? line.substring(0, 300) + "..." : line;
   }
 
   private static Region configuredRegionOr(Region fallback) {

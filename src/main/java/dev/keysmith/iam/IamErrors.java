@@ -48,11 +48,29 @@ final class IamErrors {
    */
   static IamException translate(
       String service, String action, Map<String, String> specific, SdkException failure) {
+    if (AwsClients.noCredentials(failure)) {
+      // The SDK's message lists every provider it tried; people need to know whom to ask. Worth
+      // asking again: whoever runs Keysmith can give it credentials, and held-up work resumes.
+      return new IamException(
+          UNKNOWN,
+          "Keysmith has no AWS credentials, so it could not reach "
+              + service
+              + " to "
+              + action
+              + "; whoever runs Keysmith must give it some",
+          failure,
+          /* isTransient= */ true);
+    }
     if (!(failure instanceof AwsServiceException refusal)) {
       // Not an answer from AWS: no connection, a timeout, an unreadable reply. Worth asking again.
       return new IamException(
           UNKNOWN,
-          "Keysmith could not reach " + service + " to " + action + ": " + failure.getMessage(),
+          "Keysmith could not reach "
+              + service
+              + " to "
+              + action
+              + ": "
+              + AwsClients.firstLine(failure.getMessage()),
           failure,
           /* isTransient= */ true);
     }

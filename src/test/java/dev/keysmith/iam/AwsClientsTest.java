@@ -1,6 +1,7 @@
 package dev.keysmith.iam;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -21,11 +22,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
@@ -151,5 +155,43 @@ class AwsClientsTest {
     } finally {
       iamStub.stop(0);
     }
+  }
+
+  @Test
+  void missingCredentials_found_isEmpty() {
+    assertEquals(
+        Optional.empty(),
+        AwsClients.missingCredentials(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "secret"))));
+  }
+
+  @Test
+  void missingCredentials_noneInTheChain_saysWhereTheSdkLooks_inOneLine() {
+    AwsCredentialsProvider none =
+        () -> {
+          throw SdkClientException.create(
+              "Unable to load credentials from any of the providers in the chain"
+                  + " AwsCredentialsProviderChain(credentialsProviders=[...])");
+        };
+
+    String said = AwsClients.missingCredentials(none).orElseThrow();
+
+    assertEquals("no AWS credentials found. " + AwsClients.WHERE_CREDENTIALS_COME_FROM, said);
+    assertFalse(said.contains("\n"));
+  }
+
+  @Test
+  void missingCredentials_foundButUnusable_givesTheSdksFirstLineOnly() {
+    AwsCredentialsProvider expired =
+        () -> {
+          throw SdkClientException.create(
+              "The SSO session associated with this profile has expired\n\tat somewhere");
+        };
+
+    assertEquals(
+        Optional.of(
+            "the AWS credentials found cannot be used: The SSO session associated with this"
+                + " profile has expired"),
+        AwsClients.missingCredentials(expired));
   }
 }

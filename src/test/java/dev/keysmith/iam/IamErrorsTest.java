@@ -30,6 +30,37 @@ class IamErrorsTest {
   }
 
   @Test
+  void translate_noCredentials_isPlainWordsForPeople_notTheSdksProviderList() {
+    SdkClientException failure =
+        SdkClientException.create(
+            "Unable to load credentials from any of the providers in the chain"
+                + " AwsCredentialsProviderChain(credentialsProviders=[SystemPropertyCredentialsProvider(),"
+                + " EnvironmentVariableCredentialsProvider()]) : [SystemPropertyCredentialsProvider():"
+                + " Unable to load credentials from system settings.]");
+
+    IamException e = IamErrors.translate("IAM", "create user alice", Map.of(), failure);
+
+    assertEquals(
+        "Keysmith has no AWS credentials, so it could not reach IAM to create user alice;"
+            + " whoever runs Keysmith must give it some",
+        e.getMessage());
+    assertTrue(e.isTransient(), "held-up work resumes once credentials are given");
+  }
+
+  @Test
+  void translate_clientFailureOfManyLines_keepsItsFirstLine() {
+    SdkClientException failure =
+        SdkClientException.create("Unable to execute HTTP request: Read timed out\n\tat a.b.C");
+
+    IamException e = IamErrors.translate("IAM", "create user alice", Map.of(), failure);
+
+    assertEquals(
+        "Keysmith could not reach IAM to create user alice: Unable to execute HTTP request: Read"
+            + " timed out",
+        e.getMessage());
+  }
+
+  @Test
   void translate_responseWithoutErrorCode_isUnknownAndNamesTheHttpStatus() {
     AwsServiceException failure = AwsServiceException.builder().statusCode(500).build();
 
