@@ -141,20 +141,19 @@ public final class SetupCheck {
 
   private void iam(KeysmithConfig config, Path configPath, Report report) {
     for (String group : config.groups()) {
-      String what = "IAM group " + group;
-      try {
-        probes.iam().get().getGroup(r -> r.groupName(group).maxItems(1));
-        report.ok(what, "exists");
-      } catch (NoSuchEntityException e) {
-        report.fail(
-            what,
-            "IAM has no group named "
-                + group
-                + ": create it, or remove it from groups in "
-                + configPath);
-      } catch (SdkException e) {
-        report.fail(what, AwsFailures.describe(e, "iam:GetGroup"));
-      }
+      group(
+          group,
+          "IAM group " + group,
+          "create it, or remove it from groups in " + configPath,
+          report);
+    }
+    for (String group : config.protectedGroups()) {
+      // A protected group that does not exist protects nobody: a typo must not pass quietly.
+      group(
+          group,
+          "protected IAM group " + group,
+          "protectedGroups protects nobody through it; correct the name in " + configPath,
+          report);
     }
     config
         .permissionsBoundaryArn()
@@ -175,6 +174,17 @@ public final class SetupCheck {
                 report.fail(what, AwsFailures.describe(e, "iam:GetPolicy"));
               }
             });
+  }
+
+  private void group(String group, String what, String toDo, Report report) {
+    try {
+      probes.iam().get().getGroup(r -> r.groupName(group).maxItems(1));
+      report.ok(what, "exists");
+    } catch (NoSuchEntityException e) {
+      report.fail(what, "IAM has no group named " + group + ": " + toDo);
+    } catch (SdkException e) {
+      report.fail(what, AwsFailures.describe(e, "iam:GetGroup"));
+    }
   }
 
   private void database(Settings settings, KeysmithConfig config, Report report) {

@@ -125,6 +125,23 @@ class SetupCheckIT {
   }
 
   @Test
+  void check_protectedGroupMissingInIam_failsBecauseItWouldProtectNobody() throws Exception {
+    setup.groups = List.of("developers");
+    setup.moreYaml = "protectedGroups: [readonly, admnis]\n";
+
+    TrialSetup.Result result = check();
+
+    assertEquals(SetupCheck.FAILED, result.exitCode(), result.output());
+    assertEquals(
+        "FAIL  protected IAM group admnis: IAM has no group named admnis: protectedGroups"
+            + " protects nobody through it; correct the name in "
+            + setup.configFile,
+        result.line("FAIL  protected IAM group admnis"));
+    result.line("ok    protected IAM group readonly: exists");
+    assertEquals(1, failures(result));
+  }
+
+  @Test
   void check_boundaryPolicyMissing_namesTheArn() throws Exception {
     String missing = "arn:aws:iam::123456789012:policy/NoSuchBoundary";
     setup.boundaryArn = missing;
