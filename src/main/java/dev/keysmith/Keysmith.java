@@ -863,6 +863,15 @@ public final class Keysmith implements AutoCloseable {
       log.error("Keysmith cannot start: {}", e.getMessage());
       return OptionalInt.of(2);
     }
+    log.info(
+        "{} starting in {}; config {}; data in {}",
+        CommandLine.version(Keysmith.class.getPackage().getImplementationVersion()),
+        settings.socketMode() ? "Socket Mode" : "HTTP mode",
+        settings.configPath().toAbsolutePath().normalize(),
+        config
+            .database()
+            .map(server -> "PostgreSQL " + server.url())
+            .orElseGet(() -> "SQLite in " + config.dataDir().toAbsolutePath().normalize()));
     // Looking for AWS credentials loads part of the SDK: done beside the start, not before it.
     CompletableFuture<Optional<String>> credentials =
         CompletableFuture.supplyAsync(AwsClients::missingCredentials);
