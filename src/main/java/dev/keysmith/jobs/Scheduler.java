@@ -86,10 +86,11 @@ public final class Scheduler {
       store.postpone(job.id(), again, e.what());
       return;
     } catch (InterruptedException e) {
-      // Shutting down: give the job back, due now, for the next start to run.
+      // Shutting down: give the job back, due now, for the next start (or another replica) to
+      // run. A stop is not the job's failure, so it does not count as an attempt.
       Thread.currentThread().interrupt();
       log.info("job {} ({} about {}) interrupted", job.id(), job.kind(), job.subject());
-      store.retryAt(job.id(), clock.instant(), "interrupted");
+      store.postpone(job.id(), clock.instant(), "interrupted at shutdown");
       return;
     } catch (Exception e) {
       failed(job, e);

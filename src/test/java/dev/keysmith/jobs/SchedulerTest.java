@@ -223,6 +223,7 @@ class SchedulerTest {
     Job givenBack =
         store.pending(KEY).stream().filter(j -> j.id() == interrupted).findFirst().orElseThrow();
     assertEquals(clock.instant(), givenBack.dueAt());
+    assertEquals(0, givenBack.attempts(), "a stop is not an attempt");
     assertEquals(2, store.pending(KEY).size(), "the other due job was left for the next run");
   }
 
