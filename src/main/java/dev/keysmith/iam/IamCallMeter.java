@@ -15,7 +15,6 @@ import software.amazon.awssdk.metrics.MetricPublisher;
 public final class IamCallMeter implements MetricPublisher {
   // The SDK's names for an attempt's failure (CoreMetric.ERROR_TYPE).
   private static final String THROTTLING = "Throttling";
-  private static final String SERVER_ERROR = "ServerError";
   private static final String TIMEOUT = "ConfiguredTimeout";
   private static final String IO = "IO";
 
@@ -59,14 +58,17 @@ public final class IamCallMeter implements MetricPublisher {
     if (error.isEmpty()) {
       return Metrics.IamResult.OK;
     }
+    List<Integer> status = attempt.metricValues(HttpMetric.HTTP_STATUS_CODE);
     return switch (error.get(0)) {
       case THROTTLING -> Metrics.IamResult.THROTTLED;
-      case SERVER_ERROR -> Metrics.IamResult.SERVER_ERROR;
       case TIMEOUT, IO -> Metrics.IamResult.UNAVAILABLE;
-      default -> {
-        List<Integer> status = attempt.metricValues(HttpMetric.HTTP_STATUS_CODE);
-        yield status.isEmpty() ? Metrics.IamResult.UNAVAILABLE : Metrics.IamResult.CLIENT_ERROR;
-      }
+      // The SDK's "ServerError" is any error the service answered, a 404 as well as a 500.
+      default ->
+          status.isEmpty()
+              ? Metrics.IamResult.UNAVAILABLE
+              : status.get(0) >= 500
+                  ? Metrics.IamResult.SERVER_ERROR
+                  : Metrics.IamResult.CLIENT_ERROR;
     };
   }
 
