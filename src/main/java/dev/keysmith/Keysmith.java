@@ -273,7 +273,10 @@ public final class Keysmith implements AutoCloseable {
         };
     SlackSecretChannel secrets =
         new SlackSecretChannel(
-            slack, config.secretVisibleFor(), ResponseUrls.allowing(settings.slackApiUrl()));
+            slack,
+            config.secretVisibleFor(),
+            ResponseUrls.allowing(settings.slackApiUrl()),
+            metrics);
 
     Liveness iamLiveness = new Liveness(clock);
     IamGateway iam = new AwsIamGateway(wiring.iam(), wiring.sts(), iamLiveness);

@@ -167,6 +167,10 @@ class MetricsIT {
           1.0,
           value(scrape, "keysmith_slack_calls_total", "method", "views.open", "result", "ok"),
           scrape);
+      assertTrue(
+          value(scrape, "keysmith_slack_calls_total", "method", "response_url", "result", "ok")
+              >= 2.0,
+          "the reveal prompt and the secret, through response_urls: " + scrape);
       for (String kind : List.of("command", "view_submission", "block_action")) {
         assertTrue(
             value(scrape, "keysmith_slack_ack_seconds_count", "kind", kind, "transport", "http")
