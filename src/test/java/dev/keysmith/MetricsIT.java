@@ -103,6 +103,35 @@ class MetricsIT {
   }
 
   @Test
+  void iamThrottling_isCountedAsThrottledRetries_ofACallThatThenSucceeds() throws Exception {
+    try (KeysmithFixture k = new KeysmithFixture(dataDir)) {
+      String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+      k.proxy.failNext("CreateUser", 2, 400, "Throttling");
+      k.click(APPROVER, "keysmith_approve", id);
+
+      String scrape = scrape(k);
+      assertEquals(
+          2.0,
+          value(
+              scrape,
+              "keysmith_iam_retries_total",
+              "operation",
+              "CreateUser",
+              "reason",
+              "throttled"),
+          scrape);
+      assertEquals(
+          1.0,
+          value(scrape, "keysmith_iam_calls_total", "operation", "CreateUser", "result", "ok"),
+          scrape);
+      assertTrue(
+          value(scrape, "keysmith_iam_calls_total", "operation", "ListGroups", "result", "ok")
+              >= 1.0,
+          "the cache's loads are IAM calls too: " + scrape);
+    }
+  }
+
+  @Test
   void metrics_afterACreateUserFlow_countEachStep_andNameNoUserIdOrSecret() throws Exception {
     try (KeysmithFixture k = new KeysmithFixture(dataDir)) {
       assertEquals(
