@@ -22,6 +22,7 @@ import dev.keysmith.delivery.CredentialMinter;
 import dev.keysmith.delivery.SecretReveal;
 import dev.keysmith.iam.AwsClients;
 import dev.keysmith.iam.AwsIamGateway;
+import dev.keysmith.iam.IamCallMeter;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.iam.PasswordGenerator;
@@ -29,6 +30,7 @@ import dev.keysmith.jobs.Leases;
 import dev.keysmith.jobs.Recovery;
 import dev.keysmith.jobs.Replica;
 import dev.keysmith.jobs.Scheduler;
+import dev.keysmith.metrics.PrometheusMetrics;
 import dev.keysmith.offboard.OffboardService;
 import dev.keysmith.outbox.Courier;
 import dev.keysmith.outbox.Outbox;
@@ -52,6 +54,7 @@ import dev.keysmith.rotation.RotationApproval;
 import dev.keysmith.rotation.RotationContext;
 import dev.keysmith.rotation.RotationJobs;
 import dev.keysmith.slack.Health;
+import dev.keysmith.slack.MetricsEndpoint;
 import dev.keysmith.slack.OutboxReceipts;
 import dev.keysmith.slack.ResponseUrls;
 import dev.keysmith.slack.SlackApprovers;
@@ -81,6 +84,7 @@ import dev.keysmith.store.SqlReminderLog;
 import dev.keysmith.store.SqlRequestStore;
 import dev.keysmith.store.SqlRotationStore;
 import dev.keysmith.store.SqlWipeStore;
+import dev.keysmith.workflow.CountedAuditTrail;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
 import java.io.PrintStream;
@@ -107,6 +111,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.metrics.MetricPublisher;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
@@ -124,7 +129,8 @@ public final class Keysmith implements AutoCloseable {
    * What Keysmith runs on besides its settings: the clock, the AWS clients, the worker pool for
    * slow work after acks, whether to run housekeeping (wipes, expiries) on a timer, and how long an
    * edit of a Slack message waits for the next state before it is sent ({@link
-   * SqlOutbox#EDIT_SETTLE}; tests that step an injected clock set zero).
+   * SqlOutbox#EDIT_SETTLE}; tests that step an injected clock set zero), and the metrics that
+   * {@code GET /metrics} serves (the AWS clients' {@link IamCallMeter} counts into them).
    */
   public record Wiring(
       Clock clock,
@@ -132,7 +138,20 @@ public final class Keysmith implements AutoCloseable {
       AwsClients.Lazy<StsClient> sts,
       ExecutorService workers,
       boolean scheduleHousekeeping,
-      Duration slackEditSettle) {
+      Duration slackEditSettle,
+      PrometheusMetrics metrics) {
+
+    /** Wiring with metrics of its own, which see no AWS call. */
+    public Wiring(
+        Clock clock,
+        AwsClients.Lazy<IamClient> iam,
+        AwsClients.Lazy<StsClient> sts,
+        ExecutorService workers,
+        boolean scheduleHousekeeping,
+        Duration slackEditSettle) {
+      this(
+          clock, iam, sts, workers, scheduleHousekeeping, slackEditSettle, new PrometheusMetrics());
+    }
 
     /** Wiring with edits settling as in production. */
     public Wiring(
@@ -216,7 +235,9 @@ public final class Keysmith implements AutoCloseable {
     // that nobody takes it up before it has surely stopped.
     AtomicBoolean cutOff = new AtomicBoolean();
     closeables.add(() -> handOver(leases, cutOff));
-    AuditTrail audit = new SqlAuditTrail(database);
+    PrometheusMetrics metrics = wiring.metrics();
+    // Every decision is audited: counted there, once its transaction commits.
+    AuditTrail audit = new CountedAuditTrail(new SqlAuditTrail(database), database, metrics);
     SqlJobStore jobs = new SqlJobStore(database, clock, replica);
     WorkflowContext workflow =
         new WorkflowContext(new Transitions(database, audit, jobs, clock), audit, clock, leases);
@@ -234,7 +255,11 @@ public final class Keysmith implements AutoCloseable {
     Liveness slackLiveness = new Liveness(clock);
     SlackWebApi slackApi =
         new SlackWebApi(
-            slack.methods(settings.botToken()), settings.botToken(), slackConfig, slackLiveness);
+            slack.methods(settings.botToken()),
+            settings.botToken(),
+            slackConfig,
+            slackLiveness,
+            metrics);
     // Messages are left in the outbox inside the transaction of their change; the courier is woken
     // once it commits. It is made further down, with the receipts that need the workflows.
     SqlOutbox outboxStore = new SqlOutbox(database, clock, wiring.slackEditSettle(), replica);
@@ -252,7 +277,10 @@ public final class Keysmith implements AutoCloseable {
         };
     SlackSecretChannel secrets =
         new SlackSecretChannel(
-            slack, config.secretVisibleFor(), ResponseUrls.allowing(settings.slackApiUrl()));
+            slack,
+            config.secretVisibleFor(),
+            ResponseUrls.allowing(settings.slackApiUrl()),
+            metrics);
 
     Liveness iamLiveness = new Liveness(clock);
     IamGateway iam = new AwsIamGateway(wiring.iam(), wiring.sts(), iamLiveness);
@@ -359,7 +387,7 @@ public final class Keysmith implements AutoCloseable {
     Lifetimes lifetimes =
         new Lifetimes(requestPorts.store(), requestPorts.notifier(), iam, offboarding, workflow);
     KeyReminders reminders =
-        new KeyReminders(rotations, directory, new SqlReminderLog(database), jobs);
+        new KeyReminders(rotations, directory, new SqlReminderLog(database), jobs, metrics);
     Scheduler scheduler =
         new Scheduler(
             jobs,
@@ -383,7 +411,7 @@ public final class Keysmith implements AutoCloseable {
     Courier courier =
         new Courier(
             outboxStore,
-            new SlackOutboxPoster(slackApi),
+            new SlackOutboxPoster(slackApi, metrics),
             audit,
             clock,
             OutboxReceipts.byPurpose(requests, rotationApproval, links, undelivered),
@@ -480,6 +508,8 @@ public final class Keysmith implements AutoCloseable {
             slackLiveness,
             iamLiveness,
             recovery::waitingFor);
+    metrics.watchBacklogs(
+        () -> jobs.backlog(clock.instant()), () -> outboxStore.backlog(clock.instant()));
     return new Keysmith(settings, wiring, closeables, app, health, lifecycle);
   }
 
@@ -514,15 +544,32 @@ public final class Keysmith implements AutoCloseable {
       var unusedRenewal =
           heartbeat.scheduleWithFixedDelay(this::renewSafely, every, every, TimeUnit.MILLISECONDS);
     }
+    PrometheusMetrics metrics = wiring.metrics();
+    MetricsEndpoint metricsEndpoint =
+        new MetricsEndpoint(
+            metrics::scrape, PrometheusMetrics.CONTENT_TYPE, settings.metricsToken());
+    SlackHttpServer.Limits limits =
+        SlackHttpServer.Limits.DEFAULT.withCaps(
+            settings.maxConnections(), settings.maxConnectionsPerAddress());
+    InetSocketAddress bind = new InetSocketAddress(settings.port());
     if (settings.socketMode()) {
+      // No HTTP from Slack; the port serves operators: the health check and the metrics.
+      SlackHttpServer server =
+          SlackHttpServer.operationsOnly(bind, health, metricsEndpoint, limits);
+      httpServer = server;
+      closeables.add(server);
+      server.start();
       SocketModeApp socket =
           SocketModeDispatch.socketModeApp(
-              settings.appToken().orElseThrow(), app, lifecycle.deliveries());
+              settings.appToken().orElseThrow(), app, lifecycle.deliveries(), metrics);
       closeables.add(socket::stop);
       socket.startAsync();
       // Bolt logs a failed websocket handshake and keeps retrying; say which happened.
       if (socket.getClient().verifyConnection()) {
-        log.info("Keysmith started in Socket Mode: connected to Slack");
+        log.info(
+            "Keysmith started in Socket Mode: connected to Slack; port {} serves GET /health and"
+                + " GET /metrics",
+            server.port());
       } else {
         log.warn(
             "Keysmith started in Socket Mode, but its connection to Slack is not open yet; it"
@@ -532,15 +579,14 @@ public final class Keysmith implements AutoCloseable {
     } else {
       ExecutorService http = Executors.newFixedThreadPool(16, threadsNamed("keysmith-http"));
       closeables.add(http::shutdown);
-      SlackHttpServer.Limits limits =
-          SlackHttpServer.Limits.DEFAULT.withCaps(
-              settings.maxConnections(), settings.maxConnectionsPerAddress());
-      httpServer =
-          new SlackHttpServer(app, new InetSocketAddress(settings.port()), http, health, limits);
-      closeables.add(httpServer);
-      httpServer.start();
+      SlackHttpServer server =
+          SlackHttpServer.forSlack(app, bind, http, health, limits, metricsEndpoint, metrics);
+      httpServer = server;
+      closeables.add(server);
+      server.start();
       log.info(
-          "Keysmith listening on port {} (POST /slack/events, GET /health)", httpServer.port());
+          "Keysmith listening on port {} (POST /slack/events, GET /health, GET /metrics)",
+          server.port());
     }
     lifecycle
         .warmUpAfterListening()
@@ -647,10 +693,13 @@ public final class Keysmith implements AutoCloseable {
     }
   }
 
-  /** The HTTP port, in HTTP mode. */
+  /**
+   * The HTTP port: Slack's events, the health check and the metrics in HTTP mode, the last two only
+   * in Socket Mode.
+   */
   public int port() {
     if (httpServer == null) {
-      throw new IllegalStateException("Keysmith runs in Socket Mode");
+      throw new IllegalStateException("Keysmith is not listening yet");
     }
     return httpServer.port();
   }
@@ -877,16 +926,20 @@ public final class Keysmith implements AutoCloseable {
         CompletableFuture.supplyAsync(AwsClients::missingCredentials);
     Keysmith keysmith;
     try {
+      PrometheusMetrics metrics = new PrometheusMetrics();
+      List<MetricPublisher> meter = List.of(new IamCallMeter(metrics));
       keysmith =
           start(
               settings,
               config,
               new Wiring(
                   Clock.systemUTC(),
-                  AwsClients.lazily(AwsClients::iam),
-                  AwsClients.lazily(AwsClients::sts),
+                  AwsClients.lazily(() -> AwsClients.iam(meter)),
+                  AwsClients.lazily(() -> AwsClients.sts(meter)),
                   Executors.newFixedThreadPool(8, threadsNamed("keysmith-work")),
-                  /* scheduleHousekeeping= */ true));
+                  /* scheduleHousekeeping= */ true,
+                  SqlOutbox.EDIT_SETTLE,
+                  metrics));
     } catch (CannotStart e) {
       log.error("Keysmith cannot start: {}", e.getMessage());
       return OptionalInt.of(e.exitCode());

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keysmith.config.KeysmithConfig;
 import dev.keysmith.config.Settings;
 import dev.keysmith.iam.AwsClients;
+import dev.keysmith.iam.IamCallMeter;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.UserTags;
+import dev.keysmith.metrics.PrometheusMetrics;
 import dev.keysmith.request.GroupPolicy;
 import dev.keysmith.store.Database;
 import dev.keysmith.testing.FakeSlackApi;
@@ -22,6 +24,9 @@ import dev.keysmith.testing.SlackRequests.Reply;
 import dev.keysmith.testing.TestDatabase;
 import dev.keysmith.testing.TrackingExecutor;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -111,10 +116,12 @@ final class KeysmithFixture implements AutoCloseable {
   /**
    * A fixture as {@link #KeysmithFixture(Path, TestDatabase)}, whose Keysmiths run in Socket Mode
    * when {@code socketMode} is set: each opens its own connection to {@link #socket}, the fake
-   * Socket Mode server, and has no HTTP port; a test sends envelopes there, not signed requests.
+   * Socket Mode server, and its HTTP port serves only the health check and the metrics; a test
+   * sends envelopes there, not signed requests. A SQLite {@code database} is the one in {@code
+   * dataDir}.
    */
   KeysmithFixture(Path dataDir, TestDatabase database, boolean socketMode) throws Exception {
-    this.database = database;
+    this.database = database.dialect() == Database.Dialect.POSTGRESQL ? database : null;
     this.dataDir = dataDir;
     if (socketMode) {
       socket = FakeSocketMode.start();
@@ -216,6 +223,24 @@ final class KeysmithFixture implements AutoCloseable {
   /** Whether the next {@link #start()} sets {@code KEYSMITH_START_FRESH}. */
   boolean startFresh;
 
+  /** The {@code KEYSMITH_METRICS_TOKEN} the next {@link #start()} sets; none by default. */
+  Optional<String> metricsToken = Optional.empty();
+
+  /**
+   * {@code GET path} on the first Keysmith's HTTP port (in Socket Mode too), with {@code
+   * authorization} as the {@code Authorization} header when not null.
+   */
+  HttpResponse<String> get(String path, @Nullable String authorization) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + keysmith.port() + path))
+            .timeout(WAIT)
+            .GET();
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   void start() throws Exception {
     workers = new TrackingExecutor();
     keysmith = launch(workers);
@@ -245,7 +270,8 @@ final class KeysmithFixture implements AutoCloseable {
             database == null
                 ? Settings.DatabaseLogin.NONE
                 : new Settings.DatabaseLogin(
-                    Optional.of(database.server().user()), database.server().password()));
+                    Optional.of(database.server().user()), database.server().password()),
+            metricsToken);
     KeysmithConfig config =
         new KeysmithConfig(
             Set.of(APPROVER, APPROVER_2),
@@ -264,6 +290,8 @@ final class KeysmithFixture implements AutoCloseable {
             database == null
                 ? Optional.empty()
                 : Optional.of(new KeysmithConfig.DatabaseServer(database.server().url(), 4)));
+    // As Keysmith.main wires them: the IAM client's calls counted in the metrics /metrics serves.
+    PrometheusMetrics metrics = new PrometheusMetrics();
     return Keysmith.start(
         settings,
         config,
@@ -274,11 +302,13 @@ final class KeysmithFixture implements AutoCloseable {
                     AwsClients.iam(
                         proxy.endpoint(),
                         MotoServer.CREDENTIALS,
-                        List.of(new IamCallRecorder(iamCalls), new IamOutage(iamDown)))),
+                        List.of(new IamCallRecorder(iamCalls), new IamOutage(iamDown)),
+                        List.of(new IamCallMeter(metrics)))),
             AwsClients.lazily(() -> AwsClients.sts(moto.endpoint(), MotoServer.CREDENTIALS)),
             pool,
             /* scheduleHousekeeping= */ false,
-            slackEditSettle));
+            slackEditSettle,
+            metrics));
   }
 
   private static KeysmithConfig.KeyCare withApproval(KeysmithConfig.KeyCare d, boolean needed) {

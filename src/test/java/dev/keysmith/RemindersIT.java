@@ -61,6 +61,7 @@ class RemindersIT {
     k.useKey(key);
     day(89);
     assertTrue(reminders("days old").isEmpty());
+    assertEquals(0.0, keysPastMaxAge());
     day(2); // moto dated the key by the wall clock, an hour after the test clock's start
     List<String> old = reminders("days old");
     assertEquals(1, old.size(), old.toString());
@@ -68,6 +69,7 @@ class RemindersIT {
     day(1);
     day(1);
     assertEquals(1, reminders("days old").size());
+    assertEquals(1.0, keysPastMaxAge(), "reminded once, still counted at each daily scan");
 
     String url = k.slack.newResponseUrl();
     k.clickEphemeral(OWNER, "keysmith_rotate_prompt", "alice", url);
@@ -100,6 +102,11 @@ class RemindersIT {
   private void day(int days) {
     k.clock.advance(Duration.ofDays(days));
     k.keysmith.housekeeping();
+  }
+
+  /** The gauge {@code GET /metrics} shows from the last daily scan. */
+  private double keysPastMaxAge() throws Exception {
+    return MetricsIT.value(k.get("/metrics", null).body(), "keysmith_keys_past_max_age");
   }
 
   private List<String> reminders(String text) {

@@ -92,6 +92,7 @@ class SecretHygieneIT {
     k.clickEphemeral(OWNER, "keysmith_rotate", "alice|" + keyId + "|rotate", rotateUrl);
     k.clock.advance(java.time.Duration.ofDays(8));
     k.keysmith.housekeeping();
+    String metrics = k.get("/metrics", null).body();
     k.keysmith.close();
 
     List<FakeSlackApi.ResponseUrlPost> shown =
@@ -142,6 +143,8 @@ class SecretHygieneIT {
         places.add("response_url: " + post.raw());
       }
     }
+    assertTrue(metrics.contains("keysmith_deliveries_total"), "the scan must see the metrics");
+    places.add("metrics: " + metrics);
     for (String place : places) {
       for (String secret : secrets) {
         // The failure names the place, with the secret itself masked out of the report.

@@ -12,14 +12,15 @@ import java.util.Optional;
 
 /**
  * Keysmith's settings from the environment: Slack credentials, where the config file is, and the
- * HTTP port. {@link #toString()} hides the tokens and the signing secret.
+ * HTTP port. {@link #toString()} hides the tokens, the signing secret and the metrics token.
  *
  * @param botToken {@code SLACK_BOT_TOKEN}, {@code xoxb-…}
  * @param signingSecret {@code SLACK_SIGNING_SECRET}; required in HTTP mode
  * @param appToken {@code SLACK_APP_TOKEN}, {@code xapp-…}; when present Keysmith uses Socket Mode
  * @param slackApiUrl {@code SLACK_API_URL}, the Web API methods prefix ending in {@code /api/}
  * @param configPath {@code KEYSMITH_CONFIG}, default {@code ./keysmith.yml}
- * @param port {@code PORT} for HTTP mode, default 3000
+ * @param port {@code PORT}, default 3000: Slack's events, {@code /health} and {@code /metrics} in
+ *     HTTP mode; {@code /health} and {@code /metrics} in Socket Mode
  * @param maxConnections {@code KEYSMITH_HTTP_MAX_CONNECTIONS}, HTTP mode's cap on open connections
  * @param maxConnectionsPerAddress {@code KEYSMITH_HTTP_MAX_CONNECTIONS_PER_ADDRESS}, its cap per
  *     client address (behind a proxy, the proxy's)
@@ -27,6 +28,8 @@ import java.util.Optional;
  *     data directory is lost or damaged, moving its files aside; default false
  * @param databaseLogin {@code KEYSMITH_DATABASE_USER} and {@code KEYSMITH_DATABASE_PASSWORD}, the
  *     login to the PostgreSQL server of the config file's {@code database.url}
+ * @param metricsToken {@code KEYSMITH_METRICS_TOKEN}: when set, {@code GET /metrics} answers only a
+ *     request with {@code Authorization: Bearer <token>}
  */
 public record Settings(
     String botToken,
@@ -38,7 +41,8 @@ public record Settings(
     int maxConnections,
     int maxConnectionsPerAddress,
     boolean startFresh,
-    DatabaseLogin databaseLogin) {
+    DatabaseLogin databaseLogin,
+    Optional<String> metricsToken) {
 
   static final String BOT_TOKEN = "SLACK_BOT_TOKEN";
   static final String APP_TOKEN = "SLACK_APP_TOKEN";
@@ -53,6 +57,8 @@ public record Settings(
   static final String DATABASE_USER = "KEYSMITH_DATABASE_USER";
   static final String DATABASE_PASSWORD = "KEYSMITH_DATABASE_PASSWORD";
   static final String LOG_FORMAT = "KEYSMITH_LOG_FORMAT";
+  static final String METRICS_TOKEN = "KEYSMITH_METRICS_TOKEN";
+  private static final int MIN_METRICS_TOKEN_LENGTH = 16;
 
   /**
    * Who Keysmith logs in to PostgreSQL as; {@link #toString()} hides the password.
@@ -111,9 +117,36 @@ public record Settings(
     Objects.requireNonNull(slackApiUrl, "slackApiUrl");
     Objects.requireNonNull(configPath, "configPath");
     Objects.requireNonNull(databaseLogin, "databaseLogin");
+    Objects.requireNonNull(metricsToken, "metricsToken");
     if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
       throw new IllegalArgumentException("connection caps must be at least 1");
     }
+  }
+
+  /** Settings whose {@code GET /metrics} needs no token. */
+  public Settings(
+      String botToken,
+      Optional<String> signingSecret,
+      Optional<String> appToken,
+      Optional<String> slackApiUrl,
+      Path configPath,
+      int port,
+      int maxConnections,
+      int maxConnectionsPerAddress,
+      boolean startFresh,
+      DatabaseLogin databaseLogin) {
+    this(
+        botToken,
+        signingSecret,
+        appToken,
+        slackApiUrl,
+        configPath,
+        port,
+        maxConnections,
+        maxConnectionsPerAddress,
+        startFresh,
+        databaseLogin,
+        Optional.empty());
   }
 
   /** Settings that never start fresh on a lost database. */
@@ -194,7 +227,26 @@ public record Settings(
         count(env, MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS),
         count(env, MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
         flag(env, START_FRESH),
-        new DatabaseLogin(optional(env, DATABASE_USER), optional(env, DATABASE_PASSWORD)));
+        new DatabaseLogin(optional(env, DATABASE_USER), optional(env, DATABASE_PASSWORD)),
+        optional(env, METRICS_TOKEN).map(Settings::metricsToken));
+  }
+
+  /** A bearer token: long enough not to guess, in characters a header carries as they are. */
+  private static String metricsToken(String value) {
+    if (value.length() < MIN_METRICS_TOKEN_LENGTH) {
+      throw new ConfigException(
+          METRICS_TOKEN
+              + " is too short: use at least "
+              + MIN_METRICS_TOKEN_LENGTH
+              + " characters (openssl rand -hex 32 makes one), or unset it");
+    }
+    if (!value.matches("[A-Za-z0-9._~+/=-]+")) {
+      throw new ConfigException(
+          METRICS_TOKEN
+              + " holds characters a bearer token cannot: use letters, digits and ._~+/=-"
+              + " (openssl rand -hex 32 makes one)");
+    }
+    return value;
   }
 
   /**
@@ -232,6 +284,8 @@ public record Settings(
         + startFresh
         + ", databaseLogin="
         + databaseLogin
+        + ", metricsToken="
+        + (metricsToken.isPresent() ? "(hidden)" : "(unset)")
         + "]";
   }
 

@@ -16,6 +16,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.metrics.MetricPublisher;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
@@ -86,18 +87,28 @@ public final class AwsClients {
 
   /** An IAM client for the real AWS, with the default credentials chain. */
   public static IamClient iam() {
+    return iam(List.of());
+  }
+
+  /** The same, whose calls {@code publishers} are told about (an {@link IamCallMeter}). */
+  public static IamClient iam(List<MetricPublisher> publishers) {
     return IamClient.builder()
         .region(Region.AWS_GLOBAL)
-        .overrideConfiguration(overrides(List.of(), Timeouts.DEFAULT))
+        .overrideConfiguration(overrides(List.of(), publishers, Timeouts.DEFAULT))
         .httpClientBuilder(http(Timeouts.DEFAULT))
         .build();
   }
 
   /** An STS client for the real AWS, in the configured region or else us-east-1. */
   public static StsClient sts() {
+    return sts(List.of());
+  }
+
+  /** The same, whose calls {@code publishers} are told about. */
+  public static StsClient sts(List<MetricPublisher> publishers) {
     return StsClient.builder()
         .region(configuredRegionOr(Region.US_EAST_1))
-        .overrideConfiguration(overrides(List.of(), Timeouts.DEFAULT))
+        .overrideConfiguration(overrides(List.of(), publishers, Timeouts.DEFAULT))
         .httpClientBuilder(http(Timeouts.DEFAULT))
         .build();
   }
@@ -124,6 +135,21 @@ public final class AwsClients {
   public static IamClient iam(
       URI endpoint, AwsCredentialsProvider credentials, List<ExecutionInterceptor> interceptors) {
     return iam(endpoint, credentials, interceptors, Timeouts.DEFAULT);
+  }
+
+  /** The same, whose calls {@code publishers} are also told about once each ends. */
+  public static IamClient iam(
+      URI endpoint,
+      AwsCredentialsProvider credentials,
+      List<ExecutionInterceptor> interceptors,
+      List<MetricPublisher> publishers) {
+    return IamClient.builder()
+        .endpointOverride(endpoint)
+        .credentialsProvider(credentials)
+        .region(Region.AWS_GLOBAL)
+        .overrideConfiguration(overrides(interceptors, publishers, Timeouts.DEFAULT))
+        .httpClientBuilder(http(Timeouts.DEFAULT))
+        .build();
   }
 
   /**
@@ -182,9 +208,17 @@ public final class AwsClients {
 
   private static ClientOverrideConfiguration overrides(
       List<ExecutionInterceptor> interceptors, Timeouts timeouts) {
+    return overrides(interceptors, List.of(), timeouts);
+  }
+
+  private static ClientOverrideConfiguration overrides(
+      List<ExecutionInterceptor> interceptors,
+      List<MetricPublisher> publishers,
+      Timeouts timeouts) {
     return ClientOverrideConfiguration.builder()
         .retryStrategy(retryStrategy())
         .executionInterceptors(interceptors)
+        .metricPublishers(publishers)
         .apiCallAttemptTimeout(timeouts.attempt())
         .apiCallTimeout(timeouts.call())
         .build();

@@ -3,6 +3,7 @@ package dev.keysmith.rotation;
 import dev.keysmith.audit.AuditAction;
 import dev.keysmith.audit.AuditEvent;
 import dev.keysmith.config.KeysmithConfig;
+import dev.keysmith.core.Metrics;
 import dev.keysmith.iam.IamDirectory;
 import dev.keysmith.iam.IamGateway;
 import dev.keysmith.jobs.JobHandler;
@@ -48,10 +49,22 @@ public final class KeyReminders {
   private final Transitions transitions;
   private final Clock clock;
   private final KeysmithConfig.KeyCare settings;
+  private final Metrics metrics;
 
   /** Reminders about the keys {@code directory} knows owners of, sent once per period. */
   public KeyReminders(
       RotationContext context, IamDirectory directory, ReminderLog log, JobStore jobs) {
+    this(context, directory, log, jobs, Metrics.none());
+  }
+
+  /** The same, telling {@code metrics} how many keys each run found past the maximum age. */
+  public KeyReminders(
+      RotationContext context,
+      IamDirectory directory,
+      ReminderLog log,
+      JobStore jobs,
+      Metrics metrics) {
+    this.metrics = metrics;
     this.iam = context.iam();
     this.directory = directory;
     this.log = log;
@@ -79,22 +92,25 @@ public final class KeyReminders {
   /** Looks at every owned active key and sends the reminders that are due. */
   public void runOnce() {
     directory.forgetUsers();
+    long tooOld = 0;
     for (Map.Entry<String, List<String>> owned : directory.usersByOwner().entrySet()) {
       for (String user : owned.getValue()) {
         for (IamGateway.AccessKeyInfo key : iam.listAccessKeys(user)) {
-          if (key.active()) {
-            check(owned.getKey(), user, key);
+          if (key.active() && check(owned.getKey(), user, key)) {
+            tooOld++;
           }
         }
       }
     }
+    metrics.keysPastMaxAge(tooOld);
   }
 
-  private void check(String owner, String user, IamGateway.AccessKeyInfo key) {
+  /** Sends the reminders due about {@code key}; whether it is past the maximum age. */
+  private boolean check(String owner, String user, IamGateway.AccessKeyInfo key) {
     Instant now = clock.instant();
     long ageDays = Duration.between(key.createdAt(), now).toDays();
-    if (ageDays >= settings.maxKeyAge().toDays()
-        && due(key, Kind.TOO_OLD, settings.maxKeyAge(), now)) {
+    boolean tooOld = ageDays >= settings.maxKeyAge().toDays();
+    if (tooOld && due(key, Kind.TOO_OLD, settings.maxKeyAge(), now)) {
       remind(
           key,
           Kind.TOO_OLD,
@@ -115,6 +131,7 @@ public final class KeyReminders {
           now,
           () -> notifier.keyUnused(user, key.accessKeyId(), owner, unusedDays));
     }
+    return tooOld;
   }
 
   private boolean due(IamGateway.AccessKeyInfo key, Kind kind, Duration period, Instant now) {

@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.slack.api.bolt.App;
 import com.slack.api.bolt.request.RequestHeaders;
 import com.slack.api.bolt.util.SlackRequestParser;
+import dev.keysmith.core.Metrics;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -36,13 +37,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Slack's events endpoint and the health check, as a Jetty core handler. A request body is read
- * without holding a thread; only a complete, correctly signed request reaches Bolt, which runs on
- * the request executor.
+ * Slack's events endpoint, the health check and the metrics, as a Jetty core handler. A request
+ * body is read without holding a thread; only a complete, correctly signed request reaches Bolt,
+ * which runs on the request executor. Without an app (Socket Mode) only the health check and the
+ * metrics are served.
  */
 final class SlackHttpHandler extends Handler.Abstract {
   static final String EVENTS_PATH = "/slack/events";
   static final String HEALTH_PATH = "/health";
+  static final String METRICS_PATH = "/metrics";
 
   private static final Logger log = LoggerFactory.getLogger(SlackHttpServer.class);
   private static final String JSON = "application/json; charset=utf-8";
@@ -50,11 +53,13 @@ final class SlackHttpHandler extends Handler.Abstract {
   private static final Set<String> FRAMING_HEADERS =
       Set.of("content-length", "transfer-encoding", "connection");
 
-  private final App app;
-  private final SlackRequestParser parser;
+  private final @Nullable App app;
+  private final @Nullable SlackRequestParser parser;
   private final @Nullable SlackSignature signature;
   private final Executor requestExecutor;
   private final Supplier<Health> health;
+  private final @Nullable MetricsEndpoint metricsEndpoint;
+  private final Metrics metrics;
   private final ConnectionGuard guard;
   private final int maxBodyBytes;
 
@@ -64,17 +69,21 @@ final class SlackHttpHandler extends Handler.Abstract {
   private boolean closed;
 
   SlackHttpHandler(
-      App app,
+      @Nullable App app,
       @Nullable SlackSignature signature,
       Executor requestExecutor,
       Supplier<Health> health,
+      @Nullable MetricsEndpoint metricsEndpoint,
+      Metrics metrics,
       ConnectionGuard guard,
       int maxBodyBytes) {
     this.app = app;
-    this.parser = new SlackRequestParser(app.config());
+    this.parser = app == null ? null : new SlackRequestParser(app.config());
     this.signature = signature;
     this.requestExecutor = requestExecutor;
     this.health = health;
+    this.metricsEndpoint = metricsEndpoint;
+    this.metrics = metrics;
     this.guard = guard;
     this.maxBodyBytes = maxBodyBytes;
   }
@@ -141,7 +150,7 @@ final class SlackHttpHandler extends Handler.Abstract {
     Exchange exchange = new Exchange(request, response, callback);
     String path = Objects.requireNonNullElse(request.getHttpURI().getDecodedPath(), "");
     String method = request.getMethod();
-    if (EVENTS_PATH.equals(path)) {
+    if (EVENTS_PATH.equals(path) && app != null) {
       if ("POST".equals(method)) {
         events(exchange);
       } else {
@@ -154,10 +163,42 @@ final class SlackHttpHandler extends Handler.Abstract {
       } else {
         methodNotAllowed(exchange, "GET");
       }
+    } else if (METRICS_PATH.equals(path) && metricsEndpoint != null) {
+      if ("GET".equals(method)) {
+        guard.answering(exchange.connection);
+        metrics(exchange, metricsEndpoint);
+      } else {
+        methodNotAllowed(exchange, "GET");
+      }
     } else {
       exchange.sendJson(404, "{\"error\":\"not found\"}");
     }
     return true;
+  }
+
+  private void metrics(Exchange exchange, MetricsEndpoint metricsEndpoint) {
+    if (!metricsEndpoint.allows(exchange.request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+      exchange.response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+      exchange.sendJson(401, "{\"error\":\"unauthorized\"}");
+      return;
+    }
+    if (!admit()) {
+      exchange.sendJson(503, "{\"error\":\"shutting down\"}");
+      return;
+    }
+    try {
+      String text;
+      try {
+        text = metricsEndpoint.scrape().get();
+      } catch (RuntimeException e) {
+        log.warn("Metrics scrape failed: {}", e.getClass().getName());
+        exchange.sendJson(503, "{\"status\":\"unavailable\"}");
+        return;
+      }
+      exchange.send(200, metricsEndpoint.contentType(), text);
+    } finally {
+      release();
+    }
   }
 
   private static void methodNotAllowed(Exchange exchange, String allowed) {
@@ -288,6 +329,8 @@ final class SlackHttpHandler extends Handler.Abstract {
   }
 
   private void runBolt(Exchange exchange, byte[] body) {
+    App app = Objects.requireNonNull(this.app, "events are served only with an app");
+    SlackRequestParser parser = Objects.requireNonNull(this.parser, "parser");
     com.slack.api.bolt.request.Request<?> request;
     try {
       request = parser.parse(toBoltHttpRequest(exchange.request, new String(body, UTF_8)));
@@ -314,6 +357,10 @@ final class SlackHttpHandler extends Handler.Abstract {
       return;
     }
     writeBoltResponse(exchange, response);
+    metrics.acked(
+        AckKinds.of(request.getRequestType()),
+        Metrics.Transport.HTTP,
+        System.nanoTime() - exchange.startNanos);
   }
 
   private static void unparseable(Exchange exchange, byte[] body, String why) {

@@ -2,6 +2,7 @@ package dev.keysmith.slack;
 
 import com.slack.api.bolt.App;
 import dev.keysmith.config.Settings;
+import dev.keysmith.core.Metrics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -17,12 +18,15 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bolt in HTTP mode on Jetty: Slack's events endpoint ({@code POST /slack/events}) and a health
- * check ({@code GET /health}), at an edge that slow or greedy clients cannot starve.
+ * Bolt in HTTP mode on Jetty: Slack's events endpoint ({@code POST /slack/events}), a health check
+ * ({@code GET /health}) and the metrics ({@code GET /metrics}), at an edge that slow or greedy
+ * clients cannot starve. In Socket Mode, {@link #operationsOnly} serves the health check and the
+ * metrics alone.
  */
 public final class SlackHttpServer implements AutoCloseable {
   static final int MAX_BODY_BYTES = 1024 * 1024;
@@ -92,7 +96,7 @@ public final class SlackHttpServer implements AutoCloseable {
     }
   }
 
-  private final App app;
+  private final @Nullable App app;
   private final Server server;
   private final ServerConnector connector;
   private final SlackHttpHandler handler;
@@ -120,10 +124,67 @@ public final class SlackHttpServer implements AutoCloseable {
       Supplier<Health> health,
       Limits limits)
       throws IOException {
-    this.app = Objects.requireNonNull(app, "app");
+    this(
+        Objects.requireNonNull(app, "app"),
+        bind,
+        requestExecutor,
+        health,
+        limits,
+        /* metricsEndpoint= */ null,
+        Metrics.none());
+  }
+
+  /**
+   * As above, serving {@code metricsEndpoint} at {@code GET /metrics} too, and telling {@code
+   * metrics} how long each ack took.
+   */
+  public static SlackHttpServer forSlack(
+      App app,
+      InetSocketAddress bind,
+      Executor requestExecutor,
+      Supplier<Health> health,
+      Limits limits,
+      MetricsEndpoint metricsEndpoint,
+      Metrics metrics)
+      throws IOException {
+    return new SlackHttpServer(
+        Objects.requireNonNull(app, "app"),
+        bind,
+        requestExecutor,
+        health,
+        limits,
+        metricsEndpoint,
+        metrics);
+  }
+
+  /**
+   * A server without Slack's events endpoint ({@code POST /slack/events} answers 404), for Socket
+   * Mode: {@code GET /health} and {@code GET /metrics} only, so operators can check and scrape a
+   * bot that takes no HTTP from Slack. Both answer on Jetty's own threads.
+   */
+  public static SlackHttpServer operationsOnly(
+      InetSocketAddress bind,
+      Supplier<Health> health,
+      MetricsEndpoint metricsEndpoint,
+      Limits limits)
+      throws IOException {
+    return new SlackHttpServer(
+        null, bind, Runnable::run, health, limits, metricsEndpoint, Metrics.none());
+  }
+
+  private SlackHttpServer(
+      @Nullable App app,
+      InetSocketAddress bind,
+      Executor requestExecutor,
+      Supplier<Health> health,
+      Limits limits,
+      @Nullable MetricsEndpoint metricsEndpoint,
+      Metrics metrics)
+      throws IOException {
+    this.app = app;
     Objects.requireNonNull(bind, "bind");
     Objects.requireNonNull(limits, "limits");
-    String secret = app.config().getSigningSecret();
+    String secret = app == null ? null : app.config().getSigningSecret();
     SlackSignature signature =
         secret == null ? null : new SlackSignature(secret, Clock.systemUTC());
 
@@ -161,6 +222,8 @@ public final class SlackHttpServer implements AutoCloseable {
             signature,
             Objects.requireNonNull(requestExecutor, "requestExecutor"),
             Objects.requireNonNull(health, "health"),
+            metricsEndpoint,
+            Objects.requireNonNull(metrics, "metrics"),
             guard,
             MAX_BODY_BYTES);
     server.setHandler(handler);
@@ -178,7 +241,9 @@ public final class SlackHttpServer implements AutoCloseable {
       if (started) {
         return;
       }
-      app.start();
+      if (app != null) {
+        app.start();
+      }
       try {
         server.start();
       } catch (Exception e) {
@@ -188,7 +253,9 @@ public final class SlackHttpServer implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    log.info("Listening for Slack on port {}", port);
+    log.info(
+        app == null ? "Listening for operators on port {}" : "Listening for Slack on port {}",
+        port);
   }
 
   /** The bound port. */
@@ -227,6 +294,8 @@ public final class SlackHttpServer implements AutoCloseable {
     } finally {
       connector.close(); // releases the port even if the server never started
     }
-    app.stop();
+    if (app != null) {
+      app.stop();
+    }
   }
 }

@@ -3,6 +3,7 @@ package dev.keysmith.slack;
 import com.slack.api.methods.SlackApiException;
 import com.slack.api.methods.SlackApiTextResponse;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
+import dev.keysmith.core.Metrics;
 import dev.keysmith.outbox.DeliveryFailure;
 import dev.keysmith.outbox.Posted;
 import dev.keysmith.outbox.SlackPoster;
@@ -29,16 +30,28 @@ public final class SlackOutboxPoster implements SlackPoster {
           "timeout",
           "ratelimited");
 
-  private final SlackWebApi slack;
+  private static final String POST = "chat.postMessage";
+  private static final String UPDATE = "chat.update";
 
+  private final SlackWebApi slack;
+  private final Metrics metrics;
+
+  /** A poster counting nothing. */
   public SlackOutboxPoster(SlackWebApi slack) {
+    this(slack, Metrics.none());
+  }
+
+  /** A poster counting each delivery attempt's outcome in {@code metrics}. */
+  public SlackOutboxPoster(SlackWebApi slack, Metrics metrics) {
     this.slack = slack;
+    this.metrics = metrics;
   }
 
   @Override
   public Posted post(String channel, String text, String blocks) throws DeliveryFailure {
     ChatPostMessageResponse posted =
-        call(
+        counted(
+            POST,
             () -> slack.chatPostMessage(m -> m.channel(channel).text(text).blocksAsString(blocks)));
     return new Posted(posted.getChannel(), posted.getTs());
   }
@@ -46,7 +59,8 @@ public final class SlackOutboxPoster implements SlackPoster {
   @Override
   public Posted reply(Posted parent, String text, String blocks) throws DeliveryFailure {
     ChatPostMessageResponse posted =
-        call(
+        counted(
+            POST,
             () ->
                 slack.chatPostMessage(
                     m ->
@@ -60,10 +74,30 @@ public final class SlackOutboxPoster implements SlackPoster {
 
   @Override
   public void update(Posted where, String text, String blocks) throws DeliveryFailure {
-    call(
+    counted(
+        UPDATE,
         () ->
             slack.chatUpdate(
                 m -> m.channel(where.channel()).ts(where.ts()).text(text).blocksAsString(blocks)));
+  }
+
+  private <T extends SlackApiTextResponse> T counted(String method, SlackWebApi.SlackCall<T> call)
+      throws DeliveryFailure {
+    try {
+      T response = call(call);
+      metrics.outboxAttempt(method, Metrics.OutboxOutcome.DELIVERED, Duration.ZERO);
+      return response;
+    } catch (DeliveryFailure f) {
+      metrics.outboxAttempt(
+          method,
+          switch (f.kind()) {
+            case RATE_LIMITED -> Metrics.OutboxOutcome.RATE_LIMITED;
+            case TRANSIENT -> Metrics.OutboxOutcome.RETRIED;
+            case PERMANENT -> Metrics.OutboxOutcome.UNDELIVERABLE;
+          },
+          f.retryAfter());
+      throw f;
+    }
   }
 
   private static <T extends SlackApiTextResponse> T call(SlackWebApi.SlackCall<T> call)

@@ -6,6 +6,7 @@ import com.slack.api.Slack;
 import com.slack.api.model.block.LayoutBlock;
 import com.slack.api.util.json.GsonFactory;
 import com.slack.api.webhook.WebhookResponse;
+import dev.keysmith.core.Metrics;
 import dev.keysmith.delivery.Credentials;
 import dev.keysmith.delivery.SecretChannel;
 import dev.keysmith.request.AccessRequest;
@@ -24,15 +25,23 @@ public final class SlackSecretChannel implements SecretChannel {
       "The credentials were hidden. Keysmith never shows a secret twice; if you did not save"
           + " them, rotate the access key.";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String RESPONSE_URL = "response_url";
   private final Slack slack;
   private final Duration visibleFor;
   private final ResponseUrls urls;
+  private final Metrics metrics;
 
   /** Posts through {@code slack} only to the response_urls {@code urls} allows. */
   public SlackSecretChannel(Slack slack, Duration visibleFor, ResponseUrls urls) {
+    this(slack, visibleFor, urls, Metrics.none());
+  }
+
+  /** The same, counting each post's result in {@code metrics} as method {@code response_url}. */
+  public SlackSecretChannel(Slack slack, Duration visibleFor, ResponseUrls urls, Metrics metrics) {
     this.slack = slack;
     this.visibleFor = visibleFor;
     this.urls = urls;
+    this.metrics = metrics;
   }
 
   /** Whether {@code responseUrl} is Slack's, so a reply may be posted to it. */
@@ -87,7 +96,14 @@ public final class SlackSecretChannel implements SecretChannel {
     body.put("text", fallback);
     try {
       body.set("blocks", JSON.readTree(GsonFactory.createSnakeCase().toJson(blocks)));
-      WebhookResponse response = slack.send(url, JSON.writeValueAsString(body));
+      WebhookResponse response;
+      try {
+        response = slack.send(url, JSON.writeValueAsString(body));
+      } catch (IOException e) {
+        metrics.slackCall(RESPONSE_URL, Metrics.SlackResult.UNAVAILABLE);
+        throw e;
+      }
+      metrics.slackCall(RESPONSE_URL, result(response.getCode()));
       if (response.getCode() != 200) {
         // The body of a failed response_url post is Slack's error word, never our payload.
         throw new SlackCallException(
@@ -97,5 +113,17 @@ public final class SlackSecretChannel implements SecretChannel {
     } catch (IOException e) {
       throw new SlackCallException("response_url post failed: " + e.getClass().getSimpleName(), e);
     }
+  }
+
+  private static Metrics.SlackResult result(int status) {
+    if (status == 200) {
+      return Metrics.SlackResult.OK;
+    }
+    if (status == 429) {
+      return Metrics.SlackResult.RATE_LIMITED;
+    }
+    return status >= 500 || status == 408
+        ? Metrics.SlackResult.UNAVAILABLE
+        : Metrics.SlackResult.ERROR;
   }
 }

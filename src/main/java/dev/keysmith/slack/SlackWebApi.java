@@ -21,6 +21,7 @@ import com.slack.api.methods.response.users.UsersInfoResponse;
 import com.slack.api.methods.response.views.ViewsOpenResponse;
 import com.slack.api.util.json.GsonFactory;
 import dev.keysmith.core.Liveness;
+import dev.keysmith.core.Metrics;
 import java.io.IOException;
 import okhttp3.FormBody;
 import okhttp3.Response;
@@ -38,15 +39,23 @@ public final class SlackWebApi {
   private final SlackConfig config;
   private final Gson gson;
   private final Liveness liveness;
+  private final Metrics metrics;
+
+  /** As below, counting nothing. */
+  public SlackWebApi(MethodsClient methods, String token, SlackConfig config, Liveness liveness) {
+    this(methods, token, config, liveness, Metrics.none());
+  }
 
   /**
    * Calls through {@code methods} with {@code token}; {@code config} is the SDK's. Each call's
    * outcome goes to {@code liveness}: an answer with {@code ok: true} as a success, anything else
-   * as a failure.
+   * as a failure; and to {@code metrics}, by method and result.
    */
-  public SlackWebApi(MethodsClient methods, String token, SlackConfig config, Liveness liveness) {
+  public SlackWebApi(
+      MethodsClient methods, String token, SlackConfig config, Liveness liveness, Metrics metrics) {
     this.methods = methods;
     this.liveness = liveness;
+    this.metrics = metrics;
     this.token = token;
     this.config = config;
     this.gson = GsonFactory.createSnakeCase(config);
@@ -104,18 +113,41 @@ public final class SlackWebApi {
 
   private <T extends SlackApiTextResponse> T post(
       String method, FormBody.Builder form, Class<T> type) throws IOException, SlackApiException {
-    boolean ok = false;
+    Metrics.SlackResult result = Metrics.SlackResult.UNAVAILABLE;
     try {
       T parsed = parse(method, form, type);
-      ok = parsed.isOk();
+      result = result(parsed);
       return parsed;
+    } catch (SlackApiException e) {
+      result = result(e);
+      throw e;
     } finally {
-      if (ok) {
+      if (result == Metrics.SlackResult.OK) {
         liveness.ok();
       } else {
         liveness.failed();
       }
+      metrics.slackCall(method, result);
     }
+  }
+
+  private static Metrics.SlackResult result(SlackApiTextResponse answer) {
+    if (answer.isOk()) {
+      return Metrics.SlackResult.OK;
+    }
+    return "ratelimited".equals(answer.getError())
+        ? Metrics.SlackResult.RATE_LIMITED
+        : Metrics.SlackResult.ERROR;
+  }
+
+  private static Metrics.SlackResult result(SlackApiException e) {
+    int status = e.getResponse().code();
+    if (status == 429) {
+      return Metrics.SlackResult.RATE_LIMITED;
+    }
+    return status >= 500 || status == 408
+        ? Metrics.SlackResult.UNAVAILABLE
+        : Metrics.SlackResult.ERROR;
   }
 
   private <T extends SlackApiTextResponse> T parse(

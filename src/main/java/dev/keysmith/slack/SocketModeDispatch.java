@@ -14,6 +14,7 @@ import com.slack.api.socket_mode.SocketModeClient;
 import com.slack.api.socket_mode.listener.WebSocketMessageListener;
 import com.slack.api.util.json.GsonFactory;
 import dev.keysmith.core.Deliveries;
+import dev.keysmith.core.Metrics;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -59,6 +60,7 @@ public final class SocketModeDispatch implements WebSocketMessageListener {
   private final Gson gson;
   private final Deliveries deliveries;
   private final Duration othersAnswerWait;
+  private final Metrics metrics;
   private final Cache<String, CompletableFuture<String>> answers =
       Caffeine.newBuilder()
           .expireAfterWrite(REMEMBERED_FOR)
@@ -67,6 +69,16 @@ public final class SocketModeDispatch implements WebSocketMessageListener {
 
   SocketModeDispatch(
       App app, Consumer<String> send, Deliveries deliveries, Duration othersAnswerWait) {
+    this(app, send, deliveries, othersAnswerWait, Metrics.none());
+  }
+
+  SocketModeDispatch(
+      App app,
+      Consumer<String> send,
+      Deliveries deliveries,
+      Duration othersAnswerWait,
+      Metrics metrics) {
+    this.metrics = metrics;
     this.app = app;
     this.send = send;
     this.deliveries = deliveries;
@@ -77,22 +89,25 @@ public final class SocketModeDispatch implements WebSocketMessageListener {
 
   /**
    * A Socket Mode connection for {@code app} whose envelopes go through a dispatch, sharing what it
-   * took in with the other replicas through {@code deliveries}.
+   * took in with the other replicas through {@code deliveries}, telling {@code metrics} how long
+   * each ack took.
    */
-  public static SocketModeApp socketModeApp(String appToken, App app, Deliveries deliveries)
-      throws IOException {
+  public static SocketModeApp socketModeApp(
+      String appToken, App app, Deliveries deliveries, Metrics metrics) throws IOException {
     SocketModeClient client = app.slack().socketMode(appToken);
     client.addWebSocketMessageListener(
         new SocketModeDispatch(
             app,
             message -> client.sendSocketModeResponse(message),
             deliveries,
-            OTHERS_ANSWER_WAIT));
+            OTHERS_ANSWER_WAIT,
+            metrics));
     return new SocketModeApp(client, app);
   }
 
   @Override
   public void handle(String message) {
+    long arrived = System.nanoTime();
     SocketModeRequest req;
     try {
       req = parser.parse(message);
@@ -135,6 +150,10 @@ public final class SocketModeDispatch implements WebSocketMessageListener {
     String answer = run(req, envelopeId);
     mine.complete(answer);
     send.accept(answer);
+    metrics.acked(
+        AckKinds.of(req.getBoltRequest().getRequestType()),
+        Metrics.Transport.SOCKET_MODE,
+        System.nanoTime() - arrived);
     try {
       deliveries.answered(key(envelopeId), answer);
     } catch (RuntimeException e) {

@@ -340,6 +340,40 @@ class SettingsTest {
     assertEquals(Settings.DatabaseLogin.NONE, Settings.fromEnv(env(base)).databaseLogin());
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"short-token", "has spaces in the token value", "quote\"in-token-0123456"})
+  void fromEnv_metricsTokenUnusable_namesVariableNotValue(String token) {
+    ConfigException e =
+        assertFails(
+            env(
+                Map.of(
+                    "SLACK_BOT_TOKEN",
+                    BOT,
+                    "SLACK_SIGNING_SECRET",
+                    SIGNING,
+                    "KEYSMITH_METRICS_TOKEN",
+                    token)),
+            "KEYSMITH_METRICS_TOKEN");
+
+    assertFalse(e.getMessage().contains(token), e.getMessage());
+  }
+
+  @Test
+  void fromEnv_metricsToken_isReadAndHidden() {
+    String token = "0123456789abcdef0123456789abcdef";
+    Map<String, String> base = Map.of("SLACK_BOT_TOKEN", BOT, "SLACK_SIGNING_SECRET", SIGNING);
+    Map<String, String> withToken = new HashMap<>(base);
+    withToken.put("KEYSMITH_METRICS_TOKEN", token);
+
+    Settings settings = Settings.fromEnv(env(withToken));
+
+    assertEquals(Optional.of(token), settings.metricsToken());
+    assertFalse(settings.toString().contains(token), settings.toString());
+    assertTrue(settings.toString().contains("metricsToken=(hidden)"), settings.toString());
+    assertEquals(Optional.empty(), Settings.fromEnv(env(base)).metricsToken());
+  }
+
   @Test
   void requireUser_withoutTheVariable_namesItAndTheConfigKey() {
     ConfigException e =
