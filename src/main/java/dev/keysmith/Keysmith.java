@@ -7,6 +7,7 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
 import com.slack.api.bolt.socket_mode.SocketModeApp;
 import dev.keysmith.audit.AuditTrail;
+import dev.keysmith.cli.AuditCommand;
 import dev.keysmith.cli.CommandLine;
 import dev.keysmith.cli.SetupCheck;
 import dev.keysmith.config.ConfigException;
@@ -726,6 +727,11 @@ public final class Keysmith implements AutoCloseable {
    * the data directory.
    */
   static Database openDatabase(Settings settings, KeysmithConfig config) {
+    return openDatabase(settings, config, settings.startFresh());
+  }
+
+  private static Database openDatabase(
+      Settings settings, KeysmithConfig config, boolean startFresh) {
     return config
         .database()
         .map(
@@ -736,12 +742,12 @@ public final class Keysmith implements AutoCloseable {
                         settings.databaseLogin().requireUser(),
                         settings.databaseLogin().password(),
                         server.poolSize())))
-        .orElseGet(() -> Database.open(config.dataDir(), settings.startFresh()));
+        .orElseGet(() -> Database.open(config.dataDir(), startFresh));
   }
 
   /**
    * Runs Keysmith as {@code args} ask: with none, the bot, until the process is stopped; else
-   * {@code --help}, {@code --version} or {@code check}.
+   * {@code --help}, {@code --version}, {@code check} or {@code audit}.
    */
   public static void main(String[] args) {
     OptionalInt exitCode = command(List.of(args), System.getenv(), System.out, System.err);
@@ -774,6 +780,13 @@ public final class Keysmith implements AutoCloseable {
         yield OptionalInt.of(0);
       }
       case CHECK -> OptionalInt.of(check(env, out));
+      case AUDIT ->
+          OptionalInt.of(
+              new AuditCommand(
+                      // Never moved aside for a fresh start: this only reads.
+                      (settings, config) -> openDatabase(settings, config, false),
+                      Clock.systemUTC())
+                  .run(args.subList(1, args.size()), env, out, err));
       case RUN -> runBot(env);
     };
   }
