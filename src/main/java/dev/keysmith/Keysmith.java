@@ -52,6 +52,7 @@ import dev.keysmith.rotation.Ownership;
 import dev.keysmith.rotation.RotationApproval;
 import dev.keysmith.rotation.RotationContext;
 import dev.keysmith.rotation.RotationJobs;
+import dev.keysmith.slack.AuditChannel;
 import dev.keysmith.slack.Health;
 import dev.keysmith.slack.OutboxReceipts;
 import dev.keysmith.slack.ResponseUrls;
@@ -214,7 +215,24 @@ public final class Keysmith implements AutoCloseable {
     // that nobody takes it up before it has surely stopped.
     AtomicBoolean cutOff = new AtomicBoolean();
     closeables.add(() -> handOver(leases, cutOff));
-    AuditTrail audit = new SqlAuditTrail(database);
+    // Messages are left in the outbox inside the transaction of their change; the courier is woken
+    // once it commits. It is made further down, with the receipts that need the workflows.
+    SqlOutbox outboxStore = new SqlOutbox(database, clock, wiring.slackEditSettle(), replica);
+    AtomicReference<@Nullable Courier> courierRef = new AtomicReference<>();
+    Outbox outbox =
+        message -> {
+          outboxStore.send(message);
+          database.afterCommit(
+              () -> {
+                Courier c = courierRef.get();
+                if (c != null) {
+                  c.wake();
+                }
+              });
+        };
+    // With an audit channel, a decision's summary line goes to the outbox with its audit row.
+    AuditTrail audit =
+        AuditChannel.around(new SqlAuditTrail(database), database, outbox, config.auditChannel());
     SqlJobStore jobs = new SqlJobStore(database, clock, replica);
     WorkflowContext workflow =
         new WorkflowContext(new Transitions(database, audit, jobs, clock), audit, clock, leases);
@@ -232,21 +250,6 @@ public final class Keysmith implements AutoCloseable {
     SlackWebApi slackApi =
         new SlackWebApi(
             slack.methods(settings.botToken()), settings.botToken(), slackConfig, slackLiveness);
-    // Messages are left in the outbox inside the transaction of their change; the courier is woken
-    // once it commits. It is made further down, with the receipts that need the workflows.
-    SqlOutbox outboxStore = new SqlOutbox(database, clock, wiring.slackEditSettle(), replica);
-    AtomicReference<@Nullable Courier> courierRef = new AtomicReference<>();
-    Outbox outbox =
-        message -> {
-          outboxStore.send(message);
-          database.afterCommit(
-              () -> {
-                Courier c = courierRef.get();
-                if (c != null) {
-                  c.wake();
-                }
-              });
-        };
     SlackSecretChannel secrets =
         new SlackSecretChannel(
             slack, config.secretVisibleFor(), ResponseUrls.allowing(settings.slackApiUrl()));

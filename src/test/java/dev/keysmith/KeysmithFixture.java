@@ -213,6 +213,12 @@ final class KeysmithFixture implements AutoCloseable {
   /** The group policies the next {@link #start()} configures; none by default. */
   List<GroupPolicy> policies = List.of();
 
+  /** The audit channel the next {@link #start()} configures; none by default. */
+  @Nullable String auditChannel;
+
+  /** The id of the audit channel a test configures. */
+  static final String AUDIT = "C0AUDITLOG";
+
   /** Whether the next {@link #start()} sets {@code KEYSMITH_START_FRESH}. */
   boolean startFresh;
 
@@ -264,6 +270,9 @@ final class KeysmithFixture implements AutoCloseable {
             database == null
                 ? Optional.empty()
                 : Optional.of(new KeysmithConfig.DatabaseServer(database.server().url(), 4)));
+    if (auditChannel != null) {
+      config = config.withAuditChannel(auditChannel);
+    }
     return Keysmith.start(
         settings,
         config,
