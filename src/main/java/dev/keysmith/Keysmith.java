@@ -82,6 +82,7 @@ import dev.keysmith.store.SqlReminderLog;
 import dev.keysmith.store.SqlRequestStore;
 import dev.keysmith.store.SqlRotationStore;
 import dev.keysmith.store.SqlWipeStore;
+import dev.keysmith.store.StoreException;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
 import java.io.PrintStream;
@@ -786,8 +787,16 @@ public final class Keysmith implements AutoCloseable {
       case AUDIT ->
           OptionalInt.of(
               new AuditCommand(
-                      // Never moved aside for a fresh start: this only reads.
-                      (settings, config) -> openDatabase(settings, config, false),
+                      (settings, config) -> {
+                        // Only reads: never makes an empty database, nor moves one aside.
+                        if (config.database().isEmpty() && !Database.existsIn(config.dataDir())) {
+                          throw new StoreException(
+                              "no database in "
+                                  + config.dataDir()
+                                  + " (dataDir of the config file)");
+                        }
+                        return openDatabase(settings, config, false);
+                      },
                       Clock.systemUTC())
                   .run(args.subList(1, args.size()), env, out, err));
       case RUN -> runBot(env);

@@ -165,6 +165,21 @@ class AuditCommandIT {
     assertFalse(out().contains("audit chain"));
   }
 
+  @Test
+  void verify_noDatabaseInTheDataDirectory_saysSo_andMakesNone() throws Exception {
+    Path elsewhere = dir.resolve("elsewhere");
+    Files.writeString(
+        Path.of(env.get("KEYSMITH_CONFIG")),
+        Files.readString(Path.of(env.get("KEYSMITH_CONFIG")))
+            .replace(dataDir.toString(), elsewhere.toString()));
+
+    assertEquals(OptionalInt.of(1), command("audit", "verify"));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8).contains("no database in " + elsewhere),
+        err.toString(StandardCharsets.UTF_8));
+    assertFalse(Files.exists(elsewhere.resolve("keysmith.db")));
+  }
+
   private void tamper(String sql) {
     try (Database db = Database.open(dataDir)) {
       db.withConnection(

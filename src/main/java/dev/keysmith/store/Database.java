@@ -152,6 +152,11 @@ public final class Database implements Transactions, AutoCloseable {
     T apply(A argument) throws SQLException;
   }
 
+  /** Whether {@code dataDir} holds a SQLite database ({@code keysmith.db}). */
+  public static boolean existsIn(Path dataDir) {
+    return java.nio.file.Files.isRegularFile(dataDir.resolve(FILE_NAME));
+  }
+
   /**
    * Opens (creating when missing) {@code dataDir/keysmith.db} and migrates it to the latest schema.
    * The directory and the database files are made readable by this process's user alone. Refuses a
