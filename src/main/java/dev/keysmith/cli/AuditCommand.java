@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -202,8 +203,9 @@ public final class AuditCommand {
       out.println("audit chain intact: no events yet");
       return OK;
     }
-    String head = last.hash();
-    if (head == null) {
+    SqlAuditChain.Row head = verdict.head();
+    String hash = head == null ? null : head.hash();
+    if (head == null || hash == null) {
       out.println(
           "audit chain not begun: "
               + verdict.events()
@@ -211,8 +213,23 @@ public final class AuditCommand {
               + first.at()
               + " to "
               + last.at()
-              + "; the next event anchors them");
+              + "; the next event covers them");
       return OK;
+    }
+    List<String> notes = new ArrayList<>();
+    if (verdict.unchained() > 0) {
+      notes.add("the first " + verdict.unchained() + " from before the chain, covered by it");
+    }
+    if (verdict.between() > 0) {
+      notes.add(
+          verdict.between()
+              + " written without a hash by an older Keysmith, covered by the events after them");
+    }
+    if (verdict.uncovered() > 0) {
+      notes.add(
+          "the newest "
+              + verdict.uncovered()
+              + " written without a hash after the head, not covered until the next event");
     }
     out.println(
         "audit chain intact: "
@@ -222,12 +239,10 @@ public final class AuditCommand {
             + " to "
             + last.at()
             + ", head "
-            + last.id()
+            + head.id()
             + " "
-            + head.substring(0, HASH_SHOWN)
-            + (verdict.unchained() > 0
-                ? " (the first " + verdict.unchained() + " from before the chain, anchored by it)"
-                : ""));
+            + hash.substring(0, HASH_SHOWN)
+            + (notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")"));
     return OK;
   }
 

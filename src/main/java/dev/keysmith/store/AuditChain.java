@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 final class AuditChain {
   private static final String EVENT_TAG = "keysmith-audit-event-v1";
   private static final String ANCHOR_TAG = "keysmith-audit-anchor-v1";
+  private static final String BETWEEN_TAG = "keysmith-audit-between-v1";
   private static final HexFormat HEX = HexFormat.of();
 
   private AuditChain() {}
@@ -38,15 +39,21 @@ final class AuditChain {
   }
 
   /**
-   * The first chained event's prev_hash: a digest of every row before it, in id order (of nothing,
-   * on a database that had none).
+   * The prev_hash of a chained event that follows rows without a hash: a digest of those rows in id
+   * order, after the hash of the chained event before them ({@code after}, null when the chain
+   * begins with this event: then of every row before it, or of nothing).
    */
   static final class Anchor {
     private final MessageDigest digest = sha256();
     private long rows;
 
-    Anchor() {
-      field(digest, ANCHOR_TAG);
+    Anchor(@Nullable String after) {
+      if (after == null) {
+        field(digest, ANCHOR_TAG);
+      } else {
+        field(digest, BETWEEN_TAG);
+        field(digest, after);
+      }
     }
 
     void add(

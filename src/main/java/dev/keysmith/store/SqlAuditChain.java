@@ -58,17 +58,24 @@ public final class SqlAuditChain {
   /**
    * What a check found.
    *
-   * @param events how many rows the table holds, as far as the check read
+   * @param events how many rows it read (all of them, when intact)
    * @param first the first row, or null for an empty table
-   * @param last the last row read (the head, when intact), or null for an empty table
-   * @param unchained rows from before the chain, anchored by its first event's prev_hash
+   * @param last the last row read, or null for an empty table
+   * @param head the last chained row, or null when no row is chained yet
+   * @param unchained rows from before the chain, covered by its first event
+   * @param between rows written without a hash after the chain began (by an older Keysmith replica
+   *     during a rolling deploy), each covered by the chained event after it
+   * @param uncovered the newest rows without a hash, which no chained event covers yet
    * @param broken where the chain breaks, or null when it is intact
    */
   public record Verdict(
       long events,
       @Nullable Row first,
       @Nullable Row last,
+      @Nullable Row head,
       long unchained,
+      long between,
+      long uncovered,
       @Nullable Break broken) {
     /** Whether every row fits the chain. */
     public boolean intact() {
@@ -84,34 +91,42 @@ public final class SqlAuditChain {
           try (PreparedStatement ps = c.prepareStatement(SELECT + " ORDER BY id")) {
             ps.setFetchSize(FETCH);
             try (ResultSet rs = ps.executeQuery()) {
-              return walk(rs);
+              return new Walk().through(rs);
             }
           }
         });
   }
 
-  private static Verdict walk(ResultSet rs) throws SQLException {
-    AuditChain.Anchor anchor = new AuditChain.Anchor();
-    @Nullable Row first = null;
-    @Nullable Row last = null;
-    @Nullable String expected = null; // the hash of the last chained row
-    long events = 0;
-    while (rs.next()) {
-      Row row = row(rs);
-      events++;
-      if (first == null) {
-        first = row;
+  /** One pass over the rows, in id order. */
+  private static final class Walk {
+    private AuditChain.Anchor anchor = new AuditChain.Anchor(null);
+    private long events;
+    private long unchained;
+    private long between;
+    private long pending; // rows without a hash since the last chained row
+    private @Nullable Row first;
+    private @Nullable Row last;
+    private @Nullable Row head;
+
+    Verdict through(ResultSet rs) throws SQLException {
+      while (rs.next()) {
+        Row row = row(rs);
+        events++;
+        if (first == null) {
+          first = row;
+        }
+        last = row;
+        @Nullable Break broken = take(row);
+        if (broken != null) {
+          return verdict(broken);
+        }
       }
+      return verdict(null);
+    }
+
+    private @Nullable Break take(Row row) {
       String hash = row.hash();
       if (hash == null) {
-        if (expected != null) {
-          return new Verdict(
-              events,
-              first,
-              row,
-              anchor.rows(),
-              new Break(row, "it carries no hash: it was written outside the chain"));
-        }
         anchor.add(
             row.id(),
             row.at().toEpochMilli(),
@@ -119,12 +134,11 @@ public final class SqlAuditChain {
             row.actor(),
             row.action(),
             row.details());
-        last = row;
-        continue;
+        pending++;
+        return null;
       }
-      String before = expected != null ? expected : anchor.finish();
       String prev = row.prevHash() == null ? "" : row.prevHash();
-      if (!hash.equals(
+      String computed =
           AuditChain.hash(
               row.id(),
               row.at().toEpochMilli(),
@@ -132,34 +146,47 @@ public final class SqlAuditChain {
               row.actor(),
               row.action(),
               row.details(),
-              prev))) {
-        return new Verdict(
-            events,
-            first,
-            row,
-            anchor.rows(),
-            new Break(row, "its content does not match its hash: it was edited"));
+              prev);
+      if (!hash.equals(computed)) {
+        return new Break(row, "its content does not match its hash: it was edited");
       }
-      if (!prev.equals(before)) {
-        return new Verdict(
-            events,
-            first,
-            row,
-            anchor.rows(),
-            new Break(
-                row,
-                expected != null
-                    ? "its prev_hash does not match the event before it: an event before it was"
-                        + " deleted, inserted or rewritten"
-                    : "its prev_hash does not match the "
-                        + anchor.rows()
-                        + " events before the chain began: one of them was edited, deleted or"
-                        + " inserted"));
+      String expected = head != null && pending == 0 ? head.hash() : anchor.finish();
+      if (!prev.equals(expected)) {
+        return new Break(row, mismatch());
       }
-      expected = hash;
-      last = row;
+      if (head == null) {
+        unchained = pending;
+      } else {
+        between += pending;
+      }
+      pending = 0;
+      head = row;
+      anchor = new AuditChain.Anchor(hash);
+      return null;
     }
-    return new Verdict(events, first, last, anchor.rows(), null);
+
+    private String mismatch() {
+      if (head == null) {
+        return "its prev_hash does not match the "
+            + pending
+            + " events before the chain began: one of them was edited, deleted or inserted";
+      }
+      if (pending > 0) {
+        return "its prev_hash does not match the "
+            + pending
+            + " events without a hash before it and event "
+            + head.id()
+            + ": one was edited, deleted or inserted";
+      }
+      return "its prev_hash does not match the event before it: an event before it was"
+          + " deleted, inserted or rewritten";
+    }
+
+    private Verdict verdict(@Nullable Break broken) {
+      return head == null
+          ? new Verdict(events, first, last, null, pending, 0, 0, broken)
+          : new Verdict(events, first, last, head, unchained, between, pending, broken);
+    }
   }
 
   /** What receives the rows of an export, one at a time. */

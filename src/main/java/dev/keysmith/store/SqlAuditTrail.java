@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +94,7 @@ public final class SqlAuditTrail implements AuditTrail {
               prev = hash != null ? hash : anchor(c, id);
             } else {
               id = 0;
-              prev = new AuditChain.Anchor().finish();
+              prev = new AuditChain.Anchor(null).finish();
             }
           }
           try (PreparedStatement insert =
@@ -145,14 +146,30 @@ public final class SqlAuditTrail implements AuditTrail {
     }
   }
 
-  /** The anchor of the rows written before the chain began: every row up to {@code lastId}. */
+  /**
+   * The prev_hash after rows without a hash up to {@code lastId}: those after the last chained row
+   * (all of them, before the chain began; one an older replica wrote during a rolling deploy).
+   */
   private static String anchor(Connection c, long lastId) throws SQLException {
-    AuditChain.Anchor anchor = new AuditChain.Anchor();
+    long chainedId = 0;
+    @Nullable String chainedHash = null;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT id, hash FROM audit WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1")) {
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          chainedId = rs.getLong(1);
+          chainedHash = rs.getString(2);
+        }
+      }
+    }
+    AuditChain.Anchor anchor = new AuditChain.Anchor(chainedHash);
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT id, at, request_id, actor, action, details FROM audit"
-                + " WHERE id <= ? ORDER BY id")) {
-      ps.setLong(1, lastId);
+                + " WHERE id > ? AND id <= ? ORDER BY id")) {
+      ps.setLong(1, chainedId);
+      ps.setLong(2, lastId);
       ps.setFetchSize(1_000);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -166,7 +183,14 @@ public final class SqlAuditTrail implements AuditTrail {
         }
       }
     }
-    log.info("audit chain begins: its first event anchors {} earlier events", anchor.rows());
+    if (chainedHash == null) {
+      log.info("audit chain begins: its first event covers {} earlier events", anchor.rows());
+    } else {
+      log.warn(
+          "audit chain: {} events were written without a hash (by an older Keysmith?); the next"
+              + " event covers them",
+          anchor.rows());
+    }
     return anchor.finish();
   }
 

@@ -127,16 +127,48 @@ class AuditChainTest {
   }
 
   @Test
-  void verify_rowInsertedWithoutHash_isReported() {
+  void verify_rowInsertedWithoutHashInTheMiddle_isReported() {
     recordFive();
+    List<SqlAuditChain.Row> rows = rows();
+    dropTriggers();
+    // Room for a row between the second and the third, as an attacker would make it.
+    execute("DELETE FROM audit WHERE id = " + rows.get(2).id());
     execute(
-        "INSERT INTO audit (at, request_id, actor, action, details)"
-            + " VALUES (1, NULL, 'keysmith', 'keys.linked', '{}')");
+        "INSERT INTO audit (id, at, request_id, actor, action, details)"
+            + (dialect == Database.Dialect.POSTGRESQL ? " OVERRIDING SYSTEM VALUE" : "")
+            + " VALUES ("
+            + rows.get(2).id()
+            + ", 1, NULL, 'keysmith', 'keys.linked', '{}')");
 
     SqlAuditChain.Verdict verdict = chain.verify();
 
-    assertFalse(verdict.intact());
-    assertTrue(verdict.broken().reason().contains("no hash"), verdict.broken().reason());
+    assertEquals(rows.get(3).id(), verdict.broken().row().id());
+    assertTrue(verdict.broken().reason().contains("without a hash"), verdict.broken().reason());
+  }
+
+  @Test
+  void record_afterRowsAnOlderReplicaWroteWithoutHash_coversThem() {
+    recordFive();
+    // A replica still on the schema before the chain, during a rolling deploy.
+    execute(
+        "INSERT INTO audit (at, request_id, actor, action, details)"
+            + " VALUES (1, NULL, 'keysmith', 'keys.linked', '{}')");
+    SqlAuditChain.Verdict before = chain.verify();
+    assertTrue(before.intact(), String.valueOf(before.broken()));
+    assertEquals(1, before.uncovered());
+
+    trail.record(event("KS-CCCCCC", AuditAction.REQUEST_SUBMITTED));
+
+    SqlAuditChain.Verdict verdict = chain.verify();
+    assertTrue(verdict.intact(), String.valueOf(verdict.broken()));
+    assertEquals(7, verdict.events());
+    assertEquals(1, verdict.between());
+    assertEquals(0, verdict.uncovered());
+    assertEquals("KS-CCCCCC", verdict.head().requestId());
+
+    dropTriggers();
+    execute("UPDATE audit SET actor = 'U0MALLORY' WHERE hash IS NULL");
+    assertEquals(verdict.head().id(), chain.verify().broken().row().id());
   }
 
   @Test
