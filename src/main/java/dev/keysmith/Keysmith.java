@@ -784,23 +784,25 @@ public final class Keysmith implements AutoCloseable {
         yield OptionalInt.of(0);
       }
       case CHECK -> OptionalInt.of(check(env, out));
-      case AUDIT ->
-          OptionalInt.of(
-              new AuditCommand(
-                      (settings, config) -> {
-                        // Only reads: never makes an empty database, nor moves one aside.
-                        if (config.database().isEmpty() && !Database.existsIn(config.dataDir())) {
-                          throw new StoreException(
-                              "no database in "
-                                  + config.dataDir()
-                                  + " (dataDir of the config file)");
-                        }
-                        return openDatabase(settings, config, false);
-                      },
-                      Clock.systemUTC())
-                  .run(args.subList(1, args.size()), env, out, err));
+      case AUDIT -> OptionalInt.of(audit(args.subList(1, args.size()), env, out, err));
       case RUN -> runBot(env);
     };
+  }
+
+  /** {@code keysmith audit ...} on the database the bot's configuration names. */
+  private static int audit(
+      List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    return new AuditCommand(
+            (settings, config) -> {
+              // Only reads: never makes an empty database, nor moves one aside.
+              if (config.database().isEmpty() && !Database.existsIn(config.dataDir())) {
+                throw new StoreException(
+                    "no database in " + config.dataDir() + " (dataDir of the config file)");
+              }
+              return openDatabase(settings, config, /* startFresh= */ false);
+            },
+            Clock.systemUTC())
+        .run(args, env, out, err);
   }
 
   /** {@code keysmith check} with the clients the bot itself would use. */

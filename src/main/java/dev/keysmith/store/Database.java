@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.keysmith.workflow.Transactions;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -154,7 +155,7 @@ public final class Database implements Transactions, AutoCloseable {
 
   /** Whether {@code dataDir} holds a SQLite database ({@code keysmith.db}). */
   public static boolean existsIn(Path dataDir) {
-    return java.nio.file.Files.isRegularFile(dataDir.resolve(FILE_NAME));
+    return Files.isRegularFile(dataDir.resolve(FILE_NAME));
   }
 
   /**
@@ -441,8 +442,8 @@ public final class Database implements Transactions, AutoCloseable {
 
   /**
    * What the calling thread's transaction has gathered under {@code key}: made by {@code start} the
-   * first time, and handed to {@code write} just before the transaction commits, on its connection.
-   * Outside a transaction, {@code write} is never called: call it inside one.
+   * first time, and handed to {@code write} just before the transaction commits, on its connection
+   * (a failure there rolls the transaction back). Only inside a transaction.
    */
   @SuppressWarnings("unchecked") // one type per key: the caller's own
   <T> T gathered(Object key, Supplier<T> start, Consumer<T> write) {
@@ -461,7 +462,7 @@ public final class Database implements Transactions, AutoCloseable {
   }
 
   /** Whether the calling thread is inside a transaction of this database. */
-  boolean inTransaction() {
+  boolean hasTransaction() {
     return current.get() != null;
   }
 

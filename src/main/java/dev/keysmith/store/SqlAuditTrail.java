@@ -220,7 +220,7 @@ public final class SqlAuditTrail implements AuditTrail {
                 }
               }
             });
-    if (db.inTransaction()) {
+    if (db.hasTransaction()) {
       // Events this transaction recorded wait for its commit: they are read as they will be.
       for (Pending p : db.<List<Pending>>gathered(PENDING, ArrayList::new, this::append)) {
         if (requestId.equals(p.event().requestId())) {
