@@ -7,6 +7,7 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
 import com.slack.api.bolt.socket_mode.SocketModeApp;
 import dev.keysmith.audit.AuditTrail;
+import dev.keysmith.cli.AuditCommand;
 import dev.keysmith.cli.CommandLine;
 import dev.keysmith.cli.SetupCheck;
 import dev.keysmith.config.ConfigException;
@@ -53,6 +54,7 @@ import dev.keysmith.rotation.Ownership;
 import dev.keysmith.rotation.RotationApproval;
 import dev.keysmith.rotation.RotationContext;
 import dev.keysmith.rotation.RotationJobs;
+import dev.keysmith.slack.AuditChannel;
 import dev.keysmith.slack.Health;
 import dev.keysmith.slack.MetricsEndpoint;
 import dev.keysmith.slack.OutboxReceipts;
@@ -84,6 +86,7 @@ import dev.keysmith.store.SqlReminderLog;
 import dev.keysmith.store.SqlRequestStore;
 import dev.keysmith.store.SqlRotationStore;
 import dev.keysmith.store.SqlWipeStore;
+import dev.keysmith.store.StoreException;
 import dev.keysmith.workflow.CountedAuditTrail;
 import dev.keysmith.workflow.Transitions;
 import dev.keysmith.workflow.WorkflowContext;
@@ -235,9 +238,30 @@ public final class Keysmith implements AutoCloseable {
     // that nobody takes it up before it has surely stopped.
     AtomicBoolean cutOff = new AtomicBoolean();
     closeables.add(() -> handOver(leases, cutOff));
+    // Messages are left in the outbox inside the transaction of their change; the courier is woken
+    // once it commits. It is made further down, with the receipts that need the workflows.
+    SqlOutbox outboxStore = new SqlOutbox(database, clock, wiring.slackEditSettle(), replica);
+    AtomicReference<@Nullable Courier> courierRef = new AtomicReference<>();
+    Outbox outbox =
+        message -> {
+          outboxStore.send(message);
+          database.afterCommit(
+              () -> {
+                Courier c = courierRef.get();
+                if (c != null) {
+                  c.wake();
+                }
+              });
+        };
     PrometheusMetrics metrics = wiring.metrics();
+    // With an audit channel, a decision's summary line goes to the outbox with its audit row.
     // Every decision is audited: counted there, once its transaction commits.
-    AuditTrail audit = new CountedAuditTrail(new SqlAuditTrail(database), database, metrics);
+    AuditTrail audit =
+        new CountedAuditTrail(
+            AuditChannel.around(
+                new SqlAuditTrail(database), database, outbox, config.auditChannel()),
+            database,
+            metrics);
     SqlJobStore jobs = new SqlJobStore(database, clock, replica);
     WorkflowContext workflow =
         new WorkflowContext(new Transitions(database, audit, jobs, clock), audit, clock, leases);
@@ -260,21 +284,6 @@ public final class Keysmith implements AutoCloseable {
             slackConfig,
             slackLiveness,
             metrics);
-    // Messages are left in the outbox inside the transaction of their change; the courier is woken
-    // once it commits. It is made further down, with the receipts that need the workflows.
-    SqlOutbox outboxStore = new SqlOutbox(database, clock, wiring.slackEditSettle(), replica);
-    AtomicReference<@Nullable Courier> courierRef = new AtomicReference<>();
-    Outbox outbox =
-        message -> {
-          outboxStore.send(message);
-          database.afterCommit(
-              () -> {
-                Courier c = courierRef.get();
-                if (c != null) {
-                  c.wake();
-                }
-              });
-        };
     SlackSecretChannel secrets =
         new SlackSecretChannel(
             slack,
@@ -829,6 +838,11 @@ public final class Keysmith implements AutoCloseable {
    * the data directory.
    */
   static Database openDatabase(Settings settings, KeysmithConfig config) {
+    return openDatabase(settings, config, settings.startFresh());
+  }
+
+  private static Database openDatabase(
+      Settings settings, KeysmithConfig config, boolean startFresh) {
     return config
         .database()
         .map(
@@ -839,12 +853,12 @@ public final class Keysmith implements AutoCloseable {
                         settings.databaseLogin().requireUser(),
                         settings.databaseLogin().password(),
                         server.poolSize())))
-        .orElseGet(() -> Database.open(config.dataDir(), settings.startFresh()));
+        .orElseGet(() -> Database.open(config.dataDir(), startFresh));
   }
 
   /**
    * Runs Keysmith as {@code args} ask: with none, the bot, until the process is stopped; else
-   * {@code --help}, {@code --version} or {@code check}.
+   * {@code --help}, {@code --version}, {@code check} or {@code audit}.
    */
   public static void main(String[] args) {
     OptionalInt exitCode = command(List.of(args), System.getenv(), System.out, System.err);
@@ -877,8 +891,25 @@ public final class Keysmith implements AutoCloseable {
         yield OptionalInt.of(0);
       }
       case CHECK -> OptionalInt.of(check(env, out));
+      case AUDIT -> OptionalInt.of(audit(args.subList(1, args.size()), env, out, err));
       case RUN -> runBot(env);
     };
+  }
+
+  /** {@code keysmith audit ...} on the database the bot's configuration names. */
+  private static int audit(
+      List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    return new AuditCommand(
+            (settings, config) -> {
+              // Only reads: never makes an empty database, nor moves one aside.
+              if (config.database().isEmpty() && !Database.existsIn(config.dataDir())) {
+                throw new StoreException(
+                    "no database in " + config.dataDir() + " (dataDir of the config file)");
+              }
+              return openDatabase(settings, config, /* startFresh= */ false);
+            },
+            Clock.systemUTC())
+        .run(args, env, out, err);
   }
 
   /** {@code keysmith check} with the clients the bot itself would use. */

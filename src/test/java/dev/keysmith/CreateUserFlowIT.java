@@ -49,6 +49,63 @@ class CreateUserFlowIT {
   // --- unhappy paths first ---------------------------------------------------------------------
 
   @Test
+  void auditChannel_botNotInIt_linesAreDroppedOnce_andTheRequestGoesOn() throws Exception {
+    k.auditChannel = KeysmithFixture.AUDIT;
+    k.restart();
+    k.slack.refuseChannel(KeysmithFixture.AUDIT, "not_in_channel");
+    String id = k.submit(REQUESTER, "alice", "developers", "PROGRAMMATIC", OWNER, "reports");
+    k.click(APPROVER, "keysmith_approve", id);
+    k.clock.advance(Duration.ofMinutes(10));
+    k.keysmith.housekeeping();
+    k.idle();
+
+    assertTrue(k.userExists("alice"), "a refused audit line ends no request");
+    List<FakeSlackApi.Call> tried =
+        k.slack.calls("chat.postMessage").stream()
+            .filter(c -> KeysmithFixture.AUDIT.equals(c.param("channel")))
+            .toList();
+    assertEquals(3, tried.size(), "each line tried once: submitted, approved, provisioned");
+    assertTrue(
+        k.slack.calls("chat.postMessage").stream()
+            .noneMatch(c -> String.valueOf(c.param("text")).contains("could not deliver")),
+        "not reported in the approvals channel");
+  }
+
+  @Test
+  void auditChannel_getsOneLinePerDecisionAndKeyEvent() throws Exception {
+    k.auditChannel = KeysmithFixture.AUDIT;
+    k.restart();
+    String id = k.submit(REQUESTER, "alice", "developers", "BOTH", OWNER, "<!channel> reports");
+    k.click(APPROVER, "keysmith_approve", id);
+    k.click(OWNER, "keysmith_get_credentials", id);
+    k.clickEphemeral(OWNER, "keysmith_reveal", id, k.slack.newResponseUrl());
+    k.idle();
+
+    List<String> lines =
+        k.slack.accepted("chat.postMessage").stream()
+            .filter(c -> KeysmithFixture.AUDIT.equals(c.param("channel")))
+            .map(c -> c.param("text"))
+            .toList();
+    assertEquals(
+        List.of(
+            "request.submitted "
+                + id
+                + " by "
+                + REQUESTER
+                + ": iamUser alice, group developers,"
+                + " accessType BOTH",
+            "request.approved " + id + " by " + APPROVER,
+            "request.provisioned " + id + " by Keysmith",
+            "iam.CreateAccessKey " + id + " by Keysmith: accessKeyId ",
+            "delivery.revealed " + id + " by " + OWNER + ": accessKeyId "),
+        lines.stream().map(l -> l.replaceAll("AKIA[A-Z0-9]+", "")).toList(),
+        String.join("\n", lines));
+    assertTrue(
+        lines.stream().noneMatch(l -> l.contains("channel") || l.contains("reports")),
+        "no free text a person typed");
+  }
+
+  @Test
   void slashCommand_withBadSignature_is401AndDoesNothing() throws Exception {
     String body =
         k.send.slashCommandBody(REQUESTER, "create-user", "t.1", k.slack.newResponseUrl());

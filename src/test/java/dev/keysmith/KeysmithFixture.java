@@ -220,6 +220,12 @@ final class KeysmithFixture implements AutoCloseable {
   /** The group policies the next {@link #start()} configures; none by default. */
   List<GroupPolicy> policies = List.of();
 
+  /** The audit channel the next {@link #start()} configures; none by default. */
+  @Nullable String auditChannel;
+
+  /** The id of the audit channel a test configures. */
+  static final String AUDIT = "C0AUDITLOG";
+
   /** Whether the next {@link #start()} sets {@code KEYSMITH_START_FRESH}. */
   boolean startFresh;
 
@@ -292,6 +298,9 @@ final class KeysmithFixture implements AutoCloseable {
                 : Optional.of(new KeysmithConfig.DatabaseServer(database.server().url(), 4)));
     // As Keysmith.main wires them: the IAM client's calls counted in the metrics /metrics serves.
     PrometheusMetrics metrics = new PrometheusMetrics();
+    if (auditChannel != null) {
+      config = config.withAuditChannel(auditChannel);
+    }
     return Keysmith.start(
         settings,
         config,

@@ -57,6 +57,9 @@ class SecretHygieneIT {
     logs.start();
     context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(logs);
     k = new KeysmithFixture(dataDir);
+    // With an audit channel: its lines are among the Slack calls scanned below.
+    k.auditChannel = KeysmithFixture.AUDIT;
+    k.restart();
   }
 
   @AfterEach
@@ -135,6 +138,12 @@ class SecretHygieneIT {
       }
     }
     assertTrue(places.stream().anyMatch(p -> p.startsWith("file keysmith.db")));
+    assertTrue(
+        k.slack.accepted("chat.postMessage").stream()
+                .filter(c -> KeysmithFixture.AUDIT.equals(c.param("channel")))
+                .count()
+            >= 5,
+        "the audit channel's lines are among the calls scanned");
     for (FakeSlackApi.Call call : k.slack.allCalls()) {
       places.add("slack " + call.method() + ": " + call.rawBody() + " " + call.params());
     }

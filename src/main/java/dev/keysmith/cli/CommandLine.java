@@ -16,7 +16,9 @@ public final class CommandLine {
     /** Prints the version. */
     VERSION,
     /** Checks the setup and exits. */
-    CHECK
+    CHECK,
+    /** Verifies or exports the audit trail ({@link AuditCommand} reads what follows). */
+    AUDIT
   }
 
   /** Arguments Keysmith does not understand; the message says which, in one line. */
@@ -42,11 +44,12 @@ public final class CommandLine {
           case "--version", "-V" -> Command.VERSION;
           case "help" -> Command.HELP;
           case "check" -> Command.CHECK;
+          case "audit" -> Command.AUDIT;
           default ->
               throw new Mistake(
                   (first.startsWith("-") ? "unknown option " : "unknown command ") + shown(first));
         };
-    if (args.size() > 1) {
+    if (args.size() > 1 && command != Command.AUDIT) {
       throw new Mistake("unexpected argument " + shown(args.get(1)) + " after " + first);
     }
     return command;
@@ -62,6 +65,13 @@ public final class CommandLine {
           java -jar keysmith.jar check        check the setup (environment, config file, Slack,
                                               AWS, database), one line per check, and exit:
                                               0 when all pass, 1 when one fails
+          java -jar keysmith.jar audit verify
+                                              check the audit trail's hash chain: exit 0 when
+                                              intact, 1 with the first event where it breaks
+          java -jar keysmith.jar audit export [--since 30d|12h|2026-11-01|<instant>]
+                                 [--format jsonl|csv] [--output FILE]
+                                              write the audit events since then (default: all),
+                                              one per line, to FILE or standard output
           java -jar keysmith.jar --help       print this help
           java -jar keysmith.jar --version    print the version
 
@@ -99,7 +109,7 @@ public final class CommandLine {
   }
 
   // An argument could be a token pasted in the wrong place: never echo more than its prefix.
-  private static String shown(String argument) {
+  static String shown(String argument) {
     for (String prefix : List.of("xoxb-", "xoxp-", "xapp-", "xoxe-", "xoxa-")) {
       if (argument.startsWith(prefix)) {
         return "'" + prefix + "...'";

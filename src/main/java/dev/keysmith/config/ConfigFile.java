@@ -44,7 +44,8 @@ record ConfigFile(
     Requests requests,
     Map<String, Policy> policies,
     String dataDir,
-    @Nullable Database database) {
+    @Nullable Database database,
+    @Nullable String auditChannel) {
   /** The records read from a mapping; the others are read from a single value. */
   static final Set<Class<?>> MAPPINGS =
       Set.of(
@@ -90,6 +91,7 @@ record ConfigFile(
               + " C0123ABCD)");
     }
     CHANNEL_ID.check("approvalsChannel", approvalsChannel);
+    CHANNEL_ID.check("auditChannel", auditChannel);
     if (groups == null || groups.isEmpty()) {
       throw new Invalid("groups", "must list at least one IAM group name people may ask for");
     }
@@ -163,7 +165,8 @@ record ConfigFile(
                   return p == null ? GroupPolicy.defaults(g) : p.toPolicy(g);
                 })
             .toList(),
-        Optional.ofNullable(database).map(Database::server));
+        Optional.ofNullable(database).map(Database::server),
+        Optional.ofNullable(auditChannel));
   }
 
   /** The policy written for {@code group}, its name compared ignoring case, or null. */

@@ -26,6 +26,8 @@ import java.util.Set;
  *     GroupPolicy#defaults}
  * @param database the PostgreSQL server replicas share, when one is set; else SQLite in {@code
  *     dataDir}
+ * @param auditChannel channel id that gets a one-line summary of every decision and key event, if
+ *     any
  */
 public record KeysmithConfig(
     Set<String> approverIds,
@@ -41,10 +43,65 @@ public record KeysmithConfig(
     KeyCare keyCare,
     Pending pending,
     List<GroupPolicy> policies,
-    Optional<DatabaseServer> database) {
+    Optional<DatabaseServer> database,
+    Optional<String> auditChannel) {
 
   public KeysmithConfig {
     policies = List.copyOf(policies);
+  }
+
+  /** Settings without an audit channel. */
+  public KeysmithConfig(
+      Set<String> approverIds,
+      Optional<String> approverGroupId,
+      String approvalsChannel,
+      List<String> groups,
+      List<String> protectedGroups,
+      String iamPath,
+      Optional<String> permissionsBoundaryArn,
+      Duration offerLifetime,
+      Duration secretVisibleFor,
+      Path dataDir,
+      KeyCare keyCare,
+      Pending pending,
+      List<GroupPolicy> policies,
+      Optional<DatabaseServer> database) {
+    this(
+        approverIds,
+        approverGroupId,
+        approvalsChannel,
+        groups,
+        protectedGroups,
+        iamPath,
+        permissionsBoundaryArn,
+        offerLifetime,
+        secretVisibleFor,
+        dataDir,
+        keyCare,
+        pending,
+        policies,
+        database,
+        Optional.empty());
+  }
+
+  /** These settings with {@code channel} as the audit channel. */
+  public KeysmithConfig withAuditChannel(String channel) {
+    return new KeysmithConfig(
+        approverIds,
+        approverGroupId,
+        approvalsChannel,
+        groups,
+        protectedGroups,
+        iamPath,
+        permissionsBoundaryArn,
+        offerLifetime,
+        secretVisibleFor,
+        dataDir,
+        keyCare,
+        pending,
+        policies,
+        database,
+        Optional.of(channel));
   }
 
   /**

@@ -83,7 +83,9 @@ public final class OutboxReceipts {
           public void undeliverable(Message m, String error) {
             links.approvalUndeliverable(m.about(), error);
           }
-        });
+        },
+        AuditChannel.PURPOSE,
+        AuditChannel.RECEIPT);
   }
 
   /**

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.keysmith.workflow.Transactions;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,10 +15,13 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -123,6 +127,8 @@ public final class Database implements Transactions, AutoCloseable {
   private static final class Transaction {
     final Connection connection;
     final List<Runnable> afterCommit = new ArrayList<>();
+    final Map<Object, Object> gathered = new LinkedHashMap<>();
+    final List<Runnable> beforeCommit = new ArrayList<>();
 
     Transaction(Connection connection) {
       this.connection = connection;
@@ -145,6 +151,11 @@ public final class Database implements Transactions, AutoCloseable {
   public interface SqlFunction<A, T> {
     /** Does the work. */
     T apply(A argument) throws SQLException;
+  }
+
+  /** Whether {@code dataDir} holds a SQLite database ({@code keysmith.db}). */
+  public static boolean existsIn(Path dataDir) {
+    return Files.isRegularFile(dataDir.resolve(FILE_NAME));
   }
 
   /**
@@ -394,6 +405,11 @@ public final class Database implements Transactions, AutoCloseable {
       current.set(tx);
       try {
         result = work.get();
+        // What the work gathered is written last, so that a lock it takes (the audit chain's) is
+        // held only from here to the commit, after every row lock the work took.
+        for (int i = 0; i < tx.beforeCommit.size(); i++) {
+          tx.beforeCommit.get(i).run();
+        }
         c.commit();
       } catch (RuntimeException | Error e) {
         rollback(c, e);
@@ -422,6 +438,32 @@ public final class Database implements Transactions, AutoCloseable {
     } else {
       action.run();
     }
+  }
+
+  /**
+   * What the calling thread's transaction has gathered under {@code key}: made by {@code start} the
+   * first time, and handed to {@code write} just before the transaction commits, on its connection
+   * (a failure there rolls the transaction back). Only inside a transaction.
+   */
+  @SuppressWarnings("unchecked") // one type per key: the caller's own
+  <T> T gathered(Object key, Supplier<T> start, Consumer<T> write) {
+    Transaction tx = current.get();
+    if (tx == null) {
+      throw new IllegalStateException("nothing is gathered outside a transaction");
+    }
+    Object existing = tx.gathered.get(key);
+    if (existing != null) {
+      return (T) existing;
+    }
+    T made = start.get();
+    tx.gathered.put(key, made);
+    tx.beforeCommit.add(() -> write.accept(made));
+    return made;
+  }
+
+  /** Whether the calling thread is inside a transaction of this database. */
+  boolean hasTransaction() {
+    return current.get() != null;
   }
 
   /**

@@ -39,6 +39,14 @@ class CommandLineTest {
   }
 
   @Test
+  void parse_audit_takesItsOwnArguments_andIsInTheHelp() {
+    assertEquals(Command.AUDIT, CommandLine.parse(List.of("audit", "export", "--since", "30d")));
+    assertEquals(Command.HELP, CommandLine.parse(List.of("audit", "--help")));
+    assertTrue(CommandLine.usage().contains("audit verify"));
+    assertTrue(CommandLine.usage().contains("audit export [--since"));
+  }
+
+  @Test
   void parse_nothing_runsTheBot() {
     assertEquals(Command.RUN, CommandLine.parse(List.of()));
   }

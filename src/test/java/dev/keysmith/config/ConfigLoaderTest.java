@@ -176,6 +176,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void parse_auditChannel_isOptionalAndMustBeAChannelId() {
+    assertEquals(Optional.empty(), ConfigLoader.parse(VALID, BASE).auditChannel());
+    assertEquals(
+        Optional.of("C0AUDIT001"),
+        ConfigLoader.parse(VALID + "auditChannel: C0AUDIT001\n", BASE).auditChannel());
+    assertFails(
+        VALID + "auditChannel: '#audit'\n",
+        "auditChannel '#audit' is not a Slack channel id (like C0123ABCD)");
+  }
+
+  @Test
   void parse_groupsMissingOrEmpty_isRefused() {
     assertFails(with("groups: [developers, readonly]\n", ""), "keysmith.yml: groups must list");
     assertFails(

@@ -172,7 +172,7 @@ class SqlAuditTrailTest {
     assertFalse(line.contains("\n"), line);
     JsonNode json = new ObjectMapper().readTree(line);
     assertEquals(
-        List.of("at", "requestId", "actor", "action", "details"),
+        List.of("at", "requestId", "actor", "action", "details", "hash"),
         List.copyOf(iterable(json.fieldNames())));
     assertEquals("2025-03-01T10:15:30.123Z", json.get("at").asText());
     assertEquals("KS-AAAAAA", json.get("requestId").asText());
@@ -181,6 +181,10 @@ class SqlAuditTrailTest {
     assertEquals("developers", json.get("details").get("group").asText());
     assertEquals(
         "line one\nline two <!channel>", json.get("details").get("justification").asText());
+    assertEquals(
+        new SqlAuditChain(db).verify().last().hash(),
+        json.get("hash").asText(),
+        "the shipped line anchors the chain");
   }
 
   @Test

@@ -78,6 +78,7 @@ public final class FakeSlackApi implements AutoCloseable {
   private final List<Call> calls = new ArrayList<>();
   private final List<ResponseUrlPost> responseUrlPosts = new ArrayList<>();
   private final Map<String, Deque<Failure>> failures = new HashMap<>();
+  private final Map<String, String> refusedChannels = new HashMap<>();
   private final Set<Call> refused = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Deque<Failure> responseUrlFailures = new ArrayDeque<>();
   private final Map<String, List<String>> userGroupMembers = new HashMap<>();
@@ -148,6 +149,14 @@ public final class FakeSlackApi implements AutoCloseable {
   /** Answers the next call of {@code method} with {@code {"ok":false,"error":error}}, once. */
   public void failNext(String method, String error) {
     enqueueFailure(method, new Failure(200, error, null, Duration.ZERO));
+  }
+
+  /**
+   * Answers every {@code chat.postMessage} to {@code channel} with {@code
+   * {"ok":false,"error":error}}, as Slack does for a channel the bot is not in.
+   */
+  public void refuseChannel(String channel, String error) {
+    locked(() -> refusedChannels.put(channel, error));
   }
 
   /** Answers the next call of {@code method} with HTTP 429 and {@code Retry-After}, once. */
@@ -365,6 +374,13 @@ public final class FakeSlackApi implements AutoCloseable {
               arrived.signalAll();
               Deque<Failure> queued = failures.get(method);
               Failure next = queued == null ? null : queued.poll();
+              String refusal =
+                  method.equals("chat.postMessage")
+                      ? refusedChannels.get(String.valueOf(call.param("channel")))
+                      : null;
+              if (next == null && refusal != null) {
+                next = new Failure(200, refusal, null, Duration.ZERO);
+              }
               if (next == null && limits != null) {
                 Duration retryAfter = limits.take(method, channelFor(call.param("channel")));
                 if (retryAfter != null) {
