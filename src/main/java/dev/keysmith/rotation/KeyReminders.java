@@ -11,8 +11,12 @@ import dev.keysmith.workflow.Transitions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The daily look at every owned key: older than the maximum age (90 days by default, as CIS and AWS
@@ -37,6 +41,16 @@ public final class KeyReminders {
     }
   }
 
+  /** An active key older than the maximum age, as the last daily run found it. */
+  public record OldKey(String owner, String iamUser, String accessKeyId, long ageDays) {}
+
+  /** What the last daily run on this process found: when, and the keys past the maximum age. */
+  public record Scan(Instant takenAt, Duration maxAge, List<OldKey> tooOld) {
+    public Scan {
+      tooOld = List.copyOf(tooOld);
+    }
+  }
+
   private static final String SUBJECT = "all-keys";
   private static final Duration DAY = Duration.ofDays(1);
 
@@ -48,6 +62,7 @@ public final class KeyReminders {
   private final Transitions transitions;
   private final Clock clock;
   private final KeysmithConfig.KeyCare settings;
+  private volatile @Nullable Scan lastScan;
 
   /** Reminders about the keys {@code directory} knows owners of, sent once per period. */
   public KeyReminders(
@@ -78,16 +93,32 @@ public final class KeyReminders {
 
   /** Looks at every owned active key and sends the reminders that are due. */
   public void runOnce() {
+    Instant started = clock.instant();
+    List<OldKey> tooOld = new ArrayList<>();
     directory.forgetUsers();
     for (Map.Entry<String, List<String>> owned : directory.usersByOwner().entrySet()) {
       for (String user : owned.getValue()) {
         for (IamGateway.AccessKeyInfo key : iam.listAccessKeys(user)) {
           if (key.active()) {
+            long ageDays = Duration.between(key.createdAt(), started).toDays();
+            if (ageDays >= settings.maxKeyAge().toDays()) {
+              tooOld.add(new OldKey(owned.getKey(), user, key.accessKeyId(), ageDays));
+            }
             check(owned.getKey(), user, key);
           }
         }
       }
     }
+    tooOld.sort(Comparator.comparingLong(OldKey::ageDays).reversed());
+    lastScan = new Scan(started, settings.maxKeyAge(), tooOld);
+  }
+
+  /**
+   * The keys past the maximum age as the last daily run on this process found them, so that showing
+   * them does not read IAM again; empty before the first run here.
+   */
+  public Optional<Scan> lastScan() {
+    return Optional.ofNullable(lastScan);
   }
 
   private void check(String owner, String user, IamGateway.AccessKeyInfo key) {

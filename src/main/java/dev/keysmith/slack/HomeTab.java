@@ -1,0 +1,137 @@
+package dev.keysmith.slack;
+
+import com.slack.api.model.view.View;
+import dev.keysmith.outbox.Message;
+import dev.keysmith.request.AccessRequest;
+import dev.keysmith.request.Approvers;
+import dev.keysmith.request.RequestService;
+import dev.keysmith.rotation.KeyCare;
+import dev.keysmith.rotation.KeyReminders;
+import dev.keysmith.rotation.KeyView;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the Home tab of each person who opened it current: renders it on the worker pool (it reads
+ * IAM) and publishes it with {@code views.publish}. Refreshes are coalesced per person (a burst of
+ * changes is one publish) and best effort: a failure is logged, and the next open renders again.
+ * Who opened the tab, which page they are on and what their tab shows are kept in this process.
+ */
+public final class HomeTab {
+  private static final Logger log = LoggerFactory.getLogger(HomeTab.class);
+
+  /** Where the tab's contents come from. */
+  public record Sources(
+      RequestService requests, KeyCare care, KeyReminders reminders, Approvers approvers) {}
+
+  /** One person's tab, as last rendered. */
+  private record Shown(HomeBlocks.Pages pages, Set<String> subjects, boolean approver) {}
+
+  private final Sources sources;
+  private final SlackWebApi slack;
+  private final Executor executor;
+  private final String approvalsChannel;
+  private final Map<String, Shown> opened = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> queued = new ConcurrentHashMap<>();
+  private final Map<String, String> notices = new ConcurrentHashMap<>();
+
+  /** A Home tab over {@code sources}, published through {@code slack} on {@code executor}. */
+  public HomeTab(Sources sources, SlackWebApi slack, Executor executor, String approvalsChannel) {
+    this.sources = sources;
+    this.slack = slack;
+    this.executor = executor;
+    this.approvalsChannel = approvalsChannel;
+  }
+
+  /** {@code user} opened the tab: remember them, and render it for them now. */
+  void opened(String user) {
+    opened.putIfAbsent(user, new Shown(HomeBlocks.Pages.first(), Set.of(), false));
+    refresh(user);
+  }
+
+  /**
+   * A message left in the outbox has committed: the tabs it may change are refreshed. Those of its
+   * recipient, of whoever's tab shows what it is about, and, for the approvals channel, the
+   * approvers'.
+   */
+  public void changed(Message message) {
+    opened.forEach(
+        (user, shown) -> {
+          if (user.equals(message.channel())
+              || shown.subjects().contains(message.about())
+              || (shown.approver() && approvalsChannel.equals(message.channel()))) {
+            refresh(user);
+          }
+        });
+  }
+
+  /** Refreshes {@code user}'s tab with {@code notice} at its top, once. */
+  void tell(String user, @Nullable String notice) {
+    if (notice != null) {
+      notices.put(user, notice);
+    }
+    opened.putIfAbsent(user, new Shown(HomeBlocks.Pages.first(), Set.of(), false));
+    refresh(user);
+  }
+
+  /** {@code user} moved to {@code page} of a part of their tab; shown at the next refresh. */
+  void page(String user, HomeBlocks.Page page) {
+    opened.merge(
+        user,
+        new Shown(HomeBlocks.Pages.first().with(page), Set.of(), false),
+        (was, first) -> new Shown(was.pages().with(page), was.subjects(), was.approver()));
+  }
+
+  /** Renders and publishes {@code user}'s tab soon, once however often it is asked meanwhile. */
+  void refresh(String user) {
+    if (!opened.containsKey(user) || queued.putIfAbsent(user, Boolean.TRUE) != null) {
+      return;
+    }
+    executor.execute(
+        () -> {
+          queued.remove(user);
+          try {
+            publish(user);
+          } catch (RuntimeException e) {
+            log.warn(
+                "Home tab of {} not published: {}",
+                LogSafe.value(user),
+                LogSafe.value(e.getMessage()));
+          }
+        });
+  }
+
+  private void publish(String user) {
+    Shown was = opened.get(user);
+    HomeBlocks.Pages pages = was == null ? HomeBlocks.Pages.first() : was.pages();
+    String notice = notices.remove(user);
+    List<KeyView> keys = sources.care().keys(user, Optional.empty());
+    List<AccessRequest> offers = sources.requests().offersFor(user);
+    List<AccessRequest> open = sources.requests().openBy(user);
+    List<AccessRequest> queue = sources.requests().awaiting(user);
+    boolean approver = sources.approvers().isApprover(user) || !queue.isEmpty();
+    HomeBlocks.Approving approving =
+        approver ? new HomeBlocks.Approving(queue, sources.reminders().lastScan()) : null;
+    Set<String> subjects = new HashSet<>();
+    keys.forEach(
+        k -> {
+          subjects.add(k.iamUser());
+          subjects.add(k.accessKeyId());
+        });
+    offers.forEach(r -> subjects.add(r.id()));
+    open.forEach(r -> subjects.add(r.id()));
+    queue.forEach(r -> subjects.add(r.id()));
+    opened.put(user, new Shown(pages, Set.copyOf(subjects), approver));
+    View view =
+        HomeBlocks.home(new HomeBlocks.Content(notice, keys, offers, open, approving), pages);
+    SlackWebApi.call("views.publish", () -> slack.viewsPublish(v -> v.userId(user).view(view)));
+  }
+}
