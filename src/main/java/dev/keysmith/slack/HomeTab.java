@@ -42,6 +42,7 @@ public final class HomeTab {
   private final Map<String, Shown> opened = new ConcurrentHashMap<>();
   private final Map<String, Boolean> queued = new ConcurrentHashMap<>();
   private final Map<String, String> notices = new ConcurrentHashMap<>();
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
   /** A Home tab over {@code sources}, published through {@code slack} on {@code executor}. */
   public HomeTab(Sources sources, SlackWebApi slack, Executor executor, String approvalsChannel) {
@@ -54,6 +55,7 @@ public final class HomeTab {
   /** {@code user} opened the tab: remember them, and render it for them now. */
   void opened(String user) {
     opened.putIfAbsent(user, new Shown(HomeBlocks.Pages.first(), Set.of(), false));
+    notices.remove(user);
     refresh(user);
   }
 
@@ -73,10 +75,15 @@ public final class HomeTab {
         });
   }
 
-  /** Refreshes {@code user}'s tab with {@code notice} at its top, once. */
+  /**
+   * Refreshes {@code user}'s tab with {@code notice} at its top, where it stays (through refreshes
+   * that changes cause) until their next click or open.
+   */
   void tell(String user, @Nullable String notice) {
     if (notice != null) {
       notices.put(user, notice);
+    } else {
+      notices.remove(user);
     }
     opened.putIfAbsent(user, new Shown(HomeBlocks.Pages.first(), Set.of(), false));
     refresh(user);
@@ -97,14 +104,18 @@ public final class HomeTab {
     }
     executor.execute(
         () -> {
-          queued.remove(user);
-          try {
-            publish(user);
-          } catch (RuntimeException e) {
-            log.warn(
-                "Home tab of {} not published: {}",
-                LogSafe.value(user),
-                LogSafe.value(e.getMessage()));
+          // One render at a time per person, so an older render never lands after a newer one;
+          // what is asked meanwhile waits as one more.
+          synchronized (locks.computeIfAbsent(user, u -> new Object())) {
+            queued.remove(user);
+            try {
+              publish(user);
+            } catch (RuntimeException e) {
+              log.warn(
+                  "Home tab of {} not published: {}",
+                  LogSafe.value(user),
+                  LogSafe.value(e.getMessage()));
+            }
           }
         });
   }
@@ -112,7 +123,7 @@ public final class HomeTab {
   private void publish(String user) {
     Shown was = opened.get(user);
     HomeBlocks.Pages pages = was == null ? HomeBlocks.Pages.first() : was.pages();
-    String notice = notices.remove(user);
+    String notice = notices.get(user);
     List<KeyView> keys = sources.care().keys(user, Optional.empty());
     List<AccessRequest> offers = sources.requests().offersFor(user);
     List<AccessRequest> open = sources.requests().openBy(user);
