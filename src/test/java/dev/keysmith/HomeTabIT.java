@@ -134,6 +134,45 @@ class HomeTabIT {
   }
 
   @Test
+  void rotateFromHome_sendsTheOwnerADirectMessageWhoseRotateLeadsToTheUsualPrompt()
+      throws Exception {
+    k.ownedUserWithKey("alice", OWNER);
+    open(OWNER);
+
+    homeClick(OWNER, "keysmith_rotate_prompt", "alice");
+
+    List<FakeSlackApi.Call> dms =
+        k.slack.calls("chat.postMessage").stream()
+            .filter(c -> OWNER.equals(c.param("channel")))
+            .filter(c -> c.param("blocks").contains("keysmith_rotate_prompt"))
+            .toList();
+    assertEquals(1, dms.size());
+    assertTrue(lastHome(OWNER).toString().contains("I sent you a direct message"));
+    assertTrue(k.slack.responseUrlPosts().isEmpty(), "no key minted, nothing shown");
+
+    // The DM's button is the /iam keys one: its prompt comes through the click's response_url.
+    String url = k.slack.newResponseUrl();
+    k.clickEphemeral(OWNER, "keysmith_rotate_prompt", "alice", url);
+    assertTrue(
+        k.slack.responseUrlPosts().stream()
+            .anyMatch(p -> p.url().equals(url) && p.raw().contains("keysmith_rotate")));
+  }
+
+  @Test
+  void rotateFromHome_ofSomeoneElsesUser_isRefusedWithNoMessage() throws Exception {
+    k.ownedUserWithKey("alice", OWNER);
+    open(REQUESTER);
+
+    homeClick(REQUESTER, "keysmith_rotate_prompt", "alice");
+
+    assertTrue(
+        k.slack.calls("chat.postMessage").stream()
+            .noneMatch(c -> REQUESTER.equals(c.param("channel"))));
+    assertTrue(
+        lastHome(REQUESTER).toString().contains("not yours"), lastHome(REQUESTER).toString());
+  }
+
+  @Test
   void cancelFromHome_byTheRequester_cancels() throws Exception {
     String id = k.submit(REQUESTER, "frank", "developers", "PROGRAMMATIC", OWNER, "tests");
     open(REQUESTER);
