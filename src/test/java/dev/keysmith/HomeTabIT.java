@@ -173,6 +173,20 @@ class HomeTabIT {
   }
 
   @Test
+  void denyFromHome_byAnApprover_asksForTheReasonInTheUsualModal() throws Exception {
+    String id = k.submit(REQUESTER, "gina", "developers", "PROGRAMMATIC", OWNER, "audit");
+    open(APPROVER);
+
+    homeClick(APPROVER, "keysmith_deny", id);
+
+    List<FakeSlackApi.Call> opened = k.slack.calls("views.open");
+    assertEquals(1, opened.size());
+    assertEquals("keysmith_deny", opened.get(0).json("view").path("callback_id").asText());
+    assertEquals(id, opened.get(0).json("view").path("private_metadata").asText());
+    assertEquals("PENDING", k.requestState(id), "nothing decided before the reason");
+  }
+
+  @Test
   void cancelFromHome_byTheRequester_cancels() throws Exception {
     String id = k.submit(REQUESTER, "frank", "developers", "PROGRAMMATIC", OWNER, "tests");
     open(REQUESTER);

@@ -41,13 +41,14 @@ final class Later {
             work.run();
           } catch (Refusal e) {
             log.info("{} {}: refused: {}", what, about, LogSafe.value(e.getMessage()));
-            tell.accept(Refusals.text(e));
+            say(tell, Refusals.text(e));
           } catch (KeysmithException e) {
             log.info("{} {}: refused or failed: {}", what, about, LogSafe.value(e.getMessage()));
-            tell.accept(e.getMessage());
+            say(tell, e.getMessage());
           } catch (RuntimeException e) {
             log.error("{} {}: unexpected {}", what, about, e.getClass().getName(), e);
-            tell.accept(
+            say(
+                tell,
                 "Something went wrong on Keysmith's side ("
                     + what
                     + "). Nothing secret was shown; try again, or ask an admin to check the logs.");
@@ -67,6 +68,14 @@ final class Later {
         LogSafe.value(r.getMessage()));
     if (responseUrl != null) {
       executor.execute(() -> reply(responseUrl, Refusals.text(r)));
+    }
+  }
+
+  private static void say(Consumer<String> tell, String text) {
+    try {
+      tell.accept(text);
+    } catch (RuntimeException e) {
+      log.warn("could not tell the outcome: {}", e.getClass().getSimpleName());
     }
   }
 
