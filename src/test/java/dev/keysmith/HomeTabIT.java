@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keysmith.testing.FakeSlackApi;
 import dev.keysmith.testing.SlackRequests;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -115,10 +116,10 @@ class HomeTabIT {
   @Test
   void approveFromHome_byAnApprover_approvesAndRefreshesTheRequestersOpenedTab() throws Exception {
     open(REQUESTER);
-    String id = k.submit(REQUESTER, "erin", "developers", "PROGRAMMATIC", OWNER, "billing");
-    assertEquals(List.of(id), values(lastHome(REQUESTER), "keysmith_cancel_request"), "refreshed");
-
     open(APPROVER);
+    String id = k.submit(REQUESTER, "erin", "developers", "PROGRAMMATIC", OWNER, "billing");
+    // Both tabs refreshed by the request's messages, without being opened again.
+    assertEquals(List.of(id), values(lastHome(REQUESTER), "keysmith_cancel_request"), "refreshed");
     assertEquals(List.of(id), values(lastHome(APPROVER), "keysmith_approve"));
     assertEquals(List.of(id), values(lastHome(APPROVER), "keysmith_deny"));
 
@@ -184,6 +185,22 @@ class HomeTabIT {
     assertEquals("keysmith_deny", opened.get(0).json("view").path("callback_id").asText());
     assertEquals(id, opened.get(0).json("view").path("private_metadata").asText());
     assertEquals("PENDING", k.requestState(id), "nothing decided before the reason");
+  }
+
+  @Test
+  void home_ofAnApprover_listsKeysPastTheMaximumAgeAsTheDailyCheckFoundThem() throws Exception {
+    open(APPROVER);
+    assertTrue(lastHome(APPROVER).toString().contains("Not checked yet"));
+    String key = k.ownedUserWithKey("ancient", OWNER).accessKeyId();
+
+    k.clock.advance(Duration.ofDays(100));
+    k.keysmith.housekeeping();
+    k.idle();
+    open(APPROVER);
+
+    String home = lastHome(APPROVER).toString();
+    assertTrue(home.contains("`ancient`  `" + key + "`"), home);
+    assertTrue(home.contains("1 in all. As the daily key check found them"), home);
   }
 
   @Test
