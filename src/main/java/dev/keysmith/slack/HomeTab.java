@@ -35,8 +35,25 @@ public final class HomeTab {
   /** One person's tab, as last rendered. */
   private record Shown(HomeBlocks.Pages pages, Set<String> subjects, boolean approver) {}
 
-  private final Sources sources;
-  private final SlackWebApi slack;
+  /** A rendered tab: the view, the ids and names it shows, and whether its reader approves. */
+  record Rendered(View view, Set<String> subjects, boolean approver) {
+    Rendered {
+      subjects = Set.copyOf(subjects);
+    }
+  }
+
+  /** Renders one person's tab at their pages, with a notice at its top or none. */
+  interface Renderer {
+    Rendered render(String user, HomeBlocks.Pages pages, @Nullable String notice);
+  }
+
+  /** Publishes a view as one person's Home tab. */
+  interface Publisher {
+    void publish(String user, View view);
+  }
+
+  private final Renderer renderer;
+  private final Publisher publisher;
   private final Executor executor;
   private final String approvalsChannel;
   private final Map<String, Shown> opened = new ConcurrentHashMap<>();
@@ -46,8 +63,18 @@ public final class HomeTab {
 
   /** A Home tab over {@code sources}, published through {@code slack} on {@code executor}. */
   public HomeTab(Sources sources, SlackWebApi slack, Executor executor, String approvalsChannel) {
-    this.sources = sources;
-    this.slack = slack;
+    this(
+        (user, pages, notice) -> render(sources, user, pages, notice),
+        (user, view) ->
+            SlackWebApi.call(
+                "views.publish", () -> slack.viewsPublish(v -> v.userId(user).view(view))),
+        executor,
+        approvalsChannel);
+  }
+
+  HomeTab(Renderer renderer, Publisher publisher, Executor executor, String approvalsChannel) {
+    this.renderer = renderer;
+    this.publisher = publisher;
     this.executor = executor;
     this.approvalsChannel = approvalsChannel;
   }
@@ -123,7 +150,18 @@ public final class HomeTab {
   private void publish(String user) {
     Shown was = opened.get(user);
     HomeBlocks.Pages pages = was == null ? HomeBlocks.Pages.first() : was.pages();
-    String notice = notices.get(user);
+    Rendered rendered = renderer.render(user, pages, notices.get(user));
+    // The pages as they are now: a pager clicked during this render asked for the next one.
+    opened.compute(
+        user,
+        (u, now) ->
+            new Shown(now == null ? pages : now.pages(), rendered.subjects(), rendered.approver()));
+    publisher.publish(user, rendered.view());
+  }
+
+  /** Reads what {@code user}'s tab shows (IAM, the store) and builds it. */
+  private static Rendered render(
+      Sources sources, String user, HomeBlocks.Pages pages, @Nullable String notice) {
     List<KeyView> keys = sources.care().keys(user, Optional.empty());
     List<AccessRequest> offers = sources.requests().offersFor(user);
     List<AccessRequest> open = sources.requests().openBy(user);
@@ -140,9 +178,8 @@ public final class HomeTab {
     offers.forEach(r -> subjects.add(r.id()));
     open.forEach(r -> subjects.add(r.id()));
     queue.forEach(r -> subjects.add(r.id()));
-    opened.put(user, new Shown(pages, Set.copyOf(subjects), approver));
     View view =
         HomeBlocks.home(new HomeBlocks.Content(notice, keys, offers, open, approving), pages);
-    SlackWebApi.call("views.publish", () -> slack.viewsPublish(v -> v.userId(user).view(view)));
+    return new Rendered(view, subjects, approver);
   }
 }
