@@ -56,6 +56,7 @@ import dev.keysmith.rotation.RotationContext;
 import dev.keysmith.rotation.RotationJobs;
 import dev.keysmith.slack.AuditChannel;
 import dev.keysmith.slack.Health;
+import dev.keysmith.slack.HomeTab;
 import dev.keysmith.slack.MetricsEndpoint;
 import dev.keysmith.slack.OutboxReceipts;
 import dev.keysmith.slack.ResponseUrls;
@@ -242,6 +243,8 @@ public final class Keysmith implements AutoCloseable {
     // once it commits. It is made further down, with the receipts that need the workflows.
     SqlOutbox outboxStore = new SqlOutbox(database, clock, wiring.slackEditSettle(), replica);
     AtomicReference<@Nullable Courier> courierRef = new AtomicReference<>();
+    // A committed message also refreshes the Home tabs showing what it is about.
+    AtomicReference<@Nullable HomeTab> homeRef = new AtomicReference<>();
     Outbox outbox =
         message -> {
           outboxStore.send(message);
@@ -250,6 +253,10 @@ public final class Keysmith implements AutoCloseable {
                 Courier c = courierRef.get();
                 if (c != null) {
                   c.wake();
+                }
+                HomeTab home = homeRef.get();
+                if (home != null) {
+                  home.changed(message);
                 }
               });
         };
@@ -429,13 +436,20 @@ public final class Keysmith implements AutoCloseable {
     courierRef.set(courier);
     // Slack deliveries other replicas took in; a sole replica's own memory is all there is.
     Deliveries deliveries = soleReplica ? Deliveries.alone() : new SqlDeliveries(database, clock);
+    HomeTab home =
+        new HomeTab(
+            new HomeTab.Sources(requests, keyCare, reminders, approvers),
+            slackApi,
+            workers,
+            config.approvalsChannel());
+    homeRef.set(home);
     App app =
         SlackRoutes.register(
             new App(appConfig(settings, slack)),
             new SlackRoutes.RequestFlows(requests, submissions, delivery, reveal, directory),
             new SlackRoutes.KeyFlows(
                 keyCare, links, rotation, rotationApproval, rotationJobs, offboarding, leavers),
-            new SlackRoutes.Plumbing(slackApi, secrets, workers, deliveries),
+            new SlackRoutes.Plumbing(slackApi, secrets, workers, deliveries, home),
             config);
     // With several replicas, one may stop at any time: a reveal or a mint it was in the middle of
     // is undone by a live one once its lease runs out, without waiting for a restart (every step

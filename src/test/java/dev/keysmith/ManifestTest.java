@@ -60,4 +60,62 @@ class ManifestTest {
             "help"),
         List.of(hint.split(" \\| ", -1)));
   }
+
+  @Test
+  void description_namesEverySubcommand() throws Exception {
+    JsonNode manifest = new ObjectMapper(new YAMLFactory()).readTree(MANIFEST.toFile());
+    String description =
+        manifest.path("features").path("slash_commands").get(0).path("description").asText();
+    String hint =
+        manifest.path("features").path("slash_commands").get(0).path("usage_hint").asText();
+
+    for (String sub : hint.split(" \\| ", -1)) {
+      assertTrue(description.contains(sub), "description does not name " + sub);
+    }
+  }
+
+  @Test
+  void homeTab_isOnAndItsEventSubscribed() throws Exception {
+    JsonNode manifest = new ObjectMapper(new YAMLFactory()).readTree(MANIFEST.toFile());
+
+    assertTrue(manifest.path("features").path("app_home").path("home_tab_enabled").asBoolean());
+    List<String> events = new java.util.ArrayList<>();
+    manifest
+        .path("settings")
+        .path("event_subscriptions")
+        .path("bot_events")
+        .forEach(e -> events.add(e.asText()));
+    assertEquals(List.of("user_change", "app_home_opened"), events);
+  }
+
+  @Test
+  void globalShortcut_opensTheRequestForm() throws Exception {
+    JsonNode manifest = new ObjectMapper(new YAMLFactory()).readTree(MANIFEST.toFile());
+    JsonNode shortcuts = manifest.path("features").path("shortcuts");
+
+    assertEquals(1, shortcuts.size());
+    assertEquals("global", shortcuts.get(0).path("type").asText());
+    assertEquals("keysmith_request_user", shortcuts.get(0).path("callback_id").asText());
+    assertEquals("Request an IAM user", shortcuts.get(0).path("name").asText());
+    assertTrue(shortcuts.get(0).path("name").asText().length() <= 24);
+    assertTrue(shortcuts.get(0).path("description").asText().length() <= 150);
+  }
+
+  @Test
+  void usageHint_namesExactlyTheSubcommandsIamCommandHandles() throws Exception {
+    JsonNode manifest = new ObjectMapper(new YAMLFactory()).readTree(MANIFEST.toFile());
+    String hint =
+        manifest.path("features").path("slash_commands").get(0).path("usage_hint").asText();
+    String source = Files.readString(Path.of("src/main/java/dev/keysmith/slack/IamCommand.java"));
+    Set<String> handled = new TreeSet<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([a-z-]+)\"").matcher("");
+    for (String line : source.lines().filter(l -> l.strip().startsWith("case ")).toList()) {
+      m.reset(line);
+      while (m.find()) {
+        handled.add(m.group(1));
+      }
+    }
+
+    assertEquals(handled, new TreeSet<>(List.of(hint.split(" \\| ", -1))));
+  }
 }

@@ -235,6 +235,38 @@ class SocketModeReplicasIT {
   }
 
   @Test
+  void homeOpened_andAHomeClick_overSocketMode_publishTheTabOnEitherConnection() throws Exception {
+    for (int i = 0; i < 12; i++) {
+      deliver(i % 2, "interactive", submission("queued" + i));
+    }
+    k.idle();
+    ObjectNode opened = (ObjectNode) unhandledEvent();
+    opened.put("event_id", "Ev0HOMESOCK1");
+    ((ObjectNode) opened.get("event"))
+        .put("type", "app_home_opened")
+        .put("channel", "D0001")
+        .put("tab", "home")
+        .put("user", APPROVER);
+    deliver(SECOND, "events_api", opened);
+    k.idle();
+    Answer next =
+        deliver(
+            FIRST,
+            "interactive",
+            interactive(
+                payloads.homeClickBody(APPROVER, "keysmith_home_next", "home_block", "queue:2")));
+    k.idle();
+
+    List<FakeSlackApi.Call> published =
+        k.slack.calls("views.publish").stream()
+            .filter(c -> APPROVER.equals(c.param("user_id")))
+            .toList();
+    assertTrue(next.payload().isMissingNode(), "a plain ack: " + next.raw());
+    assertEquals(2, published.size());
+    assertTrue(published.get(1).param("view").contains("queue:1"), "on page 2 of the queue");
+  }
+
+  @Test
   void envelopesNoListenerHandles_areAckedOnEitherConnection() throws Exception {
     ObjectNode unknownCommand =
         commandPayload(REQUESTER, "", SlackRequests.newTriggerId(), k.slack.newResponseUrl());

@@ -3,6 +3,7 @@ package dev.keysmith.request;
 import static dev.keysmith.audit.AuditEvent.SYSTEM;
 
 import dev.keysmith.audit.AuditAction;
+import dev.keysmith.core.KeysmithException;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.core.Refusal.Reason;
 import dev.keysmith.iam.IamDirectory;
@@ -16,6 +17,7 @@ import dev.keysmith.workflow.WorkflowContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -153,6 +155,45 @@ public final class RequestService {
   /** The request with this id, or a refusal naming the id. */
   public AccessRequest find(String id) {
     return store.find(id).orElseThrow(() -> new Refusal(Reason.NO_SUCH_REQUEST, id));
+  }
+
+  /** The undecided requests {@code person} asked for, oldest first: theirs to cancel. */
+  public List<AccessRequest> openBy(String person) {
+    return store.findByState(RequestState.PENDING).stream()
+        .filter(r -> r.requesterId().equals(person))
+        .toList();
+  }
+
+  /** The offers of credentials waiting for {@code owner} to reveal them, oldest first. */
+  public List<AccessRequest> offersFor(String owner) {
+    Instant now = clock.instant();
+    return store.findByState(RequestState.PROVISIONED).stream()
+        .filter(r -> r.ownerId().equals(owner))
+        .filter(r -> r.offerExpiresAt() != null && r.offerExpiresAt().isAfter(now))
+        .toList();
+  }
+
+  /**
+   * The undecided requests waiting for {@code approver}, oldest first: those their policy lets them
+   * decide, that they neither asked for nor would own, and that they have not approved yet. The
+   * workflow checks each decision again, whatever this list showed.
+   */
+  public List<AccessRequest> awaiting(String approver) {
+    return store.findByState(RequestState.PENDING).stream()
+        .filter(r -> !r.requesterId().equals(approver) && !r.ownerId().equals(approver))
+        .filter(r -> !r.approvedBy(approver))
+        .filter(r -> mayApprove(r.groupName(), approver))
+        .toList();
+  }
+
+  private boolean mayApprove(String group, String approver) {
+    try {
+      return policies.mayApprove(group, approver);
+    } catch (KeysmithException e) {
+      // A user group Slack cannot list now: the request is left out of the list, not decided.
+      log.info("cannot tell whether {} decides for {}: {}", approver, group, e.getMessage());
+      return false;
+    }
   }
 
   /**

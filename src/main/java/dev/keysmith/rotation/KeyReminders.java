@@ -12,8 +12,12 @@ import dev.keysmith.workflow.Transitions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The daily look at every owned key: older than the maximum age (90 days by default, as CIS and AWS
@@ -38,6 +42,16 @@ public final class KeyReminders {
     }
   }
 
+  /** An active key older than the maximum age, as the last daily run found it. */
+  public record OldKey(String owner, String iamUser, String accessKeyId, long ageDays) {}
+
+  /** What the last daily run on this process found: when, and the keys past the maximum age. */
+  public record Scan(Instant takenAt, Duration maxAge, List<OldKey> tooOld) {
+    public Scan {
+      tooOld = List.copyOf(tooOld);
+    }
+  }
+
   private static final String SUBJECT = "all-keys";
   private static final Duration DAY = Duration.ofDays(1);
 
@@ -50,6 +64,7 @@ public final class KeyReminders {
   private final Clock clock;
   private final KeysmithConfig.KeyCare settings;
   private final Metrics metrics;
+  private volatile @Nullable Scan lastScan;
 
   /** Reminders about the keys {@code directory} knows owners of, sent once per period. */
   public KeyReminders(
@@ -91,26 +106,41 @@ public final class KeyReminders {
 
   /** Looks at every owned active key and sends the reminders that are due. */
   public void runOnce() {
+    Instant started = clock.instant();
+    List<OldKey> tooOld = new ArrayList<>();
     directory.forgetUsers();
-    long tooOld = 0;
     for (Map.Entry<String, List<String>> owned : directory.usersByOwner().entrySet()) {
       for (String user : owned.getValue()) {
         for (IamGateway.AccessKeyInfo key : iam.listAccessKeys(user)) {
-          if (key.active() && check(owned.getKey(), user, key)) {
-            tooOld++;
+          if (key.active()) {
+            long ageDays = Duration.between(key.createdAt(), started).toDays();
+            if (ageDays >= settings.maxKeyAge().toDays()) {
+              tooOld.add(new OldKey(owned.getKey(), user, key.accessKeyId(), ageDays));
+            }
+            check(owned.getKey(), user, key);
           }
         }
       }
     }
-    metrics.keysPastMaxAge(tooOld);
+    tooOld.sort(Comparator.comparingLong(OldKey::ageDays).reversed());
+    lastScan = new Scan(started, settings.maxKeyAge(), tooOld);
+    metrics.keysPastMaxAge(tooOld.size());
   }
 
-  /** Sends the reminders due about {@code key}; whether it is past the maximum age. */
-  private boolean check(String owner, String user, IamGateway.AccessKeyInfo key) {
+  /**
+   * The keys past the maximum age as the last daily run on this process found them, so that showing
+   * them does not read IAM again; empty before the first run here.
+   */
+  public Optional<Scan> lastScan() {
+    return Optional.ofNullable(lastScan);
+  }
+
+  /** Sends the reminders due about {@code key}. */
+  private void check(String owner, String user, IamGateway.AccessKeyInfo key) {
     Instant now = clock.instant();
     long ageDays = Duration.between(key.createdAt(), now).toDays();
-    boolean tooOld = ageDays >= settings.maxKeyAge().toDays();
-    if (tooOld && due(key, Kind.TOO_OLD, settings.maxKeyAge(), now)) {
+    if (ageDays >= settings.maxKeyAge().toDays()
+        && due(key, Kind.TOO_OLD, settings.maxKeyAge(), now)) {
       remind(
           key,
           Kind.TOO_OLD,
@@ -131,7 +161,6 @@ public final class KeyReminders {
           now,
           () -> notifier.keyUnused(user, key.accessKeyId(), owner, unusedDays));
     }
-    return tooOld;
   }
 
   private boolean due(IamGateway.AccessKeyInfo key, Kind kind, Duration period, Instant now) {

@@ -230,6 +230,11 @@ final class Blocks {
   }
 
   /** A modal; {@code submit} null means a modal with only a close button ("Done"). */
+  /** A modal that only says {@code mrkdwn}: what a shortcut answers when it cannot open a form. */
+  static View noticeModal(String mrkdwn) {
+    return modal(null, null, "Keysmith", null, text(mrkdwn));
+  }
+
   private static View modal(
       @Nullable String callbackId,
       @Nullable String metadata,

@@ -16,10 +16,12 @@ import org.jspecify.annotations.Nullable;
 final class Clicks {
   private final SlackSecretChannel replies;
   private final Later later;
+  private final HomeTab home;
 
-  Clicks(SlackSecretChannel replies, Later later) {
+  Clicks(SlackSecretChannel replies, Later later, HomeTab home) {
     this.replies = replies;
     this.later = later;
+    this.home = home;
   }
 
   /** A click Keysmith can act on: a Slack user id, and a response_url of Slack's. */
@@ -43,6 +45,76 @@ final class Clicks {
   <T> Response handle(
       BlockActionRequest req, ActionContext ctx, String what, Decoder<T> decoder, Work<T> work) {
     return handleAction(req, ctx, what, a -> decoder.decode(a == null ? null : a.getValue()), work);
+  }
+
+  /**
+   * A listener's work for a click on the Home tab, which has no response_url: it returns what to
+   * tell the clicker at the top of their refreshed tab, or null for nothing. It never shows a
+   * secret: those are shown only through a response_url.
+   */
+  interface HomeWork<T> {
+    @Nullable String run(T value, String actor);
+  }
+
+  /**
+   * {@link #handle} for a button that is on the Home tab too: a click there runs {@code onHome}
+   * with the same checks, and its outcome (or refusal) is told at the top of the clicker's
+   * refreshed tab.
+   */
+  <T> Response handle(
+      BlockActionRequest req,
+      ActionContext ctx,
+      String what,
+      Decoder<T> decoder,
+      Work<T> work,
+      HomeWork<T> onHome) {
+    if (!fromHome(req.getPayload())) {
+      return handle(req, ctx, what, decoder, work);
+    }
+    return onHome(req, ctx, what, decoder, onHome);
+  }
+
+  /** A button only the Home tab has; a click anywhere else is refused. */
+  <T> Response onHome(
+      BlockActionRequest req,
+      ActionContext ctx,
+      String what,
+      Decoder<T> decoder,
+      HomeWork<T> onHome) {
+    BlockActionPayload payload = req.getPayload();
+    String raw = value(payload);
+    String actor;
+    try {
+      if (!fromHome(payload)) {
+        throw Untrusted.malformed(Untrusted.BUTTON);
+      }
+      actor = Untrusted.userId(payload.getUser() == null ? null : payload.getUser().getId());
+    } catch (Refusal r) {
+      later.refuse(what, raw, null, r);
+      return ctx.ack();
+    }
+    T value;
+    try {
+      value = decoder.decode(raw);
+    } catch (Refusal r) {
+      later.refuse(what, raw, null, r);
+      home.tell(actor, Refusals.text(r));
+      return ctx.ack();
+    }
+    later.runTelling(
+        what,
+        raw,
+        text -> home.tell(actor, text),
+        () -> home.tell(actor, onHome.run(value, actor)));
+    return ctx.ack();
+  }
+
+  /** Whether the click was on a Home tab: a view of type home, which carries no response_url. */
+  static boolean fromHome(BlockActionPayload payload) {
+    return payload.getContainer() != null
+        && "view".equals(payload.getContainer().getType())
+        && payload.getView() != null
+        && "home".equals(payload.getView().getType());
   }
 
   /** Reads the clicked element (its block id, a selected user...) into what a listener acts on. */

@@ -10,6 +10,7 @@ import dev.keysmith.core.Refusal;
 import dev.keysmith.request.AccessRequest;
 import dev.keysmith.request.RequestService;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Approve and Deny on the approvals message, and the requester's Cancel. Who may decide or cancel
@@ -58,6 +59,10 @@ final class DecisionActions {
                   + r.iamUserName()
                   + "`. Nothing was created, and the approvers no longer see buttons on it.";
           replies.replace(click.responseUrl(), Outgoing.plain(text), Blocks.text(text));
+        },
+        (id, actor) -> {
+          AccessRequest r = service.cancel(id, actor);
+          return "You cancelled request " + r.id() + " for IAM user `" + r.iamUserName() + "`.";
         });
   }
 
@@ -67,7 +72,11 @@ final class DecisionActions {
         ctx,
         "approve",
         v -> Untrusted.requestId(v, Untrusted.BUTTON),
-        (id, click) -> service.approve(id, click.actor()));
+        (id, click) -> service.approve(id, click.actor()),
+        (id, actor) -> {
+          service.approve(id, actor);
+          return "Your approval of request " + id + " is recorded.";
+        });
   }
 
   Response askReason(BlockActionRequest req, ActionContext ctx) {
@@ -77,12 +86,17 @@ final class DecisionActions {
         ctx,
         "deny",
         v -> Untrusted.requestId(v, Untrusted.BUTTON),
-        (id, click) -> {
-          AccessRequest r = service.checkDeny(id, click.actor());
-          SlackWebApi.call(
-              "views.open",
-              () -> slack.viewsOpen(v -> v.triggerId(trigger).view(Blocks.denyModal(r))));
+        (id, click) -> askReason(id, click.actor(), trigger),
+        (id, actor) -> {
+          askReason(id, actor, trigger);
+          return null;
         });
+  }
+
+  private void askReason(String id, String actor, @Nullable String trigger) {
+    AccessRequest r = service.checkDeny(id, actor);
+    SlackWebApi.call(
+        "views.open", () -> slack.viewsOpen(v -> v.triggerId(trigger).view(Blocks.denyModal(r))));
   }
 
   Response deny(ViewSubmissionRequest req, ViewSubmissionContext ctx) {

@@ -57,7 +57,8 @@ final class EventRetries implements Middleware {
     try {
       return deliveries.takeIn("event:" + id);
     } catch (RuntimeException e) {
-      // The one event Keysmith handles (user_change) is harmless twice: better run than lost.
+      // The events Keysmith handles (user_change, app_home_opened) are harmless twice: better run
+      // than lost.
       log.warn(
           "could not check whether another replica took event {} in ({}); running it",
           LogSafe.value(id),

@@ -3,7 +3,9 @@ package dev.keysmith.slack;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.slack.api.bolt.App;
+import com.slack.api.bolt.context.builtin.GlobalShortcutContext;
 import com.slack.api.bolt.context.builtin.SlashCommandContext;
+import com.slack.api.bolt.request.builtin.GlobalShortcutRequest;
 import com.slack.api.bolt.request.builtin.SlashCommandRequest;
 import com.slack.api.bolt.response.Response;
 import dev.keysmith.core.KeysmithException;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +66,7 @@ final class IamCommand {
 
   void register(App app) {
     app.command(Ids.COMMAND, this::handle);
+    app.globalShortcut(Ids.SHORTCUT_REQUEST_USER, this::shortcut);
   }
 
   Response handle(SlashCommandRequest req, SlashCommandContext ctx) {
@@ -99,71 +103,102 @@ final class IamCommand {
         return ctx.ack(Blocks.help(null));
       }
       case "create-user" -> {
-        List<String> groups;
-        try {
-          groups = directory.offeredGroups();
-        } catch (KeysmithException e) {
-          return ctx.ack("Keysmith cannot open the form right now: " + e.getMessage());
-        }
-        if (groups.isEmpty()) {
-          return ctx.ack(
-              "None of the groups Keysmith is set up to offer exists in IAM yet, so there is"
-                  + " nothing to request. Ask a Keysmith admin to check the `groups` setting.");
-        }
-        String requester = req.getPayload().getUserId();
-        String trigger = req.getPayload().getTriggerId();
-        if (trigger != null && triggers.asMap().putIfAbsent(trigger, Boolean.TRUE) != null) {
-          log.info(
-              "create-user came again with trigger {}; not opened twice", LogSafe.value(trigger));
-          return ctx.ack();
-        }
         String url = req.getPayload().getResponseUrl();
-        later.run(
-            "views.open",
-            "create-user",
-            url,
-            () -> {
-              // Only the groups the requester's policies let them ask for, and only the access
-              // types those groups allow; the submission checks both again.
-              List<String> theirs = policies.requestable(groups, requester);
-              if (theirs.isEmpty()) {
-                replies.tell(
-                    url,
-                    "The access policies of the groups Keysmith offers do not let you ask for"
-                        + " any of them. Ask a Keysmith admin who may.");
-                return;
-              }
-              Set<AccessType> types = EnumSet.noneOf(AccessType.class);
-              theirs.forEach(g -> types.addAll(policies.of(g).accessTypes()));
-              // The longest any of their groups allows; a group with no end allows any.
-              Optional<Duration> longest =
-                  theirs.stream().anyMatch(g -> policies.of(g).maxLifetime().isEmpty())
-                      ? Optional.empty()
-                      : theirs.stream()
-                          .map(g -> policies.of(g).maxLifetime().orElseThrow())
-                          .max(Duration::compareTo);
-              SlackWebApi.call(
-                  "views.open",
-                  () ->
-                      slack.viewsOpen(
-                          v ->
-                              v.triggerId(trigger)
-                                  .view(
-                                      Blocks.createUserModal(
-                                          requester,
-                                          theirs,
-                                          types,
-                                          longest,
-                                          theirs.stream()
-                                              .anyMatch(
-                                                  g -> policies.of(g).breakGlass().isPresent())))));
-            });
-        return ctx.ack();
+        String refused =
+            openForm(
+                req.getPayload().getUserId(),
+                req.getPayload().getTriggerId(),
+                said -> replies.tell(url, said));
+        return refused == null ? ctx.ack() : ctx.ack(refused);
       }
       default -> {
         return ctx.ack(Blocks.help(sub));
       }
     }
+  }
+
+  /** The global shortcut "Request an IAM user": the same form as {@code /iam create-user}. */
+  Response shortcut(GlobalShortcutRequest req, GlobalShortcutContext ctx) {
+    String trigger = req.getPayload().getTriggerId();
+    String requester;
+    try {
+      requester =
+          Untrusted.userId(
+              req.getPayload().getUser() == null ? null : req.getPayload().getUser().getId());
+    } catch (Refusal r) {
+      later.refuse("shortcut", trigger, null, r);
+      return ctx.ack();
+    }
+    // A shortcut has no response_url: whatever would have been a reply is a modal instead, which
+    // the trigger can open when the form was not.
+    Consumer<String> tell =
+        text ->
+            SlackWebApi.call(
+                "views.open",
+                () -> slack.viewsOpen(v -> v.triggerId(trigger).view(Blocks.noticeModal(text))));
+    String refused = openForm(requester, trigger, tell);
+    if (refused != null) {
+      later.runTelling("shortcut", requester, t -> {}, () -> tell.accept(refused));
+    }
+    return ctx.ack();
+  }
+
+  /**
+   * Opens the create-user form for {@code requester} after the ack, telling {@code tell} when their
+   * policies leave them nothing to ask for; returns why it cannot open at all, or null.
+   */
+  private @Nullable String openForm(
+      String requester, @Nullable String trigger, Consumer<String> tell) {
+    List<String> groups;
+    try {
+      groups = directory.offeredGroups();
+    } catch (KeysmithException e) {
+      return "Keysmith cannot open the form right now: " + e.getMessage();
+    }
+    if (groups.isEmpty()) {
+      return "None of the groups Keysmith is set up to offer exists in IAM yet, so there is"
+          + " nothing to request. Ask a Keysmith admin to check the `groups` setting.";
+    }
+    if (trigger != null && triggers.asMap().putIfAbsent(trigger, Boolean.TRUE) != null) {
+      log.info("create-user came again with trigger {}; not opened twice", LogSafe.value(trigger));
+      return null;
+    }
+    later.runTelling(
+        "views.open",
+        "create-user",
+        tell,
+        () -> {
+          // Only the groups the requester's policies let them ask for, and only the access
+          // types those groups allow; the submission checks both again.
+          List<String> theirs = policies.requestable(groups, requester);
+          if (theirs.isEmpty()) {
+            tell.accept(
+                "The access policies of the groups Keysmith offers do not let you ask for"
+                    + " any of them. Ask a Keysmith admin who may.");
+            return;
+          }
+          Set<AccessType> types = EnumSet.noneOf(AccessType.class);
+          theirs.forEach(g -> types.addAll(policies.of(g).accessTypes()));
+          // The longest any of their groups allows; a group with no end allows any.
+          Optional<Duration> longest =
+              theirs.stream().anyMatch(g -> policies.of(g).maxLifetime().isEmpty())
+                  ? Optional.empty()
+                  : theirs.stream()
+                      .map(g -> policies.of(g).maxLifetime().orElseThrow())
+                      .max(Duration::compareTo);
+          boolean breakGlass =
+              theirs.stream().anyMatch(g -> policies.of(g).breakGlass().isPresent());
+          SlackWebApi.call(
+              "views.open",
+              () ->
+                  slack.viewsOpen(
+                      v ->
+                          v.triggerId(trigger)
+                              .view(
+                                  Blocks.createUserModal(
+                                      requester, theirs, types, longest, breakGlass))));
+        });
+    return null;
   }
 
   /** Why a command cannot be acted on: not from a Slack user, or answered elsewhere than Slack. */

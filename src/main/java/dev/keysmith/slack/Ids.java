@@ -56,4 +56,12 @@ final class Ids {
   static final String ACTION_DELETE_USER_CANCEL = "keysmith_delete_user_cancel";
   static final String ACTION_LINK_APPROVE = "keysmith_link_approve";
   static final String ACTION_LINK_DENY = "keysmith_link_deny";
+
+  /** The global shortcut that opens the create-user form (manifest: features.shortcuts). */
+  static final String SHORTCUT_REQUEST_USER = "keysmith_request_user";
+
+  // The Home tab's pagers; every other button on it is the same as in messages.
+  static final String ACTION_HOME_PREVIOUS = "keysmith_home_previous";
+  static final String ACTION_HOME_NEXT = "keysmith_home_next";
+  static final String BLOCK_HOME_PREFIX = "home_";
 }

@@ -75,7 +75,13 @@ final class KeyCommands {
         ctx,
         "deactivate-key",
         v -> Untrusted.accessKeyId(v, Untrusted.BUTTON),
-        (key, click) -> deactivate(key, click.actor(), click.responseUrl()));
+        (key, click) -> deactivate(key, click.actor(), click.responseUrl()),
+        (key, actor) -> {
+          care.deactivate(key, actor);
+          return ":lock: Access key `"
+              + key
+              + "` is deactivated. Its owner and the approvers have been told.";
+        });
   }
 
   private void deactivate(String key, String actor, String url) {

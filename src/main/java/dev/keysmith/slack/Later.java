@@ -4,6 +4,7 @@ import dev.keysmith.core.KeysmithException;
 import dev.keysmith.core.Refusal;
 import dev.keysmith.delivery.SecretChannel;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,11 @@ final class Later {
    * tell).
    */
   void run(String what, @Nullable String subject, @Nullable String responseUrl, Runnable work) {
+    runTelling(what, subject, text -> reply(responseUrl, text), work);
+  }
+
+  /** {@link #run}, telling a failure through {@code tell} rather than a response_url. */
+  void runTelling(String what, @Nullable String subject, Consumer<String> tell, Runnable work) {
     String about = LogSafe.value(subject);
     executor.execute(
         () -> {
@@ -35,14 +41,14 @@ final class Later {
             work.run();
           } catch (Refusal e) {
             log.info("{} {}: refused: {}", what, about, LogSafe.value(e.getMessage()));
-            reply(responseUrl, Refusals.text(e));
+            say(tell, Refusals.text(e));
           } catch (KeysmithException e) {
             log.info("{} {}: refused or failed: {}", what, about, LogSafe.value(e.getMessage()));
-            reply(responseUrl, e.getMessage());
+            say(tell, e.getMessage());
           } catch (RuntimeException e) {
             log.error("{} {}: unexpected {}", what, about, e.getClass().getName(), e);
-            reply(
-                responseUrl,
+            say(
+                tell,
                 "Something went wrong on Keysmith's side ("
                     + what
                     + "). Nothing secret was shown; try again, or ask an admin to check the logs.");
@@ -62,6 +68,14 @@ final class Later {
         LogSafe.value(r.getMessage()));
     if (responseUrl != null) {
       executor.execute(() -> reply(responseUrl, Refusals.text(r)));
+    }
+  }
+
+  private static void say(Consumer<String> tell, String text) {
+    try {
+      tell.accept(text);
+    } catch (RuntimeException e) {
+      log.warn("could not tell the outcome: {}", e.getClass().getSimpleName());
     }
   }
 

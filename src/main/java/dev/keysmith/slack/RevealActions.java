@@ -24,9 +24,23 @@ final class RevealActions {
 
   void register(App app) {
     Clicks.Decoder<String> requestId = v -> Untrusted.requestId(v, Untrusted.BUTTON);
+    // On the Home tab, Get credentials cannot reveal (a view has no response_url, and a secret is
+    // never put in a view): it sends the owner to the offer in their direct messages.
     app.blockAction(
         Ids.ACTION_GET_CREDENTIALS,
-        (req, ctx) -> on(req, ctx, "offer", requestId, delivery::offer));
+        (req, ctx) ->
+            clicks.handle(
+                req,
+                ctx,
+                "offer",
+                requestId,
+                (id, click) -> delivery.offer(id, click.actor(), click.responseUrl()),
+                (id, actor) ->
+                    "Your credentials for request "
+                        + id
+                        + " wait in your direct messages with Keysmith: open its Messages tab"
+                        + " and click *Get credentials* on that message. A secret is shown only"
+                        + " in a message only you can see, never on the Home tab."));
     app.blockAction(
         Ids.ACTION_REVEAL, (req, ctx) -> on(req, ctx, "reveal", requestId, delivery::reveal));
     // Hide is on both a new user's and a rotated key's secret: a request or a rotation id.

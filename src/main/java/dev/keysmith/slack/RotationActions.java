@@ -28,6 +28,7 @@ final class RotationActions {
   private final RotationApproval approval;
   private final RotationJobs jobs;
   private final SlackSecretChannel replies;
+  private final SlackWebApi slack;
   private final Clicks clicks;
   private final Later later;
   private final Duration grace;
@@ -37,6 +38,7 @@ final class RotationActions {
   RotationActions(
       SlackRoutes.KeyFlows keys,
       SlackSecretChannel replies,
+      SlackWebApi slack,
       Clicks clicks,
       Later later,
       KeysmithConfig config) {
@@ -44,6 +46,7 @@ final class RotationActions {
     this.approval = keys.approval();
     this.jobs = keys.jobs();
     this.replies = replies;
+    this.slack = slack;
     this.clicks = clicks;
     this.later = later;
     this.grace = config.keyCare().rotationGracePeriod();
@@ -102,7 +105,41 @@ final class RotationActions {
         (iamUser, click) -> {
           KeyRotation.Plan plan = rotation.plan(click.actor(), Optional.of(iamUser), false);
           replies.reply(click.responseUrl(), "Rotate an access key", prompt(plan));
-        });
+        },
+        this::promptFromHome);
+  }
+
+  /**
+   * Rotate on the Home tab: a new key may only be shown through a response_url, which a Home tab
+   * click lacks, so the owner gets a direct message whose Rotate button leads to the usual prompt.
+   */
+  private String promptFromHome(String iamUser, String actor) {
+    rotation.plan(actor, Optional.of(iamUser), false);
+    String text =
+        "Rotate an access key of `"
+            + iamUser
+            + "`: the new key is shown in a message only you can see, so rotation starts here"
+            + " rather than on the Home tab.";
+    SlackWebApi.call(
+        "chat.postMessage",
+        () ->
+            slack.chatPostMessage(
+                m ->
+                    m.channel(actor)
+                        .text(Outgoing.plain(text))
+                        .blocks(
+                            List.of(
+                                Blocks.text(text).get(0),
+                                Blocks.buttons(
+                                    "rotate",
+                                    Blocks.button(
+                                        Ids.ACTION_ROTATE_PROMPT,
+                                        "Rotate",
+                                        "primary",
+                                        iamUser))))));
+    return "I sent you a direct message to rotate a key of `"
+        + iamUser
+        + "`: open Keysmith's Messages tab.";
   }
 
   private Response rotate(BlockActionRequest req, ActionContext ctx) {

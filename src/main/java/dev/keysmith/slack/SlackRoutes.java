@@ -2,6 +2,7 @@ package dev.keysmith.slack;
 
 import com.slack.api.bolt.App;
 import com.slack.api.model.User;
+import com.slack.api.model.event.AppHomeOpenedEvent;
 import com.slack.api.model.event.UserChangeEvent;
 import dev.keysmith.config.KeysmithConfig;
 import dev.keysmith.core.Deliveries;
@@ -50,7 +51,11 @@ public final class SlackRoutes {
    * deliveries other replicas took in.
    */
   public record Plumbing(
-      SlackWebApi api, SlackSecretChannel replies, Executor executor, Deliveries deliveries) {}
+      SlackWebApi api,
+      SlackSecretChannel replies,
+      Executor executor,
+      Deliveries deliveries,
+      HomeTab home) {}
 
   /** Registers the listeners; slow work runs on the plumbing's executor after each ack. */
   public static App register(
@@ -58,13 +63,14 @@ public final class SlackRoutes {
     app.use(new RoutingIds());
     app.use(new EventRetries(plumbing.deliveries()));
     Later later = new Later(plumbing.executor(), plumbing.replies());
-    Clicks clicks = new Clicks(plumbing.replies(), later);
+    HomeTab home = plumbing.home();
+    Clicks clicks = new Clicks(plumbing.replies(), later, home);
     KeyCommands keyCommands = new KeyCommands(keys.care(), plumbing.replies(), clicks, later);
     keyCommands.register(app);
     LinkActions links = new LinkActions(keys.links(), plumbing.replies(), clicks, later);
     links.register(app);
     RotationActions rotations =
-        new RotationActions(keys, plumbing.replies(), clicks, later, config);
+        new RotationActions(keys, plumbing.replies(), plumbing.api(), clicks, later, config);
     rotations.register(app);
     OffboardActions offboarding =
         new OffboardActions(keys.offboarding(), plumbing.replies(), clicks, later);
@@ -97,6 +103,34 @@ public final class SlackRoutes {
           }
           return ctx.ack();
         });
+    // The Home tab: rendered after the ack, on the worker pool (it reads IAM). The Messages tab
+    // opens with this event too, and needs nothing.
+    app.event(
+        AppHomeOpenedEvent.class,
+        (payload, ctx) -> {
+          AppHomeOpenedEvent opened = payload.getEvent();
+          if (opened != null
+              && "home".equals(opened.getTab())
+              && SlackIds.isUserId(opened.getUser())) {
+            String id = opened.getUser();
+            later.run("app_home_opened", id, null, () -> home.opened(id));
+          }
+          return ctx.ack();
+        });
+    for (String pager : new String[] {Ids.ACTION_HOME_PREVIOUS, Ids.ACTION_HOME_NEXT}) {
+      app.blockAction(
+          pager,
+          (req, ctx) ->
+              clicks.onHome(
+                  req,
+                  ctx,
+                  "home-page",
+                  Untrusted::homePage,
+                  (page, actor) -> {
+                    home.page(actor, page);
+                    return null;
+                  }));
+    }
     new DecisionActions(requests.requests(), plumbing.api(), plumbing.replies(), clicks, later)
         .register(app);
     new RevealActions(requests.delivery(), requests.reveal(), clicks).register(app);

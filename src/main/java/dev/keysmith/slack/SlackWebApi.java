@@ -14,11 +14,13 @@ import com.slack.api.methods.request.chat.ChatUpdateRequest;
 import com.slack.api.methods.request.usergroups.users.UsergroupsUsersListRequest;
 import com.slack.api.methods.request.users.UsersInfoRequest;
 import com.slack.api.methods.request.views.ViewsOpenRequest;
+import com.slack.api.methods.request.views.ViewsPublishRequest;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.methods.response.chat.ChatUpdateResponse;
 import com.slack.api.methods.response.usergroups.users.UsergroupsUsersListResponse;
 import com.slack.api.methods.response.users.UsersInfoResponse;
 import com.slack.api.methods.response.views.ViewsOpenResponse;
+import com.slack.api.methods.response.views.ViewsPublishResponse;
 import com.slack.api.util.json.GsonFactory;
 import dev.keysmith.core.Liveness;
 import dev.keysmith.core.Metrics;
@@ -89,6 +91,16 @@ public final class SlackWebApi {
         Methods.VIEWS_OPEN,
         RequestFormBuilder.toForm(request.configure(ViewsOpenRequest.builder()).build()),
         ViewsOpenResponse.class);
+  }
+
+  /** {@code views.publish}: a person's Home tab. */
+  public ViewsPublishResponse viewsPublish(
+      RequestConfigurator<ViewsPublishRequest.ViewsPublishRequestBuilder> request)
+      throws IOException, SlackApiException {
+    return post(
+        Methods.VIEWS_PUBLISH,
+        RequestFormBuilder.toForm(request.configure(ViewsPublishRequest.builder()).build()),
+        ViewsPublishResponse.class);
   }
 
   /** {@code usergroups.users.list}. */

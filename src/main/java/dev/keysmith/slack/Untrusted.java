@@ -30,6 +30,7 @@ final class Untrusted {
   private static final Pattern ROTATION_ID = Pattern.compile("RT-[0-9A-Z]{6}");
   private static final Pattern LINK_ID = Pattern.compile("LK-[0-9A-Z]{6}");
   private static final Pattern ACCESS_KEY_ID = Pattern.compile("[A-Z0-9]{16,128}");
+  private static final Pattern HOME_PAGE = Pattern.compile("([a-z]{1,10}):([0-9]{1,4})");
 
   private Untrusted() {}
 
@@ -85,6 +86,19 @@ final class Untrusted {
   /** Whether {@code value} is shaped like an access key id. */
   static boolean isAccessKeyId(@Nullable String value) {
     return value != null && ACCESS_KEY_ID.matcher(value).matches();
+  }
+
+  /** A Home tab pager's value: which part of the tab, and which page of it. */
+  static HomeBlocks.Page homePage(@Nullable String value) {
+    java.util.regex.Matcher m = HOME_PAGE.matcher(value == null ? "" : value);
+    if (!m.matches()) {
+      throw malformed(BUTTON);
+    }
+    HomeBlocks.Part part = HomeBlocks.Part.byCode(m.group(1));
+    if (part == null) {
+      throw malformed(BUTTON);
+    }
+    return new HomeBlocks.Page(part, Integer.parseInt(m.group(2)));
   }
 
   /** The refusal for a {@code part} that Keysmith cannot read. */

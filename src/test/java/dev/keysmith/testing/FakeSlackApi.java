@@ -460,7 +460,7 @@ public final class FakeSlackApi implements AutoCloseable {
         out.put("message_ts", nextTs());
         return Answer.ok(out);
       }
-      case "views.open", "views.push", "views.update" -> {
+      case "views.open", "views.push", "views.update", "views.publish" -> {
         out.set("view", view(call));
         return Answer.ok(out);
       }

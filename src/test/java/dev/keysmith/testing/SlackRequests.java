@@ -225,6 +225,57 @@ public final class SlackRequests {
   }
 
   /**
+   * Form body of a block_actions payload for a click on the Home tab, as Slack sends one: the
+   * container is the view, the payload carries the view, and there is no channel, message or
+   * response_url.
+   */
+  public String homeClickBody(String userId, String actionId, String blockId, String value) {
+    ObjectNode payload = BLOCK_ACTIONS.deepCopy();
+    putUser(payload, userId);
+    payload.put("trigger_id", newTriggerId());
+    payload.remove("response_url");
+    payload.remove("channel");
+    payload.remove("message");
+    payload.putObject("container").put("type", "view").put("view_id", "VHOME0001");
+    ObjectNode view = payload.putObject("view");
+    view.put("id", "VHOME0001")
+        .put("team_id", "T0001")
+        .put("type", "home")
+        .put("app_id", "A0001")
+        .put("bot_id", "B0001")
+        .put("hash", "1700000000.home");
+    view.putArray("blocks");
+    view.putObject("state").putObject("values");
+    ObjectNode button = (ObjectNode) payload.withArray("actions").get(0);
+    button
+        .put("action_id", actionId)
+        .put("block_id", blockId)
+        .put("value", value)
+        .put("action_ts", actionTs());
+    ((ObjectNode) button.get("text")).put("text", actionId);
+    return formPayload(payload);
+  }
+
+  /** Form body of a global shortcut payload: who chose it, and the trigger to open a modal. */
+  public String globalShortcutBody(String userId, String callbackId, String triggerId) {
+    ObjectNode payload = NODES.objectNode();
+    payload
+        .put("type", "shortcut")
+        .put("token", "gIkuvaNzQIHg97ATvDxqgjtO")
+        .put("action_ts", actionTs())
+        .put("callback_id", callbackId)
+        .put("trigger_id", triggerId)
+        .put("is_enterprise_install", false);
+    payload.putObject("team").put("id", "T0001").put("domain", "keysmith-test");
+    payload
+        .putObject("user")
+        .put("id", userId)
+        .put("username", userName(userId))
+        .put("team_id", "T0001");
+    return formPayload(payload);
+  }
+
+  /**
    * Form body of a view_submission payload. {@code values} maps block id to action id to state
    * value, as built by {@link #plainTextInput}, {@link #staticSelect} and friends.
    */
