@@ -234,21 +234,7 @@ final class HomeBlocks {
     blocks.add(text(line));
     if (k.active()) {
       // The same buttons as /iam keys: the listeners check who may rotate or deactivate.
-      blocks.add(
-          Blocks.buttons(
-              Ids.BLOCK_HOME_PREFIX + "key_" + k.accessKeyId(),
-              Blocks.button(Ids.ACTION_ROTATE_PROMPT, "Rotate", "primary", k.iamUser()),
-              Blocks.confirmedButton(
-                  Ids.ACTION_DEACTIVATE_KEY,
-                  "Deactivate",
-                  k.accessKeyId(),
-                  "Deactivate `"
-                      + k.accessKeyId()
-                      + "` of `"
-                      + k.iamUser()
-                      + "` now? Anything using it stops working at once. You can reactivate"
-                      + " it in the AWS console.",
-                  "Deactivate")));
+      blocks.add(KeyBlocks.keyButtons(Ids.BLOCK_HOME_PREFIX + "key_" + k.accessKeyId(), k));
     }
     return blocks;
   }

@@ -52,21 +52,7 @@ final class KeyBlocks {
                               "*Created*\n" + date(k.createdAt()) + " (" + k.ageDays() + " days)"),
                           markdownText("*Last used*\n" + lastUsed(k))))));
       if (k.active()) {
-        blocks.add(
-            Blocks.buttons(
-                "key_" + k.accessKeyId(),
-                Blocks.button(Ids.ACTION_ROTATE_PROMPT, "Rotate", "primary", k.iamUser()),
-                Blocks.confirmedButton(
-                    Ids.ACTION_DEACTIVATE_KEY,
-                    "Deactivate",
-                    k.accessKeyId(),
-                    "Deactivate `"
-                        + k.accessKeyId()
-                        + "` of `"
-                        + k.iamUser()
-                        + "` now? Anything using it stops working at once. You can reactivate"
-                        + " it in the AWS console.",
-                    "Deactivate")));
+        blocks.add(keyButtons("key_" + k.accessKeyId(), k));
       }
     }
     if (keys.size() > MAX_KEYS_SHOWN) {
@@ -296,5 +282,26 @@ final class KeyBlocks {
     return k.lastUsed()
         .map(u -> date(u.at()) + "\n" + u.service() + " in " + u.region())
         .orElse("never");
+  }
+
+  /**
+   * Rotate and Deactivate for an active key, as {@code /iam keys} and the Home tab show them: the
+   * listeners check who may use them.
+   */
+  static LayoutBlock keyButtons(String blockId, KeyView k) {
+    return Blocks.buttons(
+        blockId,
+        Blocks.button(Ids.ACTION_ROTATE_PROMPT, "Rotate", "primary", k.iamUser()),
+        Blocks.confirmedButton(
+            Ids.ACTION_DEACTIVATE_KEY,
+            "Deactivate",
+            k.accessKeyId(),
+            "Deactivate `"
+                + k.accessKeyId()
+                + "` of `"
+                + k.iamUser()
+                + "` now? Anything using it stops working at once. You can reactivate"
+                + " it in the AWS console.",
+            "Deactivate"));
   }
 }
