@@ -31,6 +31,7 @@ import dev.keysmith.jobs.Leases;
 import dev.keysmith.jobs.Recovery;
 import dev.keysmith.jobs.Replica;
 import dev.keysmith.jobs.Scheduler;
+import dev.keysmith.logs.Logs;
 import dev.keysmith.metrics.PrometheusMetrics;
 import dev.keysmith.offboard.OffboardService;
 import dev.keysmith.outbox.Courier;
@@ -913,6 +914,8 @@ public final class Keysmith implements AutoCloseable {
   /** {@code keysmith audit ...} on the database the bot's configuration names. */
   private static int audit(
       List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    // An export to standard output must hold only events.
+    Logs.toStandardError();
     return new AuditCommand(
             (settings, config) -> {
               // Only reads: never makes an empty database, nor moves one aside.
