@@ -269,14 +269,7 @@ class HomeTabIT {
   }
 
   private static String homeOpened(String user, String tab) {
-    return "{\"token\":\"x\",\"team_id\":\"T0001\",\"api_app_id\":\"A0001\",\"type\":"
-        + "\"event_callback\",\"event_id\":\"Ev0HOME"
-        + EVENTS.incrementAndGet()
-        + "\",\"event_time\":1700000000,\"event\":{\"type\":\"app_home_opened\",\"user\":\""
-        + user
-        + "\",\"channel\":\"D0001\",\"tab\":\""
-        + tab
-        + "\",\"event_ts\":\"1700000000.000100\"}}";
+    return SlackRequests.homeOpenedBody(user, tab, "Ev0HOME" + EVENTS.incrementAndGet());
   }
 
   private void homeClick(String user, String actionId, String value) throws Exception {

@@ -16,6 +16,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import dev.keysmith.testing.FakeSlackApi;
+import dev.keysmith.testing.SlackRequests;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,8 +83,12 @@ class SecretHygieneIT {
     k.click(STRANGER, "keysmith_get_credentials", id);
     k.clickEphemeral(STRANGER, "keysmith_reveal", id, k.slack.newResponseUrl());
     k.click(OWNER, "keysmith_get_credentials", id);
+    // The Home tab while the offer waits, and again after each secret was shown: its views are
+    // among the Slack calls scanned below.
+    openHome(1);
     String revealUrl = k.slack.newResponseUrl();
     k.clickEphemeral(OWNER, "keysmith_reveal", id, revealUrl);
+    openHome(2);
     k.clickEphemeral(OWNER, "keysmith_reveal", id, k.slack.newResponseUrl());
     k.clickEphemeral(STRANGER, "keysmith_hide", id, revealUrl);
     k.clickEphemeral(OWNER, "keysmith_hide", id, revealUrl);
@@ -93,6 +98,7 @@ class SecretHygieneIT {
     k.command(OWNER, "rotate-key");
     String rotateUrl = k.slack.newResponseUrl();
     k.clickEphemeral(OWNER, "keysmith_rotate", "alice|" + keyId + "|rotate", rotateUrl);
+    openHome(3);
     k.clock.advance(java.time.Duration.ofDays(8));
     k.keysmith.housekeeping();
     String metrics = k.get("/metrics", null).body();
@@ -144,6 +150,8 @@ class SecretHygieneIT {
                 .count()
             >= 5,
         "the audit channel's lines are among the calls scanned");
+    assertTrue(
+        k.slack.accepted("views.publish").size() >= 3, "the Home tab's views are among the calls");
     for (FakeSlackApi.Call call : k.slack.allCalls()) {
       places.add("slack " + call.method() + ": " + call.rawBody() + " " + call.params());
     }
@@ -180,5 +188,12 @@ class SecretHygieneIT {
 
   private static String cut(String place) {
     return place.substring(0, Math.min(place.length(), 120)) + "…";
+  }
+
+  private void openHome(int n) throws Exception {
+    SlackRequests.Reply ack =
+        k.send.event(SlackRequests.homeOpenedBody(OWNER, "home", "Ev0HYGIENE" + n));
+    assertEquals(200, ack.status(), ack.body());
+    k.idle();
   }
 }

@@ -225,6 +225,21 @@ public final class SlackRequests {
   }
 
   /**
+   * An Events API {@code app_home_opened} body: {@code userId} opened Keysmith's {@code tab}
+   * ({@code home} or {@code messages}); {@code eventId} must differ per event, as Slack's do.
+   */
+  public static String homeOpenedBody(String userId, String tab, String eventId) {
+    return "{\"token\":\"x\",\"team_id\":\"T0001\",\"api_app_id\":\"A0001\",\"type\":"
+        + "\"event_callback\",\"event_id\":\""
+        + eventId
+        + "\",\"event_time\":1700000000,\"event\":{\"type\":\"app_home_opened\",\"user\":\""
+        + userId
+        + "\",\"channel\":\"D0001\",\"tab\":\""
+        + tab
+        + "\",\"event_ts\":\"1700000000.000100\"}}";
+  }
+
+  /**
    * Form body of a block_actions payload for a click on the Home tab, as Slack sends one: the
    * container is the view, the payload carries the view, and there is no channel, message or
    * response_url.
